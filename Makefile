@@ -1,0 +1,45 @@
+# Two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test lint typecheck pytest chromium clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/feedback-service migrate
+	$(BIN)/feedback-service demo
+	@echo "Serving on http://127.0.0.1:8000 with a worker for the outbox (Ctrl-C to stop)"
+	$(BIN)/feedback-service worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/feedback-service serve --host 127.0.0.1 --port 8000
+
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser.
+chromium:
+	@test -x $(CHROMIUM) || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy feedback_service widgets schema_markup
+
+pytest: $(VENV)/.installed-test chromium
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) data

@@ -1,0 +1,394 @@
+"""How fast are the metrics on a big shop? Seeds PostgreSQL with 1,000,000 confirmed answers
+and 200,000 orders (with items) in one shop, then times each metric function.
+
+    .venv/bin/python benchmarks/metrics.py                  # seeds once, then times
+    .venv/bin/python benchmarks/metrics.py --reseed         # starts from empty tables
+    .venv/bin/python benchmarks/metrics.py --try-indexes    # also times with extra indexes
+
+Uses its own database (`bench`, created if missing) so the test database is never touched.
+The goal is under 200 ms per call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+from tortoise.exceptions import BaseORMException
+from tortoise.models import Model
+
+from feedback_service.db import close_db, init_db, migrate
+from feedback_service.metrics import services
+from feedback_service.orders.models import Customer, Order, OrderItem, Product
+from feedback_service.shops.models import Shop
+from feedback_service.shops.services import create_shop
+from feedback_service.surveys.models import Invitation, Response
+
+SERVER = "postgres://postgres@127.0.0.1:5432"
+DATABASE = "bench"
+SLUG = "bench-shop"
+ANSWERS = 1_000_000
+ANONYMOUS_SHARE = 0.05  # answers through reusable links
+UNANSWERED_INVITATIONS = 300_000
+ORDERS = 200_000
+CUSTOMERS = 100_000
+PRODUCTS = 500
+CATEGORIES = 20
+HISTORY = timedelta(days=3 * 365)
+CHUNK = 100_000
+RUNS = 5
+GOAL_MS = 200.0
+TIMEOUT = "20s"
+
+# Indexes the metrics would like; --try-indexes adds them for one run, then drops them.
+SUGGESTED_INDEXES = {
+    # Each customer's latest NPS answer (loyalty by NPS group), read in index order.
+    "response_latest": (
+        "CREATE INDEX {name} ON response (shop_id, kind, customer_id, created_at DESC, id DESC) "
+        "INCLUDE (score)"
+    ),
+    # Order values and categories: a merge join with the orders instead of a hash.
+    "order_item_order": (
+        "CREATE INDEX {name} ON order_item (order_id) INCLUDE (product_id, quantity, unit_price)"
+    ),
+    # Answers of a period without visiting the table (index-only scans).
+    "response_period_cover": (
+        "CREATE INDEX {name} ON response (shop_id, kind, created_at) INCLUDE (customer_id, score)"
+    ),
+}
+
+NPS_WEIGHTS = [3, 1, 1, 2, 2, 4, 5, 9, 18, 25, 30]  # scores 0..10
+THERMOMETER_WEIGHTS = [10, 15, 35, 40]  # red, yellow, green, gold
+CSAT_WEIGHTS = [7, 8, 15, 30, 40]  # 1..5
+KINDS = [("nps", 0.5), ("thermometer", 0.3), ("csat", 0.2)]
+
+
+def asyncpg_url(url: str) -> str:
+    return url.replace("postgres://", "postgresql://", 1)
+
+
+async def create_database() -> None:
+    conn = await asyncpg.connect(asyncpg_url(f"{SERVER}/postgres"))
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE)
+        if not exists:
+            await conn.execute(f'CREATE DATABASE "{DATABASE}"')
+        # A call far over the goal is reported as such instead of holding the run up.
+        await conn.execute(f"ALTER DATABASE \"{DATABASE}\" SET statement_timeout = '{TIMEOUT}'")
+    finally:
+        await conn.close()
+
+
+# --- Seeding -----------------------------------------------------------------------------
+
+
+def chunks(rows: Iterator[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
+    chunk: list[tuple[Any, ...]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def model_defaults(model: type[Model], given: list[str]) -> dict[str, Any]:
+    """Values for the NOT NULL columns the seed leaves out: Tortoise fills them from the
+    model's Python defaults, so the table has no default of its own for COPY to use."""
+    defaults = {}
+    for name, column in model._meta.fields_db_projection.items():
+        field = model._meta.fields_map[name]
+        if column in given or field.null or field.pk or field.default is None:
+            continue
+        value = field.default() if callable(field.default) else field.default
+        defaults[column] = field.to_db_value(value, model)
+    return defaults
+
+
+async def copy(
+    conn: asyncpg.Connection,
+    model: type[Model],
+    columns: list[str],
+    rows: Iterator[tuple[Any, ...]],
+) -> None:
+    # Other columns may appear with later migrations: give them their model defaults.
+    defaults = model_defaults(model, columns)
+    filler = tuple(defaults.values())
+    table = model._meta.db_table
+    for chunk in chunks(rows):
+        records = [row + filler for row in chunk] if filler else chunk
+        await conn.copy_records_to_table(table, records=records, columns=columns + list(defaults))
+
+
+class Seeder:
+    def __init__(self, shop_id: int, now: datetime) -> None:
+        self.shop_id = shop_id
+        self.now = now
+        self.random = random.Random(42)
+        self.prices = [Decimal(self.random.randrange(500, 15000)) / 100 for _ in range(PRODUCTS)]
+
+    def moment(self) -> datetime:
+        return self.now - HISTORY * self.random.random()
+
+    def buyer(self) -> int:
+        # Skewed: low ids buy often, so every segment (1, 2–3, 4+ orders) is well filled.
+        return 1 + int(CUSTOMERS * self.random.random() ** 1.5)
+
+    def respondent(self) -> int:
+        # Even: the invitation throttle (one per 30 days) keeps anyone from answering a lot.
+        return self.random.randint(1, CUSTOMERS)
+
+    def customers(self) -> Iterator[tuple[Any, ...]]:
+        for i in range(1, CUSTOMERS + 1):
+            yield (i, self.shop_id, f"c{i}@bench.test", f"Customer {i}", "en", self.now)
+
+    def products(self) -> Iterator[tuple[Any, ...]]:
+        for i in range(1, PRODUCTS + 1):
+            category = f"category-{i % CATEGORIES}" if i % 10 else None
+            url = f"https://bench.test/p/{i}"
+            yield (i, self.shop_id, f"sku-{i}", f"Product {i}", url, category, self.now, self.now)
+
+    def orders_and_items(
+        self,
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        orders: list[tuple[Any, ...]] = []
+        items: list[tuple[Any, ...]] = []
+        # Ids follow time, as rows inserted by a live shop do: the heap is in time order.
+        for order_id, at in enumerate(sorted(self.moment() for _ in range(ORDERS)), start=1):
+            orders.append((order_id, self.shop_id, f"o{order_id}", self.buyer(), at, at))
+            for _ in range(self.random.choice((1, 1, 2, 3))):
+                product = self.random.randrange(PRODUCTS)
+                price = self.prices[product] if self.random.random() > 0.02 else None
+                quantity = self.random.choice((1, 1, 1, 2))
+                items.append((len(items) + 1, order_id, product + 1, quantity, price))
+        return orders, items
+
+    def answers(self) -> tuple[Iterator[tuple[Any, ...]], Iterator[tuple[Any, ...]]]:
+        """Invitations and their answers, each in the order a live shop would insert them."""
+        kinds = [kind for kind, _ in KINDS]
+        weights = [weight for _, weight in KINDS]
+        since = self.now - HISTORY
+        # One reusable link per kind (email signatures, receipts): anonymous answers.
+        invitations: list[tuple[Any, ...]] = [
+            (i, self.shop_id, kind, None, True, since, "en") for i, kind in enumerate(kinds, 1)
+        ]
+        reusable = {kind: i for i, kind in enumerate(kinds, 1)}
+        anonymous = round(ANSWERS * ANONYMOUS_SHARE)
+        named = ANSWERS - anonymous
+        # (sent, kind, customer, answered at or None)
+        drafts: list[tuple[datetime, str, int, datetime | None]] = []
+        for i in range(named + UNANSWERED_INVITATIONS):
+            kind = self.random.choices(kinds, weights)[0]
+            answered = self.moment() if i < named else None
+            delay = timedelta(minutes=self.random.randrange(5, 4000))
+            sent = answered - delay if answered else self.moment()
+            drafts.append((sent, kind, self.respondent(), answered))
+        drafts.sort(key=lambda draft: draft[0])
+        # (answered at, kind, customer, invitation id, dedupe key)
+        answers: list[tuple[datetime, str, int | None, int, str]] = []
+        for sent, kind, customer, answered in drafts:
+            invitation_id = len(invitations) + 1
+            invitations.append((invitation_id, self.shop_id, kind, customer, False, sent, "en"))
+            if answered:
+                answers.append((answered, kind, customer, invitation_id, f"inv:{invitation_id}"))
+        for n in range(anonymous):
+            kind = self.random.choices(kinds, weights)[0]
+            key = f"link:{reusable[kind]}:{n}"
+            answers.append((self.moment(), kind, None, reusable[kind], key))
+        answers.sort(key=lambda answer: answer[0])
+        responses = (
+            (i, self.shop_id, invitation_id, customer, kind, self.score(kind), key, at, at)
+            for i, (at, kind, customer, invitation_id, key) in enumerate(answers, 1)
+        )
+        return iter(invitations), responses
+
+    def score(self, kind: str) -> int:
+        if kind == "nps":
+            return self.random.choices(range(11), NPS_WEIGHTS)[0]
+        if kind == "thermometer":
+            return self.random.choices(range(1, 5), THERMOMETER_WEIGHTS)[0]
+        return self.random.choices(range(1, 6), CSAT_WEIGHTS)[0]
+
+
+async def seed(url: str, shop_id: int, now: datetime) -> None:
+    conn = await asyncpg.connect(asyncpg_url(url))
+    seeder = Seeder(shop_id, now)
+    started = time.perf_counter()
+    try:
+        await copy(
+            conn,
+            Customer,
+            ["id", "shop_id", "email", "name", "locale", "created_at"],
+            seeder.customers(),
+        )
+        await copy(
+            conn,
+            Product,
+            ["id", "shop_id", "sku", "name", "url", "category", "created_at", "updated_at"],
+            seeder.products(),
+        )
+        orders, items = seeder.orders_and_items()
+        order_columns = ["id", "shop_id", "external_id", "customer_id", "ordered_at", "created_at"]
+        await copy(conn, Order, order_columns, iter(orders))
+        item_columns = ["id", "order_id", "product_id", "quantity", "unit_price"]
+        await copy(conn, OrderItem, item_columns, iter(items))
+        invitations, responses = seeder.answers()
+        invitation_columns = ["id", "shop_id", "kind", "customer_id", "reusable", "created_at"]
+        invitation_columns.append("locale")
+        await copy(conn, Invitation, invitation_columns, invitations)
+        response_columns = ["id", "shop_id", "invitation_id", "customer_id", "kind", "score"]
+        response_columns += ["dedupe_key", "created_at", "updated_at"]
+        await copy(conn, Response, response_columns, responses)
+        for table in ("customer", "product", "shop_order", "order_item", "invitation", "response"):
+            # Rows came with their ids: move each sequence past them for later inserts.
+            await conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT MAX(id) FROM {table}))"
+            )
+        # Autovacuum would do it soon after on a live database: index-only scans need it.
+        await conn.execute("VACUUM ANALYZE")
+    finally:
+        await conn.close()
+    print(f"seeded in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+async def reset_schema(url: str) -> None:
+    conn = await asyncpg.connect(asyncpg_url(url))
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+async def prepare(url: str, *, reseed: bool) -> None:
+    """Migrate the bench database; start from an empty schema when asked, or when a new
+    migration cannot be applied to the seeded rows."""
+    if reseed:
+        await reset_schema(url)
+    try:
+        await migrate(url)
+    except BaseORMException as exc:
+        print(f"the seeded database does not migrate ({exc}): seeding it again", flush=True)
+        await reset_schema(url)
+        await migrate(url)
+
+
+async def bench_shop(url: str) -> tuple[Shop, datetime]:
+    """The seeded shop, seeding it first when missing; 'now' is when it was seeded."""
+    shop = await Shop.filter(slug=SLUG).first()
+    # The last answer is copied last: with it, an earlier run seeded everything.
+    if shop is not None and await Response.filter(shop=shop, id=ANSWERS).exists():
+        return shop, shop.created_at
+    if shop is not None:  # a seeding stopped midway
+        await Shop.filter(id=shop.id).delete()
+    shop, _ = await create_shop("Bench", SLUG)
+    await seed(url, shop.id, shop.created_at)
+    return shop, shop.created_at
+
+
+# --- Timing ------------------------------------------------------------------------------
+
+
+async def timed(call: Callable[[], Awaitable[Any]]) -> list[float]:
+    await call()  # warm the cache and the prepared statement
+    runs = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        await call()
+        runs.append((time.perf_counter() - started) * 1000)
+    return runs
+
+
+def calls(shop: Shop, now: datetime) -> dict[str, Callable[[], Awaitable[Any]]]:
+    quarter = (now - timedelta(days=90), now)
+    year = (now - timedelta(days=365), now)
+    return {
+        "nps (90 days)": lambda: services.nps(shop, *quarter),
+        "nps (90 days, every answer)": lambda: services.nps(shop, *quarter, latest_only=False),
+        "nps (365 days)": lambda: services.nps(shop, *year),
+        "nps (90 days, segment regular)": lambda: services.nps(shop, *quarter, segment="regular"),
+        "happiness_factor (90 days)": lambda: services.happiness_factor(shop, *quarter),
+        "csat (90 days)": lambda: services.csat(shop, *quarter),
+        "response_rate (90 days)": lambda: services.response_rate(shop, *quarter),
+        "compare_periods (nps, 90 days)": lambda: services.compare_periods(shop, "nps", *quarter),
+        "trend (nps, weekly, 365 days)": lambda: services.trend(shop, "nps", *year),
+        "trend (nps, weekly, 365 days, every answer)": lambda: services.trend(
+            shop, "nps", *year, latest_only=False
+        ),
+        "trend (all, monthly, 365 days)": lambda: services.trend(shop, None, *year, every="month"),
+        "loyalty_kpis": lambda: services.loyalty_kpis(shop, as_of=now),
+        "metrics_summary (nps, 90 days)": lambda: services.metrics_summary(shop, "nps", *quarter),
+        "metrics_summary (all kinds, 90 days)": lambda: services.metrics_summary(
+            shop, None, *quarter
+        ),
+        "metrics_summary (nps, 90 days, no loyalty)": lambda: services.metrics_summary(
+            shop, "nps", *quarter, include_loyalty=False
+        ),
+    }
+
+
+async def run_all(shop: Shop, now: datetime, title: str) -> None:
+    print(f"\n{title}: median of {RUNS} runs, ms")
+    print(f"{'call':<44} {'median':>8} {'min':>8} {'max':>8}  goal")
+    for name, call in calls(shop, now).items():
+        try:
+            runs = await timed(call)
+        except BaseORMException as exc:
+            print(f"{name:<44} failed: {exc}", flush=True)
+            continue
+        median = statistics.median(runs)
+        verdict = "ok" if median < GOAL_MS else "SLOW"
+        print(
+            f"{name:<44} {median:>8.1f} {min(runs):>8.1f} {max(runs):>8.1f}  {verdict}", flush=True
+        )
+
+
+async def with_indexes(url: str, create: bool) -> None:
+    conn = await asyncpg.connect(asyncpg_url(url))
+    try:
+        for name, statement in SUGGESTED_INDEXES.items():
+            if create:
+                await conn.execute(statement.format(name=f"bench_{name}"))
+            else:
+                await conn.execute(f"DROP INDEX IF EXISTS bench_{name}")
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reseed", action="store_true", help="rebuild the schema, seed again")
+    parser.add_argument(
+        "--try-indexes", action="store_true", help="also time with the suggested indexes"
+    )
+    args = parser.parse_args()
+    url = f"{SERVER}/{DATABASE}"
+    await create_database()
+    await prepare(url, reseed=args.reseed)
+    await init_db(url)
+    try:
+        await with_indexes(url, create=False)  # a run stopped midway may have left them
+        shop, now = await bench_shop(url)
+        await run_all(shop, now, "indexes of the migrations")
+        if args.try_indexes:
+            await with_indexes(url, create=True)
+            try:
+                await run_all(shop, now, "with the suggested indexes")
+            finally:
+                await with_indexes(url, create=False)
+    finally:
+        await close_db()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,54 @@
+"""Staff sessions and CSRF tokens for admin forms."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from starlette.requests import Request
+
+from feedback_service.errors import Forbidden
+from feedback_service.shops.models import StaffUser
+
+SESSION_USER = "staff_id"
+SESSION_CSRF = "csrf"
+
+
+class LoginRequired(Exception):
+    """Raised by views that need a staff session; answered with a redirect to the login."""
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get(SESSION_CSRF)
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.session[SESSION_CSRF] = token
+    return str(token)
+
+
+async def check_csrf(request: Request) -> dict[str, str]:
+    form = await request.form(max_files=0, max_fields=50)
+    sent = str(form.get("csrf", ""))
+    expected = str(request.session.get(SESSION_CSRF, ""))
+    if not expected or not hmac.compare_digest(sent, expected):
+        raise Forbidden("The form expired; reload the page and try again.")
+    return {key: str(value).replace("\x00", "") for key, value in form.items()}
+
+
+async def current_staff(request: Request, *, role: str | None = None) -> StaffUser:
+    staff_id = request.session.get(SESSION_USER)
+    if not isinstance(staff_id, int):
+        raise LoginRequired()
+    user = await StaffUser.filter(id=staff_id).select_related("shop").first()
+    if user is None:
+        request.session.clear()
+        raise LoginRequired()
+    if role == "admin" and user.role != "admin":
+        raise Forbidden("Only a shop admin can open this page.")
+    return user
+
+
+def log_in(request: Request, user: StaffUser) -> None:
+    request.session.clear()  # a fresh session id against fixation
+    request.session[SESSION_USER] = user.id
+    csrf_token(request)

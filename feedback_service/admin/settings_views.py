@@ -1,0 +1,186 @@
+"""/admin/settings: the shop's rules, questions, webhooks, keys, staff and branding."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from feedback_service.admin import auth
+from feedback_service.alerts.rules import AlertRules, rules_of
+from feedback_service.errors import InvalidInput, NotFound
+from feedback_service.http import page, respondent_locale, validation_fields
+from feedback_service.orders import privacy
+from feedback_service.outbox import webhooks
+from feedback_service.outbox.models import WebhookEndpoint
+from feedback_service.outbox.services import EVENTS
+from feedback_service.reviews.models import ReviewQuestion
+from feedback_service.shops.models import ApiKey, Shop, StaffUser
+from feedback_service.shops.services import create_api_key, create_user
+
+COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _int(form: dict[str, str], name: str, low: int, high: int) -> int:
+    value = form.get(name, "")
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise InvalidInput(
+            f"{name} is a whole number from {low} to {high}.", fields={name: "range"}
+        )
+    return int(value)
+
+
+async def settings_page(request: Request) -> Response:
+    user = await auth.current_staff(request, role="admin")
+    shop = user.shop
+    return page(
+        request,
+        "admin/settings.html",
+        respondent_locale(request),
+        user=user,
+        shop=shop,
+        csrf=auth.csrf_token(request),
+        rules=rules_of(shop.alert_rules),
+        questions=await ReviewQuestion.filter(shop=shop, active=True).order_by("position", "id"),
+        hooks=await WebhookEndpoint.filter(shop=shop).order_by("id"),
+        keys=await ApiKey.filter(shop=shop).order_by("id"),
+        staff=await StaffUser.filter(shop=shop).order_by("email"),
+        events=EVENTS,
+        new_key=request.session.pop("new_key", None),
+        new_secret=request.session.pop("new_secret", None),
+    )
+
+
+async def settings_action(request: Request) -> Response:
+    user = await auth.current_staff(request, role="admin")
+    form = await auth.check_csrf(request)
+    shop = user.shop
+    action = request.path_params["action"]
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise NotFound("No such setting.")
+    await handler(request, shop, form)
+    return RedirectResponse(f"/admin/settings#{action}", status_code=303)
+
+
+async def _general(request: Request, shop: Shop, form: dict[str, str]) -> None:
+    name = form.get("name", "").strip()[:200]
+    color = form.get("brand_color", "")
+    if not name or not COLOR.match(color):
+        raise InvalidInput("A name and a colour like #2563eb are needed.")
+    shop.name = name
+    shop.brand_color = color
+    shop.sender_name = form.get("sender_name", "").strip()[:200]
+    shop.sender_email = form.get("sender_email", "").strip()[:254]
+    shop.locale = "fr" if form.get("locale") == "fr" else "en"
+    shop.throttle_days = _int(form, "throttle_days", 1, 365)
+    shop.sla_hours = _int(form, "sla_hours", 1, 720)
+    shop.review_delay_days = _int(form, "review_delay_days", 0, 365)
+    shop.reviews_auto_publish = form.get("reviews_auto_publish") == "yes"
+    await shop.save()
+
+
+async def _alert_rules(request: Request, shop: Shop, form: dict[str, str]) -> None:
+    data = await request.form()
+    try:
+        rules = AlertRules.model_validate(
+            {
+                "thermometer": data.getlist("thermometer"),
+                "nps_max": form.get("nps_max"),
+                "csat_max": form.get("csat_max"),
+                "review_max_stars": form.get("review_max_stars"),
+                "comment_score_max": form.get("comment_score_max"),
+                "mismatch": form.get("mismatch") == "yes",
+            }
+        )
+    except ValidationError as exc:
+        raise InvalidInput("Some rules are invalid.", fields=validation_fields(exc)) from None
+    shop.alert_rules = rules.model_dump()
+    await shop.save(update_fields=["alert_rules"])
+
+
+async def _add_question(request: Request, shop: Shop, form: dict[str, str]) -> None:
+    label = form.get("label", "").strip()[:200]
+    choices = [c.strip()[:100] for c in form.get("choices", "").split("/") if c.strip()][:10]
+    if not label or len(choices) < 2:
+        raise InvalidInput("A question needs a label and at least two choices separated by /.")
+    await ReviewQuestion.create(
+        shop=shop,
+        label=label,
+        choices=choices,
+        multiple=form.get("multiple") == "yes",
+        position=await ReviewQuestion.filter(shop=shop).count(),
+    )
+
+
+async def _remove_question(request: Request, shop: Shop, form: dict[str, str]) -> None:
+    await ReviewQuestion.filter(shop=shop, id=_int(form, "id", 1, 10**12)).update(active=False)
+
+
+async def _add_webhook(request: Request, shop: Shop, form: dict[str, str]) -> None:
+    data = await request.form()
+    _, secret = await webhooks.register(
+        shop,
+        form.get("url", "").strip(),
+        [str(e) for e in data.getlist("events")],
+        allow_private=request.app.state.settings.webhook_allow_private,
+    )
+    request.session["new_secret"] = secret
+
+
+async def _remove_webhook(request: Request, shop: Shop, form: dict[str, str]) -> None:
+    await WebhookEndpoint.filter(shop=shop, id=_int(form, "id", 1, 10**12)).delete()
+
+
+async def _create_key(request: Request, shop: Shop, form: dict[str, str]) -> None:
+    name = form.get("name", "").strip()[:100] or "key"
+    request.session["new_key"] = await create_api_key(shop, name=name)
+
+
+async def _revoke_key(request: Request, shop: Shop, form: dict[str, str]) -> None:
+    await ApiKey.filter(shop=shop, id=_int(form, "id", 1, 10**12), revoked_at=None).update(
+        revoked_at=datetime.now(UTC)
+    )
+
+
+async def _add_staff(request: Request, shop: Shop, form: dict[str, str]) -> None:
+    await create_user(
+        shop, form.get("email", ""), form.get("password", ""), form.get("role", "agent")
+    )
+
+
+async def _remove_staff(request: Request, shop: Shop, form: dict[str, str]) -> None:
+    staff_id = _int(form, "id", 1, 10**12)
+    if staff_id == request.session.get(auth.SESSION_USER):
+        raise InvalidInput("You cannot remove yourself.")
+    await StaffUser.filter(shop=shop, id=staff_id).delete()
+
+
+async def _erase_customer(request: Request, shop: Shop, form: dict[str, str]) -> None:
+    await privacy.erase_customer(shop, form.get("email", ""))
+
+
+async def customer_export(request: Request) -> Response:
+    user = await auth.current_staff(request, role="admin")
+    data = await privacy.export_customer(user.shop, request.query_params.get("email", ""))
+    return JSONResponse(
+        data, headers={"Content-Disposition": 'attachment; filename="customer.json"'}
+    )
+
+
+ACTIONS = {
+    "general": _general,
+    "alert-rules": _alert_rules,
+    "add-question": _add_question,
+    "remove-question": _remove_question,
+    "add-webhook": _add_webhook,
+    "remove-webhook": _remove_webhook,
+    "create-key": _create_key,
+    "revoke-key": _revoke_key,
+    "add-staff": _add_staff,
+    "remove-staff": _remove_staff,
+    "erase-customer": _erase_customer,
+}

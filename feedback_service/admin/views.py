@@ -1,0 +1,208 @@
+"""Staff pages: login, logout, dashboard."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response, StreamingResponse
+
+from feedback_service import exports, ratelimit
+from feedback_service.admin import auth
+from feedback_service.errors import InvalidInput, NotFound
+from feedback_service.http import client_ip, page, respondent_locale
+from feedback_service.i18n import gettext
+from feedback_service.outbox.models import OutboxMessage
+from feedback_service.outbox.webhooks import replay
+from feedback_service.reviews import services as review_services
+from feedback_service.reviews.models import Review
+from feedback_service.reviews.schemas import ModerationIn
+from feedback_service.shops.services import authenticate
+from feedback_service.surveys.kinds import KINDS, score_label
+from feedback_service.surveys.models import Click, Invitation
+from feedback_service.surveys.models import Response as SurveyResponse
+from feedback_service.surveys.services import utcnow
+
+
+async def login(request: Request) -> Response:
+    locale = respondent_locale(request)
+    error = None
+    if request.method == "POST":
+        form = await auth.check_csrf(request)
+        email = form.get("email", "")[:254]
+        await ratelimit.hit(ratelimit.LOGIN, "login-ip", client_ip(request))
+        await ratelimit.hit(ratelimit.LOGIN, "login-email", email.lower())
+        user = await authenticate(email, form.get("password", "")[:1000])
+        if user is not None:
+            auth.log_in(request, user)
+            return RedirectResponse("/admin", status_code=303)
+        error = gettext(locale, "Wrong email or password.")
+    return page(
+        request,
+        "admin/login.html",
+        locale,
+        status_code=401 if error else 200,
+        csrf=auth.csrf_token(request),
+        error=error,
+        shop=None,
+    )
+
+
+async def logout(request: Request) -> Response:
+    await auth.check_csrf(request)
+    request.session.clear()
+    return RedirectResponse("/admin/login", status_code=303)
+
+
+async def dashboard(request: Request) -> Response:
+    user = await auth.current_staff(request)
+    shop = user.shop
+    since = utcnow() - timedelta(days=30)
+    confirmed = await SurveyResponse.filter(shop=shop, created_at__gte=since).count()
+    provisional = await Click.filter(
+        invitation__shop=shop, created_at__gte=since, outcome="pending"
+    ).count()
+    scanner = await Click.filter(
+        invitation__shop=shop, created_at__gte=since, outcome="scanner"
+    ).count()
+    latest = (
+        await SurveyResponse.filter(shop=shop).order_by("-id").limit(20).select_related("customer")
+    )
+    return page(
+        request,
+        "admin/dashboard.html",
+        respondent_locale(request),
+        user=user,
+        shop=shop,
+        csrf=auth.csrf_token(request),
+        confirmed=confirmed,
+        provisional=provisional,
+        scanner=scanner,
+        latest=latest,
+    )
+
+
+async def outbox(request: Request) -> Response:
+    """Emails and webhooks waiting or sent: with no SMTP_URL, this is where emails are read."""
+    user = await auth.current_staff(request, role="admin")
+    rows = await OutboxMessage.filter(shop=user.shop).order_by("-id").limit(100)
+    return page(
+        request,
+        "admin/outbox.html",
+        respondent_locale(request),
+        user=user,
+        shop=user.shop,
+        csrf=auth.csrf_token(request),
+        rows=rows,
+        smtp=request.app.state.settings.smtp_url is not None,
+    )
+
+
+async def outbox_message(request: Request) -> Response:
+    user = await auth.current_staff(request, role="admin")
+    message_id = request.path_params["id"]
+    row = None
+    if message_id.isdigit() and len(message_id) < 19:
+        row = await OutboxMessage.filter(shop=user.shop, id=int(message_id)).first()
+    if row is None:
+        raise NotFound("No such message.")
+    if request.method == "POST":
+        await auth.check_csrf(request)
+        if row.kind == "webhook" and row.endpoint_id:
+            await replay(user.shop, row.endpoint_id, row.id)
+        return RedirectResponse(f"/admin/outbox/{row.id}", status_code=303)
+    return page(
+        request,
+        "admin/outbox_message.html",
+        respondent_locale(request),
+        user=user,
+        shop=user.shop,
+        csrf=auth.csrf_token(request),
+        row=row,
+    )
+
+
+async def reviews(request: Request) -> Response:
+    """The moderation queue: publish, reject with a reason, reply. Agents may use it too."""
+    user = await auth.current_staff(request)
+    status = request.query_params.get("status", "pending")
+    if status not in ("pending", "published", "rejected"):
+        status = "pending"
+    if request.method == "POST":
+        form = await auth.check_csrf(request)
+        review_id = form.get("review", "")
+        if not review_id.isdigit() or len(review_id) > 12:
+            raise NotFound("No such review.")
+        actor = user.email
+        if form.get("action") == "reply":
+            if not form.get("body", "").strip():
+                raise InvalidInput("Write a reply first.", fields={"body": "required"})
+            await review_services.reply(user.shop, int(review_id), form["body"], actor)
+        else:
+            data = ModerationIn.model_validate(
+                {"action": form.get("action"), "reason": form.get("reason") or None}
+            )
+            await review_services.moderate(user.shop, int(review_id), data, actor)
+        return RedirectResponse(f"/admin/reviews?status={status}", status_code=303)
+    rows = (
+        await Review.filter(shop=user.shop, status=status)
+        .order_by("submitted_at" if status == "pending" else "-id")
+        .limit(100)
+        .select_related("product")
+    )
+    return page(
+        request,
+        "admin/reviews.html",
+        respondent_locale(request),
+        user=user,
+        shop=user.shop,
+        csrf=auth.csrf_token(request),
+        rows=rows,
+        status=status,
+        reasons=review_services.REASON_LABELS,
+    )
+
+
+async def surveys(request: Request) -> Response:
+    """Answers, and apart from them the clicks nobody confirmed and the scanner bursts."""
+    user = await auth.current_staff(request, role="admin")
+    kind = request.query_params.get("survey", "")
+    responses = SurveyResponse.filter(shop=user.shop)
+    clicks = Click.filter(invitation__shop=user.shop)
+    if kind in KINDS:
+        responses = responses.filter(kind=kind)
+        clicks = clicks.filter(invitation__kind=kind)
+    return page(
+        request,
+        "admin/surveys.html",
+        respondent_locale(request),
+        user=user,
+        shop=user.shop,
+        csrf=auth.csrf_token(request),
+        kind=kind,
+        kinds=KINDS,
+        responses=await responses.order_by("-id").limit(100).select_related("customer"),
+        pending=await clicks.filter(outcome="pending")
+        .order_by("-id")
+        .limit(50)
+        .select_related("invitation"),
+        scanner=await clicks.filter(outcome="scanner")
+        .order_by("-id")
+        .limit(50)
+        .select_related("invitation"),
+        invitations=await Invitation.filter(shop=user.shop).count(),
+        label=score_label,
+    )
+
+
+async def export(request: Request) -> Response:
+    user = await auth.current_staff(request, role="admin")
+    what, fmt = request.path_params["what"], request.path_params["format"]
+    if what not in exports.KINDS or fmt not in exports.FORMATS:
+        raise NotFound("No such export.")
+    media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson"
+    return StreamingResponse(
+        exports.export(user.shop, what, fmt),
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{what}.{fmt}"'},
+    )

@@ -1,0 +1,80 @@
+"""Triage inbox API and alert rules."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import EmailStr, StringConstraints
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from feedback_service.alerts import services
+from feedback_service.alerts.models import Alert
+from feedback_service.alerts.rules import RULE_NAMES, AlertRules, rules_of
+from feedback_service.errors import InvalidInput, NotFound
+from feedback_service.http import read_json
+from feedback_service.orders.schemas import Strict
+from feedback_service.shops.api import api_shop
+from feedback_service.shops.models import StaffUser
+from feedback_service.surveys.services import decode_cursor, encode_cursor
+
+PAGE_SIZE = 50
+
+
+class AlertPatch(Strict):
+    status: Literal["open", "acknowledged", "resolved"] | None = None
+    assignee: EmailStr | None = None
+    note: Annotated[str, StringConstraints(max_length=5000)] | None = None
+
+
+async def list_alerts(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    params = request.query_params
+    query = Alert.filter(shop=shop)
+    if status := params.get("status"):
+        if status not in services.STATUSES:
+            raise InvalidInput("Unknown status.", fields={"status": ", ".join(services.STATUSES)})
+        query = query.filter(status=status)
+    if rule := params.get("rule"):
+        if rule not in RULE_NAMES:
+            raise InvalidInput("Unknown rule.", fields={"rule": ", ".join(RULE_NAMES)})
+        query = query.filter(rule_tags__contains=f",{rule},")
+    before = decode_cursor(params.get("cursor"))
+    if before is not None:
+        query = query.filter(id__lt=before)
+    rows = await query.order_by("-id").limit(PAGE_SIZE + 1)
+    items = [services.alert_json(a) for a in rows[:PAGE_SIZE]]
+    more = len(rows) > PAGE_SIZE
+    return JSONResponse(
+        {"items": items, "next_cursor": encode_cursor(rows[PAGE_SIZE - 1].id) if more else None}
+    )
+
+
+async def patch_alert(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    raw_id = request.path_params["id"]
+    if not raw_id.isdigit() or len(raw_id) > 12:
+        raise NotFound("No such alert.")
+    data = await read_json(request, AlertPatch)
+    assignee: StaffUser | None | bool = False  # False: not in the body, leave it
+    if data.assignee is not None:
+        assignee = await services.staff_of(shop, str(data.assignee))
+    elif "assignee" in data.model_fields_set:  # an explicit null unassigns
+        assignee = None
+    alert = await services.update(
+        shop, int(raw_id), status=data.status, assignee=assignee, note=data.note
+    )
+    return JSONResponse(services.alert_json(alert))
+
+
+async def get_rules(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    return JSONResponse(rules_of(shop.alert_rules).model_dump())
+
+
+async def put_rules(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    rules = await read_json(request, AlertRules)
+    shop.alert_rules = rules.model_dump()
+    await shop.save(update_fields=["alert_rules"])
+    return JSONResponse(rules.model_dump())

@@ -1,0 +1,66 @@
+"""Which answers open an alert: the shop's rules over our defaults."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from feedback_service.i18n import N_
+from feedback_service.orders.schemas import Strict
+
+RULE_LABELS = {
+    "thermometer_low": N_("Thermometer red or yellow"),
+    "nps_detractor": N_("NPS detractor"),
+    "csat_low": N_("Unsatisfied (CSAT)"),
+    "review_low": N_("Low review"),
+    "negative_comment": N_("Negative comment"),
+    "mismatch": N_("Happy click, unhappy comment"),
+}
+RULE_NAMES = tuple(RULE_LABELS)
+
+
+class AlertRules(Strict):
+    thermometer: list[Literal["gold", "green", "yellow", "red"]] = ["red", "yellow"]
+    nps_max: Annotated[int, Field(ge=-1, le=10)] = 6
+    csat_max: Annotated[int, Field(ge=0, le=5)] = 2
+    review_max_stars: Annotated[int, Field(ge=0, le=5)] = 2
+    comment_score_max: Annotated[float, Field(ge=-1, le=1)] = -0.5
+    # A happy click (gold/green, NPS 9-10, CSAT 4-5, 4-5 stars) with a clearly negative comment.
+    mismatch: bool = True
+    mismatch_score_max: Annotated[float, Field(ge=-1, le=1)] = -0.3
+
+
+def rules_of(stored: dict[str, Any]) -> AlertRules:
+    return AlertRules.model_validate(stored or {})
+
+
+THERMOMETER_KEYS = {4: "gold", 3: "green", 2: "yellow", 1: "red"}
+
+
+def _happy(kind: str, score: int) -> bool:
+    return {
+        "thermometer": score >= 3,
+        "nps": score >= 9,
+        "csat": score >= 4,
+        "review": score >= 4,
+    }[kind]
+
+
+def matching(rules: AlertRules, kind: str, score: int, comment_score: float | None) -> list[str]:
+    """The rules an answer (kind, score) with an optional comment sentiment matches."""
+    found = []
+    if kind == "thermometer" and THERMOMETER_KEYS.get(score) in rules.thermometer:
+        found.append("thermometer_low")
+    if kind == "nps" and score <= rules.nps_max:
+        found.append("nps_detractor")
+    if kind == "csat" and score <= rules.csat_max:
+        found.append("csat_low")
+    if kind == "review" and score <= rules.review_max_stars:
+        found.append("review_low")
+    if comment_score is not None:
+        if comment_score <= rules.comment_score_max:
+            found.append("negative_comment")
+        if rules.mismatch and _happy(kind, score) and comment_score <= rules.mismatch_score_max:
+            found.append("mismatch")
+    return found

@@ -1,0 +1,226 @@
+"""Opening alerts from answers and reviews; the triage actions on them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from feedback_service.alerts import rules as alert_rules
+from feedback_service.alerts.models import Alert
+from feedback_service.errors import InvalidInput, NotFound
+from feedback_service.i18n import Translator
+from feedback_service.orders.models import Customer
+from feedback_service.outbox import services as outbox
+from feedback_service.reviews.models import Review
+from feedback_service.shops.models import Shop, StaffUser
+from feedback_service.surveys.models import Response
+from feedback_service.templating import render
+
+STATUSES = ("open", "acknowledged", "resolved")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def tags(names: set[str]) -> str:
+    return "," + ",".join(sorted(names)) + "," if names else ""
+
+
+def untag(value: str) -> list[str]:
+    return [name for name in value.split(",") if name]
+
+
+def _aspect_tags(aspects: list[dict[str, Any]]) -> str:
+    return tags({a["name"] for a in aspects})
+
+
+async def _open(
+    shop_id: int,
+    subject: str,
+    matched: list[str],
+    *,
+    customer_id: int | None,
+    language: str | None,
+    aspects: list[dict[str, Any]],
+    data: dict[str, Any],
+) -> Alert | None:
+    """One alert per subject: a new match updates it (and reopens it), never duplicates it."""
+    if not matched:
+        return None
+    now = utcnow()
+    alert = await Alert.filter(subject=subject).first()
+    if alert is None:
+        try:
+            async with in_transaction():
+                alert = await Alert.create(
+                    shop_id=shop_id,
+                    customer_id=customer_id,
+                    subject=subject,
+                    rule_tags=tags(set(matched)),
+                    language=language,
+                    aspect_tags=_aspect_tags(aspects),
+                    opened_at=now,
+                )
+                await outbox.emit(shop_id, "alert.opened", {**alert_json(alert), **data})
+            return alert
+        except IntegrityError:
+            alert = await Alert.get(subject=subject)
+    alert.rule_tags = tags(set(untag(alert.rule_tags)) | set(matched))
+    alert.aspect_tags = _aspect_tags(aspects) or alert.aspect_tags
+    alert.language = language if language is not None else alert.language
+    if alert.status == "resolved":
+        alert.status, alert.resolved_at = "open", None
+    await alert.save(
+        update_fields=["rule_tags", "aspect_tags", "language", "status", "resolved_at"]
+    )
+    return alert
+
+
+async def check_response(response_id: int) -> Alert | None:
+    """Run once an answer is confirmed for good (after the scanner window) or commented."""
+    response = await Response.filter(id=response_id).select_related("shop").first()
+    if response is None:  # undone as a scanner burst
+        return None
+    rules = alert_rules.rules_of(response.shop.alert_rules)
+    matched = alert_rules.matching(rules, response.kind, response.score, response.sentiment_score)
+    return await _open(
+        response.shop_id,
+        f"response:{response.id}",
+        matched,
+        customer_id=response.customer_id,
+        language=response.language,
+        aspects=response.aspects,
+        data={"response_id": response.id, "survey": response.kind, "score": response.score},
+    )
+
+
+async def check_review(review: Review, shop: Shop) -> Alert | None:
+    rules = alert_rules.rules_of(shop.alert_rules)
+    matched = alert_rules.matching(rules, "review", review.rating, review.sentiment_score)
+    return await _open(
+        shop.id,
+        f"review:{review.id}",
+        matched,
+        customer_id=review.customer_id,
+        language=review.language,
+        aspects=review.aspects,
+        data={"review_id": review.id, "rating": review.rating},
+    )
+
+
+# --- triage ------------------------------------------------------------------------------
+
+
+async def get_alert(shop: Shop, alert_id: int) -> Alert:
+    alert = await Alert.filter(shop=shop, id=alert_id).first()
+    if alert is None:
+        raise NotFound("No such alert.")
+    return alert
+
+
+async def staff_of(shop: Shop, email: str) -> StaffUser:
+    user = await StaffUser.filter(shop=shop, email=email.strip().lower()).first()
+    if user is None:
+        raise InvalidInput("No staff member with this email.", fields={"assignee": "unknown"})
+    return user
+
+
+async def update(
+    shop: Shop,
+    alert_id: int,
+    *,
+    status: str | None = None,
+    assignee: StaffUser | None | bool = False,
+    note: str | None = None,
+) -> Alert:
+    """Acknowledge, resolve, (re)assign; `assignee=None` unassigns, False leaves it."""
+    alert = await get_alert(shop, alert_id)
+    now = utcnow()
+    if status is not None:
+        if status not in STATUSES:
+            raise InvalidInput("Unknown status.", fields={"status": ", ".join(STATUSES)})
+        alert.status = status
+        if status == "acknowledged":
+            alert.acknowledged_at = alert.acknowledged_at or now
+        if status == "resolved":
+            alert.resolved_at = now
+            alert.acknowledged_at = alert.acknowledged_at or now
+        if status == "open":
+            alert.resolved_at = None
+    if assignee is not False:
+        alert.assignee = assignee if isinstance(assignee, StaffUser) else None
+    if note is not None:
+        alert.note = note.strip()[:5000] or None  # type: ignore[assignment]
+    await alert.save()
+    return alert
+
+
+def apology_template(shop: Shop, customer: Customer | None) -> dict[str, str]:
+    locale = customer.locale if customer else shop.locale
+    _ = Translator(locale)
+    name = customer.name.split(" ")[0] if customer and customer.name else ""
+    greeting = _("Hello %(name)s,", name=name) if name else _("Hello,")
+    body = "\n\n".join(
+        [
+            greeting,
+            _("Thank you for telling us about your experience, and we are sorry it fell short."),
+            _(
+                "We would like to put this right. Could you reply to this email with your order "
+                "number and what happened? We will answer within one working day."
+            ),
+            _("Kind regards,\nThe %(shop)s team", shop=shop.name),
+        ]
+    )
+    return {"subject": _("We are sorry — %(shop)s", shop=shop.name), "body": body, "locale": locale}
+
+
+async def contact_customer(shop: Shop, alert_id: int, subject: str, body: str) -> Alert:
+    """Send the (edited) apology through the outbox, in the customer's language."""
+    alert = await get_alert(shop, alert_id)
+    customer = await Customer.get_or_none(id=alert.customer_id) if alert.customer_id else None
+    if customer is None:
+        raise InvalidInput("This answer is anonymous: there is nobody to write to.")
+    subject, body = subject.strip()[:200], body.strip()[:10_000]
+    if not subject or not body:
+        raise InvalidInput("Write a subject and a message.", fields={"body": "required"})
+    now = utcnow()
+    async with in_transaction():
+        await outbox.queue_email(
+            shop,
+            to=customer.email,
+            locale=customer.locale,
+            subject=subject,
+            text=body,
+            html=render("emails/contact.html", customer.locale, shop=shop, body=body),
+        )
+        alert.contacted_at = now
+        if alert.status == "open":
+            alert.status, alert.acknowledged_at = "acknowledged", now
+        await alert.save()
+    return alert
+
+
+def alert_json(alert: Alert) -> dict[str, Any]:
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    kind, _, subject_id = alert.subject.partition(":")
+    return {
+        "id": alert.id,
+        "status": alert.status,
+        "rules": untag(alert.rule_tags),
+        "subject": {"type": kind, "id": int(subject_id)},
+        "customer_id": alert.customer_id,
+        "assignee_id": alert.assignee_id,
+        "note": alert.note,
+        "language": alert.language,
+        "aspects": untag(alert.aspect_tags),
+        "opened_at": iso(alert.opened_at),
+        "acknowledged_at": iso(alert.acknowledged_at),
+        "resolved_at": iso(alert.resolved_at),
+        "contacted_at": iso(alert.contacted_at),
+    }

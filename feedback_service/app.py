@@ -1,0 +1,130 @@
+"""create_app(settings) -> Starlette: lifespan, middleware, routes, error handlers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from feedback_service.admin.auth import LoginRequired
+from feedback_service.db import close_db, init_db
+from feedback_service.errors import DomainError, RateLimited
+from feedback_service.http import (
+    BodyLimitMiddleware,
+    SecurityHeadersMiddleware,
+    error_payload,
+    json_error,
+    page,
+    respondent_locale,
+)
+from feedback_service.i18n import gettext
+from feedback_service.links import Links
+from feedback_service.routes import routes
+from feedback_service.settings import Settings, get_settings
+
+log = logging.getLogger("feedback_service")
+SESSION_MAX_AGE = 8 * 3600
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+
+
+def _error_page(request: Request, status_code: int, detail: str | None = None) -> Response:
+    locale = respondent_locale(request)
+    if status_code == 404:
+        title = gettext(locale, "This link is not valid")
+        message = gettext(
+            locale,
+            "The link may be incomplete or expired. Please use the latest email you received.",
+        )
+    elif status_code == 429:
+        title = gettext(locale, "Too many attempts")
+        message = gettext(locale, "Please wait a moment and try again.")
+    elif detail:
+        title = gettext(locale, "Please check your input")
+        message = detail
+    else:
+        title = gettext(locale, "Something went wrong")
+        message = gettext(locale, "Please go back and try again.")
+    return page(
+        request,
+        "error.html",
+        locale,
+        status_code=status_code,
+        title=title,
+        message=message,
+        shop=None,
+    )
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    if _wants_json(request):
+        return json_error(exc)
+    # Staff see what went wrong; respondents get the same page for every bad link.
+    detail = exc.message if request.url.path.startswith("/admin") else None
+    response = _error_page(request, exc.status_code, detail)
+    if isinstance(exc, RateLimited):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if _wants_json(request):
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(
+            error_payload(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+        )
+    return _error_page(request, exc.status_code)
+
+
+async def login_required(request: Request, exc: Exception) -> Response:
+    return RedirectResponse("/admin/login", status_code=303)
+
+
+def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_db:
+            await init_db(settings.database_url)
+        try:
+            yield
+        finally:
+            if manage_db:
+                await close_db()
+
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(SecurityHeadersMiddleware, https=settings.https),
+            Middleware(BodyLimitMiddleware),
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key,
+                session_cookie="fs_session",
+                max_age=SESSION_MAX_AGE,
+                same_site="lax",
+                https_only=settings.https,
+            ),
+        ],
+        exception_handlers={
+            DomainError: domain_error,
+            HTTPException: http_error,
+            LoginRequired: login_required,
+        },
+    )
+    app.state.settings = settings
+    app.state.links = Links(settings)
+    return app

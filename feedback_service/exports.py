@@ -1,0 +1,122 @@
+"""CSV and JSON-lines exports of answers and reviews, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from feedback_service.reviews.models import Review
+from feedback_service.reviews.services import review_json
+from feedback_service.shops.models import Shop
+from feedback_service.surveys.models import Response
+from feedback_service.surveys.services import response_json
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BATCH = 500
+COLUMNS = {
+    "responses": [
+        "id",
+        "status",
+        "survey",
+        "score",
+        "label",
+        "comment",
+        "sentiment",
+        "invitation_id",
+        "order_id",
+        "customer_email",
+        "customer_name",
+        "customer_external_id",
+        "created_at",
+        "updated_at",
+        "commented_at",
+    ],
+    "reviews": [
+        "id",
+        "sku",
+        "rating",
+        "title",
+        "body",
+        "author_name",
+        "language",
+        "answers",
+        "photos",
+        "status",
+        "rejection_reason",
+        "verified",
+        "source",
+        "source_id",
+        "submitted_at",
+        "experienced_at",
+        "published_at",
+        "helpful_count",
+        "reply_body",
+        "reply_published_at",
+    ],
+}
+KINDS = tuple(COLUMNS)
+FORMATS = ("csv", "jsonl")
+
+
+def neutralise(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _flat(row: dict[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            for inner, item in value.items():
+                flat[f"{key}_{inner}"] = item
+        elif isinstance(value, list):
+            flat[key] = json.dumps(value, ensure_ascii=False)
+        else:
+            flat[key] = value
+    return flat
+
+
+async def _rows(shop: Shop, kind: str) -> AsyncIterator[dict[str, Any]]:
+    """Every row, a batch at a time by id, so a large shop never sits in memory at once."""
+    last = 0
+    while True:
+        if kind == "responses":
+            batch = (
+                await Response.filter(shop=shop, id__gt=last)
+                .order_by("id")
+                .limit(BATCH)
+                .select_related("customer", "invitation__order")
+            )
+            rows = [response_json(r) for r in batch]
+        else:
+            reviews = (
+                await Review.filter(shop=shop, id__gt=last)
+                .order_by("id")
+                .limit(BATCH)
+                .select_related("product")
+            )
+            rows = [review_json(r) for r in reviews]
+        if not rows:
+            return
+        for row in rows:
+            yield row
+        last = rows[-1]["id"]
+
+
+async def export(shop: Shop, kind: str, fmt: str) -> AsyncIterator[str]:
+    header_written = False
+    async for row in _rows(shop, kind):
+        if fmt == "jsonl":
+            yield json.dumps(row, ensure_ascii=False) + "\n"
+            continue
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS[kind], extrasaction="ignore")
+        if not header_written:
+            writer.writeheader()
+            header_written = True
+        writer.writerow({k: neutralise(v) for k, v in _flat(row).items()})
+        yield buffer.getvalue()

@@ -1,0 +1,178 @@
+"""HTTP plumbing shared by every audience: errors, JSON bodies, limits, security headers."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from feedback_service.errors import DomainError, InvalidInput, RateLimited, TooLarge
+from feedback_service.i18n import locale_from_accept_language
+from feedback_service.templating import render
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+# Bodies larger than this are refused before parsing (413); review forms carry photos.
+MAX_BODY = 1_000_000
+MAX_UPLOAD_BODY = 45_000_000
+
+
+def error_payload(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def json_error(exc: DomainError) -> JSONResponse:
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    return JSONResponse(
+        error_payload(exc.code, exc.message, exc.fields),
+        status_code=exc.status_code,
+        headers=headers,
+    )
+
+
+async def read_json(request: Request, model: type[ModelT]) -> ModelT:
+    """Parse and validate a JSON body, or raise InvalidInput naming the bad fields."""
+    body = await request.body()
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("The body must be a JSON object.") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("The body must be a JSON object.")
+    if (where := _nul_in(data)) is not None:
+        # PostgreSQL cannot store NUL in text; no real input carries one.
+        raise InvalidInput("Text must not contain NUL characters.", fields={where or "body": "nul"})
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput("Some fields are invalid.", fields=validation_fields(exc)) from None
+
+
+def _nul_in(value: object, path: str = "") -> str | None:
+    """The dotted path of the first string holding a NUL character, or None."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        items = list(value.items())
+        for key, item in items:
+            if "\x00" in str(key):
+                return path or "body"
+            found = _nul_in(item, f"{path}.{key}" if path else str(key))
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_in(item, f"{path}.{index}" if path else str(index))
+            if found is not None:
+                return found
+    return None
+
+
+def validation_fields(exc: ValidationError) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for error in exc.errors():
+        name = ".".join(str(part) for part in error["loc"]) or "body"
+        fields.setdefault(name, error["msg"])
+    return fields
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def respondent_locale(request: Request) -> str:
+    return locale_from_accept_language(request.headers.get("accept-language"))
+
+
+def page(
+    request: Request, template: str, locale: str, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    html = render(template, locale, nonce=request.state.nonce, **context)
+    return HTMLResponse(html, status_code=status_code)
+
+
+class BodyLimitMiddleware:
+    """413 before a body that is too large is read (declared or streamed); 400 for NUL in a URL."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        raw = scope.get("raw_path", b"") + b"?" + scope.get("query_string", b"")
+        if b"%00" in raw or "\x00" in path:
+            await self._refuse(scope, receive, send, 400, "bad_request", "NUL in the URL.")
+            return
+        limit = MAX_UPLOAD_BODY if path.startswith("/r/") else MAX_BODY
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._refuse(
+                scope, receive, send, 413, "too_large", "The request body is too large."
+            )
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise TooLarge("The request body is too large.")
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, status: int, code: str, message: str
+    ) -> None:
+        await JSONResponse(error_payload(code, message), status_code=status)(scope, receive, send)
+
+
+class SecurityHeadersMiddleware:
+    """A CSP nonce per request, and the headers every page carries."""
+
+    def __init__(self, app: ASGIApp, *, https: bool) -> None:
+        self.app = app
+        self.https = https
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        nonce = secrets.token_urlsafe(16)
+        scope.setdefault("state", {})["nonce"] = nonce
+        embeddable = scope["path"].startswith("/w/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                csp = (
+                    f"default-src 'self'; script-src 'nonce-{nonce}'; "
+                    "style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; "
+                    "base-uri 'none'; form-action 'self'; object-src 'none'"
+                )
+                if not embeddable:
+                    csp += "; frame-ancestors 'none'"
+                headers.append((b"content-security-policy", csp.encode()))
+                headers.append((b"x-content-type-options", b"nosniff"))
+                headers.append((b"referrer-policy", b"strict-origin-when-cross-origin"))
+                if self.https:
+                    headers.append((b"strict-transport-security", b"max-age=31536000"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response

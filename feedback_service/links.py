@@ -1,0 +1,29 @@
+"""Every link the service hands out, built from PUBLIC_BASE_URL and a signed token."""
+
+from __future__ import annotations
+
+from feedback_service import tokens
+from feedback_service.settings import Settings
+from feedback_service.surveys.kinds import KINDS
+
+
+class Links:
+    def __init__(self, settings: Settings) -> None:
+        self.base_url = settings.base_url
+        self.signer = tokens.Signer(settings.secret_key)
+        self.max_age = settings.token_max_age_days * 24 * 3600
+
+    def survey_token(self, invitation_id: int, shop_id: int) -> str:
+        return self.signer.dumps(tokens.SURVEY, invitation_id, shop_id)
+
+    def survey_links(self, token: str, kind: str) -> dict[str, str]:
+        return {c.key: f"{self.base_url}/s/{token}/{c.key}" for c in KINDS[kind].choices}
+
+    def unsubscribe_url(self, customer_id: int, shop_id: int) -> str:
+        return f"{self.base_url}/u/{self.signer.dumps(tokens.UNSUBSCRIBE, customer_id, shop_id)}"
+
+    def read_survey_token(self, token: str) -> tuple[int, int]:
+        return self.signer.loads(tokens.SURVEY, token, self.max_age)
+
+    def read_unsubscribe_token(self, token: str) -> tuple[int, int]:
+        return self.signer.loads(tokens.UNSUBSCRIBE, token, tokens.UNSUBSCRIBE_MAX_AGE)

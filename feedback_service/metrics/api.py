@@ -1,0 +1,88 @@
+"""Metrics API: GET /api/v1/metrics?survey=&from=&to=&segment=&latest_only="""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from feedback_service.errors import InvalidInput
+from feedback_service.metrics import services
+from feedback_service.shops.api import api_shop
+
+DEFAULT_PERIOD = timedelta(days=90)
+# The comparison looks back one more period: bounds keep every date computable.
+MAX_PERIOD = timedelta(days=3660)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def shop_timezone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def parse_moment(value: str, name: str, tz: ZoneInfo, *, end: bool) -> datetime:
+    """An ISO date-time with its timezone, or a date: a whole day in the shop's timezone
+    (`to=2024-03-31` includes the 31st)."""
+    invalid = InvalidInput(f"{name} is a date or an ISO 8601 date-time.", fields={name: "invalid"})
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            moment = datetime.combine(day, time.min, tzinfo=tz)
+            if end:
+                moment += timedelta(days=1)
+        else:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (ValueError, OverflowError):
+        raise invalid from None
+    if moment.tzinfo is None:
+        raise InvalidInput(f"{name} needs a timezone.", fields={name: "invalid"})
+    if not EARLIEST <= moment <= LATEST:
+        raise InvalidInput(f"{name} is between 1970 and 2200.", fields={name: "out of range"})
+    return moment.astimezone(UTC)
+
+
+def parse_period(date_from: str | None, date_to: str | None, tz: ZoneInfo) -> services.Period:
+    """Default: the last 90 days; `from` alone runs until now, `to` alone starts 90 days
+    before it."""
+    start = parse_moment(date_from, "from", tz, end=False) if date_from else None
+    end = parse_moment(date_to, "to", tz, end=True) if date_to else services.utcnow()
+    if start is None:
+        start = end - DEFAULT_PERIOD
+    if start >= end:
+        raise InvalidInput("from must be before to.", fields={"from": "must be before to"})
+    if end - start > MAX_PERIOD:
+        raise InvalidInput("A period is at most 10 years.", fields={"from": "period too long"})
+    return services.Period(start, end)
+
+
+def parse_flag(value: str | None, name: str, *, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise InvalidInput(f"{name} is true or false.", fields={name: "true or false"})
+
+
+async def get_metrics(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    params = request.query_params
+    survey = params.get("survey") or None
+    services.check_survey(survey)
+    segment = params.get("segment") or None
+    services.check_segment(segment)
+    period = parse_period(params.get("from"), params.get("to"), shop_timezone(shop.timezone))
+    latest_only = parse_flag(params.get("latest_only"), "latest_only", default=True)
+    summary = await services.metrics_summary(
+        shop, survey, period.start, period.end, segment=segment, latest_only=latest_only
+    )
+    return JSONResponse(summary)

@@ -1,0 +1,903 @@
+"""What a shop learns from its answers and orders: NPS with its interval, happiness factor,
+CSAT, response rate, this period against the last, trends and loyalty KPIs.
+
+Every figure comes from SQL aggregates (a few dozen grouped rows at most), never from
+answer or order rows loaded into Python: the database does the counting.
+Shares are in percent (0–100), the NPS in points (−100..100).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from feedback_service.errors import InvalidInput
+from feedback_service.metrics import sql
+from feedback_service.metrics.stats import (
+    Change,
+    Interval,
+    Nps,
+    Share,
+    compare_nps,
+    compare_shares,
+)
+from feedback_service.shops.models import Shop
+
+SURVEYS = ("nps", "thermometer", "csat")
+SEGMENTS = ("new", "occasional", "regular", "none")
+# Loyalty looks at customers with orders only: none of them is in the segment "none".
+ORDER_SEGMENTS = SEGMENTS[:-1]
+NPS_GROUPS = ("promoter", "passive", "detractor", "none")
+TREND_STEPS = ("week", "month")
+SENTIMENT_LABELS = ("positive", "neutral", "negative")
+
+DEFAULT_CHURN_WINDOW_DAYS = 180
+# 1 / annual churn explodes when almost nobody leaves; no shop plans on forever.
+MAX_LIFETIME_YEARS = 10.0
+YEAR = timedelta(days=365)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Period:
+    """From `start` (included) to `end` (excluded), aware datetimes."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("a period needs timezone-aware datetimes")
+        if self.start >= self.end:
+            raise InvalidInput("The period is empty.", fields={"from": "must be before to"})
+
+    def previous(self) -> Period:
+        """The period of equal length just before this one, for comparisons."""
+        return Period(self.start - (self.end - self.start), self.start)
+
+    def as_json(self) -> dict[str, str]:
+        return {"from": self.start.isoformat(), "to": self.end.isoformat()}
+
+
+@dataclass(frozen=True)
+class SegmentRule:
+    """Customers by their number of orders: new (1), occasional (2–3), regular (4 or more).
+
+    Customers without orders, and anonymous answers, are in the segment "none".
+    """
+
+    occasional_from: int = 2
+    regular_from: int = 4
+
+    def __post_init__(self) -> None:
+        if not 2 <= self.occasional_from < self.regular_from:
+            raise ValueError("segments need 2 <= occasional_from < regular_from")
+
+    def case(self, orders: str) -> str:
+        """SQL naming the segment of a row whose order count is the expression `orders`."""
+        return (
+            f"CASE WHEN {orders} IS NULL THEN 'none' "
+            f"WHEN {orders} < :occasional_from THEN 'new' "
+            f"WHEN {orders} < :regular_from THEN 'occasional' ELSE 'regular' END"
+        )
+
+    def params(self) -> dict[str, int]:
+        return {"occasional_from": self.occasional_from, "regular_from": self.regular_from}
+
+
+DEFAULT_SEGMENTS = SegmentRule()
+
+
+def check_survey(survey: str | None) -> None:
+    if survey is not None and survey not in SURVEYS:
+        raise InvalidInput("Unknown survey kind.", fields={"survey": "nps, thermometer or csat"})
+
+
+def check_segment(segment: str | None) -> None:
+    if segment is not None and segment not in SEGMENTS:
+        raise InvalidInput("Unknown segment.", fields={"segment": ", ".join(SEGMENTS)})
+
+
+# --- Answers -----------------------------------------------------------------------------
+
+
+def nps_group(kind: str, score: int) -> str | None:
+    """Promoter, passive or detractor; a thermometer answer maps gold, green, yellow/red."""
+    if kind == "nps":
+        return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+    if kind == "thermometer":
+        return "promoter" if score >= 4 else "passive" if score == 3 else "detractor"
+    return None
+
+
+@dataclass
+class Answers:
+    """Counted answers by (survey kind, score): every survey metric is derived from them."""
+
+    by_score: Counter[tuple[str, int]] = field(default_factory=Counter)
+
+    @property
+    def n(self) -> int:
+        return sum(self.by_score.values())
+
+    def count(self, kind: str, scores: range | None = None) -> int:
+        return sum(
+            n
+            for (k, score), n in self.by_score.items()
+            if k == kind and (scores is None or score in scores)
+        )
+
+    def nps(self) -> Nps:
+        """NPS answers, plus thermometer answers mapped onto the NPS groups when present."""
+        groups: Counter[str] = Counter()
+        for (kind, score), n in self.by_score.items():
+            group = nps_group(kind, score)
+            if group is not None:
+                groups[group] += n
+        return Nps(groups["promoter"], groups["passive"], groups["detractor"])
+
+    def happiness_factor(self) -> Share:
+        """Gold and green thermometer answers among all thermometer answers."""
+        return Share(self.count("thermometer", range(3, 5)), self.count("thermometer"))
+
+    def csat(self) -> Share:
+        """Satisfied (4) and very satisfied (5) among all CSAT answers."""
+        return Share(self.count("csat", range(4, 6)), self.count("csat"))
+
+    def __add__(self, other: Answers) -> Answers:
+        return Answers(self.by_score + other.by_score)
+
+
+def _kinds(survey: str | None) -> tuple[str, ...]:
+    return (survey,) if survey else SURVEYS
+
+
+def _in_list(name: str, values: tuple[str, ...]) -> tuple[str, dict[str, str]]:
+    """`IN (:name_0, :name_1)` and its parameters: the kind list stays an index range scan."""
+    params = {f"{name}_{i}": value for i, value in enumerate(values)}
+    return "IN (" + ", ".join(f":{key}" for key in params) + ")", params
+
+
+def counted_answers_sql(kinds_in: str, *, latest_only: bool, bucket: str | None = None) -> str:
+    """The answers that count in a period, as a subquery (period_start?, kind, customer_id,
+    score). With latest_only, only each customer's last answer per survey kind (and per
+    bucket in a trend) counts, so a customer asked twice does not weigh twice; anonymous
+    answers (reusable links) cannot be told apart and each count."""
+    bucket_column = f"{bucket} AS period_start, " if bucket else ""
+    rank = ""
+    if latest_only:
+        partition = ", ".join([*([bucket] if bucket else []), "r.kind", "r.customer_id"])
+        rank = (
+            f", ROW_NUMBER() OVER (PARTITION BY {partition} "
+            "ORDER BY r.created_at DESC, r.id DESC) AS latest"
+        )
+    answers = f"""
+        SELECT {bucket_column}r.kind, r.customer_id, r.score{rank}
+        FROM response r
+        WHERE r.shop_id = :shop AND r.kind {kinds_in}
+          AND r.created_at >= :start AND r.created_at < :end"""
+    if not latest_only:
+        return answers
+    return f"SELECT * FROM ({answers}) ranked WHERE latest = 1 OR customer_id IS NULL"
+
+
+def _order_counts_sql() -> str:
+    # Orders placed before the end of the period: the segment a customer was in then.
+    return """
+        SELECT customer_id, COUNT(*) AS orders
+        FROM shop_order
+        WHERE shop_id = :shop AND ordered_at < :end
+        GROUP BY customer_id"""
+
+
+async def answers_by_segment(
+    shop: Shop,
+    period: Period,
+    *,
+    survey: str | None = None,
+    latest_only: bool = True,
+    segments: SegmentRule = DEFAULT_SEGMENTS,
+) -> dict[str, Answers]:
+    """Counted answers of a period, by customer segment ("none": no orders or anonymous)."""
+    check_survey(survey)
+    kinds_in, kind_params = _in_list("kind", _kinds(survey))
+    query = f"""
+        SELECT a.kind, a.score, {segments.case("c.orders")} AS segment, COUNT(*) AS n
+        FROM ({counted_answers_sql(kinds_in, latest_only=latest_only)}) a
+        LEFT JOIN ({_order_counts_sql()}) c ON c.customer_id = a.customer_id
+        GROUP BY 1, 2, 3"""
+    params = {
+        "shop": shop.id,
+        "start": period.start,
+        "end": period.end,
+        **kind_params,
+        **segments.params(),
+    }
+    result = {segment: Answers() for segment in SEGMENTS}
+    for row in await sql.fetch(query, params):
+        result[row["segment"]].by_score[(row["kind"], int(row["score"]))] += sql.as_int(row["n"])
+    return result
+
+
+def pick_segment(by_segment: dict[str, Answers], segment: str | None) -> Answers:
+    if segment is not None:
+        return by_segment[segment]
+    return sum(by_segment.values(), Answers())
+
+
+async def answers(
+    shop: Shop,
+    period: Period,
+    *,
+    survey: str | None = None,
+    latest_only: bool = True,
+    segment: str | None = None,
+    segments: SegmentRule = DEFAULT_SEGMENTS,
+) -> Answers:
+    """Counted answers of a period, of one segment or of all (then without reading orders)."""
+    check_segment(segment)
+    if segment is not None:
+        by_segment = await answers_by_segment(
+            shop, period, survey=survey, latest_only=latest_only, segments=segments
+        )
+        return by_segment[segment]
+    check_survey(survey)
+    kinds_in, kind_params = _in_list("kind", _kinds(survey))
+    query = f"""
+        SELECT a.kind, a.score, COUNT(*) AS n
+        FROM ({counted_answers_sql(kinds_in, latest_only=latest_only)}) a
+        GROUP BY 1, 2"""
+    params = {"shop": shop.id, "start": period.start, "end": period.end, **kind_params}
+    counted = Answers()
+    for row in await sql.fetch(query, params):
+        counted.by_score[(row["kind"], int(row["score"]))] += sql.as_int(row["n"])
+    return counted
+
+
+async def nps(
+    shop: Shop,
+    date_from: datetime,
+    date_to: datetime,
+    *,
+    survey: str | None = "nps",
+    latest_only: bool = True,
+    segment: str | None = None,
+) -> Nps:
+    """NPS of a period; survey="thermometer" maps the thermometer, None combines both."""
+    counted = await answers(
+        shop, Period(date_from, date_to), survey=survey, latest_only=latest_only, segment=segment
+    )
+    return counted.nps()
+
+
+async def happiness_factor(
+    shop: Shop,
+    date_from: datetime,
+    date_to: datetime,
+    *,
+    latest_only: bool = True,
+    segment: str | None = None,
+) -> Share:
+    counted = await answers(
+        shop,
+        Period(date_from, date_to),
+        survey="thermometer",
+        latest_only=latest_only,
+        segment=segment,
+    )
+    return counted.happiness_factor()
+
+
+async def csat(
+    shop: Shop,
+    date_from: datetime,
+    date_to: datetime,
+    *,
+    latest_only: bool = True,
+    segment: str | None = None,
+) -> Share:
+    counted = await answers(
+        shop, Period(date_from, date_to), survey="csat", latest_only=latest_only, segment=segment
+    )
+    return counted.csat()
+
+
+# --- Response rate -----------------------------------------------------------------------
+
+
+def _response_rate_sql(kinds_in: str, *, segment_case: str | None) -> str:
+    """Invitations sent and answered; per segment when `segment_case` names it.
+
+    An answer never precedes its invitation: `r.created_at >= :start` changes no count but
+    lets the answers come from the (shop_id, kind, created_at) index. A sent invitation has
+    at most one answer (its dedupe key), so counting answers counts answered invitations.
+    """
+    segment_column = f"{segment_case} AS segment, " if segment_case else ""
+    orders_join = (
+        f"LEFT JOIN ({_order_counts_sql()}) c ON c.customer_id = i.customer_id"
+        if segment_case
+        else ""
+    )
+    return f"""
+        SELECT {segment_column}COUNT(*) AS sent, COUNT(r.id) AS answered
+        FROM invitation i
+        LEFT JOIN response r
+          ON r.invitation_id = i.id AND r.shop_id = :shop AND r.kind {kinds_in}
+         AND r.created_at >= :start
+        {orders_join}
+        WHERE i.shop_id = :shop AND i.kind {kinds_in} AND i.reusable = FALSE
+          AND i.created_at >= :start AND i.created_at < :end
+        {"GROUP BY 1" if segment_case else ""}"""
+
+
+async def response_rate_by_segment(
+    shop: Shop,
+    period: Period,
+    *,
+    survey: str | None = None,
+    segments: SegmentRule = DEFAULT_SEGMENTS,
+) -> dict[str, Share]:
+    """Invitations sent in the period that got a confirmed answer, by customer segment.
+
+    Reusable links (email signatures, receipts) are not sent to anyone: left out.
+    """
+    check_survey(survey)
+    kinds_in, kind_params = _in_list("kind", _kinds(survey))
+    query = _response_rate_sql(kinds_in, segment_case=segments.case("c.orders"))
+    params = {
+        "shop": shop.id,
+        "start": period.start,
+        "end": period.end,
+        **kind_params,
+        **segments.params(),
+    }
+    result = {segment: Share() for segment in SEGMENTS}
+    for row in await sql.fetch(query, params):
+        result[row["segment"]] = Share(sql.as_int(row["answered"]), sql.as_int(row["sent"]))
+    return result
+
+
+def pick_rate(by_segment: dict[str, Share], segment: str | None) -> Share:
+    if segment is not None:
+        return by_segment[segment]
+    return sum(by_segment.values(), Share())
+
+
+async def response_rate(
+    shop: Shop,
+    date_from: datetime,
+    date_to: datetime,
+    *,
+    survey: str | None = None,
+    segment: str | None = None,
+) -> Share:
+    """Share of the invitations sent in the period that got a confirmed answer."""
+    check_segment(segment)
+    period = Period(date_from, date_to)
+    if segment is not None:
+        by_segment = await response_rate_by_segment(shop, period, survey=survey)
+        return by_segment[segment]
+    check_survey(survey)
+    kinds_in, kind_params = _in_list("kind", _kinds(survey))
+    params = {"shop": shop.id, "start": period.start, "end": period.end, **kind_params}
+    rows = await sql.fetch(_response_rate_sql(kinds_in, segment_case=None), params)
+    return Share(sql.as_int(rows[0]["answered"]), sql.as_int(rows[0]["sent"]))
+
+
+# --- This period against the previous one ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    current: Period
+    previous: Period
+    nps: Change
+    happiness_factor: Change
+    csat: Change
+
+
+def compare(current: Answers, previous: Answers, period: Period) -> Comparison:
+    return Comparison(
+        current=period,
+        previous=period.previous(),
+        nps=compare_nps(current.nps(), previous.nps()),
+        happiness_factor=compare_shares(current.happiness_factor(), previous.happiness_factor()),
+        csat=compare_shares(current.csat(), previous.csat()),
+    )
+
+
+async def compare_periods(
+    shop: Shop,
+    survey: str | None,
+    date_from: datetime,
+    date_to: datetime,
+    *,
+    latest_only: bool = True,
+    segment: str | None = None,
+) -> Comparison:
+    """This period against the previous one of equal length: change and verdict per metric."""
+    period = Period(date_from, date_to)
+    options: dict[str, Any] = {"survey": survey, "latest_only": latest_only, "segment": segment}
+    current = await answers(shop, period, **options)
+    previous = await answers(shop, period.previous(), **options)
+    return compare(current, previous, period)
+
+
+# --- Trend -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    period_start: date
+    answers: Answers
+
+
+def _bucket_starts(period: Period, every: str) -> list[date]:
+    """Every week (Monday) or month start from the period's start to its end, in UTC."""
+    first = period.start.astimezone(UTC).date()
+    last = (period.end - timedelta(microseconds=1)).astimezone(UTC).date()
+    if every == "week":
+        day = first - timedelta(days=first.weekday())
+        starts = []
+        while day <= last:
+            starts.append(day)
+            day += timedelta(days=7)
+        return starts
+    month = first.replace(day=1)
+    starts = []
+    while month <= last:
+        starts.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return starts
+
+
+async def trend_points(
+    shop: Shop,
+    survey: str | None,
+    date_from: datetime,
+    date_to: datetime,
+    *,
+    every: str = "week",
+    latest_only: bool = True,
+) -> list[TrendPoint]:
+    """Answers per week or month (UTC), periods without answers included, for a chart."""
+    check_survey(survey)
+    if every not in TREND_STEPS:
+        raise InvalidInput("Unknown trend step.", fields={"every": "week or month"})
+    period = Period(date_from, date_to)
+    bucket = sql.week_start("r.created_at") if every == "week" else sql.month_start("r.created_at")
+    kinds_in, kind_params = _in_list("kind", _kinds(survey))
+    query = f"""
+        SELECT a.period_start, a.kind, a.score, COUNT(*) AS n
+        FROM ({counted_answers_sql(kinds_in, latest_only=latest_only, bucket=bucket)}) a
+        GROUP BY 1, 2, 3"""
+    params = {"shop": shop.id, "start": period.start, "end": period.end, **kind_params}
+    points = {start: Answers() for start in _bucket_starts(period, every)}
+    for row in await sql.fetch(query, params):
+        start = sql.as_date(row["period_start"])
+        points.setdefault(start, Answers()).by_score[(row["kind"], int(row["score"]))] += (
+            sql.as_int(row["n"])
+        )
+    return [TrendPoint(start, points[start]) for start in sorted(points)]
+
+
+async def trend(
+    shop: Shop,
+    survey: str | None,
+    date_from: datetime,
+    date_to: datetime,
+    *,
+    every: str = "week",
+    latest_only: bool = True,
+) -> list[dict[str, Any]]:
+    """[{period_start, n, nps, ci95, happiness_factor, csat}] per week or month, for a chart."""
+    points = await trend_points(
+        shop, survey, date_from, date_to, every=every, latest_only=latest_only
+    )
+    return trend_json(points)
+
+
+# --- Sentiment ---------------------------------------------------------------------------
+
+
+async def sentiment_summary(
+    shop: Shop, period: Period, *, survey: str | None = None
+) -> dict[str, Any]:
+    """Analysed comments of the period by sentiment label, and their average score (−1..1).
+
+    Every analysed comment counts, whatever `latest_only`: each says something new.
+    """
+    check_survey(survey)
+    kinds_in, kind_params = _in_list("kind", _kinds(survey))
+    query = f"""
+        SELECT r.sentiment_label AS label, COUNT(*) AS n, SUM(r.sentiment_score) AS total
+        FROM response r
+        WHERE r.shop_id = :shop AND r.kind {kinds_in} AND r.sentiment_label IS NOT NULL
+          AND r.created_at >= :start AND r.created_at < :end
+        GROUP BY 1"""
+    params = {"shop": shop.id, "start": period.start, "end": period.end, **kind_params}
+    rows = await sql.fetch(query, params)
+    counts = {label: 0 for label in SENTIMENT_LABELS}
+    total = 0.0
+    for row in rows:
+        counts[row["label"]] = counts.get(row["label"], 0) + sql.as_int(row["n"])
+        total += sql.as_float(row["total"]) or 0.0
+    n = sum(counts.values())
+    return {"n": n, "average": _round(total / n if n else None, 3), **counts}
+
+
+# --- Loyalty -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderTotals:
+    """Sums over a group of customers with orders; each loyalty KPI is a ratio of two."""
+
+    customers: int = 0
+    repeat_customers: int = 0  # 2 orders or more
+    orders: int = 0
+    lapsed: int = 0  # last order older than the churn window
+    lapsed_a_year: int = 0  # last order older than a year: the annual churn
+    customers_last_year: int = 0
+    orders_last_year: int = 0
+    multi_category: int = 0  # bought from more than one product category
+    single_category: int = 0
+    sales: float = 0.0
+    priced_orders: int = 0  # orders with a known price, for the average order value
+
+    def __add__(self, other: OrderTotals) -> OrderTotals:
+        return OrderTotals(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        )
+
+    @property
+    def repurchase_rate(self) -> Share:
+        return Share(self.repeat_customers, self.customers)
+
+    @property
+    def churn_rate(self) -> Share:
+        return Share(self.lapsed, self.customers)
+
+    @property
+    def retention_rate(self) -> Share:
+        return Share(self.customers - self.lapsed, self.customers)
+
+    @property
+    def upsell_ratio(self) -> float | None:
+        """Customers buying more than one category per customer buying exactly one."""
+        return _ratio(self.multi_category, self.single_category)
+
+    @property
+    def average_order_value(self) -> float | None:
+        return _ratio(self.sales, self.priced_orders)
+
+    @property
+    def orders_per_customer(self) -> float | None:
+        return _ratio(self.orders, self.customers)
+
+    @property
+    def sales_per_customer(self) -> float | None:
+        # Orders sent without prices count at the average value, not at zero.
+        if self.average_order_value is None or self.orders_per_customer is None:
+            return None
+        return self.average_order_value * self.orders_per_customer
+
+    @property
+    def orders_per_year(self) -> float | None:
+        """Orders per customer per year, among customers who bought in the last year."""
+        return _ratio(self.orders_last_year, self.customers_last_year)
+
+    @property
+    def expected_lifetime_years(self) -> float | None:
+        """1 / annual churn, capped: a customer lost after a year without an order."""
+        if self.customers == 0:
+            return None
+        annual_churn = self.lapsed_a_year / self.customers
+        if annual_churn == 0:
+            return MAX_LIFETIME_YEARS
+        return min(1 / annual_churn, MAX_LIFETIME_YEARS)
+
+    @property
+    def clv(self) -> float | None:
+        """Customer lifetime value: AOV × orders per year × expected lifetime in years."""
+        aov, per_year, lifetime = (
+            self.average_order_value,
+            self.orders_per_year,
+            self.expected_lifetime_years,
+        )
+        if aov is None or per_year is None or lifetime is None:
+            return None
+        return aov * per_year * lifetime
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return None if not denominator else numerator / denominator
+
+
+@dataclass(frozen=True)
+class Loyalty:
+    as_of: datetime
+    churn_window_days: int
+    overall: OrderTotals
+    by_segment: dict[str, OrderTotals]
+    by_nps_group: dict[str, OrderTotals]
+
+
+# One pass over the orders and their items, then one row per customer. Whether a customer
+# bought from one category or several only needs the smallest and largest category name,
+# which avoids a COUNT(DISTINCT) per customer. Prices become floats: these are averages.
+_LOYALTY_SQL = """
+SELECT {segment} AS segment,
+       CASE WHEN n.score IS NULL THEN 'none'
+            WHEN n.score >= 9 THEN 'promoter'
+            WHEN n.score >= 7 THEN 'passive'
+            ELSE 'detractor' END AS nps_group,
+       COUNT(*) AS customers,
+       SUM(CASE WHEN c.orders >= 2 THEN 1 ELSE 0 END) AS repeat_customers,
+       SUM(c.orders) AS orders,
+       SUM(CASE WHEN c.last_order_at < :churn_before THEN 1 ELSE 0 END) AS lapsed,
+       SUM(CASE WHEN c.last_order_at < :year_start THEN 1 ELSE 0 END) AS lapsed_a_year,
+       SUM(CASE WHEN c.orders_last_year > 0 THEN 1 ELSE 0 END) AS customers_last_year,
+       SUM(c.orders_last_year) AS orders_last_year,
+       SUM(CASE WHEN c.first_category < c.last_category THEN 1 ELSE 0 END) AS multi_category,
+       SUM(CASE WHEN c.first_category = c.last_category THEN 1 ELSE 0 END) AS single_category,
+       SUM(c.sales) AS sales,
+       SUM(c.priced_orders) AS priced_orders
+FROM (
+    SELECT o.customer_id,
+           COUNT(*) AS orders,
+           MAX(o.ordered_at) AS last_order_at,
+           SUM(CASE WHEN o.ordered_at >= :year_start THEN 1 ELSE 0 END) AS orders_last_year,
+           SUM(o.amount) AS sales,
+           COUNT(o.amount) AS priced_orders,
+           MIN(o.first_category) AS first_category,
+           MAX(o.last_category) AS last_category
+    FROM (
+        SELECT o.id, o.customer_id, o.ordered_at,
+               -- NULL when no item of the order has a price
+               SUM(i.quantity * CAST(i.unit_price AS DOUBLE PRECISION)) AS amount,
+               MIN(p.category) AS first_category,
+               MAX(p.category) AS last_category
+        FROM shop_order o
+        LEFT JOIN order_item i ON i.order_id = o.id
+        LEFT JOIN product p ON p.id = i.product_id
+        WHERE o.shop_id = :shop AND o.ordered_at < :as_of
+        GROUP BY o.id, o.customer_id, o.ordered_at
+    ) o
+    GROUP BY o.customer_id
+) c
+LEFT JOIN (
+    SELECT customer_id, score
+    FROM (
+        SELECT customer_id, score,
+               ROW_NUMBER() OVER (
+                   PARTITION BY customer_id ORDER BY created_at DESC, id DESC
+               ) AS latest
+        FROM response
+        WHERE shop_id = :shop AND kind = 'nps' AND customer_id IS NOT NULL
+          AND created_at < :as_of
+    ) ranked
+    WHERE latest = 1
+) n ON n.customer_id = c.customer_id
+GROUP BY 1, 2
+"""
+
+
+def _order_totals(row: sql.Row) -> OrderTotals:
+    counts = {f.name: sql.as_int(row[f.name]) for f in fields(OrderTotals) if f.name != "sales"}
+    return OrderTotals(**counts, sales=sql.as_float(row["sales"]) or 0.0)
+
+
+async def loyalty_kpis(
+    shop: Shop,
+    *,
+    as_of: datetime | None = None,
+    churn_window_days: int = DEFAULT_CHURN_WINDOW_DAYS,
+    segments: SegmentRule = DEFAULT_SEGMENTS,
+) -> Loyalty:
+    """Loyalty KPIs from the orders placed before `as_of`: overall, by segment and by the
+    NPS group of each customer's latest NPS answer, so a shop sees whether promoters buy
+    again."""
+    as_of = as_of or utcnow()
+    if churn_window_days < 1:
+        raise InvalidInput(
+            "The churn window is at least one day.", fields={"churn_window_days": "≥ 1"}
+        )
+    params = {
+        "shop": shop.id,
+        "as_of": as_of,
+        "year_start": as_of - YEAR,
+        "churn_before": as_of - timedelta(days=churn_window_days),
+        **segments.params(),
+    }
+    rows = await sql.fetch(_LOYALTY_SQL.format(segment=segments.case("c.orders")), params)
+    by_segment = {segment: OrderTotals() for segment in ORDER_SEGMENTS}
+    by_nps_group = {group: OrderTotals() for group in NPS_GROUPS}
+    for row in rows:
+        totals = _order_totals(row)
+        by_segment[row["segment"]] += totals
+        by_nps_group[row["nps_group"]] += totals
+    overall = sum(by_nps_group.values(), OrderTotals())
+    return Loyalty(as_of, churn_window_days, overall, by_segment, by_nps_group)
+
+
+# --- The summary of GET /api/v1/metrics --------------------------------------------------
+
+
+async def metrics_summary(
+    shop: Shop,
+    survey: str | None,
+    date_from: datetime,
+    date_to: datetime,
+    segment: str | None = None,
+    latest_only: bool = True,
+    *,
+    segments: SegmentRule = DEFAULT_SEGMENTS,
+    churn_window_days: int = DEFAULT_CHURN_WINDOW_DAYS,
+    include_loyalty: bool = True,
+) -> dict[str, Any]:
+    """Everything the metrics endpoint answers, as JSON-ready data.
+
+    `survey` None combines the kinds: the NPS counts NPS and mapped thermometer answers.
+    `segment` narrows the headline figures and the comparison; `by_segment` and `loyalty`
+    always show every segment. Loyalty reads the whole order history, by far the slowest
+    part on a big shop: `include_loyalty=False` leaves it out.
+    """
+    check_survey(survey)
+    check_segment(segment)
+    period = Period(date_from, date_to)
+    options: dict[str, Any] = {"survey": survey, "latest_only": latest_only, "segments": segments}
+    loyalty_query = (
+        loyalty_kpis(shop, as_of=period.end, churn_window_days=churn_window_days, segments=segments)
+        if include_loyalty
+        else _nothing()
+    )
+    # Independent queries: on PostgreSQL each takes its own pooled connection.
+    current, previous, rates, sentiment, loyalty = await asyncio.gather(
+        answers_by_segment(shop, period, **options),
+        answers_by_segment(shop, period.previous(), **options),
+        response_rate_by_segment(shop, period, survey=survey, segments=segments),
+        sentiment_summary(shop, period, survey=survey),
+        loyalty_query,
+    )
+    headline = pick_segment(current, segment)
+    summary = {
+        "survey": survey,
+        "period": period.as_json(),
+        "segment": segment,
+        "latest_only": latest_only,
+        **answers_json(headline),
+        "response_rate": rate_json(pick_rate(rates, segment)),
+        "sentiment": sentiment,
+        "by_segment": {
+            name: {**answers_json(current[name]), "response_rate": rate_json(rates[name])}
+            for name in SEGMENTS
+        },
+        "comparison": comparison_json(compare(headline, pick_segment(previous, segment), period)),
+    }
+    if loyalty is not None:
+        summary["loyalty"] = loyalty_json(loyalty)
+    return summary
+
+
+async def _nothing() -> None:
+    return None
+
+
+# --- JSON --------------------------------------------------------------------------------
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _interval(interval: Interval | None) -> list[float | None] | None:
+    if interval is None:
+        return None
+    return [_round(interval[0]), _round(interval[1])]
+
+
+def nps_json(nps: Nps) -> dict[str, Any]:
+    return {
+        "score": _round(nps.score),
+        "ci95": _interval(nps.ci95),
+        "promoters": nps.promoters,
+        "passives": nps.passives,
+        "detractors": nps.detractors,
+        "n": nps.n,
+    }
+
+
+def share_json(share: Share, hits: str, n: str = "n") -> dict[str, Any]:
+    return {
+        "score": _round(share.value),
+        "ci95": _interval(share.ci95),
+        hits: share.hits,
+        n: share.n,
+    }
+
+
+def rate_json(share: Share) -> dict[str, Any]:
+    return share_json(share, "answered", "sent")
+
+
+def answers_json(counted: Answers) -> dict[str, Any]:
+    return {
+        "n": counted.n,
+        "nps": nps_json(counted.nps()),
+        "happiness_factor": share_json(counted.happiness_factor(), "happy"),
+        "csat": share_json(counted.csat(), "satisfied"),
+    }
+
+
+def change_json(change: Change) -> dict[str, Any]:
+    return {
+        "current": _round(change.current),
+        "previous": _round(change.previous),
+        "change": _round(change.change),
+        "z": _round(change.z, 2),
+        "verdict": change.verdict,
+    }
+
+
+def comparison_json(comparison: Comparison) -> dict[str, Any]:
+    return {
+        "previous_period": comparison.previous.as_json(),
+        "nps": change_json(comparison.nps),
+        "happiness_factor": change_json(comparison.happiness_factor),
+        "csat": change_json(comparison.csat),
+    }
+
+
+def order_totals_json(totals: OrderTotals) -> dict[str, Any]:
+    return {
+        "customers": totals.customers,
+        "orders": totals.orders,
+        "repurchase_rate": _rate(totals.repurchase_rate),
+        "upsell_ratio": _round(totals.upsell_ratio, 2),
+        "churn_rate": _rate(totals.churn_rate),
+        "retention_rate": _rate(totals.retention_rate),
+        "average_order_value": _round(totals.average_order_value, 2),
+        "orders_per_customer": _round(totals.orders_per_customer, 2),
+        "sales_per_customer": _round(totals.sales_per_customer, 2),
+        "orders_per_customer_per_year": _round(totals.orders_per_year, 2),
+        "expected_lifetime_years": _round(totals.expected_lifetime_years, 2),
+        "clv": _round(totals.clv, 2),
+    }
+
+
+def _rate(share: Share) -> dict[str, Any]:
+    return {"score": _round(share.value), "ci95": _interval(share.ci95)}
+
+
+def loyalty_json(loyalty: Loyalty) -> dict[str, Any]:
+    return {
+        "as_of": loyalty.as_of.isoformat(),
+        "churn_window_days": loyalty.churn_window_days,
+        "overall": order_totals_json(loyalty.overall),
+        "by_segment": {k: order_totals_json(v) for k, v in loyalty.by_segment.items()},
+        "by_nps_group": {k: order_totals_json(v) for k, v in loyalty.by_nps_group.items()},
+    }
+
+
+def trend_json(points: list[TrendPoint]) -> list[dict[str, Any]]:
+    result = []
+    for point in points:
+        nps = point.answers.nps()
+        result.append(
+            {
+                "period_start": point.period_start.isoformat(),
+                "n": point.answers.n,
+                "nps": _round(nps.score),
+                "ci95": _interval(nps.ci95),
+                "happiness_factor": _round(point.answers.happiness_factor().value),
+                "csat": _round(point.answers.csat().value),
+            }
+        )
+    return result

@@ -1,0 +1,404 @@
+"""/openapi.json and /docs: every /api/v1 route with its request and response schemas."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse
+
+from feedback_service.alerts.api import AlertPatch
+from feedback_service.alerts.rules import AlertRules
+from feedback_service.orders.schemas import OrderIn, ProductIn
+from feedback_service.outbox.schemas import WebhookIn
+from feedback_service.reviews.schemas import ModerationIn, ReplyIn, ReviewImportIn, ReviewRequestIn
+from feedback_service.surveys.schemas import InvitationIn, SurveyLinkIn
+
+# --- response shapes (documentation of what the handlers return) -------------------------
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class Error(BaseModel):
+    error: ErrorBody
+
+
+class Rating(BaseModel):
+    value: float | None
+    count: int
+
+
+class Product(BaseModel):
+    sku: str
+    name: str
+    url: str
+    image_url: str | None
+    brand: str | None
+    gtin: str | None
+    category: str | None
+    rating: Rating
+
+
+class OrderCustomer(BaseModel):
+    email: str
+    name: str
+    external_id: str | None
+    locale: str
+
+
+class Order(BaseModel):
+    id: str
+    customer: OrderCustomer
+    ordered_at: str
+    delivered_at: str | None
+
+
+class Email(BaseModel):
+    subject: str
+    html: str
+    text: str
+    headers: dict[str, str]
+
+
+class Invitation(BaseModel):
+    id: int
+    survey: str
+    token: str
+    links: dict[str, str]
+    unsubscribe_url: str | None = None
+    email: Email | None = None
+
+
+class Held(BaseModel):
+    status: Literal["throttled", "unsubscribed"]
+    next_allowed_at: str | None = None
+
+
+class SurveyResponse(BaseModel):
+    id: int
+    status: str
+    survey: str
+    score: int
+    label: str
+    created_at: str
+
+
+class ResponsesPage(BaseModel):
+    items: list[SurveyResponse]
+    next_cursor: str | None
+
+
+class ReviewRequest(BaseModel):
+    id: int
+    order_id: str
+    token: str
+    url: str
+    send_at: str
+    status: str
+    email: Email
+
+
+class Review(BaseModel):
+    id: int
+    sku: str
+    rating: int
+    title: str
+    body: str
+    author_name: str
+    status: str
+    verified: bool
+    source: str
+    submitted_at: str | None
+    published_at: str | None
+
+
+class ReviewsPage(BaseModel):
+    items: list[Review]
+    next_cursor: str | None
+
+
+class Alert(BaseModel):
+    id: int
+    status: str
+    rules: list[str]
+    opened_at: str | None
+
+
+class AlertsPage(BaseModel):
+    items: list[Alert]
+    next_cursor: str | None
+
+
+class Webhook(BaseModel):
+    id: int
+    url: str
+    events: list[str]
+    disabled: bool
+
+
+class WebhookCreated(Webhook):
+    secret: str
+
+
+class WebhooksPage(BaseModel):
+    items: list[Webhook]
+
+
+class Delivery(BaseModel):
+    id: int
+    webhook_id: str
+    type: str | None
+    status: str
+    attempts: int
+    last_error: str | None
+
+
+class DeliveriesPage(BaseModel):
+    items: list[Delivery]
+
+
+class Metrics(BaseModel):
+    n: int
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+
+
+Model = type[BaseModel]
+# (method, path, summary, request body, {status: response}, query parameters)
+OPERATIONS: list[tuple[str, str, str, Model | None, dict[int, Model | None], list[str]]] = [
+    (
+        "post",
+        "/api/v1/products",
+        "Create or update a product (by sku)",
+        ProductIn,
+        {201: Product, 200: Product},
+        [],
+    ),
+    ("get", "/api/v1/products/{sku}", "A product with its rating", None, {200: Product}, []),
+    (
+        "post",
+        "/api/v1/orders",
+        "Create or update an order and its customer",
+        OrderIn,
+        {201: Order, 200: Order},
+        [],
+    ),
+    (
+        "get",
+        "/api/v1/customers/{email}/export",
+        "Everything about one customer (GDPR)",
+        None,
+        {200: None},
+        [],
+    ),
+    ("delete", "/api/v1/customers/{email}", "Erase one customer (GDPR)", None, {204: None}, []),
+    (
+        "post",
+        "/api/v1/invitations",
+        "Invite a customer to a one-click survey",
+        InvitationIn,
+        {201: Invitation, 200: Held},
+        [],
+    ),
+    (
+        "post",
+        "/api/v1/survey-links",
+        "A reusable survey link (email signatures)",
+        SurveyLinkIn,
+        {201: Invitation},
+        [],
+    ),
+    (
+        "get",
+        "/api/v1/responses",
+        "Answers, newest first",
+        None,
+        {200: ResponsesPage},
+        ["survey", "since", "status", "cursor"],
+    ),
+    (
+        "get",
+        "/api/v1/metrics",
+        "NPS, happiness, CSAT with intervals; loyalty KPIs",
+        None,
+        {200: Metrics},
+        ["survey", "from", "to", "segment", "latest_only"],
+    ),
+    (
+        "post",
+        "/api/v1/review-requests",
+        "Ask an order's customer for reviews",
+        ReviewRequestIn,
+        {201: ReviewRequest, 200: ReviewRequest},
+        [],
+    ),
+    (
+        "get",
+        "/api/v1/reviews",
+        "Reviews, newest first",
+        None,
+        {200: ReviewsPage},
+        ["status", "sku", "cursor"],
+    ),
+    (
+        "post",
+        "/api/v1/reviews",
+        "Import one review",
+        ReviewImportIn,
+        {201: Review, 200: Review},
+        [],
+    ),
+    (
+        "post",
+        "/api/v1/reviews/{id}/moderation",
+        "Publish or reject a review",
+        ModerationIn,
+        {200: Review},
+        [],
+    ),
+    ("post", "/api/v1/reviews/{id}/reply", "The shop's public reply", ReplyIn, {200: Review}, []),
+    (
+        "get",
+        "/api/v1/feeds/google-product-reviews.xml",
+        "Google Product Ratings feed",
+        None,
+        {200: None},
+        [],
+    ),
+    (
+        "get",
+        "/api/v1/alerts",
+        "The triage inbox",
+        None,
+        {200: AlertsPage},
+        ["status", "rule", "cursor"],
+    ),
+    ("patch", "/api/v1/alerts/{id}", "Acknowledge, assign, resolve", AlertPatch, {200: Alert}, []),
+    ("get", "/api/v1/alert-rules", "Which answers open an alert", None, {200: AlertRules}, []),
+    ("put", "/api/v1/alert-rules", "Change the alert rules", AlertRules, {200: AlertRules}, []),
+    (
+        "post",
+        "/api/v1/webhooks",
+        "Register a webhook endpoint",
+        WebhookIn,
+        {201: WebhookCreated},
+        [],
+    ),
+    ("get", "/api/v1/webhooks", "Webhook endpoints", None, {200: WebhooksPage}, []),
+    (
+        "get",
+        "/api/v1/webhooks/{id}/deliveries",
+        "Deliveries to an endpoint",
+        None,
+        {200: DeliveriesPage},
+        [],
+    ),
+    (
+        "post",
+        "/api/v1/webhooks/{id}/deliveries/{delivery_id}/replay",
+        "Deliver again",
+        None,
+        {202: Delivery},
+        [],
+    ),
+]
+
+
+def _ref(model: Model) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+@cache
+def spec() -> dict[str, Any]:
+    models: set[Model] = {Error, Health}
+    for _, _, _, body, answers, _ in OPERATIONS:
+        if body:
+            models.add(body)
+        models.update(m for m in answers.values() if m)
+    _, definitions = models_json_schema(
+        [(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
+        ref_template="#/components/schemas/{model}",
+    )
+    paths: dict[str, dict[str, Any]] = {
+        "/healthz": {
+            "get": {
+                "summary": "Liveness and database check",
+                "security": [],
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {"application/json": {"schema": _ref(Health)}},
+                    },
+                    "503": {"description": "database down"},
+                },
+            }
+        }
+    }
+    for method, path, summary, body, answers, query in OPERATIONS:
+        operation: dict[str, Any] = {"summary": summary, "responses": {}}
+        parameters = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in ("sku", "email", "id", "delivery_id")
+            if "{" + name + "}" in path
+        ] + [
+            {"name": q, "in": "query", "required": False, "schema": {"type": "string"}}
+            for q in query
+        ]
+        if parameters:
+            operation["parameters"] = parameters
+        if body is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": _ref(body)}},
+            }
+        for status, model in answers.items():
+            answer: dict[str, Any] = {"description": "success"}
+            if model is not None:
+                answer["content"] = {"application/json": {"schema": _ref(model)}}
+            operation["responses"][str(status)] = answer
+        for status in (400, 401, 404, 413, 422, 429):
+            operation["responses"][str(status)] = {
+                "description": "error",
+                "content": {"application/json": {"schema": _ref(Error)}},
+            }
+        paths.setdefault(path, {})[method] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "feedback-service", "version": "1"},
+        "paths": paths,
+        "components": {
+            "schemas": definitions.get("$defs", {}),
+            "securitySchemes": {"shopKey": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"shopKey": []}],
+    }
+
+
+async def openapi_json(request: Request) -> JSONResponse:
+    return JSONResponse(spec())
+
+
+async def docs(request: Request) -> HTMLResponse:
+    """A readable page of the API, rendered on the server (no CDN, no script)."""
+    rows = "".join(
+        f"<tr><td><code>{m.upper()}</code></td><td><code>{p}</code></td><td>{s}</td></tr>"
+        for m, p, s, *_ in OPERATIONS
+    )
+    return HTMLResponse(
+        "<!DOCTYPE html><html lang=en><meta charset=utf-8><title>feedback-service API</title>"
+        "<style>body{font:15px system-ui;margin:2rem}"
+        "td{padding:.3rem .6rem;border-bottom:1px solid #ddd}</style>"
+        "<h1>feedback-service API</h1><p>Authorization: <code>Bearer &lt;shop API key&gt;</code>. "
+        "Machine-readable: <a href=/openapi.json>/openapi.json</a>.</p>"
+        f"<table>{rows}</table></html>"
+    )

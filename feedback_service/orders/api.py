@@ -1,0 +1,43 @@
+"""Products and orders API."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from feedback_service.http import read_json
+from feedback_service.orders import privacy, services
+from feedback_service.orders.schemas import OrderIn, ProductIn
+from feedback_service.shops.api import api_shop
+
+
+async def put_product(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    data = await read_json(request, ProductIn)
+    product, created = await services.upsert_product(shop, data)
+    return JSONResponse(services.product_json(product), status_code=201 if created else 200)
+
+
+async def get_product(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    product = await services.get_product(shop, request.path_params["sku"])
+    return JSONResponse(services.product_json(product))
+
+
+async def put_order(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    data = await read_json(request, OrderIn)
+    order, created = await services.upsert_order(shop, data)
+    customer = await order.customer
+    return JSONResponse(services.order_json(order, customer), status_code=201 if created else 200)
+
+
+async def export_customer(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    return JSONResponse(await privacy.export_customer(shop, request.path_params["email"]))
+
+
+async def erase_customer(request: Request) -> Response:
+    shop = await api_shop(request)
+    await privacy.erase_customer(shop, request.path_params["email"])
+    return Response(status_code=204)

@@ -1,0 +1,85 @@
+"""Products, customers and their orders."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from feedback_service.shops.models import Shop
+
+
+class Product(Model):
+    id = fields.IntField(primary_key=True)
+    shop: fields.ForeignKeyRelation[Shop] = fields.ForeignKeyField(
+        "feedback.Shop", related_name="products", on_delete=fields.CASCADE
+    )
+    sku = fields.CharField(max_length=100)
+    name = fields.CharField(max_length=300)
+    url = fields.CharField(max_length=2000)
+    image_url = fields.CharField(max_length=2000, null=True)
+    brand = fields.CharField(max_length=200, null=True)
+    gtin = fields.CharField(max_length=14, null=True)
+    # Product type, for the upsell ratio (customers buying more than one type).
+    category = fields.CharField(max_length=100, null=True)
+    # Published reviews, kept with the product so a block needs no aggregate query;
+    # the version changes with every published change and makes the blocks' ETag.
+    rating_counts: dict[str, int] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    reviews_version = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "product"
+        unique_together = (("shop", "sku"),)
+
+
+class Customer(Model):
+    id = fields.IntField(primary_key=True)
+    shop: fields.ForeignKeyRelation[Shop] = fields.ForeignKeyField(
+        "feedback.Shop", related_name="customers", on_delete=fields.CASCADE
+    )
+    shop_id: int
+    email = fields.CharField(max_length=254)
+    name = fields.CharField(max_length=200, default="")
+    external_id = fields.CharField(max_length=100, null=True)
+    locale = fields.CharField(max_length=8, default="en")
+    last_invited_at = fields.DatetimeField(null=True)
+    unsubscribed_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "customer"
+        unique_together = (("shop", "email"),)
+
+
+class Order(Model):
+    id = fields.IntField(primary_key=True)
+    shop: fields.ForeignKeyRelation[Shop] = fields.ForeignKeyField(
+        "feedback.Shop", related_name="orders", on_delete=fields.CASCADE
+    )
+    external_id = fields.CharField(max_length=100)
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "feedback.Customer", related_name="orders", on_delete=fields.CASCADE
+    )
+    customer_id: int
+    ordered_at = fields.DatetimeField()
+    delivered_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "shop_order"
+        unique_together = (("shop", "external_id"),)
+        indexes = (("shop_id", "customer_id", "ordered_at"),)
+
+
+class OrderItem(Model):
+    id = fields.IntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "feedback.Order", related_name="items", on_delete=fields.CASCADE
+    )
+    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
+        "feedback.Product", related_name="order_items", on_delete=fields.CASCADE
+    )
+    quantity = fields.IntField(default=1)
+    unit_price = fields.DecimalField(max_digits=12, decimal_places=2, null=True)
+
+    class Meta:
+        table = "order_item"

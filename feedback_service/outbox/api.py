@@ -1,0 +1,47 @@
+"""Webhooks API: register endpoints, list their deliveries, replay one."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from feedback_service.errors import NotFound
+from feedback_service.http import read_json
+from feedback_service.outbox import webhooks
+from feedback_service.outbox.models import WebhookEndpoint
+from feedback_service.outbox.schemas import WebhookIn
+from feedback_service.shops.api import api_shop
+
+
+def _int_param(request: Request, name: str) -> int:
+    value = request.path_params[name]
+    if not value.isdigit() or len(value) > 18:
+        raise NotFound("Not found.")
+    return int(value)
+
+
+async def create_webhook(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    data = await read_json(request, WebhookIn)
+    endpoint, secret = await webhooks.register(
+        shop, data.url, data.events, allow_private=request.app.state.settings.webhook_allow_private
+    )
+    return JSONResponse({**webhooks.endpoint_json(endpoint), "secret": secret}, status_code=201)
+
+
+async def list_webhooks(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    endpoints = await WebhookEndpoint.filter(shop=shop).order_by("id")
+    return JSONResponse({"items": [webhooks.endpoint_json(e) for e in endpoints]})
+
+
+async def list_deliveries(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    items = await webhooks.deliveries(shop, _int_param(request, "id"))
+    return JSONResponse({"items": items})
+
+
+async def replay_delivery(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    row = await webhooks.replay(shop, _int_param(request, "id"), _int_param(request, "delivery_id"))
+    return JSONResponse(webhooks.delivery_json(row), status_code=202)

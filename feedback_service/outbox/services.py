@@ -1,0 +1,110 @@
+"""Writing side effects into the outbox, in the caller's transaction."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from feedback_service.outbox.models import OutboxMessage, WebhookEndpoint
+from feedback_service.shops.models import Shop
+
+EVENTS = (
+    "response.confirmed",
+    "comment.added",
+    "review.submitted",
+    "review.published",
+    "alert.opened",
+    "customer.unsubscribed",
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_message_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_urlsafe(18)}"
+
+
+async def queue_email(
+    shop: Shop,
+    *,
+    to: str,
+    subject: str,
+    html: str,
+    text: str,
+    locale: str,
+    headers: dict[str, str] | None = None,
+    due_at: datetime | None = None,
+) -> OutboxMessage:
+    return await OutboxMessage.create(
+        shop=shop,
+        kind="email",
+        message_id=new_message_id("email"),
+        payload={
+            "to": to,
+            "subject": subject,
+            "html": html,
+            "text": text,
+            "locale": locale,
+            "headers": headers or {},
+        },
+        due_at=due_at or utcnow(),
+    )
+
+
+async def emit(
+    shop: Shop | int,
+    event_type: str,
+    data: dict[str, Any],
+    *,
+    subject: str | None = None,
+    delay: timedelta | None = None,
+) -> int:
+    """One webhook delivery per endpoint subscribed to the event; returns how many."""
+    assert event_type in EVENTS, event_type
+    shop_id = shop if isinstance(shop, int) else shop.id
+    endpoints = await WebhookEndpoint.filter(shop_id=shop_id, disabled_at=None)
+    now = utcnow()
+    due_at = now + delay if delay else now
+    rows = [
+        OutboxMessage(
+            shop_id=shop_id,
+            kind="webhook",
+            endpoint=endpoint,
+            message_id=new_message_id("msg"),
+            payload={"type": event_type, "timestamp": now.isoformat(), "data": data},
+            subject=subject,
+            due_at=due_at,
+        )
+        for endpoint in endpoints
+        if event_type in endpoint.events
+    ]
+    if rows:
+        await OutboxMessage.bulk_create(rows)
+    return len(rows)
+
+
+async def cancel(subject: str) -> int:
+    """Drop what is still pending about a subject that was undone."""
+    return await OutboxMessage.filter(subject=subject, state="pending").update(state="cancelled")
+
+
+async def schedule(
+    shop: Shop | int,
+    kind: str,
+    payload: dict[str, Any],
+    due_at: datetime,
+    *,
+    subject: str | None = None,
+) -> None:
+    """Work for the worker to do later, such as sending a review request after delivery."""
+    await OutboxMessage.create(
+        shop_id=shop if isinstance(shop, int) else shop.id,
+        kind=kind,
+        message_id=new_message_id(kind),
+        payload=payload,
+        due_at=due_at,
+        subject=subject,
+    )

@@ -1,0 +1,210 @@
+"""The worker: claims due outbox rows and delivers them, at least once."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import httpx
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from feedback_service.alerts.services import check_response
+from feedback_service.links import Links
+from feedback_service.outbox import mail, webhooks
+from feedback_service.outbox.models import OutboxMessage, WebhookEndpoint
+from feedback_service.outbox.services import utcnow
+from feedback_service.reviews import services as review_services
+from feedback_service.settings import Settings
+from feedback_service.shops.models import Shop
+
+log = logging.getLogger("feedback_service.worker")
+
+# After each failed attempt, wait this long (like Svix); after the last, the row fails.
+RETRY_DELAYS = [
+    timedelta(seconds=5),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=5),
+    timedelta(hours=10),
+    timedelta(hours=10),
+]
+LEASE = timedelta(minutes=2)
+BATCH = 20
+IDLE_SLEEP = 1.0
+
+Handler = Callable[[OutboxMessage, "Worker"], Awaitable[None]]
+
+
+async def _send_review_request(row: OutboxMessage, worker: Worker) -> None:
+    await review_services.send_due_request(row.payload["request_id"], worker.links)
+
+
+async def _check_alert(row: OutboxMessage, worker: Worker) -> None:
+    await check_response(row.payload["response_id"])
+
+
+# Scheduled work other than emails and webhooks, by outbox kind.
+HANDLERS: dict[str, Handler] = {
+    "review_request": _send_review_request,
+    "alert_check": _check_alert,
+}
+
+
+def retry_delay(attempts: int) -> timedelta | None:
+    if attempts > len(RETRY_DELAYS):
+        return None
+    delay = RETRY_DELAYS[attempts - 1].total_seconds()
+    return timedelta(seconds=delay * random.uniform(0.9, 1.1))  # jitter spreads retries
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:12]
+
+
+class Worker:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.smtp = mail.SmtpConfig(settings.smtp_url) if settings.smtp_url else None
+        self.domain = urlsplit(settings.base_url).hostname or "localhost"
+        self.links = Links(settings)
+        self.stopping = asyncio.Event()
+        self.http: httpx.AsyncClient | None = None
+
+    async def claim(self) -> list[OutboxMessage]:
+        """Take up to BATCH due rows; on PostgreSQL, rows another worker holds are skipped."""
+        now = utcnow()
+        kinds = ["webhook", *HANDLERS] + (["email"] if self.smtp else [])
+        async with in_transaction() as conn:
+            # Whole objects, not values_list: Tortoise drops FOR UPDATE from values queries.
+            claimed = (
+                await OutboxMessage.filter(
+                    Q(locked_until=None) | Q(locked_until__lt=now),
+                    state="pending",
+                    due_at__lte=now,
+                    kind__in=kinds,
+                )
+                .select_for_update(skip_locked=True)
+                .order_by("due_at")
+                .limit(BATCH)
+                .using_db(conn)
+                .only("id")
+            )
+            ids = [row.id for row in claimed]
+            if not ids:
+                return []
+            await (
+                OutboxMessage.filter(id__in=ids)
+                .using_db(conn)
+                .update(locked_until=now + LEASE, attempts=F("attempts") + 1)
+            )
+        return (
+            await OutboxMessage.filter(id__in=ids)
+            .select_related("shop", "endpoint")
+            .order_by("due_at")
+        )
+
+    async def deliver(self, row: OutboxMessage) -> None:
+        started = time.monotonic()
+        error: str | None = None
+        gone = False
+        try:
+            if row.kind == "email":
+                await self._send_email(row)
+            elif row.kind == "webhook":
+                await self._send_webhook(row)
+            else:
+                await HANDLERS[row.kind](row, self)
+        except webhooks.DeliveryFailed as exc:
+            error, gone = str(exc), exc.gone
+        except Exception as exc:  # every failure is recorded and retried, never lost
+            error = f"{exc.__class__.__name__}: {exc}"[:500]
+        await self._record(row, error, gone)
+        log.info(
+            json.dumps(
+                {
+                    "event": "delivery",
+                    "id": row.id,
+                    "kind": row.kind,
+                    "shop": row.shop_id,
+                    "attempt": row.attempts,
+                    "ok": error is None,
+                    "error": error,
+                    "ms": round((time.monotonic() - started) * 1000),
+                    "to": _hash(row.payload["to"]) if row.kind == "email" else None,
+                }
+            )
+        )
+
+    async def _record(self, row: OutboxMessage, error: str | None, gone: bool) -> None:
+        now = utcnow()
+        if error is None:
+            await OutboxMessage.filter(id=row.id).update(
+                state="done", delivered_at=now, locked_until=None, last_error=None
+            )
+            return
+        delay = None if gone else retry_delay(row.attempts)
+        if delay is None:
+            await OutboxMessage.filter(id=row.id).update(
+                state="failed", locked_until=None, last_error=error
+            )
+        else:
+            await OutboxMessage.filter(id=row.id).update(
+                due_at=now + delay, locked_until=None, last_error=error
+            )
+        if gone and row.endpoint_id:
+            await WebhookEndpoint.filter(id=row.endpoint_id).update(disabled_at=now)
+
+    async def _send_email(self, row: OutboxMessage) -> None:
+        assert self.smtp is not None
+        shop: Shop = row.shop
+        message = mail.build_message(
+            row.payload,
+            from_name=shop.sender_name or shop.name,
+            from_email=shop.sender_email or f"no-reply@{self.domain}",
+            message_id=row.message_id,
+            domain=self.domain,
+        )
+        await mail.send(self.smtp, message)
+
+    async def _send_webhook(self, row: OutboxMessage) -> None:
+        endpoint = row.endpoint
+        if endpoint is None or endpoint.disabled_at is not None:
+            raise webhooks.DeliveryFailed("endpoint disabled", gone=True)
+        assert self.http is not None
+        await webhooks.send(
+            self.http, endpoint, row, allow_private=self.settings.webhook_allow_private
+        )
+
+    async def run_once(self) -> int:
+        """Deliver everything due now; returns how many rows were attempted."""
+        done = 0
+        async with httpx.AsyncClient() as self.http:
+            while not self.stopping.is_set():
+                rows = await self.claim()
+                if not rows:
+                    break
+                await asyncio.gather(*(self.deliver(row) for row in rows))
+                done += len(rows)
+        return done
+
+    async def run(self) -> None:
+        """Until stopped: the current batch is finished, then the loop ends."""
+        async with httpx.AsyncClient() as self.http:
+            while not self.stopping.is_set():
+                rows = await self.claim()
+                if rows:
+                    await asyncio.gather(*(self.deliver(row) for row in rows))
+                    continue
+                try:
+                    await asyncio.wait_for(self.stopping.wait(), IDLE_SLEEP)
+                except TimeoutError:
+                    pass

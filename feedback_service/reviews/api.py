@@ -1,0 +1,79 @@
+"""Reviews API: requests, listing, import, moderation, replies, the Google feed."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from feedback_service.errors import InvalidInput, NotFound
+from feedback_service.http import read_json
+from feedback_service.reviews import feed, services
+from feedback_service.reviews.models import Review
+from feedback_service.reviews.schemas import ModerationIn, ReplyIn, ReviewImportIn, ReviewRequestIn
+from feedback_service.shops.api import api_shop
+from feedback_service.surveys.services import decode_cursor, encode_cursor
+
+PAGE_SIZE = 50
+STATUSES = ("pending", "published", "rejected")
+
+
+def _review_id(request: Request) -> int:
+    value = request.path_params["id"]
+    if not value.isdigit() or len(value) > 12:
+        raise NotFound("No such review.")
+    return int(value)
+
+
+async def create_review_request(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    data = await read_json(request, ReviewRequestIn)
+    body, created = await services.create_request(shop, data, request.app.state.links)
+    return JSONResponse(body, status_code=201 if created else 200)
+
+
+async def list_reviews(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    params = request.query_params
+    query = Review.filter(shop=shop)
+    status = params.get("status")
+    if status:
+        if status not in STATUSES:
+            raise InvalidInput("Unknown status.", fields={"status": ", ".join(STATUSES)})
+        query = query.filter(status=status)
+    if params.get("sku"):
+        query = query.filter(product__sku=params["sku"])
+    before = decode_cursor(params.get("cursor"))
+    if before is not None:
+        query = query.filter(id__lt=before)
+    rows = await query.order_by("-id").limit(PAGE_SIZE + 1).select_related("product")
+    items = [services.review_json(r) for r in rows[:PAGE_SIZE]]
+    next_cursor = encode_cursor(rows[PAGE_SIZE - 1].id) if len(rows) > PAGE_SIZE else None
+    return JSONResponse({"items": items, "next_cursor": next_cursor})
+
+
+async def import_review(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    data = await read_json(request, ReviewImportIn)
+    review, created = await services.import_review(shop, data)
+    review = await services.get_review(shop, review.id)
+    return JSONResponse(services.review_json(review), status_code=201 if created else 200)
+
+
+async def moderate(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    data = await read_json(request, ModerationIn)
+    review = await services.moderate(shop, _review_id(request), data, actor="api")
+    return JSONResponse(services.review_json(review))
+
+
+async def reply(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    data = await read_json(request, ReplyIn)
+    review = await services.reply(shop, _review_id(request), data.body, actor="api")
+    return JSONResponse(services.review_json(review))
+
+
+async def google_feed(request: Request) -> Response:
+    shop = await api_shop(request)
+    xml = await feed.product_reviews_feed(shop, request.app.state.links.base_url)
+    return Response(xml, media_type="application/xml")

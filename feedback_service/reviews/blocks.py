@@ -1,0 +1,147 @@
+"""Published reviews as plain data for the `widgets` renderers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+
+import widgets
+from feedback_service.errors import NotFound
+from feedback_service.orders.models import Product
+from feedback_service.reviews.models import Review
+from feedback_service.shops.models import Shop
+
+PAGE_SIZE = 20
+ORDERINGS = {
+    "recent": ("-published_at", "-id"),
+    "rating_desc": ("-rating", "-published_at", "-id"),
+    "rating_asc": ("rating", "-published_at", "-id"),
+    "helpful": ("-helpful_count", "-published_at", "-id"),
+}
+LANGUAGES = ("en", "fr")
+
+
+@dataclass(frozen=True)
+class BlockQuery:
+    page: int
+    sort: str
+    lang: str | None
+    locale: str | None
+
+    @classmethod
+    def parse(cls, params: dict[str, str]) -> BlockQuery:
+        """Lenient on purpose: a crawler's odd query gets the default block, never an error."""
+        raw_page = params.get("page", "1")
+        page = int(raw_page) if raw_page.isdigit() and len(raw_page) < 6 else 1
+        sort = params.get("sort", "recent")
+        lang = params.get("lang") or None
+        locale = params.get("locale") or None
+        return cls(
+            page=max(page, 1),
+            sort=sort if sort in ORDERINGS else "recent",
+            lang=lang if lang in LANGUAGES else None,
+            locale=locale if locale in LANGUAGES else None,
+        )
+
+    def key(self) -> str:
+        return f"{self.page}-{self.sort}-{self.lang or ''}-{self.locale or ''}"
+
+
+async def product_for_block(shop_slug: str, sku: str) -> Product:
+    """The one indexed lookup a block needs before it knows whether anything changed."""
+    product = await Product.filter(shop__slug=shop_slug, sku=sku).select_related("shop").first()
+    if product is None:
+        raise NotFound("No such product.")
+    return product
+
+
+def shop_data(shop: Shop, base_url: str) -> widgets.Shop:
+    return widgets.Shop(slug=shop.slug, name=shop.name, base_url=base_url, timezone=shop.timezone)
+
+
+def product_data(product: Product) -> widgets.Product:
+    return widgets.Product(
+        sku=product.sku,
+        name=product.name,
+        url=product.url,
+        image_url=product.image_url,
+        brand=product.brand,
+        gtin=product.gtin,
+    )
+
+
+def summary_of(product: Product) -> widgets.Summary:
+    counts = {int(k): v for k, v in (product.rating_counts or {}).items()}
+    count = sum(counts.values())
+    value = sum(k * v for k, v in counts.items()) / count if count else None
+    return widgets.Summary(value=value, count=count, distribution=counts)
+
+
+def review_data(review: Review, product: Product, base_url: str) -> widgets.Review:
+    assert review.published_at is not None
+    return widgets.Review(
+        id=review.id,
+        product_sku=product.sku,
+        product_name=product.name,
+        author_name=review.author_name,
+        rating=review.rating,
+        title=review.title,
+        body=review.body,
+        language=review.language,
+        published_at=review.published_at,
+        experienced_at=review.experienced_at,
+        verified=review.verified,
+        helpful_count=review.helpful_count,
+        reply=widgets.Reply(review.reply_body, review.reply_at)
+        if review.reply_body and review.reply_at
+        else None,
+        photos=tuple(f"{base_url}/media/photos/{name}" for name in review.photos),
+        answers=tuple((label, value) for label, value in review.answers),
+    )
+
+
+async def product_page_data(
+    product: Product, query: BlockQuery, base_url: str, block_url: str
+) -> tuple[widgets.Summary, list[widgets.Review], widgets.PageInfo]:
+    summary = summary_of(product)
+    reviews = Review.filter(product_id=product.id, status="published")
+    total = summary.count
+    if query.lang:
+        reviews = reviews.filter(language=query.lang)
+        total = await reviews.count()
+    pages = max(1, ceil(total / PAGE_SIZE))
+    page = min(query.page, pages)
+    rows = (
+        await reviews.order_by(*ORDERINGS[query.sort])
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    )
+    info = widgets.PageInfo(
+        page=page, pages=pages, sort=query.sort, lang=query.lang, base_url=block_url
+    )
+    return summary, [review_data(r, product, base_url) for r in rows], info
+
+
+async def shop_page_data(
+    shop: Shop, query: BlockQuery, base_url: str, page_url: str
+) -> tuple[
+    list[widgets.Review], widgets.PageInfo, dict[str, widgets.Product], dict[str, widgets.Summary]
+]:
+    reviews = Review.filter(shop=shop, status="published")
+    if query.lang:
+        reviews = reviews.filter(language=query.lang)
+    total = await reviews.count()
+    pages = max(1, ceil(total / PAGE_SIZE))
+    page = min(query.page, pages)
+    rows = (
+        await reviews.order_by(*ORDERINGS[query.sort])
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+        .select_related("product")
+    )
+    products = {r.product.sku: product_data(r.product) for r in rows}
+    summaries = {r.product.sku: summary_of(r.product) for r in rows}
+    info = widgets.PageInfo(
+        page=page, pages=pages, sort=query.sort, lang=query.lang, base_url=page_url
+    )
+    return [review_data(r, r.product, base_url) for r in rows], info, products, summaries

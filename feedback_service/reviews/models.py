@@ -1,0 +1,128 @@
+"""Review requests, reviews, the shop's questions, helpful votes and the moderation trail."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from feedback_service.orders.models import Customer, Order, Product
+from feedback_service.shops.models import Shop
+
+
+class ReviewQuestion(Model):
+    """A shop's multiple-choice question, e.g. "Fit: too small / right / too large"."""
+
+    id = fields.IntField(primary_key=True)
+    shop: fields.ForeignKeyRelation[Shop] = fields.ForeignKeyField(
+        "feedback.Shop", related_name="review_questions", on_delete=fields.CASCADE
+    )
+    label = fields.CharField(max_length=200)
+    choices: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    multiple = fields.BooleanField(default=False)
+    position = fields.IntField(default=0)
+    active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "review_question"
+
+
+class ReviewRequest(Model):
+    id = fields.IntField(primary_key=True)
+    shop: fields.ForeignKeyRelation[Shop] = fields.ForeignKeyField(
+        "feedback.Shop", related_name="review_requests", on_delete=fields.CASCADE
+    )
+    shop_id: int
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "feedback.Order", related_name="review_requests", on_delete=fields.CASCADE, unique=True
+    )
+    order_id: int
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "feedback.Customer", related_name="review_requests", on_delete=fields.CASCADE
+    )
+    customer_id: int
+    send_at = fields.DatetimeField()
+    # sent, skipped_unsubscribed, skipped_throttled, or null while waiting.
+    outcome = fields.CharField(max_length=32, null=True)
+    sent_at = fields.DatetimeField(null=True)
+    submitted_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "review_request"
+
+
+class Review(Model):
+    id = fields.IntField(primary_key=True)
+    shop: fields.ForeignKeyRelation[Shop] = fields.ForeignKeyField(
+        "feedback.Shop", related_name="reviews", on_delete=fields.CASCADE
+    )
+    shop_id: int
+    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
+        "feedback.Product", related_name="reviews", on_delete=fields.CASCADE
+    )
+    product_id: int
+    customer: fields.ForeignKeyNullableRelation[Customer] = fields.ForeignKeyField(
+        "feedback.Customer", related_name="reviews", null=True, on_delete=fields.SET_NULL
+    )
+    customer_id: int | None
+    request: fields.ForeignKeyNullableRelation[ReviewRequest] = fields.ForeignKeyField(
+        "feedback.ReviewRequest", related_name="reviews", null=True, on_delete=fields.SET_NULL
+    )
+    request_id: int | None
+    rating = fields.IntField()
+    title = fields.CharField(max_length=200, default="")
+    body = fields.TextField(default="")
+    author_name = fields.CharField(max_length=100)
+    author_email = fields.CharField(max_length=254, null=True)
+    language = fields.CharField(max_length=8, default="en")
+    answers: list[list[str]] = fields.JSONField(default=list)  # type: ignore[assignment]
+    photos: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    consent = fields.BooleanField(default=True)
+    sentiment_score = fields.FloatField(null=True)
+    sentiment_label = fields.CharField(max_length=8, null=True)
+    aspects: list[dict] = fields.JSONField(default=list)  # type: ignore[type-arg, assignment]
+    status = fields.CharField(max_length=16, default="pending")  # pending, published, rejected
+    rejection_reason = fields.CharField(max_length=32, null=True)
+    # A purchase we can prove: the review came through the order's own request link.
+    verified = fields.BooleanField(default=False)
+    source = fields.CharField(max_length=40, default="request")
+    source_id = fields.CharField(max_length=100, null=True)
+    experienced_at = fields.DatetimeField(null=True)
+    submitted_at = fields.DatetimeField()
+    published_at = fields.DatetimeField(null=True)
+    helpful_count = fields.IntField(default=0)
+    reply_body = fields.TextField(null=True)
+    reply_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "review"
+        unique_together = (("request", "product"), ("shop", "source", "source_id"))
+        indexes = (("product_id", "status", "published_at"), ("shop_id", "status", "id"))
+
+
+class ModerationEvent(Model):
+    """The audit trail: who published, rejected or replied, and why."""
+
+    id = fields.IntField(primary_key=True)
+    review: fields.ForeignKeyRelation[Review] = fields.ForeignKeyField(
+        "feedback.Review", related_name="moderation_events", on_delete=fields.CASCADE
+    )
+    action = fields.CharField(max_length=16)  # publish, reject, reply, auto_publish
+    reason = fields.CharField(max_length=32, null=True)
+    actor = fields.CharField(max_length=254)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "moderation_event"
+
+
+class HelpfulVote(Model):
+    id = fields.IntField(primary_key=True)
+    review: fields.ForeignKeyRelation[Review] = fields.ForeignKeyField(
+        "feedback.Review", related_name="helpful_votes", on_delete=fields.CASCADE
+    )
+    voter = fields.CharField(max_length=64)  # a hash of the browser's cookie
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "helpful_vote"
+        unique_together = (("review", "voter"),)

@@ -1,0 +1,80 @@
+"""Every URL of the app, in one list, grouped by audience."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from feedback_service import health, openapi
+from feedback_service.admin import settings_views as admin_settings
+from feedback_service.admin import views as admin
+from feedback_service.alerts import api as alerts_api
+from feedback_service.alerts import views as alerts
+from feedback_service.metrics import api as metrics_api
+from feedback_service.orders import api as orders_api
+from feedback_service.outbox import api as outbox_api
+from feedback_service.reviews import api as reviews_api
+from feedback_service.reviews import views as reviews
+from feedback_service.surveys import api as surveys_api
+from feedback_service.surveys import views as surveys
+
+routes = [
+    Route("/healthz", health.healthz, methods=["GET"]),
+    Route("/openapi.json", openapi.openapi_json, methods=["GET"]),
+    Route("/docs", openapi.docs, methods=["GET"]),
+    # Integrators: JSON, authenticated by the shop's API key.
+    Route("/api/v1/products", orders_api.put_product, methods=["POST"]),
+    Route("/api/v1/products/{sku}", orders_api.get_product, methods=["GET"]),
+    Route("/api/v1/orders", orders_api.put_order, methods=["POST"]),
+    Route("/api/v1/customers/{email}/export", orders_api.export_customer, methods=["GET"]),
+    Route("/api/v1/customers/{email}", orders_api.erase_customer, methods=["DELETE"]),
+    Route("/api/v1/invitations", surveys_api.create_invitation, methods=["POST"]),
+    Route("/api/v1/survey-links", surveys_api.create_survey_link, methods=["POST"]),
+    Route("/api/v1/responses", surveys_api.list_responses, methods=["GET"]),
+    Route("/api/v1/review-requests", reviews_api.create_review_request, methods=["POST"]),
+    Route("/api/v1/reviews", reviews_api.list_reviews, methods=["GET"]),
+    Route("/api/v1/reviews", reviews_api.import_review, methods=["POST"]),
+    Route("/api/v1/reviews/{id}/moderation", reviews_api.moderate, methods=["POST"]),
+    Route("/api/v1/reviews/{id}/reply", reviews_api.reply, methods=["POST"]),
+    Route("/api/v1/feeds/google-product-reviews.xml", reviews_api.google_feed, methods=["GET"]),
+    Route("/api/v1/metrics", metrics_api.get_metrics, methods=["GET"]),
+    Route("/api/v1/alerts", alerts_api.list_alerts, methods=["GET"]),
+    Route("/api/v1/alerts/{id}", alerts_api.patch_alert, methods=["PATCH"]),
+    Route("/api/v1/alert-rules", alerts_api.get_rules, methods=["GET"]),
+    Route("/api/v1/alert-rules", alerts_api.put_rules, methods=["PUT"]),
+    Route("/api/v1/webhooks", outbox_api.create_webhook, methods=["POST"]),
+    Route("/api/v1/webhooks", outbox_api.list_webhooks, methods=["GET"]),
+    Route("/api/v1/webhooks/{id}/deliveries", outbox_api.list_deliveries, methods=["GET"]),
+    Route(
+        "/api/v1/webhooks/{id}/deliveries/{delivery_id}/replay",
+        outbox_api.replay_delivery,
+        methods=["POST"],
+    ),
+    # Respondents: no login, the token in the link is the only key.
+    Route("/s/{token}/comment", surveys.comment, methods=["POST"]),
+    Route("/s/{token}/{score}", surveys.answer, methods=["GET"]),
+    Route("/s/{token}/{score}", surveys.confirm, methods=["POST"]),
+    Route("/u/{token}", surveys.unsubscribe, methods=["GET", "POST"]),
+    Route("/r/{token}", reviews.review_form, methods=["GET", "POST"]),
+    Route("/r/{token}/thanks", reviews.review_thanks, methods=["GET"]),
+    # Shops' pages: embeddable review blocks, cacheable, no JavaScript.
+    Route("/w/{shop}/products/{sku}", reviews.product_block, methods=["GET"]),
+    Route("/w/{shop}/products/{sku}/{kind}", reviews.product_block, methods=["GET"]),
+    Route("/w/{shop}/reviews", reviews.shop_reviews, methods=["GET"]),
+    Route("/w/{shop}/review-policy", reviews.review_policy, methods=["GET"]),
+    Route("/w/{shop}/reviews/{id}/helpful", reviews.helpful, methods=["POST"]),
+    Route("/media/photos/{name}", reviews.photo, methods=["GET"]),
+    # Staff.
+    Route("/admin/login", admin.login, methods=["GET", "POST"]),
+    Route("/admin/logout", admin.logout, methods=["POST"]),
+    Route("/admin", admin.dashboard, methods=["GET"]),
+    Route("/admin/inbox", alerts.inbox, methods=["GET"]),
+    Route("/admin/inbox/{id}", alerts.act, methods=["POST"]),
+    Route("/admin/reviews", admin.reviews, methods=["GET", "POST"]),
+    Route("/admin/settings", admin_settings.settings_page, methods=["GET"]),
+    Route("/admin/settings/{action}", admin_settings.settings_action, methods=["POST"]),
+    Route("/admin/customers/export", admin_settings.customer_export, methods=["GET"]),
+    Route("/admin/surveys", admin.surveys, methods=["GET"]),
+    Route("/admin/export/{what}.{format}", admin.export, methods=["GET"]),
+    Route("/admin/outbox", admin.outbox, methods=["GET"]),
+    Route("/admin/outbox/{id}", admin.outbox_message, methods=["GET", "POST"]),
+]

@@ -1,0 +1,60 @@
+"""Tenants (shops), their API keys and their staff."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Shop(Model):
+    id = fields.IntField(primary_key=True)
+    slug = fields.CharField(max_length=64, unique=True)
+    name = fields.CharField(max_length=200)
+    locale = fields.CharField(max_length=8, default="en")
+    timezone = fields.CharField(max_length=64, default="Europe/Paris")
+    # One invitation per customer per window, across survey kinds.
+    throttle_days = fields.IntField(default=30)
+    sender_name = fields.CharField(max_length=200, default="")
+    sender_email = fields.CharField(max_length=254, default="")
+    brand_color = fields.CharField(max_length=7, default="#2563eb")
+    # Days after delivery before the review request goes out.
+    review_delay_days = fields.IntField(default=7)
+    # Publish without a person unless the text check flags it (same rule for every rating).
+    reviews_auto_publish = fields.BooleanField(default=False)
+    # Which answers open an alert; missing keys take the defaults of alerts.rules.
+    alert_rules: dict = fields.JSONField(default=dict)  # type: ignore[type-arg, assignment]
+    # How fast an alert should be handled before it shows as late.
+    sla_hours = fields.IntField(default=24)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "shop"
+
+
+class ApiKey(Model):
+    id = fields.IntField(primary_key=True)
+    shop: fields.ForeignKeyRelation[Shop] = fields.ForeignKeyField(
+        "feedback.Shop", related_name="api_keys", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=100, default="default")
+    # Shown in lists so a key can be recognised without storing it.
+    prefix = fields.CharField(max_length=12)
+    # Keys are long random strings, so a plain SHA-256 is enough and keeps lookups indexed.
+    key_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_key"
+
+
+class StaffUser(Model):
+    id = fields.IntField(primary_key=True)
+    shop: fields.ForeignKeyRelation[Shop] = fields.ForeignKeyField(
+        "feedback.Shop", related_name="staff", on_delete=fields.CASCADE
+    )
+    email = fields.CharField(max_length=254, unique=True)
+    password_hash = fields.CharField(max_length=255)
+    role = fields.CharField(max_length=16, default="agent")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "staff_user"

@@ -1,0 +1,92 @@
+"""Shops, API keys and staff accounts."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import UTC, datetime
+
+from pwdlib import PasswordHash
+from tortoise.exceptions import IntegrityError
+
+from feedback_service.errors import Conflict, InvalidInput, Unauthorized
+from feedback_service.shops.models import ApiKey, Shop, StaffUser
+
+API_KEY_PREFIX = "fsk_"
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+ROLES = ("admin", "agent")
+
+password_hash = PasswordHash.recommended()
+# Verifying against this keeps an unknown email as slow as a wrong password.
+_DUMMY_HASH = password_hash.hash("not a real password")
+
+
+def hash_api_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+async def create_shop(name: str, slug: str, locale: str = "en") -> tuple[Shop, str]:
+    """The new shop and its first API key, which is shown once and never stored."""
+    if not SLUG.match(slug):
+        raise InvalidInput(
+            "A slug is 1-63 lowercase letters, digits and dashes.", fields={"slug": "invalid"}
+        )
+    if not name.strip():
+        raise InvalidInput("A shop needs a name.", fields={"name": "required"})
+    try:
+        shop = await Shop.create(name=name.strip(), slug=slug, locale=locale, sender_name=name)
+    except IntegrityError:
+        raise Conflict(f"A shop with the slug {slug!r} already exists.") from None
+    key = await create_api_key(shop)
+    return shop, key
+
+
+async def create_api_key(shop: Shop, name: str = "default", key: str | None = None) -> str:
+    key = key or API_KEY_PREFIX + secrets.token_urlsafe(32)
+    await ApiKey.create(shop=shop, name=name, prefix=key[:10], key_hash=hash_api_key(key))
+    return key
+
+
+async def shop_for_api_key(authorization: str | None) -> Shop:
+    scheme, _, key = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise Unauthorized("Send the shop's API key as 'Authorization: Bearer <key>'.")
+    api_key = (
+        await ApiKey.filter(key_hash=hash_api_key(key.strip()), revoked_at=None)
+        .select_related("shop")
+        .first()
+    )
+    if api_key is None:
+        raise Unauthorized("This API key is unknown or was revoked.")
+    return api_key.shop
+
+
+async def create_user(shop: Shop, email: str, password: str, role: str = "agent") -> StaffUser:
+    email = email.strip().lower()
+    if role not in ROLES:
+        raise InvalidInput("The role is admin or agent.", fields={"role": "invalid"})
+    if "@" not in email or len(email) > 254:
+        raise InvalidInput("That is not an email address.", fields={"email": "invalid"})
+    if len(password) < 8:
+        raise InvalidInput("A password has at least 8 characters.", fields={"password": "short"})
+    try:
+        return await StaffUser.create(
+            shop=shop, email=email, password_hash=password_hash.hash(password), role=role
+        )
+    except IntegrityError:
+        raise Conflict(f"A staff user {email} already exists.") from None
+
+
+async def authenticate(email: str, password: str) -> StaffUser | None:
+    user = await StaffUser.filter(email=email.strip().lower()).select_related("shop").first()
+    if user is None:
+        password_hash.verify(password, _DUMMY_HASH)
+        return None
+    if not password_hash.verify(password, user.password_hash):
+        return None
+    return user
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,62 @@
+"""Surveys API: invitations, reusable links, responses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from feedback_service.errors import InvalidInput
+from feedback_service.http import read_json
+from feedback_service.shops.api import api_shop
+from feedback_service.surveys import services
+from feedback_service.surveys.kinds import KINDS
+from feedback_service.surveys.schemas import InvitationIn, SurveyLinkIn
+
+
+async def create_invitation(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    data = await read_json(request, InvitationIn)
+    result = await services.create_invitation(shop, data, request.app.state.links)
+    if isinstance(result, services.Held):
+        return JSONResponse(result.as_json(), status_code=200)
+    return JSONResponse(result, status_code=201)
+
+
+async def create_survey_link(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    data = await read_json(request, SurveyLinkIn)
+    result = await services.create_survey_link(shop, data, request.app.state.links)
+    return JSONResponse(result, status_code=201)
+
+
+def _since(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        since = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput("since is an ISO 8601 date-time.", fields={"since": "invalid"}) from None
+    if since.tzinfo is None:
+        raise InvalidInput("since needs a timezone.", fields={"since": "invalid"})
+    return since
+
+
+async def list_responses(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    params = request.query_params
+    survey = params.get("survey") or None
+    if survey is not None and survey not in KINDS:
+        raise InvalidInput("Unknown survey kind.", fields={"survey": "thermometer, nps or csat"})
+    status = params.get("status") or "confirmed"
+    if status not in services.STATUSES:
+        raise InvalidInput("Unknown status.", fields={"status": ", ".join(services.STATUSES)})
+    result = await services.list_responses(
+        shop,
+        survey=survey,
+        since=_since(params.get("since")),
+        status=status,
+        cursor=params.get("cursor"),
+    )
+    return JSONResponse(result)

@@ -1,0 +1,71 @@
+"""The survey kinds and their scores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from feedback_service.i18n import N_
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str  # as it appears in the link: /s/{token}/{key}
+    score: int  # as it is stored and counted
+    label: str  # English source text, translated at render time
+    color: str
+    text_color: str = "#ffffff"
+
+
+@dataclass(frozen=True)
+class SurveyKind:
+    name: str
+    question: str
+    choices: tuple[Choice, ...]
+
+    def choice(self, key: str) -> Choice | None:
+        return self._by_key().get(key)
+
+    def choice_for_score(self, score: int) -> Choice | None:
+        return next((c for c in self.choices if c.score == score), None)
+
+    def _by_key(self) -> dict[str, Choice]:
+        return {c.key: c for c in self.choices}
+
+
+def _nps_color(score: int) -> str:
+    return "#15803d" if score >= 9 else "#a16207" if score >= 7 else "#b91c1c"
+
+
+THERMOMETER = SurveyKind(
+    name="thermometer",
+    question=N_("How would you rate our service?"),
+    choices=(
+        Choice("gold", 4, N_("Gold: excellent"), "#f5c542", "#111827"),
+        Choice("green", 3, N_("Green: good"), "#16a34a"),
+        Choice("yellow", 2, N_("Yellow: could be better"), "#fde047", "#111827"),
+        Choice("red", 1, N_("Red: not good"), "#dc2626"),
+    ),
+)
+NPS = SurveyKind(
+    name="nps",
+    question=N_("How likely are you to recommend %(shop)s to a friend or colleague?"),
+    choices=tuple(Choice(str(n), n, str(n), _nps_color(n)) for n in range(11)),
+)
+CSAT = SurveyKind(
+    name="csat",
+    question=N_("How satisfied are you with your recent experience with %(shop)s?"),
+    choices=(
+        Choice("1", 1, N_("Very unsatisfied"), "#dc2626"),
+        Choice("2", 2, N_("Unsatisfied"), "#f97316"),
+        Choice("3", 3, N_("Neutral"), "#fde047", "#111827"),
+        Choice("4", 4, N_("Satisfied"), "#65a30d"),
+        Choice("5", 5, N_("Very satisfied"), "#16a34a"),
+    ),
+)
+KINDS = {kind.name: kind for kind in (THERMOMETER, NPS, CSAT)}
+
+
+def score_label(kind: str, score: int) -> str:
+    """The link key of a stored score: 'gold' for thermometer 4, '9' for NPS 9."""
+    choice = KINDS[kind].choice_for_score(score)
+    return choice.key if choice else str(score)

@@ -1,0 +1,86 @@
+"""Invitations, the clicks on their links, and confirmed answers."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from feedback_service.orders.models import Customer, Order
+from feedback_service.shops.models import Shop
+
+
+class Invitation(Model):
+    id = fields.IntField(primary_key=True)
+    shop: fields.ForeignKeyRelation[Shop] = fields.ForeignKeyField(
+        "feedback.Shop", related_name="invitations", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=16)
+    # None for a reusable link (email signatures, receipts): answers are anonymous.
+    customer: fields.ForeignKeyNullableRelation[Customer] = fields.ForeignKeyField(
+        "feedback.Customer", related_name="invitations", null=True, on_delete=fields.CASCADE
+    )
+    order: fields.ForeignKeyNullableRelation[Order] = fields.ForeignKeyField(
+        "feedback.Order", related_name="invitations", null=True, on_delete=fields.SET_NULL
+    )
+    shop_id: int
+    customer_id: int | None
+    question = fields.CharField(max_length=500, null=True)
+    locale = fields.CharField(max_length=8, default="en")
+    reusable = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "invitation"
+        indexes = (("shop_id", "created_at"),)
+
+
+class Click(Model):
+    """Every GET of a score link: provisional until a person's browser confirms it."""
+
+    id = fields.BigIntField(primary_key=True)
+    invitation: fields.ForeignKeyRelation[Invitation] = fields.ForeignKeyField(
+        "feedback.Invitation", related_name="clicks", on_delete=fields.CASCADE
+    )
+    invitation_id: int
+    score = fields.IntField()
+    # pending (provisional), confirmed, or scanner (part of a burst of different scores).
+    outcome = fields.CharField(max_length=16, default="pending")
+    user_agent = fields.CharField(max_length=300, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "click"
+        indexes = (("invitation_id", "created_at"),)
+
+
+class Response(Model):
+    """A confirmed answer: the only kind that counts in metrics, alerts and webhooks."""
+
+    id = fields.BigIntField(primary_key=True)
+    shop: fields.ForeignKeyRelation[Shop] = fields.ForeignKeyField(
+        "feedback.Shop", related_name="responses", on_delete=fields.CASCADE
+    )
+    invitation: fields.ForeignKeyRelation[Invitation] = fields.ForeignKeyField(
+        "feedback.Invitation", related_name="responses", on_delete=fields.CASCADE
+    )
+    customer: fields.ForeignKeyNullableRelation[Customer] = fields.ForeignKeyField(
+        "feedback.Customer", related_name="responses", null=True, on_delete=fields.CASCADE
+    )
+    shop_id: int
+    invitation_id: int
+    customer_id: int | None
+    kind = fields.CharField(max_length=16)
+    score = fields.IntField()
+    comment = fields.TextField(null=True)
+    commented_at = fields.DatetimeField(null=True)
+    # Of the comment, computed when it is stored.
+    sentiment_score = fields.FloatField(null=True)
+    sentiment_label = fields.CharField(max_length=8, null=True)
+    language = fields.CharField(max_length=8, null=True)
+    aspects: list[dict] = fields.JSONField(default=list)  # type: ignore[type-arg, assignment]
+    # One answer per invitation (or per browser for a reusable link), enforced by the database.
+    dedupe_key = fields.CharField(max_length=80, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "response"
+        indexes = (("shop_id", "kind", "created_at"),)

@@ -1,0 +1,437 @@
+"""Invitations, scanner-safe one-click answers, comments, throttle and unsubscribe."""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from feedback_service.alerts.services import check_response
+from feedback_service.errors import InvalidInput, InvalidToken
+from feedback_service.links import Links
+from feedback_service.orders.models import Customer, Order
+from feedback_service.orders.services import upsert_customer
+from feedback_service.outbox import services as outbox
+from feedback_service.sentiment import analyse
+from feedback_service.shops.models import Shop
+from feedback_service.surveys import emails
+from feedback_service.surveys.kinds import KINDS, Choice, score_label
+from feedback_service.surveys.models import Click, Invitation, Response
+from feedback_service.surveys.schemas import InvitationIn, SurveyLinkIn
+
+# Mail scanners fetch every link of an email within seconds; a person picks one.
+BURST_WINDOW = timedelta(seconds=10)
+BURST_DISTINCT_SCORES = 3
+# A person may change their mind shortly after answering; later clicks show the answer.
+CHANGE_WINDOW = timedelta(minutes=30)
+MAX_COMMENT = 5000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Held:
+    """An invitation that was not made: the customer was asked recently or unsubscribed."""
+
+    status: str
+    next_allowed_at: datetime | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"status": self.status}
+        if self.next_allowed_at:
+            data["next_allowed_at"] = self.next_allowed_at.isoformat()
+        return data
+
+
+async def create_invitation(shop: Shop, data: InvitationIn, links: Links) -> dict[str, Any] | Held:
+    order = None
+    if data.order_id is not None:
+        order = await Order.filter(shop=shop, external_id=data.order_id).first()
+        if order is None:
+            raise InvalidInput("Unknown order.", fields={"order_id": "no such order"})
+    now = utcnow()
+    window_start = now - timedelta(days=shop.throttle_days)
+    async with in_transaction():
+        customer = await upsert_customer(shop, data.customer)
+        if customer.unsubscribed_at is not None:
+            return Held("unsubscribed")
+        # One conditional UPDATE decides, so two concurrent requests cannot both invite.
+        claimed = await Customer.filter(
+            Q(last_invited_at=None) | Q(last_invited_at__lte=window_start), id=customer.id
+        ).update(last_invited_at=now)
+        if not claimed:
+            await customer.refresh_from_db(fields=["last_invited_at"])
+            assert customer.last_invited_at is not None
+            return Held("throttled", customer.last_invited_at + timedelta(days=shop.throttle_days))
+        invitation = await Invitation.create(
+            shop=shop,
+            kind=data.survey,
+            customer=customer,
+            order=order,
+            question=data.question,
+            locale=customer.locale,
+        )
+        body = invitation_json(shop, invitation, customer, links)
+        await outbox.queue_email(shop, to=customer.email, locale=invitation.locale, **body["email"])
+    return body
+
+
+def invitation_json(
+    shop: Shop, invitation: Invitation, customer: Customer | None, links: Links
+) -> dict[str, Any]:
+    token = links.survey_token(invitation.id, shop.id)
+    score_links = links.survey_links(token, invitation.kind)
+    body: dict[str, Any] = {
+        "id": invitation.id,
+        "survey": invitation.kind,
+        "token": token,
+        "links": score_links,
+    }
+    if customer is not None:
+        unsubscribe_url = links.unsubscribe_url(customer.id, shop.id)
+        body["unsubscribe_url"] = unsubscribe_url
+        body["email"] = emails.invitation_email(
+            shop, invitation, customer, score_links, unsubscribe_url
+        )
+    return body
+
+
+async def create_survey_link(shop: Shop, data: SurveyLinkIn, links: Links) -> dict[str, Any]:
+    invitation = await Invitation.create(
+        shop=shop,
+        kind=data.survey,
+        question=data.question,
+        locale=data.locale or shop.locale,
+        reusable=True,
+    )
+    return invitation_json(shop, invitation, None, links)
+
+
+@dataclass
+class Answer:
+    """What an answer page shows."""
+
+    invitation: Invitation
+    choice: Choice
+    response: Response | None
+    state: str  # pending, confirmed, locked (answered long ago), scanner
+
+    @property
+    def recorded_choice(self) -> Choice | None:
+        if self.response is None:
+            return None
+        return KINDS[self.invitation.kind].choice_for_score(self.response.score)
+
+
+async def _invitation(token: str, links: Links) -> Invitation:
+    invitation_id, shop_id = links.read_survey_token(token)
+    invitation = (
+        await Invitation.filter(id=invitation_id, shop_id=shop_id).select_related("shop").first()
+    )
+    if invitation is None:
+        raise InvalidToken("This link is not valid.")
+    return invitation
+
+
+def _choice(invitation: Invitation, key: str) -> Choice:
+    choice = KINDS[invitation.kind].choice(key)
+    if choice is None:
+        raise InvalidToken("This link is not valid.")
+    return choice
+
+
+def dedupe_key(invitation: Invitation, browser_id: str | None) -> str:
+    if invitation.reusable:
+        return f"link:{invitation.id}:{browser_id or ''}"
+    return f"inv:{invitation.id}"
+
+
+def _state(response: Response | None, choice: Choice, now: datetime) -> str:
+    if response is None:
+        return "pending"
+    if response.score == choice.score:
+        return "confirmed"
+    return "pending" if now - response.created_at <= CHANGE_WINDOW else "locked"
+
+
+async def open_answer(
+    token: str, key: str, links: Links, *, user_agent: str, browser_id: str | None, record: bool
+) -> Answer:
+    """A GET of a score link: shows the page and records a provisional click, nothing more."""
+    invitation = await _invitation(token, links)
+    choice = _choice(invitation, key)
+    response = None
+    if not invitation.reusable or browser_id:
+        response = await Response.filter(dedupe_key=dedupe_key(invitation, browser_id)).first()
+    if record:
+        await Click.create(invitation=invitation, score=choice.score, user_agent=user_agent[:300])
+    return Answer(invitation, choice, response, _state(response, choice, utcnow()))
+
+
+async def confirm_answer(token: str, key: str, links: Links, *, browser_id: str | None) -> Answer:
+    """A person's browser confirms the click it made: this makes the counted answer."""
+    invitation = await _invitation(token, links)
+    choice = _choice(invitation, key)
+    return await _confirm(invitation, choice, browser_id)
+
+
+async def _confirm(
+    invitation: Invitation, choice: Choice, browser_id: str | None, *, check_burst: bool = True
+) -> Answer:
+    now = utcnow()
+    burst_possible = check_burst and not invitation.reusable
+    if burst_possible and await _is_scanner_burst(invitation, choice, now):
+        return Answer(invitation, choice, None, "scanner")
+    key = dedupe_key(invitation, browser_id)
+    response = await Response.filter(dedupe_key=key).first()
+    if response is None:
+        try:
+            async with in_transaction():
+                response = await Response.create(
+                    shop_id=invitation.shop_id,
+                    invitation=invitation,
+                    customer_id=invitation.customer_id,
+                    kind=invitation.kind,
+                    score=choice.score,
+                    dedupe_key=key,
+                )
+                await _emit_confirmed(response)
+        except IntegrityError:
+            # Another confirm of the same invitation won the race: treat ours as a change.
+            response = await Response.get(dedupe_key=key)
+    state = _state(response, choice, now)
+    if state == "pending":
+        async with in_transaction():
+            await Response.filter(id=response.id).update(score=choice.score, updated_at=now)
+            response.score = choice.score
+            await _emit_confirmed(response)
+        state = "confirmed"
+    if state == "confirmed":
+        await Click.filter(invitation=invitation, score=choice.score, outcome="pending").update(
+            outcome="confirmed"
+        )
+    return Answer(invitation, choice, response, state)
+
+
+async def _emit_confirmed(response: Response) -> None:
+    # Held back for the burst window: a scanner caught a moment later cancels both.
+    subject = f"response:{response.id}"
+    await outbox.emit(
+        response.shop_id,
+        "response.confirmed",
+        _event(response),
+        subject=subject,
+        delay=BURST_WINDOW,
+    )
+    await outbox.schedule(
+        response.shop_id,
+        "alert_check",
+        {"response_id": response.id},
+        utcnow() + BURST_WINDOW,
+        subject=subject,
+    )
+
+
+async def _is_scanner_burst(invitation: Invitation, choice: Choice, now: datetime) -> bool:
+    since = now - BURST_WINDOW
+    recent = await Click.filter(invitation=invitation, created_at__gte=since).values_list(
+        "score", flat=True
+    )
+    if len(set(recent) | {choice.score}) < BURST_DISTINCT_SCORES:
+        return False
+    async with in_transaction():
+        await Click.filter(invitation=invitation, created_at__gte=since).update(outcome="scanner")
+        # A scanner that runs the page's script may have confirmed the first links it opened.
+        undone = await Response.filter(
+            invitation=invitation, created_at__gte=since, comment=None
+        ).values_list("id", flat=True)
+        for response_id in undone:
+            await outbox.cancel(f"response:{response_id}")
+        await Response.filter(id__in=list(undone)).delete()
+    return True
+
+
+def clean_comment(text: str) -> str:
+    text = _CONTROL.sub("", text.replace("\r\n", "\n")).strip()
+    if not text:
+        raise InvalidInput("Please write a comment.", fields={"comment": "required"})
+    if len(text) > MAX_COMMENT:
+        raise InvalidInput(
+            f"A comment has at most {MAX_COMMENT} characters.", fields={"comment": "too_long"}
+        )
+    return text
+
+
+async def add_comment(
+    token: str, key: str, comment: str, links: Links, *, browser_id: str | None
+) -> Answer:
+    """Store the comment; typing one is a person's act, so it also confirms the click."""
+    text = clean_comment(comment)
+    invitation = await _invitation(token, links)
+    response = await Response.filter(dedupe_key=dedupe_key(invitation, browser_id)).first()
+    if response is None:
+        # Even right after a scanner burst: whoever typed a comment is a person.
+        answer = await _confirm(invitation, _choice(invitation, key), browser_id, check_burst=False)
+        response = answer.response
+    assert response is not None
+    now = utcnow()
+    sentiment = analyse(text, fallback_locale=invitation.locale)
+    async with in_transaction():
+        await Response.filter(id=response.id).update(
+            comment=text,
+            commented_at=now,
+            updated_at=now,
+            sentiment_score=sentiment.score,
+            sentiment_label=sentiment.label,
+            language=sentiment.language,
+            aspects=sentiment.as_dict()["aspects"],
+        )
+        response.comment = text
+        await outbox.emit(invitation.shop_id, "comment.added", _event(response))
+        await check_response(response.id)
+    choice = KINDS[invitation.kind].choice_for_score(response.score)
+    assert choice is not None
+    return Answer(invitation, choice, response, "confirmed")
+
+
+async def unsubscribe_customer(token: str, links: Links) -> Customer:
+    customer_id, shop_id = links.read_unsubscribe_token(token)
+    customer = await Customer.filter(id=customer_id, shop_id=shop_id).select_related("shop").first()
+    if customer is None:
+        raise InvalidToken("This link is not valid.")
+    return customer
+
+
+async def unsubscribe(customer: Customer) -> None:
+    if customer.unsubscribed_at is None:
+        async with in_transaction():
+            customer.unsubscribed_at = utcnow()
+            await customer.save(update_fields=["unsubscribed_at"])
+            await outbox.emit(
+                customer.shop_id,
+                "customer.unsubscribed",
+                {"email": customer.email, "external_id": customer.external_id},
+            )
+
+
+# --- API listing -------------------------------------------------------------------------
+
+STATUSES = ("confirmed", "provisional", "scanner")
+PAGE_SIZE = 50
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        value = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except ValueError:
+        raise InvalidInput("The cursor is not valid.", fields={"cursor": "invalid"}) from None
+    if value < 0:
+        raise InvalidInput("The cursor is not valid.", fields={"cursor": "invalid"})
+    return value
+
+
+async def list_responses(
+    shop: Shop,
+    *,
+    survey: str | None,
+    since: datetime | None,
+    status: str,
+    cursor: str | None,
+) -> dict[str, Any]:
+    before = decode_cursor(cursor)
+    if status == "confirmed":
+        query = Response.filter(shop=shop)
+        if survey:
+            query = query.filter(kind=survey)
+        if since:
+            query = query.filter(created_at__gte=since)
+        if before is not None:
+            query = query.filter(id__lt=before)
+        rows = (
+            await query.order_by("-id")
+            .limit(PAGE_SIZE + 1)
+            .select_related("customer", "invitation__order")
+        )
+        items = [response_json(r) for r in rows[:PAGE_SIZE]]
+        more = len(rows) > PAGE_SIZE
+    else:
+        outcome = "pending" if status == "provisional" else "scanner"
+        clicks = Click.filter(invitation__shop=shop, outcome=outcome)
+        if survey:
+            clicks = clicks.filter(invitation__kind=survey)
+        if since:
+            clicks = clicks.filter(created_at__gte=since)
+        if before is not None:
+            clicks = clicks.filter(id__lt=before)
+        click_rows = await clicks.order_by("-id").limit(PAGE_SIZE + 1).select_related("invitation")
+        items = [_click_json(c, status) for c in click_rows[:PAGE_SIZE]]
+        more = len(click_rows) > PAGE_SIZE
+    next_cursor = encode_cursor(items[-1]["id"]) if more else None
+    return {"items": items, "next_cursor": next_cursor}
+
+
+def response_json(response: Response) -> dict[str, Any]:
+    customer = response.customer
+    order = response.invitation.order
+    return {
+        "id": response.id,
+        "status": "confirmed",
+        "survey": response.kind,
+        "score": response.score,
+        "label": score_label(response.kind, response.score),
+        "comment": response.comment,
+        "sentiment": response.sentiment_label,
+        "invitation_id": response.invitation_id,
+        "order_id": order.external_id if order else None,
+        "customer": (
+            {"email": customer.email, "name": customer.name, "external_id": customer.external_id}
+            if customer
+            else None
+        ),
+        "created_at": response.created_at.isoformat(),
+        "updated_at": response.updated_at.isoformat(),
+        "commented_at": response.commented_at.isoformat() if response.commented_at else None,
+    }
+
+
+def _event(response: Response) -> dict[str, Any]:
+    """The data of a webhook about an answer (customer details are looked up by the receiver)."""
+    return {
+        "id": response.id,
+        "survey": response.kind,
+        "score": response.score,
+        "label": score_label(response.kind, response.score),
+        "comment": response.comment,
+        "invitation_id": response.invitation_id,
+        "customer_id": response.customer_id,
+        "created_at": response.created_at.isoformat(),
+    }
+
+
+def _click_json(click: Click, status: str) -> dict[str, Any]:
+    kind = click.invitation.kind
+    return {
+        "id": click.id,
+        "status": status,
+        "survey": kind,
+        "score": click.score,
+        "label": score_label(kind, click.score),
+        "invitation_id": click.invitation_id,
+        "user_agent": click.user_agent,
+        "created_at": click.created_at.isoformat(),
+    }

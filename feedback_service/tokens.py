@@ -1,0 +1,41 @@
+"""Signed link tokens: one salt per purpose, ids only (no personal data), with an age limit."""
+
+from __future__ import annotations
+
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+from feedback_service.errors import InvalidToken
+
+SURVEY = "survey-answer"
+UNSUBSCRIBE = "unsubscribe"
+REVIEW = "review-request"
+# Unsubscribe links must keep working long after the email was sent.
+UNSUBSCRIBE_MAX_AGE = 400 * 24 * 3600
+MAX_TOKEN_LENGTH = 200
+
+
+class Signer:
+    def __init__(self, secret_key: str) -> None:
+        self.secret_key = secret_key
+
+    def dumps(self, purpose: str, object_id: int, shop_id: int) -> str:
+        serializer = URLSafeTimedSerializer(self.secret_key, salt=purpose)
+        token = serializer.dumps([object_id, shop_id])
+        return token if isinstance(token, str) else token.decode()
+
+    def loads(self, purpose: str, token: str, max_age: int) -> tuple[int, int]:
+        """(object id, shop id), or InvalidToken whatever is wrong with it."""
+        if len(token) > MAX_TOKEN_LENGTH:
+            raise InvalidToken("This link is not valid.")
+        serializer = URLSafeTimedSerializer(self.secret_key, salt=purpose)
+        try:
+            value = serializer.loads(token, max_age=max_age)
+        except (BadData, ValueError, TypeError):
+            raise InvalidToken("This link is not valid.") from None
+        if (
+            not isinstance(value, list)
+            or len(value) != 2
+            or not all(type(part) is int for part in value)
+        ):
+            raise InvalidToken("This link is not valid.")
+        return value[0], value[1]

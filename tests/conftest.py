@@ -1,0 +1,326 @@
+"""What the tests need, all real: a SQLite file or the PostgreSQL of TEST_DATABASE_URL,
+the app over ASGI, a uvicorn server in a subprocess and Debian's Chromium for browser tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from tortoise import Tortoise, connections
+
+from feedback_service import ratelimit
+from feedback_service.app import create_app
+from feedback_service.db import APP_LABEL, close_db, init_db, migrate
+from feedback_service.settings import Settings
+from feedback_service.shops.models import Shop
+from feedback_service.shops.services import create_shop
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+SECRET = "test-secret-key-not-for-production"
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server_port() -> int:
+    return _free_port()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return f"sqlite://{tmp_path_factory.mktemp('db')}/test.sqlite3"
+
+
+async def _reset_postgres(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def database(database_url: str) -> AsyncIterator[str]:
+    if database_url.startswith("postgres"):
+        await _reset_postgres(database_url)
+    await migrate(database_url)
+    await init_db(database_url)
+    yield database_url
+    await close_db()
+
+
+def table_names() -> list[str]:
+    return [model._meta.db_table for model in Tortoise.apps[APP_LABEL].values()]
+
+
+async def truncate_all() -> None:
+    conn = connections.get("default")
+    tables = table_names()
+    if conn.capabilities.dialect == "postgres":
+        await conn.execute_script(
+            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+        )
+    else:
+        await conn.execute_script(
+            "PRAGMA foreign_keys=OFF;"
+            + "".join(f'DELETE FROM "{t}";' for t in tables)
+            + "PRAGMA foreign_keys=ON;"
+        )
+
+
+@pytest.fixture
+async def db(database: str) -> AsyncIterator[str]:
+    """Clean tables and rate limits for each test."""
+    await truncate_all()
+    await ratelimit.reset()
+    yield database
+
+
+@pytest.fixture(scope="session")
+def settings(
+    database_url: str, server_port: int, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
+    return Settings(
+        database_url=database_url,
+        public_base_url=f"http://127.0.0.1:{server_port}",
+        secret_key=SECRET,
+        data_dir=tmp_path_factory.mktemp("data"),
+        webhook_allow_private=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings):  # type: ignore[no-untyped-def]
+    return create_app(settings, manage_db=False)
+
+
+@pytest.fixture
+async def client(app, settings: Settings, db: str) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=settings.base_url) as client:
+        yield client
+
+
+@pytest.fixture
+async def shop_and_key(db: str) -> tuple[Shop, str]:
+    return await create_shop("Boutique Test", "test-shop", locale="fr")
+
+
+@pytest.fixture
+async def api(client: httpx.AsyncClient, shop_and_key: tuple[Shop, str]) -> httpx.AsyncClient:
+    client.headers["Authorization"] = f"Bearer {shop_and_key[1]}"
+    return client
+
+
+@pytest.fixture(scope="session")
+def live_server(database: str, settings: Settings, server_port: int) -> Iterator[str]:
+    """The real app under uvicorn in its own process, on the test database."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "PUBLIC_BASE_URL": settings.base_url,
+        "SECRET_KEY": SECRET,
+        "DATA_DIR": str(settings.data_dir),
+        "WEBHOOK_ALLOW_PRIVATE": "true",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "feedback_service.asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(server_port),
+            "--no-access-log",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{settings.base_url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        raise RuntimeError(
+            f"the server did not start: {process.stderr.read().decode() if process.stderr else ''}"
+        )
+    yield settings.base_url
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture(scope="session")
+async def browser():  # type: ignore[no-untyped-def]
+    from playwright.async_api import async_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+                "--disable-quic",
+            ],
+        )
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def page(browser, live_server: str, db: str):  # type: ignore[no-untyped-def]
+    context = await browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    page = await context.new_page()
+    yield page
+    await context.close()
+
+
+# --- real peers: an SMTP server and a webhook receiver on loopback ---------------------------
+
+
+class SmtpSink:
+    """aiosmtpd in its own thread; keeps every message it is handed."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[bytes] = []
+        self.delay = delay
+        self.port = _free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        self.messages.append(envelope.content)
+        return "250 Message accepted"
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def parsed(self) -> list:  # type: ignore[type-arg]
+        from email import message_from_bytes, policy
+
+        return [message_from_bytes(m, policy=policy.default) for m in self.messages]
+
+    def __enter__(self) -> SmtpSink:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpSink]:
+    with SmtpSink() as sink:
+        yield sink
+
+
+class WebhookReceiver:
+    """A Starlette app under uvicorn that verifies Standard Webhooks signatures."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.secret: str | None = None
+        self.statuses: list[int] = []  # answers to give, in order; then 200
+        self.received: list[dict] = []  # type: ignore[type-arg]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    async def hook(self, request):  # type: ignore[no-untyped-def]
+        from standardwebhooks.webhooks import Webhook
+        from starlette.responses import Response as PlainResponse
+
+        body = await request.body()
+        verified = False
+        if self.secret:
+            try:
+                Webhook(self.secret).verify(body, dict(request.headers))
+                verified = True
+            except Exception:
+                verified = False
+        status = self.statuses.pop(0) if self.statuses else 200
+        self.received.append(
+            {
+                "id": request.headers.get("webhook-id"),
+                "verified": verified,
+                "json": __import__("json").loads(body),
+                "status": status,
+            }
+        )
+        return PlainResponse(status_code=status)
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[WebhookReceiver]:
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    sink = WebhookReceiver()
+    app = Starlette(routes=[Route("/hook", sink.hook, methods=["POST"])])
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=sink.port, log_level="warning", lifespan="off")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    yield sink
+    server.should_exit = True
+    await task
+
+
+def run_cli(settings: Settings, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """`feedback-service ARGS` in its own process, on the test database."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "SECRET_KEY": SECRET,
+        "PUBLIC_BASE_URL": settings.base_url,
+        "COLUMNS": "200",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "feedback_service.cli", *args],
+        input=stdin,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

@@ -1,0 +1,202 @@
+"""Emails leave through the outbox to a real SMTP server (aiosmtpd), at least once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from conftest import ROOT, TEST_DATABASE_URL, SmtpSink, WebhookReceiver, _free_port
+
+from feedback_service.outbox.models import OutboxMessage
+from feedback_service.outbox.services import queue_email
+from feedback_service.outbox.worker import Worker
+from feedback_service.settings import Settings
+from feedback_service.shops.models import Shop
+
+
+async def invite(api: httpx.AsyncClient, locale: str = "fr") -> dict:  # type: ignore[type-arg]
+    answer = await api.post(
+        "/api/v1/invitations",
+        json={
+            "survey": "csat",
+            "customer": {"email": "marie@example.fr", "name": "Marie Curie", "locale": locale},
+        },
+    )
+    assert answer.status_code == 201
+    return answer.json()  # type: ignore[no-any-return]
+
+
+async def test_invitation_email_reaches_the_smtp_server(
+    api: httpx.AsyncClient, smtp: SmtpSink, settings: Settings
+) -> None:
+    created = await invite(api)
+    worker = Worker(settings.model_copy(update={"smtp_url": smtp.url}))
+    assert await worker.run_once() == 1
+    [message] = smtp.parsed()
+    assert message["To"] == "marie@example.fr"
+    assert message["From"] == "Boutique Test <no-reply@127.0.0.1>"
+    assert message["Subject"] == "Boutique Test aimerait avoir votre avis"
+    assert message["List-Unsubscribe"].strip() == f"<{created['unsubscribe_url']}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["Message-ID"].startswith("<email_")
+    assert message["Content-Language"] == "fr"
+    html = message.get_body(("html",)).get_content()
+    text = message.get_body(("plain",)).get_content()
+    assert created["links"]["5"] in html and created["links"]["5"] in text
+    assert "Très satisfait" in html
+    row = await OutboxMessage.get(kind="email")
+    assert row.state == "done" and row.attempts == 1
+
+
+async def test_without_smtp_url_emails_wait_in_the_outbox(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    await invite(api)
+    assert await Worker(settings.model_copy(update={"smtp_url": None})).run_once() == 0
+    assert (await OutboxMessage.get(kind="email")).state == "pending"
+
+
+async def test_a_click_while_smtp_is_down_answers_at_once(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    port = _free_port()  # nothing listens there yet
+    created = await invite(api)
+    started = time.monotonic()
+    await api.get(created["links"]["4"])
+    confirmed = await api.post(created["links"]["4"], headers={"Accept": "application/json"})
+    assert confirmed.json()["status"] == "confirmed"
+    assert time.monotonic() - started < 1.0
+    down = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{port}"})
+    await Worker(down).run_once()
+    row = await OutboxMessage.get(kind="email")
+    assert row.state == "pending" and row.attempts == 1 and row.last_error
+    # SMTP comes back; the retry is due; the email goes out.
+    sink = SmtpSink()
+    sink.port = port
+    from aiosmtpd.controller import Controller
+
+    sink.controller = Controller(sink, hostname="127.0.0.1", port=port)
+    with sink:
+        await OutboxMessage.filter(id=row.id).update(due_at=datetime.now(UTC))
+        await Worker(down).run_once()
+    assert len(sink.messages) == 1
+    assert (await OutboxMessage.get(id=row.id)).state == "done"
+
+
+def _worker_env(settings: Settings, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "PUBLIC_BASE_URL": settings.base_url,
+        "SECRET_KEY": "test",
+        "DATA_DIR": str(settings.data_dir),
+        **extra,
+    }
+
+
+async def _start_worker(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "feedback_service.cli",
+        "worker",
+        *args,
+        env=env,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
+async def test_kill_9_loses_no_email(shop_and_key, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    shop: Shop = shop_and_key[0]
+    for n in range(200):
+        await queue_email(
+            shop, to=f"c{n}@example.com", subject=f"n{n}", html="<p>hi</p>", text="hi", locale="en"
+        )
+    with SmtpSink(delay=0.01) as sink:
+        env = _worker_env(settings, SMTP_URL=sink.url)
+        first = await _start_worker(env)
+        deadline = time.monotonic() + 60
+        while len(sink.messages) < 60 and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+        delivered_before_kill = len(sink.messages)
+        assert 0 < delivered_before_kill < 200
+        # The dead worker's claim lapses after LEASE (2 minutes); let that time pass.
+        await OutboxMessage.filter(state="pending").update(locked_until=None)
+        second = await _start_worker(env, "--once")
+        assert await asyncio.wait_for(second.wait(), 120) == 0
+        subjects = Counter(m["Subject"] for m in sink.parsed())
+    assert set(subjects) == {f"n{n}" for n in range(200)}  # none lost
+    duplicated = sum(count - 1 for count in subjects.values())
+    print(
+        f"\nkill -9: {delivered_before_kill} delivered before the kill, 200 arrived, "
+        f"{duplicated} duplicated"
+    )
+    assert duplicated <= 20  # at most the batch in flight
+    assert await OutboxMessage.filter(state="done").count() == 200
+
+
+@pytest.mark.skipif(
+    not TEST_DATABASE_URL, reason="SKIP LOCKED needs PostgreSQL (TEST_DATABASE_URL)"
+)
+async def test_two_workers_deliver_each_webhook_once(  # type: ignore[no-untyped-def]
+    api: httpx.AsyncClient, receiver: WebhookReceiver, settings: Settings
+) -> None:
+    hook = await api.post(
+        "/api/v1/webhooks", json={"url": receiver.url, "events": ["comment.added"]}
+    )
+    receiver.secret = hook.json()["secret"]
+    endpoint_id = hook.json()["id"]
+    shop_id = (await Shop.get(slug="test-shop")).id
+    now = datetime.now(UTC)
+    await OutboxMessage.bulk_create(
+        [
+            OutboxMessage(
+                shop_id=shop_id,
+                kind="webhook",
+                endpoint_id=endpoint_id,
+                message_id=f"msg_{n}",
+                payload={"type": "comment.added", "timestamp": now.isoformat(), "data": {"n": n}},
+                due_at=now,
+            )
+            for n in range(500)
+        ]
+    )
+    env = _worker_env(settings, WEBHOOK_ALLOW_PRIVATE="true")
+    workers = [await _start_worker(env, "--once") for _ in range(2)]
+    for worker in workers:
+        assert await asyncio.wait_for(worker.wait(), 120) == 0
+    ids = Counter(r["id"] for r in receiver.received)
+    assert len(ids) == 500 and set(ids.values()) == {1}
+    assert all(r["verified"] for r in receiver.received)
+
+
+async def test_sigterm_stops_the_worker_cleanly(shop_and_key, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    with SmtpSink(delay=0.05) as sink:
+        for n in range(30):
+            await queue_email(
+                shop_and_key[0],
+                to=f"t{n}@example.com",
+                subject=f"t{n}",
+                html="<p>x</p>",
+                text="x",
+                locale="en",
+            )
+        worker = await _start_worker(_worker_env(settings, SMTP_URL=sink.url))
+        while not sink.messages:
+            await asyncio.sleep(0.02)
+        worker.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(worker.wait(), 30) == 0
+        # The batch in hand was finished, not abandoned: nothing is left half-claimed.
+        claimed = await OutboxMessage.filter(state="pending", locked_until__not_isnull=True).count()
+        assert claimed == 0

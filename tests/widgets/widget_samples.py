@@ -1,0 +1,119 @@
+"""Plain sample data for the widget tests and the screenshot script (no database)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from widgets import PageInfo, Product, Reply, Review, Shop, Summary
+
+HOSTILE = (
+    "<script>alert(1)</script><img src=x onerror=alert(2)> {{7*7}} "
+    "\u202egnp.exe\u202c \x00\x07\x1b[31m line\u2028sep\u2029para"
+)
+LONG_WORD = "A" * 5000
+
+SHOP = Shop(slug="demo-shop", name="Maison Dupont", base_url="https://reviews.example.com")
+PRODUCT = Product(
+    sku="KETTLE-1",
+    name="Stovetop kettle 1.5 L",
+    url="https://shop.example.com/products/kettle",
+    image_url="https://shop.example.com/img/kettle.jpg",
+    brand="Dupont",
+    gtin="3017620422003",
+    description="Enamelled steel kettle for every hob, whistle included.",
+)
+SUMMARY = Summary(value=4.25, count=27, distribution={5: 14, 4: 8, 3: 3, 2: 1, 1: 1})
+
+
+def when(day: int, month: int = 3) -> datetime:
+    return datetime(2024, month, day, 9, 30, tzinfo=UTC)
+
+
+def review(id: int, **changes: object) -> Review:
+    base = Review(
+        id=id,
+        product_sku=PRODUCT.sku,
+        product_name=PRODUCT.name,
+        author_name="Alice M.",
+        rating=5,
+        title="Boils fast, whistles loud",
+        body="Water boils in four minutes on gas.\nThe handle stays cool.",
+        language="en",
+        published_at=when(12),
+        experienced_at=when(2),
+        verified=True,
+        helpful_count=3,
+        reply=None,
+        photos=(),
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+REVIEWS = (
+    review(
+        101,
+        photos=(
+            "https://cdn.example.com/photos/101-a.jpg",
+            "https://cdn.example.com/photos/101-b.jpg",
+        ),
+        answers=(("Would you recommend it?", "Yes"), ("Hob type", "Gas")),
+    ),
+    review(
+        102,
+        author_name="Jérôme",
+        rating=4,
+        title="Très bien, un peu bruyante",
+        body="Elle chauffe vite et le sifflet s'entend de loin. Un peu lourde une fois pleine.",
+        language="fr",
+        published_at=when(10),
+        experienced_at=when(1),
+        helpful_count=1,
+        reply=Reply(body="Merci Jérôme ! Le sifflet peut se retirer.", published_at=when(11)),
+    ),
+    review(
+        103,
+        author_name="Sam",
+        rating=3,
+        title="Fine, but the lid is loose",
+        body="Does the job. The lid rattles when the water boils.",
+        published_at=when(5),
+        experienced_at=None,
+        verified=False,
+        helpful_count=0,
+        incentivised=True,
+    ),
+    review(
+        104,
+        author_name="Priya",
+        rating=5,
+        title="Lovely colour",
+        body="Looks great on the stove and works on induction.",
+        published_at=when(28, 2),
+        experienced_at=when(20, 2),
+        helpful_count=7,
+    ),
+    review(
+        105,
+        author_name="Tom",
+        rating=2,
+        title="Handle got hot",
+        body="On a large gas ring the handle gets too hot to hold.",
+        published_at=when(20, 2),
+        experienced_at=when(10, 2),
+        helpful_count=2,
+        reply=Reply(
+            body="Sorry to hear that, Tom. Please use a smaller ring; we sent you a silicone grip.",
+            published_at=when(21, 2),
+        ),
+    ),
+)
+
+PAGE = PageInfo(
+    page=2,
+    pages=3,
+    sort="recent",
+    lang=None,
+    base_url="https://reviews.example.com/w/demo-shop/products/KETTLE-1/reviews",
+)
+CANONICAL = "https://shop.example.com/products/kettle"

@@ -1,0 +1,35 @@
+"""Embeddable review blocks: plain data in, server-rendered HTML out (no JavaScript).
+
+Pure: never imports feedback_service; builds on schema_markup for the markup rules.
+"""
+
+from widgets.blocks import (
+    render_badge,
+    render_head,
+    render_policy_page,
+    render_product_page,
+    render_reviews_block,
+    render_shop_page,
+)
+from widgets.data import SORTS, PageInfo, Product, Reply, Review, Shop, Summary
+from widgets.i18n import LOCALES, normalize_locale
+from widgets.rendering import STYLESHEET
+
+__all__ = [
+    "LOCALES",
+    "SORTS",
+    "STYLESHEET",
+    "PageInfo",
+    "Product",
+    "Reply",
+    "Review",
+    "Shop",
+    "Summary",
+    "normalize_locale",
+    "render_badge",
+    "render_head",
+    "render_policy_page",
+    "render_product_page",
+    "render_reviews_block",
+    "render_shop_page",
+]

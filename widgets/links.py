@@ -1,0 +1,48 @@
+"""Absolute links of the blocks, built from the public base URL, never from a request."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from widgets.data import DEFAULT_SORT, SORTS, PageInfo, Shop
+
+
+def _shop_root(shop: Shop) -> str:
+    return f"{shop.base_url.rstrip('/')}/w/{quote(shop.slug, safe='')}"
+
+
+def policy_url(shop: Shop, locale: str) -> str:
+    return f"{_shop_root(shop)}/review-policy?{urlencode({'lang': locale})}"
+
+
+def helpful_url(shop: Shop, review_id: int) -> str:
+    return f"{_shop_root(shop)}/reviews/{int(review_id)}/helpful"
+
+
+def current_sort(page: PageInfo) -> str:
+    return page.sort if page.sort in SORTS else DEFAULT_SORT
+
+
+def page_count(page: PageInfo) -> int:
+    return max(page.pages, 1)
+
+
+def current_page(page: PageInfo) -> int:
+    return min(max(page.page, 1), page_count(page))
+
+
+def listing_url(
+    page: PageInfo, *, number: int = 1, sort: str | None = None, lang: str | None = ""
+) -> str:
+    """The block's URL with ?page=&sort=&lang=; lang="" keeps the current filter, None drops it."""
+    language = page.lang if lang == "" else lang
+    query: dict[str, str | int] = {"page": number, "sort": sort or current_sort(page)}
+    if language:
+        query["lang"] = language
+    return f"{page.base_url}?{urlencode(query)}"
+
+
+def canonical_url(page: PageInfo) -> str:
+    """One URL per page of the default listing: sorts and filters are the same reviews."""
+    number = current_page(page)
+    return page.base_url if number == 1 else f"{page.base_url}?{urlencode({'page': number})}"
