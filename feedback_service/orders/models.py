@@ -43,6 +43,10 @@ class Customer(Model):
     locale = fields.CharField(max_length=8, default="en")
     last_invited_at = fields.DatetimeField(null=True)
     unsubscribed_at = fields.DatetimeField(null=True)
+    # The customer's own choice on the preference page: "" (the shop's window),
+    # "1m", "3m", "6m" (at most every 1 / 3 / 6 months), "after_order", "never".
+    contact_preference = fields.CharField(max_length=16, default="", db_default="")
+    contact_preference_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -83,3 +87,25 @@ class OrderItem(Model):
 
     class Meta:
         table = "order_item"
+
+
+class HeldInvitation(Model):
+    """An invitation the throttle or the customer's preference held back (contact pressure)."""
+
+    id = fields.IntField(primary_key=True)
+    shop: fields.ForeignKeyRelation[Shop] = fields.ForeignKeyField(
+        "feedback.Shop", related_name="held_invitations", on_delete=fields.CASCADE
+    )
+    shop_id: int
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "feedback.Customer", related_name="held_invitations", on_delete=fields.CASCADE
+    )
+    customer_id: int
+    kind = fields.CharField(max_length=16)  # survey kind or "review"
+    # throttle (shop or segment window), preference (customer's window), unsubscribed
+    reason = fields.CharField(max_length=16)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "held_invitation"
+        indexes = (("shop_id", "created_at"),)

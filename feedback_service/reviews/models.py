@@ -89,6 +89,8 @@ class Review(Model):
     submitted_at = fields.DatetimeField()
     published_at = fields.DatetimeField(null=True)
     helpful_count = fields.IntField(default=0)
+    # Written while a prize draw was announced: shown on the review and in the feed.
+    incentivised = fields.BooleanField(default=False, db_default=False)
     reply_body = fields.TextField(null=True)
     reply_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -126,3 +128,31 @@ class HelpfulVote(Model):
     class Meta:
         table = "helpful_vote"
         unique_together = (("review", "voter"),)
+
+
+class PrizeDraw(Model):
+    """A draw among the customers who left a review in a period, verifiable by anyone:
+    the seed is published when the draw is created, the ordered entry ids are hashed
+    when it runs, and the winner is derived from both."""
+
+    id = fields.IntField(primary_key=True)
+    shop: fields.ForeignKeyRelation[Shop] = fields.ForeignKeyField(
+        "feedback.Shop", related_name="prize_draws", on_delete=fields.CASCADE
+    )
+    shop_id: int
+    period_start = fields.DatetimeField()
+    period_end = fields.DatetimeField()
+    prize = fields.CharField(max_length=300)
+    rules_url = fields.CharField(max_length=2000, default="")
+    seed = fields.CharField(max_length=64)
+    entries: list[int] = fields.JSONField(default=list)  # type: ignore[assignment]
+    entries_sha256 = fields.CharField(max_length=64, null=True)
+    winner_review: fields.ForeignKeyNullableRelation[Review] = fields.ForeignKeyField(
+        "feedback.Review", related_name="won_draws", null=True, on_delete=fields.SET_NULL
+    )
+    ran_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "prize_draw"
+        indexes = (("shop_id", "period_start"),)

@@ -12,6 +12,16 @@ class Shop(Model):
     timezone = fields.CharField(max_length=64, default="Europe/Paris")
     # One invitation per customer per window, across survey kinds.
     throttle_days = fields.IntField(default=30)
+    # A longer or shorter window per segment (None: throttle_days); customers may ask
+    # for a longer one themselves (Customer.contact_preference).
+    throttle_days_new = fields.IntField(null=True)
+    throttle_days_occasional = fields.IntField(null=True)
+    throttle_days_regular = fields.IntField(null=True)
+    # Segments by number of orders: new (1), occasional (from .. ), regular (from ..).
+    segment_occasional_from = fields.IntField(default=2, db_default=2)
+    segment_regular_from = fields.IntField(default=4, db_default=4)
+    # A customer without an order for this many days counts as churned.
+    churn_days = fields.IntField(default=180, db_default=180)
     sender_name = fields.CharField(max_length=200, default="")
     sender_email = fields.CharField(max_length=254, default="")
     brand_color = fields.CharField(max_length=7, default="#2563eb")
