@@ -38,6 +38,14 @@ in ms, srv% = CPU of the server process over the window (100 = one core), cli% =
 client's, host% = the whole machine's (2 cores = 100), errors = non-2xx or failures,
 ours/bare = the ratio of ops/s (goal: at least 0.9).
 
+--workers N runs our app as `feedback-service serve --workers N` (the bare app stays at one
+worker; srv% then sums the workers); --repeat N runs everything N times and adds a table of
+the medians (the machine may be shared: single runs are noisy); --no-block-cache runs our
+app with BLOCK_CACHE_MB=0, so every block is rendered as the bare app does;
+--pg-database NAME picks the PostgreSQL database to drop and create (default bench_http);
+--reconnect N makes each client open a new connection every N requests (with keep-alive
+connections opened at once, one uvicorn worker tends to accept them all).
+
 --profile DIR runs only our app, under pyinstrument, and saves
 DIR/ours-<engine>-<scenarios>.pyisession when it stops; read it with
 `.venv/bin/python -m pyinstrument --load FILE -r text` (or -r html). Its figures carry
@@ -53,6 +61,7 @@ import json
 import os
 import signal
 import socket
+import statistics
 import sys
 import tempfile
 import time
@@ -79,7 +88,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 SECRET_KEY = "bench-http-secret-key-not-for-production"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgres://postgres@127.0.0.1:5432/bench_http"
+PG_URL = "postgres://postgres@127.0.0.1:5432/{}"
 SHOP, SKU = "bench", "P1"
 BLOCK_PATH = f"/w/{SHOP}/products/{SKU}/reviews"
 NPS_KEYS = [str(n) for n in range(11)]
@@ -92,6 +101,7 @@ CLOCK_TICK = os.sysconf("SC_CLK_TCK")
 APPS = ("ours", "bare")
 ENGINES = ("sqlite", "postgres")
 SCENARIOS = ("answer", "block")
+STAGGER = 0.05  # seconds between two clients' first requests, within the warm-up
 
 
 Operation = Callable[[], Awaitable[bool]]
@@ -104,16 +114,18 @@ class Exhausted(Exception):
 # --- database ----------------------------------------------------------------------------
 
 
-async def fresh_database(engine: str, workdir: Path) -> str:
+async def fresh_database(engine: str, workdir: Path, pg_database: str) -> str:
     if engine == "sqlite":
         return f"sqlite://{workdir / 'bench_http.sqlite3'}"
+    if pg_database in ("test", "postgres") or not pg_database.replace("_", "").isalnum():
+        raise SystemExit(f"refusing to drop the database {pg_database!r}")
     conn = await asyncpg.connect(PG_ADMIN)
     try:
-        await conn.execute('DROP DATABASE IF EXISTS "bench_http" WITH (FORCE)')
-        await conn.execute('CREATE DATABASE "bench_http"')
+        await conn.execute(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{pg_database}"')
     finally:
         await conn.close()
-    return PG_URL
+    return PG_URL.format(pg_database)
 
 
 async def seed(url: str, invitations: int) -> dict[str, list[tuple[str, str]]]:
@@ -189,16 +201,22 @@ class RawConnection:
     requests (Content-Length or chunked bodies): a few tens of microseconds a request,
     where httpx spends a millisecond or two and would be the bottleneck on 2 cores."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, reconnect: int = 0) -> None:
         self.port = port
+        self.reconnect = reconnect  # close after this many requests (0: never)
+        self.sent = 0
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
     async def request(
         self, method: str, path: str, headers: dict[str, str] | None = None
     ) -> tuple[int, bytes]:
+        if self.reconnect and self.sent >= self.reconnect:
+            await self.close()
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+            self.sent = 0
+        self.sent += 1
         assert self.reader is not None
         lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}"]
         lines += [f"{k}: {v}" for k, v in {**BROWSER_HEADERS, **(headers or {})}.items()]
@@ -296,9 +314,25 @@ class Server:
         raise RuntimeError(f"server {self.argv} did not start:\n{tail}")
 
     def cpu_seconds(self) -> float:
+        """User + system CPU of the server and its live children (uvicorn's workers)."""
         assert self.process is not None
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
+        parents: dict[int, int] = {}
+        ticks: dict[int, int] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            pid = int(stat.parent.name)
+            parents[pid] = int(fields[1])
+            ticks[pid] = int(fields[11]) + int(fields[12])
+        tree, total = {self.process.pid}, 0
+        for pid in sorted(parents):
+            if pid in tree or parents[pid] in tree:
+                tree.add(pid)
+        for pid in tree:
+            total += ticks.get(pid, 0)
+        return total / CLOCK_TICK
 
     async def stop(self) -> None:
         if self.process is None or self.process.returncode is not None:
@@ -311,7 +345,9 @@ class Server:
             await self.process.wait()
 
 
-def server_for(app: str, url: str, port: int, logdir: Path, profile: Path | None) -> Server:
+def server_for(
+    app: str, url: str, port: int, logdir: Path, profile: Path | None, args: argparse.Namespace
+) -> Server:
     """`profile`: the pyinstrument session file our app writes when it stops."""
     env = {
         **os.environ,
@@ -319,6 +355,8 @@ def server_for(app: str, url: str, port: int, logdir: Path, profile: Path | None
         "SECRET_KEY": SECRET_KEY,
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
     }
+    if args.no_block_cache and app == "ours":
+        env["BLOCK_CACHE_MB"] = "0"
     where = ["--host", "127.0.0.1", "--port", str(port)]
     if app == "bare":
         argv = [
@@ -333,7 +371,7 @@ def server_for(app: str, url: str, port: int, logdir: Path, profile: Path | None
             *("-o", str(profile), "-m", "feedback_service.cli", "serve", *where),
         ]
     else:
-        argv = [str(BIN / "feedback-service"), "serve", *where]
+        argv = [str(BIN / "feedback-service"), "serve", *where, "--workers", str(args.workers)]
     return Server(argv, env, logdir / f"{app}-{port}.log")
 
 
@@ -393,8 +431,11 @@ async def run_load(
     last_end = window_start
     marks: dict[str, float] = {}
 
-    async def worker() -> None:
+    async def worker(index: int) -> None:
         nonlocal errors, exhausted, last_end
+        # Staggered first connections, so that with several uvicorn workers each gets some
+        # (one worker accepts every connection pending when it wakes up).
+        await asyncio.sleep(index * STAGGER)
         connection = connect()
         op = make_op(connection)
         try:
@@ -426,7 +467,7 @@ async def run_load(
         marks["busy"], marks["total"] = host_busy()
 
     sampler = asyncio.create_task(sample_start())
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await asyncio.gather(*(worker(n) for n in range(concurrency)))
     await sampler
     seconds = (last_end if exhausted else window_end) - window_start
     busy, total = host_busy()
@@ -497,7 +538,7 @@ async def bench_app(
         else:
 
             def connect() -> Connection:
-                return RawConnection(port)
+                return RawConnection(port, args.reconnect)
 
         for scenario in args.scenarios:
             before = await stored_answers()
@@ -537,7 +578,7 @@ def free_port() -> int:
 
 
 async def bench_engine(engine: str, args: argparse.Namespace, workdir: Path) -> list[Result]:
-    url = await fresh_database(engine, workdir)
+    url = await fresh_database(engine, workdir, args.pg_database)
     await migrate(url)
     await init_db(url)
     apps = ["ours"] if args.profile else [a for a in APPS if a in args.apps]
@@ -549,7 +590,7 @@ async def bench_engine(engine: str, args: argparse.Namespace, workdir: Path) -> 
             if args.profile:
                 session = args.profile / f"ours-{engine}-{'+'.join(args.scenarios)}.pyisession"
             port = args.port + APPS.index(app) if args.port else free_port()
-            server = server_for(app, url, port, workdir, session)
+            server = server_for(app, url, port, workdir, session, args)
             await server.start(port, workdir)
             try:
                 results += await bench_app(engine, app, server, tokens[app], args, port)
@@ -560,12 +601,30 @@ async def bench_engine(engine: str, args: argparse.Namespace, workdir: Path) -> 
     return results
 
 
-def print_table(results: list[Result], args: argparse.Namespace) -> None:
+def ratios_of(results: list[Result]) -> dict[tuple[str, str], float]:
+    """ours/bare per engine and scenario."""
     rates = {(r.engine, r.scenario, r.app): r.rate for r in results}
+    return {
+        (engine, scenario): rate / rates[(engine, scenario, "bare")]
+        for (engine, scenario, app), rate in rates.items()
+        if app == "ours" and rates.get((engine, scenario, "bare"))
+    }
+
+
+def print_table(
+    results: list[Result],
+    args: argparse.Namespace,
+    title: str = "",
+    ratios: dict[tuple[str, str], float] | None = None,
+) -> None:
+    """`ratios`: ours/bare to show instead of the ratio of the rows' rates."""
+    ratios = ratios if ratios is not None else ratios_of(results)
+    workers = f"ours {args.workers} uvicorn workers, bare 1" if args.workers > 1 else "one"
     print()
     print(
-        f"{args.concurrency} concurrent clients, {args.warmup:g} s warm-up + {args.duration:g} s"
-        " timed, one uvicorn worker each; answer = GET + POST (ops/s = answers/s)"
+        f"{title}{args.concurrency} concurrent clients, {args.warmup:g} s warm-up +"
+        f" {args.duration:g} s timed, {workers} uvicorn worker each; answer = GET + POST"
+        " (ops/s = answers/s)"
     )
     header = (
         f"{'engine':<10} {'scenario':<8} {'app':<5} {'ops/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
@@ -576,9 +635,8 @@ def print_table(results: list[Result], args: argparse.Namespace) -> None:
     order = {name: n for n, name in enumerate((*ENGINES, *SCENARIOS, *APPS))}
     for r in sorted(results, key=lambda r: (order[r.engine], order[r.scenario], order[r.app])):
         ratio = ""
-        bare = rates.get((r.engine, r.scenario, "bare"))
-        if r.app == "ours" and bare:
-            ratio = f"{r.rate / bare:.2f}x"
+        if r.app == "ours" and (r.engine, r.scenario) in ratios:
+            ratio = f"{ratios[(r.engine, r.scenario)]:.2f}x"
         print(
             f"{r.engine:<10} {r.scenario:<8} {r.app:<5} {r.rate:>8.1f}"
             f" {r.p50:>8.2f} {r.p99:>8.2f}"
@@ -599,6 +657,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=0, help="first port (default: free ones)")
     parser.add_argument("--client", choices=("raw", "httpx"), default="raw")
     parser.add_argument("--profile", type=Path, help="profile our app; reports go here")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of our app")
+    parser.add_argument("--repeat", type=int, default=1, help="runs; adds a table of medians")
+    parser.add_argument("--no-block-cache", action="store_true", help="BLOCK_CACHE_MB=0 (ours)")
+    parser.add_argument("--pg-database", default="bench_http", help="dropped and created")
+    parser.add_argument(
+        "--reconnect", type=int, default=0, help="new connection every N requests (0: never)"
+    )
     parser.add_argument("--results", type=Path, help=argparse.SUPPRESS)  # one engine's, as JSON
     args = parser.parse_args()
     if args.profile:
@@ -615,6 +680,10 @@ async def engine_in_child(engine: str, args: argparse.Namespace, workdir: Path) 
     argv += ["--duration", str(args.duration), "--warmup", str(args.warmup)]
     argv += ["--concurrency", str(args.concurrency), "--invitations", str(args.invitations)]
     argv += ["--port", str(args.port), "--client", args.client]
+    argv += ["--workers", str(args.workers), "--pg-database", args.pg_database]
+    argv += ["--reconnect", str(args.reconnect)]
+    if args.no_block_cache:
+        argv.append("--no-block-cache")
     argv += ["--results", str(out)]
     if args.profile:
         argv += ["--profile", str(args.profile)]
@@ -624,21 +693,55 @@ async def engine_in_child(engine: str, args: argparse.Namespace, workdir: Path) 
     return [Result(**row) for row in json.loads(out.read_text())]
 
 
+def median_results(runs: list[list[Result]]) -> list[Result]:
+    """Per engine, scenario and app: the median of each column over the runs."""
+    groups: dict[tuple[str, str, str], list[Result]] = {}
+    for run in runs:
+        for r in run:
+            groups.setdefault((r.engine, r.scenario, r.app), []).append(r)
+    medians = []
+    for (engine, scenario, app), rows in groups.items():
+
+        def mid(values: list[float]) -> float:
+            return statistics.median(values)
+
+        medians.append(
+            Result(
+                engine, scenario, app,
+                ops=round(mid([r.rate for r in rows]) * 1000), seconds=1000.0,
+                p50=mid([r.p50 for r in rows]), p99=mid([r.p99 for r in rows]),
+                errors=sum(r.errors for r in rows), server_cpu=mid([r.server_cpu for r in rows]),
+                client_cpu=mid([r.client_cpu for r in rows]),
+                host_cpu=mid([r.host_cpu for r in rows]),
+                exhausted=any(r.exhausted for r in rows),
+            )
+        )  # fmt: skip
+    return medians
+
+
 async def main() -> None:
     args = parse_args()
-    results: list[Result] = []
-    with tempfile.TemporaryDirectory(prefix="bench_http_") as tmp:
-        if len(args.engines) > 1:
-            for engine in args.engines:
-                results += await engine_in_child(engine, args, Path(tmp))
+    runs: list[list[Result]] = []
+    for _ in range(args.repeat):
+        results: list[Result] = []
+        with tempfile.TemporaryDirectory(prefix="bench_http_") as tmp:
+            if len(args.engines) > 1 or args.repeat > 1:
+                for engine in args.engines:
+                    results += await engine_in_child(engine, args, Path(tmp))
+            else:
+                engine = args.engines[0]
+                print(f"{engine}: seeding, then {', '.join(args.scenarios)}", flush=True)
+                results = await bench_engine(engine, args, Path(tmp))
+        runs.append(results)
+        if args.results:
+            args.results.write_text(json.dumps([asdict(r) for r in results]))
         else:
-            engine = args.engines[0]
-            print(f"{engine}: seeding, then {', '.join(args.scenarios)}", flush=True)
-            results = await bench_engine(engine, args, Path(tmp))
-    if args.results:
-        args.results.write_text(json.dumps([asdict(r) for r in results]))
-    else:
-        print_table(results, args)
+            print_table(results, args, f"run {len(runs)} of {args.repeat}: ")
+    if args.repeat > 1:
+        per_run = [ratios_of(run) for run in runs]
+        ratios = {key: statistics.median(r[key] for r in per_run if key in r) for key in per_run[0]}
+        title = f"MEDIANS of {args.repeat} runs (ours/bare: the median of each run's ratio): "
+        print_table(median_results(runs), args, title, ratios)
 
 
 def run() -> None:

@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
@@ -19,6 +18,7 @@ from feedback_service.errors import DomainError, RateLimited
 from feedback_service.http import (
     BodyLimitMiddleware,
     SecurityHeadersMiddleware,
+    StaffSessionMiddleware,
     error_payload,
     json_error,
     page,
@@ -26,6 +26,7 @@ from feedback_service.http import (
 )
 from feedback_service.i18n import gettext
 from feedback_service.links import Links
+from feedback_service.reviews.block_cache import RenderedBlocks
 from feedback_service.routes import routes
 from feedback_service.settings import Settings, get_settings
 
@@ -111,7 +112,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Middleware(SecurityHeadersMiddleware, https=settings.https),
             Middleware(BodyLimitMiddleware),
             Middleware(
-                SessionMiddleware,
+                StaffSessionMiddleware,
                 secret_key=settings.secret_key,
                 session_cookie="fs_session",
                 max_age=SESSION_MAX_AGE,
@@ -127,4 +128,5 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     )
     app.state.settings = settings
     app.state.links = Links(settings)
+    app.state.rendered_blocks = RenderedBlocks(settings.block_cache_mb * 1_000_000)
     return app

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from feedback_service.links import Links
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
+from feedback_service.orders.services import refresh_order_totals
 from feedback_service.reviews.models import Review, ReviewQuestion, ReviewRequest
 from feedback_service.reviews.services import refresh_product_rating, review_url
 from feedback_service.settings import Settings
@@ -271,6 +272,8 @@ async def load(settings: Settings) -> list[str]:
     await OrderItem.bulk_create(
         [OrderItem(order=guest_order, product=p, quantity=1) for p in products[:2]]
     )
+    # Orders written directly, not through upsert_order: the customers' totals once at the end.
+    await refresh_order_totals([*(c.id for c in customers), guest.id])
     review_request = await ReviewRequest.create(
         shop=shop, order=guest_order, customer=guest, send_at=now
     )

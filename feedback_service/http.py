@@ -7,6 +7,7 @@ import secrets
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -113,7 +114,9 @@ class BodyLimitMiddleware:
             return
         limit = MAX_UPLOAD_BODY if path.startswith("/r/") else MAX_BODY
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        if declared is not None and (
+            not (declared.isascii() and declared.isdigit()) or int(declared) > limit
+        ):
             await self._refuse(
                 scope, receive, send, 413, "too_large", "The request body is too large."
             )
@@ -137,12 +140,27 @@ class BodyLimitMiddleware:
         await JSONResponse(error_payload(code, message), status_code=status)(scope, receive, send)
 
 
+# The Content-Security-Policy around the request's nonce, encoded once.
+CSP_START = b"default-src 'self'; script-src 'nonce-"
+CSP_END = (
+    b"'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; "
+    b"base-uri 'none'; form-action 'self'; object-src 'none'"
+)
+NOT_FRAMED = b"; frame-ancestors 'none'"
+
+
 class SecurityHeadersMiddleware:
     """A CSP nonce per request, and the headers every page carries."""
 
     def __init__(self, app: ASGIApp, *, https: bool) -> None:
         self.app = app
         self.https = https
+        self.fixed = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"strict-origin-when-cross-origin"),
+        ]
+        if https:
+            self.fixed.append((b"strict-transport-security", b"max-age=31536000"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -150,27 +168,30 @@ class SecurityHeadersMiddleware:
             return
         nonce = secrets.token_urlsafe(16)
         scope.setdefault("state", {})["nonce"] = nonce
-        embeddable = scope["path"].startswith("/w/")
+        csp = CSP_START + nonce.encode() + CSP_END
+        if not scope["path"].startswith("/w/"):  # blocks are embeddable, pages are not
+            csp += NOT_FRAMED
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                csp = (
-                    f"default-src 'self'; script-src 'nonce-{nonce}'; "
-                    "style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; "
-                    "base-uri 'none'; form-action 'self'; object-src 'none'"
-                )
-                if not embeddable:
-                    csp += "; frame-ancestors 'none'"
-                headers.append((b"content-security-policy", csp.encode()))
-                headers.append((b"x-content-type-options", b"nosniff"))
-                headers.append((b"referrer-policy", b"strict-origin-when-cross-origin"))
-                if self.https:
-                    headers.append((b"strict-transport-security", b"max-age=31536000"))
+                headers.append((b"content-security-policy", csp))
+                headers += self.fixed
                 message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class StaffSessionMiddleware(SessionMiddleware):
+    """The signed session cookie, for staff pages only: respondents and embedded blocks
+    have no session, so their requests skip reading and writing it."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith("/admin"):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def no_store(response: Response) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import time
 
 from limits import RateLimitItem, parse
@@ -16,7 +17,45 @@ LOGIN = parse("10/minute")
 API = parse("1200/minute")
 COMMENTS = parse("20/hour")
 
-_limiter = MovingWindowRateLimiter(MemoryStorage())
+SWEEP_EVERY = 60.0  # seconds between two sweeps of expired entries
+
+
+class _SweepingMemoryStorage(MemoryStorage):
+    """limits' in-memory storage, minus its sweep after every hit.
+
+    limits 5 starts a sweep of every key whenever the previous one has ended, with a thread
+    hop per key: with a key per invitation and address, that was a tenth of the server's
+    CPU under load. Here a sweep runs at most once a minute, in the loop. A moving window
+    only reads a key's newest entries, so a late sweep only keeps memory a little longer.
+    (The two methods override limits' private ones, hence the mangled names.)
+    """
+
+    _next_sweep = 0.0
+
+    async def _MemoryStorage__schedule_expiry(self) -> None:
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._next_sweep = now + SWEEP_EVERY
+            self._MemoryStorage__expire_events()
+
+    def _MemoryStorage__expire_events(self) -> None:  # type: ignore[override]
+        now = time.time()
+        for key, events in list(self.events.items()):
+            # Newest first, all of one limit: the live ones are a prefix.
+            live = events[: bisect.bisect_left(events, -now, key=lambda event: -event.expiry)]
+            if live:
+                self.events[key] = live
+            else:
+                self.events.pop(key, None)
+                self.locks.pop(key, None)
+        for key, expiry in list(self.expirations.items()):
+            if expiry <= now:
+                self.storage.pop(key, None)
+                self.expirations.pop(key, None)
+                self.locks.pop(key, None)
+
+
+_limiter = MovingWindowRateLimiter(_SweepingMemoryStorage())
 
 
 async def hit(limit: RateLimitItem, *keys: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from feedback_service import health, openapi
+from feedback_service.admin import draw_views as admin_draws
 from feedback_service.admin import settings_views as admin_settings
 from feedback_service.admin import views as admin
 from feedback_service.alerts import api as alerts_api
@@ -13,6 +14,7 @@ from feedback_service.metrics import api as metrics_api
 from feedback_service.orders import api as orders_api
 from feedback_service.outbox import api as outbox_api
 from feedback_service.reviews import api as reviews_api
+from feedback_service.reviews import public_views as reviews_public
 from feedback_service.reviews import views as reviews
 from feedback_service.surveys import api as surveys_api
 from feedback_service.surveys import views as surveys
@@ -21,6 +23,24 @@ routes = [
     Route("/healthz", health.healthz, methods=["GET"]),
     Route("/openapi.json", openapi.openapi_json, methods=["GET"]),
     Route("/docs", openapi.docs, methods=["GET"]),
+    # Public pages first: the router tries routes in order, and these take the traffic.
+    # Respondents: no login, the token in the link is the only key.
+    Route("/s/{token}/comment", surveys.comment, methods=["POST"]),
+    Route("/s/{token}/{score}", surveys.answer, methods=["GET"]),
+    Route("/s/{token}/{score}", surveys.confirm, methods=["POST"]),
+    Route("/u/{token}", surveys.unsubscribe, methods=["GET", "POST"]),
+    Route("/r/{token}", reviews.review_form, methods=["GET", "POST"]),
+    Route("/r/{token}/thanks", reviews.review_thanks, methods=["GET"]),
+    # Shops' pages: embeddable review blocks, cacheable, no JavaScript.
+    Route("/w/{shop}/products/{sku}", reviews.product_block, methods=["GET"]),
+    Route("/w/{shop}/products/{sku}/{kind}", reviews.product_block, methods=["GET"]),
+    Route("/w/{shop}/reviews", reviews.shop_reviews, methods=["GET"]),
+    Route("/w/{shop}/review-policy", reviews.review_policy, methods=["GET"]),
+    Route("/w/{shop}/reviews/{id}/helpful", reviews.helpful, methods=["POST"]),
+    Route("/w/{shop}/reviews/{id}", reviews_public.review_page, methods=["GET"]),
+    Route("/w/{shop}/draws/{id}.json", reviews_public.draw_json, methods=["GET"]),
+    Route("/w/{shop}/draws/{id}", reviews_public.draw_page, methods=["GET"]),
+    Route("/media/photos/{name}", reviews.photo, methods=["GET"]),
     # Integrators: JSON, authenticated by the shop's API key.
     Route("/api/v1/products", orders_api.put_product, methods=["POST"]),
     Route("/api/v1/products/{sku}", orders_api.get_product, methods=["GET"]),
@@ -49,20 +69,6 @@ routes = [
         outbox_api.replay_delivery,
         methods=["POST"],
     ),
-    # Respondents: no login, the token in the link is the only key.
-    Route("/s/{token}/comment", surveys.comment, methods=["POST"]),
-    Route("/s/{token}/{score}", surveys.answer, methods=["GET"]),
-    Route("/s/{token}/{score}", surveys.confirm, methods=["POST"]),
-    Route("/u/{token}", surveys.unsubscribe, methods=["GET", "POST"]),
-    Route("/r/{token}", reviews.review_form, methods=["GET", "POST"]),
-    Route("/r/{token}/thanks", reviews.review_thanks, methods=["GET"]),
-    # Shops' pages: embeddable review blocks, cacheable, no JavaScript.
-    Route("/w/{shop}/products/{sku}", reviews.product_block, methods=["GET"]),
-    Route("/w/{shop}/products/{sku}/{kind}", reviews.product_block, methods=["GET"]),
-    Route("/w/{shop}/reviews", reviews.shop_reviews, methods=["GET"]),
-    Route("/w/{shop}/review-policy", reviews.review_policy, methods=["GET"]),
-    Route("/w/{shop}/reviews/{id}/helpful", reviews.helpful, methods=["POST"]),
-    Route("/media/photos/{name}", reviews.photo, methods=["GET"]),
     # Staff.
     Route("/admin/login", admin.login, methods=["GET", "POST"]),
     Route("/admin/logout", admin.logout, methods=["POST"]),
@@ -77,4 +83,7 @@ routes = [
     Route("/admin/export/{what}.{format}", admin.export, methods=["GET"]),
     Route("/admin/outbox", admin.outbox, methods=["GET"]),
     Route("/admin/outbox/{id}", admin.outbox_message, methods=["GET", "POST"]),
+    Route("/admin/draws", admin_draws.draws_page, methods=["GET", "POST"]),
+    Route("/admin/draws/{id}", admin_draws.draw_page, methods=["GET", "POST"]),
+    Route("/admin/draws/{id}/result.{format}", admin_draws.draw_export, methods=["GET"]),
 ]

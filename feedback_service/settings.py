@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     # How long a survey or review link stays valid.
     token_max_age_days: int = Field(default=30, ge=1)
+    # Rendered review blocks kept in memory by each web process, in millions of characters.
+    block_cache_mb: int = Field(default=32, ge=0)
 
     @property
     def base_url(self) -> str:

@@ -17,19 +17,26 @@ MAX_TOKEN_LENGTH = 200
 class Signer:
     def __init__(self, secret_key: str) -> None:
         self.secret_key = secret_key
+        self._serializers: dict[str, URLSafeTimedSerializer] = {}
+
+    def _serializer(self, purpose: str) -> URLSafeTimedSerializer:
+        # Built once per purpose: every click verifies a token.
+        serializer = self._serializers.get(purpose)
+        if serializer is None:
+            serializer = URLSafeTimedSerializer(self.secret_key, salt=purpose)
+            self._serializers[purpose] = serializer
+        return serializer
 
     def dumps(self, purpose: str, object_id: int, shop_id: int) -> str:
-        serializer = URLSafeTimedSerializer(self.secret_key, salt=purpose)
-        token = serializer.dumps([object_id, shop_id])
+        token = self._serializer(purpose).dumps([object_id, shop_id])
         return token if isinstance(token, str) else token.decode()
 
     def loads(self, purpose: str, token: str, max_age: int) -> tuple[int, int]:
         """(object id, shop id), or InvalidToken whatever is wrong with it."""
         if len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken("This link is not valid.")
-        serializer = URLSafeTimedSerializer(self.secret_key, salt=purpose)
         try:
-            value = serializer.loads(token, max_age=max_age)
+            value = self._serializer(purpose).loads(token, max_age=max_age)
         except (BadData, ValueError, TypeError):
             raise InvalidToken("This link is not valid.") from None
         if (

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from feedback_service.routes import routes
 
@@ -48,3 +49,21 @@ def test_schemathesis_finds_no_server_error(shop_and_key, live_server: str) -> N
     )
     assert run.returncode == 0, run.stdout[-4000:]
     assert " passed" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PATCH", "/api/v1/alerts/²"),
+        ("PATCH", "/api/v1/alerts/١٢"),
+        ("GET", "/api/v1/webhooks/²/deliveries"),
+        ("POST", "/api/v1/reviews/³/reply"),
+    ],
+)
+async def test_non_ascii_digits_in_ids_are_a_client_error(
+    api: httpx.AsyncClient, method: str, path: str
+) -> None:
+    """str.isdigit() accepts "²" and "١" but int() refuses "²": found by schemathesis."""
+    answer = await api.request(method, path, json={"status": "resolved"})
+    assert 400 <= answer.status_code < 500
+    assert answer.json()["error"]["code"]

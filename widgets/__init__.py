@@ -14,6 +14,7 @@ from widgets.blocks import (
 from widgets.data import SORTS, PageInfo, Product, Reply, Review, Shop, Summary
 from widgets.i18n import LOCALES, normalize_locale
 from widgets.rendering import STYLESHEET
+from widgets.sharing import render_review_page
 
 __all__ = [
     "LOCALES",
@@ -30,6 +31,7 @@ __all__ = [
     "render_head",
     "render_policy_page",
     "render_product_page",
+    "render_review_page",
     "render_reviews_block",
     "render_shop_page",
 ]

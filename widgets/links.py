@@ -19,6 +19,32 @@ def helpful_url(shop: Shop, review_id: int) -> str:
     return f"{_shop_root(shop)}/reviews/{int(review_id)}/helpful"
 
 
+def review_url(shop: Shop, review_id: int) -> str:
+    """The review's own indexable page, the one its share links point to."""
+    return f"{_shop_root(shop)}/reviews/{int(review_id)}"
+
+
+def product_page_url(shop: Shop, sku: str) -> str:
+    return f"{_shop_root(shop)}/products/{quote(sku, safe='')}"
+
+
+def share_links(url: str, text: str) -> tuple[tuple[str, str], ...]:
+    """(network, href) pairs: plain links to each network's own share page, no scripts."""
+    query = {"url": url, "text": text}
+    return (
+        ("facebook", "https://www.facebook.com/sharer/sharer.php?" + _query({"u": url})),
+        ("x", "https://x.com/intent/tweet?" + _query(query)),
+        ("linkedin", "https://www.linkedin.com/sharing/share-offsite/?" + _query({"url": url})),
+        ("whatsapp", "https://wa.me/?" + _query({"text": f"{text} {url}"})),
+        ("email", "mailto:?" + _query({"subject": text, "body": f"{text}\n\n{url}"})),
+    )
+
+
+def _query(values: dict[str, str]) -> str:
+    # %20 rather than +: mail clients read a mailto: query literally.
+    return urlencode(values, quote_via=quote)
+
+
 def current_sort(page: PageInfo) -> str:
     return page.sort if page.sort in SORTS else DEFAULT_SORT
 

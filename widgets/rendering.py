@@ -26,6 +26,7 @@ TEMPLATES = (
     "product_page.html",
     "shop_page.html",
     "policy_page.html",
+    "review_page.html",
 )
 
 

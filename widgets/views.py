@@ -79,6 +79,7 @@ class ReviewView:
     photos: tuple[str, ...]
     answers: tuple[tuple[str, str], ...]
     reply: ReplyView | None
+    url: str  # the review's own page
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +158,7 @@ def review_view(review: Review, shop: Shop, fmt: Formatter) -> ReviewView:
         photos=tuple(url for url in map(safe_http_url, review.photos) if url),
         answers=tuple((clean_line(q), a.strip()) for q, a in review.answers if a.strip()),
         reply=_reply_view(reply, fmt) if reply and reply.body.strip() else None,
+        url=links.review_url(shop, review.id),
     )
 
 

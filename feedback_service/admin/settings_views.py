@@ -13,6 +13,7 @@ from feedback_service.admin import auth
 from feedback_service.alerts.rules import AlertRules, rules_of
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import page, respondent_locale, validation_fields
+from feedback_service.i18n import N_, gettext
 from feedback_service.orders import privacy
 from feedback_service.outbox import webhooks
 from feedback_service.outbox.models import WebhookEndpoint
@@ -20,17 +21,28 @@ from feedback_service.outbox.services import EVENTS
 from feedback_service.reviews.models import ReviewQuestion
 from feedback_service.shops.models import ApiKey, Shop, StaffUser
 from feedback_service.shops.services import create_api_key, create_user
+from feedback_service.surveys import preferences
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+SEGMENT_FIELDS = {
+    "segment_occasional_from": N_("Occasional customers from (orders)"),
+    "segment_regular_from": N_("Regular customers from (orders)"),
+    "churn_days": N_("Churned after (days without an order)"),
+}
 
 
 def _int(form: dict[str, str], name: str, low: int, high: int) -> int:
     value = form.get(name, "")
-    if not value.isdigit() or not low <= int(value) <= high:
+    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
         raise InvalidInput(
             f"{name} is a whole number from {low} to {high}.", fields={name: "range"}
         )
     return int(value)
+
+
+def _optional_int(form: dict[str, str], name: str, low: int, high: int) -> int | None:
+    """Blank: None (the shop's default applies)."""
+    return _int(form, name, low, high) if form.get(name, "").strip() else None
 
 
 async def settings_page(request: Request) -> Response:
@@ -48,6 +60,9 @@ async def settings_page(request: Request) -> Response:
         hooks=await WebhookEndpoint.filter(shop=shop).order_by("id"),
         keys=await ApiKey.filter(shop=shop).order_by("id"),
         staff=await StaffUser.filter(shop=shop).order_by("email"),
+        pressure=await preferences.contact_pressure(shop),
+        choices=preferences.CHOICES,
+        pressure_days=preferences.PRESSURE_DAYS,
         events=EVENTS,
         new_key=request.session.pop("new_key", None),
         new_secret=request.session.pop("new_secret", None),
@@ -77,10 +92,41 @@ async def _general(request: Request, shop: Shop, form: dict[str, str]) -> None:
     shop.sender_email = form.get("sender_email", "").strip()[:254]
     shop.locale = "fr" if form.get("locale") == "fr" else "en"
     shop.throttle_days = _int(form, "throttle_days", 1, 365)
+    for segment in preferences.SEGMENTS:
+        name = f"throttle_days_{segment}"
+        setattr(shop, name, _optional_int(form, name, 1, 365))
     shop.sla_hours = _int(form, "sla_hours", 1, 720)
     shop.review_delay_days = _int(form, "review_delay_days", 0, 365)
     shop.reviews_auto_publish = form.get("reviews_auto_publish") == "yes"
     await shop.save()
+
+
+async def _segments(request: Request, shop: Shop, form: dict[str, str]) -> None:
+    """Segment thresholds and churn window of the dashboard and GET /api/v1/metrics."""
+    locale = respondent_locale(request)
+    values: dict[str, int] = {}
+    for name, low, high in (
+        ("segment_occasional_from", 2, 999),
+        ("segment_regular_from", 3, 1000),
+        ("churn_days", 1, 3650),
+    ):
+        value = form.get(name, "").strip()[:12]
+        if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
+            message = gettext(
+                locale,
+                "%(field)s is a whole number from %(low)s to %(high)s.",
+                field=gettext(locale, SEGMENT_FIELDS[name]),
+                low=low,
+                high=high,
+            )
+            raise InvalidInput(message, fields={name: "range"})
+        values[name] = int(value)
+    if values["segment_occasional_from"] >= values["segment_regular_from"]:
+        message = gettext(locale, "Regular customers need more orders than occasional ones.")
+        raise InvalidInput(message, fields={"segment_regular_from": "too small"})
+    for name, number in values.items():
+        setattr(shop, name, number)
+    await shop.save(update_fields=list(values))
 
 
 async def _alert_rules(request: Request, shop: Shop, form: dict[str, str]) -> None:
@@ -173,6 +219,7 @@ async def customer_export(request: Request) -> Response:
 
 ACTIONS = {
     "general": _general,
+    "segments": _segments,
     "alert-rules": _alert_rules,
     "add-question": _add_question,
     "remove-question": _remove_question,

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from feedback_service import exports, ratelimit
 from feedback_service.admin import auth
+from feedback_service.admin import dashboard as dashboard_data
+from feedback_service.alerts.views import ASPECT_LABELS
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import client_ip, page, respondent_locale
-from feedback_service.i18n import gettext
+from feedback_service.i18n import Translator, gettext
 from feedback_service.outbox.models import OutboxMessage
 from feedback_service.outbox.webhooks import replay
 from feedback_service.reviews import services as review_services
@@ -21,7 +21,6 @@ from feedback_service.shops.services import authenticate
 from feedback_service.surveys.kinds import KINDS, score_label
 from feedback_service.surveys.models import Click, Invitation
 from feedback_service.surveys.models import Response as SurveyResponse
-from feedback_service.surveys.services import utcnow
 
 
 async def login(request: Request) -> Response:
@@ -55,30 +54,35 @@ async def logout(request: Request) -> Response:
 
 
 async def dashboard(request: Request) -> Response:
+    """Figures of a period for the shop's admins; agents work from the inbox."""
     user = await auth.current_staff(request)
+    if user.role != "admin":
+        return RedirectResponse("/admin/inbox", status_code=303)
     shop = user.shop
-    since = utcnow() - timedelta(days=30)
-    confirmed = await SurveyResponse.filter(shop=shop, created_at__gte=since).count()
-    provisional = await Click.filter(
-        invitation__shop=shop, created_at__gte=since, outcome="pending"
-    ).count()
-    scanner = await Click.filter(
-        invitation__shop=shop, created_at__gte=since, outcome="scanner"
-    ).count()
-    latest = (
-        await SurveyResponse.filter(shop=shop).order_by("-id").limit(20).select_related("customer")
-    )
+    locale = respondent_locale(request)
+    filters, error = dashboard_data.parse_filters(request.query_params, shop)
+    board = await dashboard_data.load(shop, filters)
+    translate = Translator(locale)
+    numbers = dashboard_data.Numbers(translate.locale)
     return page(
         request,
         "admin/dashboard.html",
-        respondent_locale(request),
+        locale,
         user=user,
         shop=shop,
         csrf=auth.csrf_token(request),
-        confirmed=confirmed,
-        provisional=provisional,
-        scanner=scanner,
-        latest=latest,
+        board=board,
+        filters=filters,
+        error=error,
+        n=numbers,
+        verdict=lambda change: dashboard_data.verdict_text(change, translate, numbers),
+        trend=dashboard_data.trend_chart(board, translate, numbers),
+        distributions=dashboard_data.distributions(board, translate),
+        presets=dashboard_data.PRESETS,
+        surveys=dashboard_data.SURVEY_LABELS,
+        segment_labels=dashboard_data.SEGMENT_LABELS,
+        group_labels=dashboard_data.NPS_GROUP_LABELS,
+        aspect_labels=ASPECT_LABELS,
     )
 
 
@@ -102,7 +106,7 @@ async def outbox_message(request: Request) -> Response:
     user = await auth.current_staff(request, role="admin")
     message_id = request.path_params["id"]
     row = None
-    if message_id.isdigit() and len(message_id) < 19:
+    if (message_id.isascii() and message_id.isdigit()) and len(message_id) < 19:
         row = await OutboxMessage.filter(shop=user.shop, id=int(message_id)).first()
     if row is None:
         raise NotFound("No such message.")
@@ -131,7 +135,7 @@ async def reviews(request: Request) -> Response:
     if request.method == "POST":
         form = await auth.check_csrf(request)
         review_id = form.get("review", "")
-        if not review_id.isdigit() or len(review_id) > 12:
+        if not (review_id.isascii() and review_id.isdigit()) or len(review_id) > 12:
             raise NotFound("No such review.")
         actor = user.email
         if form.get("action") == "reply":

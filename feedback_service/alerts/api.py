@@ -53,7 +53,7 @@ async def list_alerts(request: Request) -> JSONResponse:
 async def patch_alert(request: Request) -> JSONResponse:
     shop = await api_shop(request)
     raw_id = request.path_params["id"]
-    if not raw_id.isdigit() or len(raw_id) > 12:
+    if not (raw_id.isascii() and raw_id.isdigit()) or len(raw_id) > 12:
         raise NotFound("No such alert.")
     data = await read_json(request, AlertPatch)
     assignee: StaffUser | None | bool = False  # False: not in the body, leave it

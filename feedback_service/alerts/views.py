@@ -78,7 +78,7 @@ async def inbox(request: Request) -> Response:
     elif filters["assignee"] == "none":
         query = query.filter(assignee_id=None)
     now = services.utcnow()
-    if filters["age"].isdigit() and len(filters["age"]) < 5:
+    if (filters["age"].isascii() and filters["age"].isdigit()) and len(filters["age"]) < 5:
         query = query.filter(opened_at__lte=now - timedelta(hours=int(filters["age"])))
     alerts = await query.order_by("opened_at", "id").limit(100).select_related("assignee")
     items = await _items(alerts, shop.sla_hours, now)
@@ -166,7 +166,7 @@ async def act(request: Request) -> Response:
     user = await auth.current_staff(request)
     form = await auth.check_csrf(request)
     raw_id = request.path_params["id"]
-    if not raw_id.isdigit() or len(raw_id) > 12:
+    if not (raw_id.isascii() and raw_id.isdigit()) or len(raw_id) > 12:
         raise NotFound("No such alert.")
     alert_id = int(raw_id)
     action = form.get("action")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from feedback_service.errors import InvalidInput
@@ -92,6 +92,14 @@ class SegmentRule:
 
 
 DEFAULT_SEGMENTS = SegmentRule()
+
+
+def shop_segments(shop: Shop) -> SegmentRule:
+    """The shop's segment thresholds (/admin/settings); the defaults if stored ones clash."""
+    try:
+        return SegmentRule(shop.segment_occasional_from, shop.segment_regular_from)
+    except ValueError:
+        return DEFAULT_SEGMENTS
 
 
 def check_survey(survey: str | None) -> None:
@@ -184,16 +192,53 @@ def counted_answers_sql(kinds_in: str, *, latest_only: bool, bucket: str | None 
           AND r.created_at >= :start AND r.created_at < :end"""
     if not latest_only:
         return answers
+    if sql.dialect() == "postgres":
+        return _latest_answers_postgres(kinds_in, bucket)
     return f"SELECT * FROM ({answers}) ranked WHERE latest = 1 OR customer_id IS NULL"
 
 
-def _order_counts_sql() -> str:
-    # Orders placed before the end of the period: the segment a customer was in then.
-    return """
-        SELECT customer_id, COUNT(*) AS orders
-        FROM shop_order
-        WHERE shop_id = :shop AND ordered_at < :end
-        GROUP BY customer_id"""
+def _latest_answers_postgres(kinds_in: str, bucket: str | None) -> str:
+    """counted_answers_sql with latest_only, in PostgreSQL's faster form: DISTINCT ON keeps
+    the first row of each customer in an order where their last answer comes first (read
+    backwards from the (shop_id, kind, customer_id, created_at, id, score) index for one
+    survey kind, sorted otherwise); a window would also number every row."""
+    bucket_column = f"{bucket} AS period_start, " if bucket else ""
+    bucket_key = f", {bucket}" if bucket else ""
+    where = f"""
+        FROM response r
+        WHERE r.shop_id = :shop AND r.kind {kinds_in}
+          AND r.created_at >= :start AND r.created_at < :end"""
+    return f"""
+        SELECT * FROM (
+            SELECT DISTINCT ON (r.customer_id, r.kind{bucket_key})
+                   {bucket_column}r.kind, r.customer_id, r.score {where}
+              AND r.customer_id IS NOT NULL
+            ORDER BY r.customer_id DESC, r.kind DESC{bucket_key and bucket_key + " DESC"},
+                     r.created_at DESC, r.id DESC
+        ) named
+        UNION ALL
+        SELECT {bucket_column}r.kind, r.customer_id, r.score {where} AND r.customer_id IS NULL"""
+
+
+def _orders_at_end_sql(customer_id: str) -> tuple[str, str]:
+    """Joins on the customer of `customer_id`, and the number of orders they had placed
+    before the end of the period (NULL: none), which names the segment they were in then.
+
+    Their stored order count, less the orders placed since: few when the end is recent,
+    read from the (shop_id, ordered_at, customer_id) index."""
+    # Nested so that the planner joins on customer.id, a key it knows: joined on the
+    # subqueries' columns, it expects millions of rows and picks a slow plan.
+    joins = f"""
+        LEFT JOIN (
+            customer cu
+            LEFT JOIN (
+                SELECT customer_id, COUNT(*) AS orders
+                FROM shop_order
+                WHERE shop_id = :shop AND ordered_at >= :end
+                GROUP BY customer_id
+            ) later ON later.customer_id = cu.id
+        ) ON cu.id = {customer_id}"""
+    return joins, "NULLIF(cu.orders_count - COALESCE(later.orders, 0), 0)"
 
 
 async def answers_by_segment(
@@ -202,15 +247,18 @@ async def answers_by_segment(
     *,
     survey: str | None = None,
     latest_only: bool = True,
-    segments: SegmentRule = DEFAULT_SEGMENTS,
+    segments: SegmentRule | None = None,
 ) -> dict[str, Answers]:
-    """Counted answers of a period, by customer segment ("none": no orders or anonymous)."""
+    """Counted answers of a period, by customer segment ("none": no orders or anonymous).
+    Segments follow the shop's thresholds unless `segments` is given."""
     check_survey(survey)
+    segments = segments or shop_segments(shop)
     kinds_in, kind_params = _in_list("kind", _kinds(survey))
+    orders_joins, orders = _orders_at_end_sql("a.customer_id")
     query = f"""
-        SELECT a.kind, a.score, {segments.case("c.orders")} AS segment, COUNT(*) AS n
+        SELECT a.kind, a.score, {segments.case(orders)} AS segment, COUNT(*) AS n
         FROM ({counted_answers_sql(kinds_in, latest_only=latest_only)}) a
-        LEFT JOIN ({_order_counts_sql()}) c ON c.customer_id = a.customer_id
+        {orders_joins}
         GROUP BY 1, 2, 3"""
     params = {
         "shop": shop.id,
@@ -223,6 +271,62 @@ async def answers_by_segment(
     for row in await sql.fetch(query, params):
         result[row["segment"]].by_score[(row["kind"], int(row["score"]))] += sql.as_int(row["n"])
     return result
+
+
+async def answers_by_segment_and_before(
+    shop: Shop,
+    period: Period,
+    *,
+    survey: str | None = None,
+    latest_only: bool = True,
+    segment: str | None = None,
+    segments: SegmentRule | None = None,
+) -> tuple[dict[str, Answers], Answers]:
+    """answers_by_segment of the period, and the counted answers of `segment` (None: of
+    every segment) in the period before it, for the comparison: one query, one pass over
+    the answers of both periods and one over the customers."""
+    check_segment(segment)
+    check_survey(survey)
+    segments = segments or shop_segments(shop)
+    kinds_in, kind_params = _in_list("kind", _kinds(survey))
+    # Latest answers per period (the bucket); each period's segments as of its own end,
+    # and none for the period before when all its answers count alike.
+    in_current = "CASE WHEN r.created_at >= :current_start THEN 1 ELSE 0 END"
+    answers = counted_answers_sql(kinds_in, latest_only=latest_only, bucket=in_current)
+    later = "CASE WHEN a.period_start = 1 THEN later.since_end ELSE later.since_start END"
+    orders = f"NULLIF(cu.orders_count - COALESCE({later}, 0), 0)"
+    query = f"""
+        SELECT a.period_start AS is_current, a.kind, a.score, {segments.case(orders)} AS segment,
+               COUNT(*) AS n
+        FROM ({answers}) a
+        LEFT JOIN (
+            customer cu
+            LEFT JOIN (
+                SELECT customer_id, COUNT(*) AS since_start,
+                       SUM(CASE WHEN ordered_at >= :end THEN 1 ELSE 0 END) AS since_end
+                FROM shop_order
+                WHERE shop_id = :shop AND ordered_at >= :current_start
+                GROUP BY customer_id
+            ) later ON later.customer_id = cu.id
+        ) ON cu.id = a.customer_id{"" if segment else " AND a.period_start = 1"}
+        GROUP BY 1, 2, 3, 4"""
+    params = {
+        "shop": shop.id,
+        "start": period.previous().start,
+        "current_start": period.start,
+        "end": period.end,
+        **kind_params,
+        **segments.params(),
+    }
+    current = {name: Answers() for name in SEGMENTS}
+    previous = Answers()
+    for row in await sql.fetch(query, params):
+        key, n = (row["kind"], int(row["score"])), sql.as_int(row["n"])
+        if sql.as_int(row["is_current"]):
+            current[row["segment"]].by_score[key] += n
+        elif segment is None or row["segment"] == segment:
+            previous.by_score[key] += n
+    return current, previous
 
 
 def pick_segment(by_segment: dict[str, Answers], segment: str | None) -> Answers:
@@ -238,7 +342,7 @@ async def answers(
     survey: str | None = None,
     latest_only: bool = True,
     segment: str | None = None,
-    segments: SegmentRule = DEFAULT_SEGMENTS,
+    segments: SegmentRule | None = None,
 ) -> Answers:
     """Counted answers of a period, of one segment or of all (then without reading orders)."""
     check_segment(segment)
@@ -311,29 +415,27 @@ async def csat(
 # --- Response rate -----------------------------------------------------------------------
 
 
-def _response_rate_sql(kinds_in: str, *, segment_case: str | None) -> str:
-    """Invitations sent and answered; per segment when `segment_case` names it.
+def _response_rate_sql(kinds_in: str, *, segments: SegmentRule | None) -> str:
+    """Invitations sent and answered; per customer segment when `segments` are given.
 
     An answer never precedes its invitation: `r.created_at >= :start` changes no count but
     lets the answers come from the (shop_id, kind, created_at) index. A sent invitation has
     at most one answer (its dedupe key), so counting answers counts answered invitations.
     """
-    segment_column = f"{segment_case} AS segment, " if segment_case else ""
-    orders_join = (
-        f"LEFT JOIN ({_order_counts_sql()}) c ON c.customer_id = i.customer_id"
-        if segment_case
-        else ""
-    )
+    segment_column, orders_joins = "", ""
+    if segments is not None:
+        orders_joins, orders = _orders_at_end_sql("i.customer_id")
+        segment_column = f"{segments.case(orders)} AS segment, "
     return f"""
         SELECT {segment_column}COUNT(*) AS sent, COUNT(r.id) AS answered
         FROM invitation i
         LEFT JOIN response r
           ON r.invitation_id = i.id AND r.shop_id = :shop AND r.kind {kinds_in}
          AND r.created_at >= :start
-        {orders_join}
+        {orders_joins}
         WHERE i.shop_id = :shop AND i.kind {kinds_in} AND i.reusable = FALSE
           AND i.created_at >= :start AND i.created_at < :end
-        {"GROUP BY 1" if segment_case else ""}"""
+        {"GROUP BY 1" if segments is not None else ""}"""
 
 
 async def response_rate_by_segment(
@@ -341,15 +443,16 @@ async def response_rate_by_segment(
     period: Period,
     *,
     survey: str | None = None,
-    segments: SegmentRule = DEFAULT_SEGMENTS,
+    segments: SegmentRule | None = None,
 ) -> dict[str, Share]:
     """Invitations sent in the period that got a confirmed answer, by customer segment.
 
     Reusable links (email signatures, receipts) are not sent to anyone: left out.
     """
     check_survey(survey)
+    segments = segments or shop_segments(shop)
     kinds_in, kind_params = _in_list("kind", _kinds(survey))
-    query = _response_rate_sql(kinds_in, segment_case=segments.case("c.orders"))
+    query = _response_rate_sql(kinds_in, segments=segments)
     params = {
         "shop": shop.id,
         "start": period.start,
@@ -386,7 +489,7 @@ async def response_rate(
     check_survey(survey)
     kinds_in, kind_params = _in_list("kind", _kinds(survey))
     params = {"shop": shop.id, "start": period.start, "end": period.end, **kind_params}
-    rows = await sql.fetch(_response_rate_sql(kinds_in, segment_case=None), params)
+    rows = await sql.fetch(_response_rate_sql(kinds_in, segments=None), params)
     return Share(sql.as_int(rows[0]["answered"]), sql.as_int(rows[0]["sent"]))
 
 
@@ -471,16 +574,31 @@ async def trend_points(
     if every not in TREND_STEPS:
         raise InvalidInput("Unknown trend step.", fields={"every": "week or month"})
     period = Period(date_from, date_to)
-    bucket = sql.week_start("r.created_at") if every == "week" else sql.month_start("r.created_at")
+    starts = _bucket_starts(period, every)
+    params: dict[str, Any] = {
+        "shop": shop.id,
+        "start": period.start,
+        "end": period.end,
+    }
+    if sql.dialect() == "postgres":
+        # The bucket's number by a binary search over their starts: several times cheaper
+        # per answer than date_trunc, and an integer to sort on.
+        bucket = "width_bucket(r.created_at, CAST(:bucket_starts AS timestamptz[]))"
+        params["bucket_starts"] = [datetime.combine(day, time.min, tzinfo=UTC) for day in starts]
+    elif every == "week":
+        bucket = sql.week_start("r.created_at")
+    else:
+        bucket = sql.month_start("r.created_at")
     kinds_in, kind_params = _in_list("kind", _kinds(survey))
+    params.update(kind_params)
     query = f"""
         SELECT a.period_start, a.kind, a.score, COUNT(*) AS n
         FROM ({counted_answers_sql(kinds_in, latest_only=latest_only, bucket=bucket)}) a
         GROUP BY 1, 2, 3"""
-    params = {"shop": shop.id, "start": period.start, "end": period.end, **kind_params}
-    points = {start: Answers() for start in _bucket_starts(period, every)}
+    points = {start: Answers() for start in starts}
     for row in await sql.fetch(query, params):
-        start = sql.as_date(row["period_start"])
+        value = row["period_start"]
+        start = starts[value - 1] if isinstance(value, int) else sql.as_date(value)
         points.setdefault(start, Answers()).by_score[(row["kind"], int(row["score"]))] += (
             sql.as_int(row["n"])
         )
@@ -629,11 +747,62 @@ class Loyalty:
     by_nps_group: dict[str, OrderTotals]
 
 
-# One pass over the orders and their items, then one row per customer. Whether a customer
-# bought from one category or several only needs the smallest and largest category name,
-# which avoids a COUNT(DISTINCT) per customer. Prices become floats: these are averages.
-_LOYALTY_SQL = """
-SELECT {segment} AS segment,
+# Each customer's order totals as of `as_of`. A customer whose last order is older: the
+# totals kept with them (Customer.orders_count …). The others (none when `as_of` is now, the
+# usual case): from their orders and items. The smallest and largest category name tell
+# one category from several without a COUNT(DISTINCT). Prices become floats: averages.
+_CUSTOMER_TOTALS_SQL = """
+    SELECT id AS customer_id, orders_count AS orders, last_order_at, sales, priced_orders,
+           min_category, max_category
+    FROM customer
+    WHERE shop_id = :shop AND last_order_at < :as_of
+    UNION ALL
+    SELECT o.customer_id, COUNT(*), MAX(o.ordered_at), SUM(o.amount), COUNT(o.amount),
+           MIN(o.min_category), MAX(o.max_category)
+    FROM (
+        SELECT o.id, o.customer_id, o.ordered_at,
+               -- NULL when no item of the order has a price
+               SUM(i.quantity * CAST(i.unit_price AS DOUBLE PRECISION)) AS amount,
+               MIN(p.category) AS min_category,
+               MAX(p.category) AS max_category
+        FROM shop_order o
+        LEFT JOIN order_item i ON i.order_id = o.id
+        LEFT JOIN product p ON p.id = i.product_id
+        WHERE o.shop_id = :shop AND o.ordered_at < :as_of
+          AND o.customer_id IN (
+              SELECT id FROM customer WHERE shop_id = :shop AND last_order_at >= :as_of
+          )
+        GROUP BY o.id, o.customer_id, o.ordered_at
+    ) o
+    GROUP BY o.customer_id"""
+
+
+def _latest_nps_sql() -> str:
+    """(customer_id, score) of each customer's latest NPS answer before `as_of`."""
+    where = """
+        FROM response
+        WHERE shop_id = :shop AND kind = 'nps' AND customer_id IS NOT NULL
+          AND created_at < :as_of"""
+    if sql.dialect() == "postgres":
+        # One backward pass over the (shop_id, kind, customer_id, created_at, id, score)
+        # index, no sort: several times faster than the window below.
+        return f"""
+        SELECT DISTINCT ON (customer_id) customer_id, score {where}
+        ORDER BY customer_id DESC, created_at DESC, id DESC"""
+    return f"""
+        SELECT customer_id, score
+        FROM (
+            SELECT customer_id, score,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY customer_id ORDER BY created_at DESC, id DESC
+                   ) AS latest {where}
+        ) ranked
+        WHERE latest = 1"""
+
+
+def _loyalty_sql(segments: SegmentRule) -> str:
+    return f"""
+SELECT {segments.case("c.orders")} AS segment,
        CASE WHEN n.score IS NULL THEN 'none'
             WHEN n.score >= 9 THEN 'promoter'
             WHEN n.score >= 7 THEN 'passive'
@@ -643,48 +812,20 @@ SELECT {segment} AS segment,
        SUM(c.orders) AS orders,
        SUM(CASE WHEN c.last_order_at < :churn_before THEN 1 ELSE 0 END) AS lapsed,
        SUM(CASE WHEN c.last_order_at < :year_start THEN 1 ELSE 0 END) AS lapsed_a_year,
-       SUM(CASE WHEN c.orders_last_year > 0 THEN 1 ELSE 0 END) AS customers_last_year,
-       SUM(c.orders_last_year) AS orders_last_year,
-       SUM(CASE WHEN c.first_category < c.last_category THEN 1 ELSE 0 END) AS multi_category,
-       SUM(CASE WHEN c.first_category = c.last_category THEN 1 ELSE 0 END) AS single_category,
+       COUNT(y.orders) AS customers_last_year,
+       SUM(y.orders) AS orders_last_year,
+       SUM(CASE WHEN c.min_category < c.max_category THEN 1 ELSE 0 END) AS multi_category,
+       SUM(CASE WHEN c.min_category = c.max_category THEN 1 ELSE 0 END) AS single_category,
        SUM(c.sales) AS sales,
        SUM(c.priced_orders) AS priced_orders
-FROM (
-    SELECT o.customer_id,
-           COUNT(*) AS orders,
-           MAX(o.ordered_at) AS last_order_at,
-           SUM(CASE WHEN o.ordered_at >= :year_start THEN 1 ELSE 0 END) AS orders_last_year,
-           SUM(o.amount) AS sales,
-           COUNT(o.amount) AS priced_orders,
-           MIN(o.first_category) AS first_category,
-           MAX(o.last_category) AS last_category
-    FROM (
-        SELECT o.id, o.customer_id, o.ordered_at,
-               -- NULL when no item of the order has a price
-               SUM(i.quantity * CAST(i.unit_price AS DOUBLE PRECISION)) AS amount,
-               MIN(p.category) AS first_category,
-               MAX(p.category) AS last_category
-        FROM shop_order o
-        LEFT JOIN order_item i ON i.order_id = o.id
-        LEFT JOIN product p ON p.id = i.product_id
-        WHERE o.shop_id = :shop AND o.ordered_at < :as_of
-        GROUP BY o.id, o.customer_id, o.ordered_at
-    ) o
-    GROUP BY o.customer_id
-) c
+FROM ({_CUSTOMER_TOTALS_SQL}) c
 LEFT JOIN (
-    SELECT customer_id, score
-    FROM (
-        SELECT customer_id, score,
-               ROW_NUMBER() OVER (
-                   PARTITION BY customer_id ORDER BY created_at DESC, id DESC
-               ) AS latest
-        FROM response
-        WHERE shop_id = :shop AND kind = 'nps' AND customer_id IS NOT NULL
-          AND created_at < :as_of
-    ) ranked
-    WHERE latest = 1
-) n ON n.customer_id = c.customer_id
+    SELECT customer_id, COUNT(*) AS orders
+    FROM shop_order
+    WHERE shop_id = :shop AND ordered_at >= :year_start AND ordered_at < :as_of
+    GROUP BY customer_id
+) y ON y.customer_id = c.customer_id
+LEFT JOIN ({_latest_nps_sql()}) n ON n.customer_id = c.customer_id
 GROUP BY 1, 2
 """
 
@@ -698,13 +839,16 @@ async def loyalty_kpis(
     shop: Shop,
     *,
     as_of: datetime | None = None,
-    churn_window_days: int = DEFAULT_CHURN_WINDOW_DAYS,
-    segments: SegmentRule = DEFAULT_SEGMENTS,
+    churn_window_days: int | None = None,
+    segments: SegmentRule | None = None,
 ) -> Loyalty:
     """Loyalty KPIs from the orders placed before `as_of`: overall, by segment and by the
     NPS group of each customer's latest NPS answer, so a shop sees whether promoters buy
-    again."""
+    again. The churn window and the segments are the shop's settings unless given."""
     as_of = as_of or utcnow()
+    segments = segments or shop_segments(shop)
+    if churn_window_days is None:
+        churn_window_days = shop.churn_days or DEFAULT_CHURN_WINDOW_DAYS
     if churn_window_days < 1:
         raise InvalidInput(
             "The churn window is at least one day.", fields={"churn_window_days": "≥ 1"}
@@ -716,7 +860,7 @@ async def loyalty_kpis(
         "churn_before": as_of - timedelta(days=churn_window_days),
         **segments.params(),
     }
-    rows = await sql.fetch(_LOYALTY_SQL.format(segment=segments.case("c.orders")), params)
+    rows = await sql.fetch(_loyalty_sql(segments), params)
     by_segment = {segment: OrderTotals() for segment in ORDER_SEGMENTS}
     by_nps_group = {group: OrderTotals() for group in NPS_GROUPS}
     for row in rows:
@@ -738,20 +882,21 @@ async def metrics_summary(
     segment: str | None = None,
     latest_only: bool = True,
     *,
-    segments: SegmentRule = DEFAULT_SEGMENTS,
-    churn_window_days: int = DEFAULT_CHURN_WINDOW_DAYS,
+    segments: SegmentRule | None = None,
+    churn_window_days: int | None = None,
     include_loyalty: bool = True,
 ) -> dict[str, Any]:
     """Everything the metrics endpoint answers, as JSON-ready data.
 
     `survey` None combines the kinds: the NPS counts NPS and mapped thermometer answers.
     `segment` narrows the headline figures and the comparison; `by_segment` and `loyalty`
-    always show every segment. Loyalty reads the whole order history, by far the slowest
-    part on a big shop: `include_loyalty=False` leaves it out.
+    always show every segment. Loyalty reads every customer with orders and every NPS
+    answer, the slowest part on a big shop: `include_loyalty=False` leaves it out.
     """
     check_survey(survey)
     check_segment(segment)
     period = Period(date_from, date_to)
+    segments = segments or shop_segments(shop)
     options: dict[str, Any] = {"survey": survey, "latest_only": latest_only, "segments": segments}
     loyalty_query = (
         loyalty_kpis(shop, as_of=period.end, churn_window_days=churn_window_days, segments=segments)
@@ -759,9 +904,8 @@ async def metrics_summary(
         else _nothing()
     )
     # Independent queries: on PostgreSQL each takes its own pooled connection.
-    current, previous, rates, sentiment, loyalty = await asyncio.gather(
-        answers_by_segment(shop, period, **options),
-        answers_by_segment(shop, period.previous(), **options),
+    (current, previous), rates, sentiment, loyalty = await asyncio.gather(
+        answers_by_segment_and_before(shop, period, segment=segment, **options),
         response_rate_by_segment(shop, period, survey=survey, segments=segments),
         sentiment_summary(shop, period, survey=survey),
         loyalty_query,
@@ -779,7 +923,7 @@ async def metrics_summary(
             name: {**answers_json(current[name]), "response_rate": rate_json(rates[name])}
             for name in SEGMENTS
         },
-        "comparison": comparison_json(compare(headline, pick_segment(previous, segment), period)),
+        "comparison": comparison_json(compare(headline, previous, period)),
     }
     if loyalty is not None:
         summary["loyalty"] = loyalty_json(loyalty)

@@ -47,11 +47,23 @@ class Customer(Model):
     # "1m", "3m", "6m" (at most every 1 / 3 / 6 months), "after_order", "never".
     contact_preference = fields.CharField(max_length=16, default="", db_default="")
     contact_preference_at = fields.DatetimeField(null=True)
+    # Totals of all their orders, kept by orders.services.refresh_order_totals in the
+    # transaction that writes an order: loyalty KPIs read one row per customer instead of
+    # every order and item. Never set them anywhere else.
+    orders_count = fields.IntField(default=0, db_default=0)
+    last_order_at = fields.DatetimeField(null=True)
+    sales = fields.FloatField(default=0.0, db_default=0.0)  # Σ quantity × unit price
+    priced_orders = fields.IntField(default=0, db_default=0)  # orders with a known price
+    # Smallest and largest category bought: equal when they bought from one category only.
+    min_category = fields.CharField(max_length=100, null=True)
+    max_category = fields.CharField(max_length=100, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "customer"
         unique_together = (("shop", "email"),)
+        # Customers with an order after a date: their totals then need their orders.
+        indexes = (("shop_id", "last_order_at"),)
 
 
 class Order(Model):
@@ -71,7 +83,11 @@ class Order(Model):
     class Meta:
         table = "shop_order"
         unique_together = (("shop", "external_id"),)
-        indexes = (("shop_id", "customer_id", "ordered_at"),)
+        indexes = (
+            ("shop_id", "customer_id", "ordered_at"),
+            # Orders of a time window (last year, after a period) without the table.
+            ("shop_id", "ordered_at", "customer_id"),
+        )
 
 
 class OrderItem(Model):
@@ -87,6 +103,8 @@ class OrderItem(Model):
 
     class Meta:
         table = "order_item"
+        # PostgreSQL does not index foreign keys: the items of an order.
+        indexes = (("order_id",),)
 
 
 class HeldInvitation(Model):

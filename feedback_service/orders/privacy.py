@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from feedback_service.alerts.models import Alert
 from feedback_service.alerts.services import alert_json
 from feedback_service.errors import NotFound
-from feedback_service.orders.models import Customer, Order, OrderItem
+from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.outbox.models import OutboxMessage
 from feedback_service.reviews.models import HelpfulVote, Review
 from feedback_service.reviews.services import review_json
@@ -47,6 +48,10 @@ async def export_customer(shop: Shop, email: str) -> dict[str, Any]:
             "unsubscribed_at": customer.unsubscribed_at.isoformat()
             if customer.unsubscribed_at
             else None,
+            "contact_preference": customer.contact_preference,
+            "contact_preference_at": customer.contact_preference_at.isoformat()
+            if customer.contact_preference_at
+            else None,
         },
         "orders": [
             {
@@ -77,6 +82,11 @@ async def erase_customer(shop: Shop, email: str) -> None:
         await Review.filter(customer=customer).update(
             author_name="—", author_email=None, body="", title="", photos=[], answers=[]
         )
+        # New versions, so no block (cached or revalidated) shows the old text.
+        reviewed = await Review.filter(customer=customer).values_list("product_id", flat=True)
+        await Product.filter(id__in=list(set(reviewed))).update(
+            reviews_version=F("reviews_version") + 1
+        )
         await Alert.filter(customer=customer).update(note=None)
         # The outbox may still hold emails to them and webhooks that name them.
         async for row in _outbox_rows(shop):
@@ -86,7 +96,8 @@ async def erase_customer(shop: Shop, email: str) -> None:
         customer.name = ""
         customer.external_id = None
         customer.unsubscribed_at = customer.unsubscribed_at or customer.created_at
-        await customer.save()
+        # Only these: the order totals stored with the customer may have changed meanwhile.
+        await customer.save(update_fields=["email", "name", "external_id", "unsubscribed_at"])
     await HelpfulVote.filter(review__customer=customer).delete()
 
 

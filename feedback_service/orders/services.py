@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -11,13 +15,70 @@ from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.orders.schemas import CustomerIn, OrderIn, ProductIn
 from feedback_service.shops.models import Shop
 
+# The stored order totals of customers (Customer.orders_count …), recomputed from their
+# orders and items: the same statement as the back-fill of migration 0003, for both engines.
+_ORDERS = "FROM shop_order o WHERE o.shop_id = customer.shop_id AND o.customer_id = customer.id"
+_ITEMS = (
+    "FROM shop_order o JOIN order_item i ON i.order_id = o.id "
+    "WHERE o.shop_id = customer.shop_id AND o.customer_id = customer.id"
+)
+_CATEGORIES = (
+    "FROM shop_order o JOIN order_item i ON i.order_id = o.id "
+    "JOIN product p ON p.id = i.product_id "
+    "WHERE o.shop_id = customer.shop_id AND o.customer_id = customer.id"
+)
+_REFRESH_ORDER_TOTALS = f"""
+UPDATE customer SET
+    orders_count = (SELECT COUNT(*) {_ORDERS}),
+    last_order_at = (SELECT MAX(o.ordered_at) {_ORDERS}),
+    sales = (SELECT COALESCE(SUM(i.quantity * CAST(i.unit_price AS DOUBLE PRECISION)), 0) {_ITEMS}),
+    priced_orders = (SELECT COUNT(DISTINCT i.order_id) {_ITEMS} AND i.unit_price IS NOT NULL),
+    min_category = (SELECT MIN(p.category) {_CATEGORIES}),
+    max_category = (SELECT MAX(p.category) {_CATEGORIES})
+WHERE id IN ({{ids}})"""
+_REFRESH_BATCH = 1000
+
+
+async def refresh_order_totals(
+    customer_ids: Iterable[int], *, using: BaseDBAsyncClient | None = None
+) -> None:
+    """Recompute the stored order totals of these customers from their orders.
+
+    Call it in the transaction that writes their orders or items, after the writes.
+    """
+    ids = sorted({int(customer_id) for customer_id in customer_ids})
+    conn = using or connections.get("default")
+    for start in range(0, len(ids), _REFRESH_BATCH):
+        batch = ids[start : start + _REFRESH_BATCH]
+        # PostgreSQL: of two transactions writing orders of one customer, the second to
+        # lock waits for the first to commit, then its UPDATE sees both orders.
+        await (
+            Customer.filter(id__in=batch)
+            .order_by("id")
+            .select_for_update()
+            .using_db(conn)
+            .values_list("id", flat=True)
+        )
+        await conn.execute_query(_REFRESH_ORDER_TOTALS.format(ids=", ".join(map(str, batch))))
+
 
 async def upsert_product(shop: Shop, data: ProductIn) -> tuple[Product, bool]:
     values = data.model_dump(exclude={"sku"})
     for _ in range(2):  # a concurrent insert of the same sku: the second try updates
         product = await Product.filter(shop=shop, sku=data.sku).first()
         if product is not None:
-            await product.update_from_dict(values).save()
+            async with in_transaction() as conn:
+                category = product.category
+                await product.update_from_dict(values).save(using_db=conn)
+                if product.category != category:
+                    # The categories its buyers bought from are stored with them.
+                    buyers = await (
+                        Order.filter(items__product_id=product.id)
+                        .using_db(conn)
+                        .distinct()
+                        .values("customer_id")
+                    )
+                    await refresh_order_totals((b["customer_id"] for b in buyers), using=conn)
             return product, False
         try:
             return await Product.create(shop=shop, sku=data.sku, **values), True
@@ -69,10 +130,12 @@ async def upsert_order(shop: Shop, data: OrderIn) -> tuple[Order, bool]:
             "Create the products first (POST /api/v1/products).",
             fields={"items": f"unknown sku: {', '.join(unknown[:10])}"},
         )
-    async with in_transaction():
+    async with in_transaction() as conn:
         customer = await upsert_customer(shop, data.customer)
         order = await Order.filter(shop=shop, external_id=data.id).first()
         created = order is None
+        # The order may move from one customer to another: both totals change.
+        customers = {customer.id} if order is None else {customer.id, order.customer_id}
         if order is None:
             order = await Order.create(
                 shop=shop,
@@ -98,6 +161,7 @@ async def upsert_order(shop: Shop, data: OrderIn) -> tuple[Order, bool]:
                 for item in data.items
             ]
         )
+        await refresh_order_totals(customers, using=conn)
     return order, created
 
 

@@ -15,7 +15,7 @@ from feedback_service.shops.api import api_shop
 
 def _int_param(request: Request, name: str) -> int:
     value = request.path_params[name]
-    if not value.isdigit() or len(value) > 18:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise NotFound("Not found.")
     return int(value)
 

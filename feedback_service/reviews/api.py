@@ -19,7 +19,7 @@ STATUSES = ("pending", "published", "rejected")
 
 def _review_id(request: Request) -> int:
     value = request.path_params["id"]
-    if not value.isdigit() or len(value) > 12:
+    if not (value.isascii() and value.isdigit()) or len(value) > 12:
         raise NotFound("No such review.")
     return int(value)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from math import ceil
 
 import widgets
+from feedback_service import db
 from feedback_service.errors import NotFound
 from feedback_service.orders.models import Product
 from feedback_service.reviews.models import Review
@@ -32,7 +34,11 @@ class BlockQuery:
     def parse(cls, params: dict[str, str]) -> BlockQuery:
         """Lenient on purpose: a crawler's odd query gets the default block, never an error."""
         raw_page = params.get("page", "1")
-        page = int(raw_page) if raw_page.isdigit() and len(raw_page) < 6 else 1
+        page = (
+            int(raw_page)
+            if (raw_page.isascii() and raw_page.isdigit()) and len(raw_page) < 6
+            else 1
+        )
         sort = params.get("sort", "recent")
         lang = params.get("lang") or None
         locale = params.get("locale") or None
@@ -49,10 +55,27 @@ class BlockQuery:
 
 async def product_for_block(shop_slug: str, sku: str) -> Product:
     """The one indexed lookup a block needs before it knows whether anything changed."""
-    product = await Product.filter(shop__slug=shop_slug, sku=sku).select_related("shop").first()
+    rows = await db.fetch(
+        f"SELECT {db.columns(Product, 'p')}, {db.columns(Shop, 's')}"
+        ' FROM "product" p JOIN "shop" s ON s.id = p.shop_id'
+        " WHERE s.slug = {0} AND p.sku = {1}",
+        shop_slug,
+        sku,
+    )
+    product = db.from_row(Product, rows[0], "p") if rows else None
     if product is None:
         raise NotFound("No such product.")
+    product.shop = db.from_row(Shop, rows[0], "s")  # type: ignore[assignment]
     return product
+
+
+def content_version(product: Product) -> str:
+    """Changes with anything a product's blocks show: its reviews (the version), the
+    product itself (updated_at) and the shop's name, timezone and locale."""
+    shop = product.shop
+    stamp = int(product.updated_at.timestamp() * 1_000_000)
+    fingerprint = zlib.crc32(f"{shop.name}\0{shop.timezone}\0{shop.locale}".encode())
+    return f"{product.reviews_version}.{stamp:x}.{fingerprint:x}"
 
 
 def shop_data(shop: Shop, base_url: str) -> widgets.Shop:
@@ -91,6 +114,7 @@ def review_data(review: Review, product: Product, base_url: str) -> widgets.Revi
         published_at=review.published_at,
         experienced_at=review.experienced_at,
         verified=review.verified,
+        incentivised=review.incentivised,
         helpful_count=review.helpful_count,
         reply=widgets.Reply(review.reply_body, review.reply_at)
         if review.reply_body and review.reply_at

@@ -18,7 +18,7 @@ async def product_reviews_feed(shop: Shop, base_url: str) -> bytes:
             published_at=r.published_at or r.submitted_at,
             title=r.title,
             content=r.body,
-            review_url=f"{base_url}/w/{shop.slug}/products/{r.product.sku}#review-{r.id}",
+            review_url=f"{base_url}/w/{shop.slug}/reviews/{r.id}",
             rating=r.rating,
             product_name=r.product.name,
             product_url=r.product.url,
@@ -26,6 +26,7 @@ async def product_reviews_feed(shop: Shop, base_url: str) -> bytes:
             gtin=r.product.gtin,
             brand=r.product.brand,
             verified=r.verified,
+            incentivised=r.incentivised,
             photo_urls=tuple(f"{base_url}/media/photos/{name}" for name in r.photos),
         )
         for r in rows

@@ -150,6 +150,7 @@ class PrizeDraw(Model):
     winner_review: fields.ForeignKeyNullableRelation[Review] = fields.ForeignKeyField(
         "feedback.Review", related_name="won_draws", null=True, on_delete=fields.SET_NULL
     )
+    winner_review_id: int | None
     ran_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

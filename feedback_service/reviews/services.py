@@ -20,10 +20,11 @@ from feedback_service.i18n import N_, Translator
 from feedback_service.links import Links
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.outbox import services as outbox
-from feedback_service.reviews import checks, photos
+from feedback_service.reviews import checks, draws, photos
 from feedback_service.reviews.models import (
     HelpfulVote,
     ModerationEvent,
+    PrizeDraw,
     Review,
     ReviewQuestion,
     ReviewRequest,
@@ -36,6 +37,7 @@ from feedback_service.reviews.schemas import (
 )
 from feedback_service.sentiment import Sentiment, analyse
 from feedback_service.shops.models import Shop
+from feedback_service.surveys import preferences
 from feedback_service.templating import render
 
 # The request goes out days after delivery; its link must outlive that wait.
@@ -143,14 +145,14 @@ async def send_due_request(request_id: int, links: Links) -> str:
         return "gone"
     shop, customer = request.shop, request.customer
     now = utcnow()
-    window_start = now - timedelta(days=shop.throttle_days)
-    if customer.unsubscribed_at is not None:
-        outcome = "skipped_unsubscribed"
-    elif customer.last_invited_at is not None and customer.last_invited_at > window_start:
-        outcome = "skipped_throttled"
-    else:
-        outcome = "sent"
     async with in_transaction():
+        # The same rules as survey invitations (shop and segment windows, the customer's
+        # choice); a hold is recorded for the shop's contact pressure.
+        hold = await preferences.claim(shop, customer, "review", now)
+        outcome = "sent"
+        if hold is not None:
+            unsubscribed = hold.status == "unsubscribed"
+            outcome = "skipped_unsubscribed" if unsubscribed else "skipped_throttled"
         if outcome == "sent":
             request.order.customer = customer
             email = review_request_email(
@@ -161,7 +163,6 @@ async def send_due_request(request_id: int, links: Links) -> str:
                 links,
             )
             await outbox.queue_email(shop, to=customer.email, locale=customer.locale, **email)
-            await Customer.filter(id=customer.id).update(last_invited_at=now)
         await ReviewRequest.filter(id=request.id).update(
             outcome=outcome, sent_at=now if outcome == "sent" else None
         )
@@ -179,6 +180,7 @@ class ReviewForm:
     products: list[Product]
     questions: list[ReviewQuestion]
     submitted: bool
+    draw: PrizeDraw | None = None  # a prize draw open now: the form says so
 
 
 @dataclass
@@ -208,6 +210,7 @@ async def load_form(token: str, links: Links) -> ReviewForm:
         products=await _order_products(request.order),
         questions=questions,
         submitted=request.submitted_at is not None,
+        draw=await draws.open_draw(request.shop, utcnow()),
     )
 
 
@@ -287,6 +290,8 @@ async def submit(
         return []
     shop, request = form.shop, form.request
     now = utcnow()
+    # Written while a prize draw is announced: the review says so, whatever its rating.
+    incentivised = await draws.announced(shop, now)
     created: list[Review] = []
     try:
         async with in_transaction():
@@ -318,6 +323,7 @@ async def submit(
                     experienced_at=request.order.delivered_at or request.order.ordered_at,
                     submitted_at=now,
                     published_at=now if auto else None,
+                    incentivised=incentivised,
                 )
                 created.append(review)
                 await outbox.emit(shop, "review.submitted", review_event(review))
@@ -549,6 +555,7 @@ def review_json(review: Review) -> dict[str, Any]:
         "status": review.status,
         "rejection_reason": review.rejection_reason,
         "verified": review.verified,
+        "incentivised": review.incentivised,
         "source": review.source,
         "source_id": review.source_id,
         "submitted_at": iso(review.submitted_at),

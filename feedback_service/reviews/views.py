@@ -15,7 +15,9 @@ from feedback_service import ratelimit
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import client_ip, no_store, page
 from feedback_service.links import Links
+from feedback_service.orders.models import Product
 from feedback_service.reviews import blocks, photos, services
+from feedback_service.reviews.block_cache import RenderedBlocks
 from feedback_service.reviews.blocks import BlockQuery
 from feedback_service.shops.models import Shop
 
@@ -101,8 +103,8 @@ async def review_thanks(request: Request) -> Response:
 # --- embeddable blocks -------------------------------------------------------------------
 
 
-def _etag(version: int, kind: str, query: BlockQuery) -> str:
-    return f'W/"{version}-{kind}-{query.key()}"'
+def _etag(product: Product, kind: str, query: BlockQuery) -> str:
+    return f'W/"{blocks.content_version(product)}-{kind}-{query.key()}"'
 
 
 def _cached(request: Request, etag: str) -> Response | None:
@@ -124,27 +126,31 @@ async def product_block(request: Request) -> Response:
     product = await blocks.product_for_block(
         request.path_params["shop"], request.path_params["sku"]
     )
-    etag = _etag(product.reviews_version, kind, query)
+    etag = _etag(product, kind, query)
     if (not_modified := _cached(request, etag)) is not None:
         return not_modified
-    base = _links(request).base_url
+    rendered: RenderedBlocks = request.app.state.rendered_blocks
+    html = rendered.get(product.id, etag)
+    if html is None:
+        html = await _render_block(product, kind, query, _links(request).base_url)
+        rendered.put(product.id, etag, html)
+    return _html(html, etag)
+
+
+async def _render_block(product: Product, kind: str, query: BlockQuery, base: str) -> str:
     shop = blocks.shop_data(product.shop, base)
     locale = query.locale or product.shop.locale
     data = blocks.product_data(product)
     page_url = f"{base}/w/{shop.slug}/products/{product.sku}"
     if kind == "head":
-        return _html(
-            widgets.render_head(shop, data, blocks.summary_of(product), page_url, locale), etag
-        )
+        return widgets.render_head(shop, data, blocks.summary_of(product), page_url, locale)
     if kind == "badge":
-        return _html(widgets.render_badge(shop, data, blocks.summary_of(product), locale), etag)
+        return widgets.render_badge(shop, data, blocks.summary_of(product), locale)
     block_url = page_url + ("/reviews" if kind == "reviews" else "")
     summary, reviews, info = await blocks.product_page_data(product, query, base, block_url)
     if kind == "reviews":
-        html = widgets.render_reviews_block(shop, data, summary, reviews, info, locale)
-    else:
-        html = widgets.render_product_page(shop, data, summary, reviews, info, page_url, locale)
-    return _html(html, etag)
+        return widgets.render_reviews_block(shop, data, summary, reviews, info, locale)
+    return widgets.render_product_page(shop, data, summary, reviews, info, page_url, locale)
 
 
 async def _shop(slug: str) -> Shop:
@@ -185,7 +191,7 @@ async def helpful(request: Request) -> Response:
     """A "helpful" vote from the block's plain form: one per browser, rate-limited."""
     await ratelimit.hit(ratelimit.HELPFUL, "helpful", client_ip(request))
     review_id = request.path_params["id"]
-    if not review_id.isdigit() or len(review_id) > 12:
+    if not (review_id.isascii() and review_id.isdigit()) or len(review_id) > 12:
         raise NotFound("No such review.")
     voter = request.cookies.get(VOTER_COOKIE) or ""
     new_voter = not re.fullmatch(r"[0-9a-f]{32}", voter)

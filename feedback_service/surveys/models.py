@@ -83,4 +83,8 @@ class Response(Model):
 
     class Meta:
         table = "response"
-        indexes = (("shop_id", "kind", "created_at"),)
+        indexes = (
+            ("shop_id", "kind", "created_at"),
+            # Each customer's latest answer, read in index order without the table.
+            ("shop_id", "kind", "customer_id", "created_at", "id", "score"),
+        )

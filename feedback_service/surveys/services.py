@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from feedback_service import db
 from feedback_service.alerts.services import check_response
 from feedback_service.errors import InvalidInput, InvalidToken
 from feedback_service.links import Links
@@ -20,7 +20,7 @@ from feedback_service.orders.services import upsert_customer
 from feedback_service.outbox import services as outbox
 from feedback_service.sentiment import analyse
 from feedback_service.shops.models import Shop
-from feedback_service.surveys import emails
+from feedback_service.surveys import emails, preferences, queries
 from feedback_service.surveys.kinds import KINDS, Choice, score_label
 from feedback_service.surveys.models import Click, Invitation, Response
 from feedback_service.surveys.schemas import InvitationIn, SurveyLinkIn
@@ -58,20 +58,13 @@ async def create_invitation(shop: Shop, data: InvitationIn, links: Links) -> dic
         order = await Order.filter(shop=shop, external_id=data.order_id).first()
         if order is None:
             raise InvalidInput("Unknown order.", fields={"order_id": "no such order"})
-    now = utcnow()
-    window_start = now - timedelta(days=shop.throttle_days)
     async with in_transaction():
         customer = await upsert_customer(shop, data.customer)
-        if customer.unsubscribed_at is not None:
-            return Held("unsubscribed")
-        # One conditional UPDATE decides, so two concurrent requests cannot both invite.
-        claimed = await Customer.filter(
-            Q(last_invited_at=None) | Q(last_invited_at__lte=window_start), id=customer.id
-        ).update(last_invited_at=now)
-        if not claimed:
-            await customer.refresh_from_db(fields=["last_invited_at"])
-            assert customer.last_invited_at is not None
-            return Held("throttled", customer.last_invited_at + timedelta(days=shop.throttle_days))
+        # The shop's window for the customer's segment, the customer's own choice: the
+        # longer wins; what they hold back is recorded for the shop's contact pressure.
+        hold = await preferences.claim(shop, customer, data.survey, utcnow())
+        if hold is not None:
+            return Held(hold.status, hold.next_allowed_at)
         invitation = await Invitation.create(
             shop=shop,
             kind=data.survey,
@@ -167,44 +160,75 @@ async def open_answer(
     token: str, key: str, links: Links, *, user_agent: str, browser_id: str | None, record: bool
 ) -> Answer:
     """A GET of a score link: shows the page and records a provisional click, nothing more."""
-    invitation = await _invitation(token, links)
+    link = await _link(links.read_survey_token(token), browser_id)
+    invitation = link.invitation
     choice = _choice(invitation, key)
-    response = None
-    if not invitation.reusable or browser_id:
-        response = await Response.filter(dedupe_key=dedupe_key(invitation, browser_id)).first()
     if record:
-        await Click.create(invitation=invitation, score=choice.score, user_agent=user_agent[:300])
-    return Answer(invitation, choice, response, _state(response, choice, utcnow()))
+        await queries.insert_click(invitation.id, choice.score, user_agent[:300], utcnow())
+    return Answer(invitation, choice, link.response, _state(link.response, choice, utcnow()))
 
 
-async def confirm_answer(token: str, key: str, links: Links, *, browser_id: str | None) -> Answer:
-    """A person's browser confirms the click it made: this makes the counted answer."""
-    invitation = await _invitation(token, links)
+async def confirm_answer(link_ids: tuple[int, int], key: str, *, browser_id: str | None) -> Answer:
+    """A person's browser confirms the click it made: this makes the counted answer.
+    `link_ids`: the invitation and shop ids of the verified link token."""
+    now = utcnow()
+    since = now - BURST_WINDOW
+    link = await _link(link_ids, browser_id, recent_since=since)
+    invitation = link.invitation
     choice = _choice(invitation, key)
-    return await _confirm(invitation, choice, browser_id)
+    burst = link.new_scores_with(choice.score) >= BURST_DISTINCT_SCORES
+    if burst and not invitation.reusable:
+        await _undo_scanner_burst(invitation, since)
+        return Answer(invitation, choice, None, "scanner")
+    return await _confirm(invitation, choice, browser_id, link.response, now, link.webhooks)
+
+
+async def _link(
+    link_ids: tuple[int, int], browser_id: str | None, *, recent_since: datetime | None = None
+) -> queries.Link:
+    invitation_id, shop_id = link_ids
+    # Either kind of link's dedupe key: the query picks the one the invitation uses.
+    link = await queries.load_link(
+        invitation_id,
+        shop_id,
+        personal_key=f"inv:{invitation_id}",
+        reusable_key=f"link:{invitation_id}:{browser_id}" if browser_id else None,
+        recent_since=recent_since,
+    )
+    if link is None:
+        raise InvalidToken("This link is not valid.")
+    return link
 
 
 async def _confirm(
-    invitation: Invitation, choice: Choice, browser_id: str | None, *, check_burst: bool = True
+    invitation: Invitation,
+    choice: Choice,
+    browser_id: str | None,
+    response: Response | None,
+    now: datetime,
+    webhooks: bool = True,
 ) -> Answer:
-    now = utcnow()
-    burst_possible = check_burst and not invitation.reusable
-    if burst_possible and await _is_scanner_burst(invitation, choice, now):
-        return Answer(invitation, choice, None, "scanner")
+    """Record the answer (the unique dedupe key decides races) with its outbox rows and the
+    clicks it confirms, in one transaction."""
     key = dedupe_key(invitation, browser_id)
-    response = await Response.filter(dedupe_key=key).first()
     if response is None:
         try:
-            async with in_transaction():
-                response = await Response.create(
-                    shop_id=invitation.shop_id,
-                    invitation=invitation,
-                    customer_id=invitation.customer_id,
-                    kind=invitation.kind,
-                    score=choice.score,
-                    dedupe_key=key,
+            if not webhooks and db.dialect() == "postgres":
+                # The rows of _emit_confirmed and confirm_clicks, in the same statement.
+                response = await queries.record_answer_in_one_statement(
+                    invitation,
+                    choice.score,
+                    key,
+                    now,
+                    alert_check_id=outbox.new_message_id("alert_check"),
+                    alert_check_due=utcnow() + BURST_WINDOW,
                 )
-                await _emit_confirmed(response)
+            else:
+                async with in_transaction():
+                    response = await queries.insert_response(invitation, choice.score, key, now)
+                    await _emit_confirmed(response, webhooks=webhooks)
+                    await queries.confirm_clicks(invitation.id, choice.score)
+            return Answer(invitation, choice, response, "confirmed")
         except IntegrityError:
             # Another confirm of the same invitation won the race: treat ours as a change.
             response = await Response.get(dedupe_key=key)
@@ -213,25 +237,25 @@ async def _confirm(
         async with in_transaction():
             await Response.filter(id=response.id).update(score=choice.score, updated_at=now)
             response.score = choice.score
-            await _emit_confirmed(response)
-        state = "confirmed"
+            await _emit_confirmed(response, webhooks=webhooks)
+            await queries.confirm_clicks(invitation.id, choice.score)
+        return Answer(invitation, choice, response, "confirmed")
     if state == "confirmed":
-        await Click.filter(invitation=invitation, score=choice.score, outcome="pending").update(
-            outcome="confirmed"
-        )
+        await queries.confirm_clicks(invitation.id, choice.score)
     return Answer(invitation, choice, response, state)
 
 
-async def _emit_confirmed(response: Response) -> None:
+async def _emit_confirmed(response: Response, *, webhooks: bool = True) -> None:
     # Held back for the burst window: a scanner caught a moment later cancels both.
     subject = f"response:{response.id}"
-    await outbox.emit(
-        response.shop_id,
-        "response.confirmed",
-        _event(response),
-        subject=subject,
-        delay=BURST_WINDOW,
-    )
+    if webhooks:  # False: the shop has no endpoint, so the lookup can be skipped
+        await outbox.emit(
+            response.shop_id,
+            "response.confirmed",
+            _event(response),
+            subject=subject,
+            delay=BURST_WINDOW,
+        )
     await outbox.schedule(
         response.shop_id,
         "alert_check",
@@ -241,13 +265,7 @@ async def _emit_confirmed(response: Response) -> None:
     )
 
 
-async def _is_scanner_burst(invitation: Invitation, choice: Choice, now: datetime) -> bool:
-    since = now - BURST_WINDOW
-    recent = await Click.filter(invitation=invitation, created_at__gte=since).values_list(
-        "score", flat=True
-    )
-    if len(set(recent) | {choice.score}) < BURST_DISTINCT_SCORES:
-        return False
+async def _undo_scanner_burst(invitation: Invitation, since: datetime) -> None:
     async with in_transaction():
         await Click.filter(invitation=invitation, created_at__gte=since).update(outcome="scanner")
         # A scanner that runs the page's script may have confirmed the first links it opened.
@@ -257,7 +275,6 @@ async def _is_scanner_burst(invitation: Invitation, choice: Choice, now: datetim
         for response_id in undone:
             await outbox.cancel(f"response:{response_id}")
         await Response.filter(id__in=list(undone)).delete()
-    return True
 
 
 def clean_comment(text: str) -> str:
@@ -280,7 +297,7 @@ async def add_comment(
     response = await Response.filter(dedupe_key=dedupe_key(invitation, browser_id)).first()
     if response is None:
         # Even right after a scanner burst: whoever typed a comment is a person.
-        answer = await _confirm(invitation, _choice(invitation, key), browser_id, check_burst=False)
+        answer = await _confirm(invitation, _choice(invitation, key), browser_id, None, utcnow())
         response = answer.response
     assert response is not None
     now = utcnow()
@@ -321,6 +338,22 @@ async def unsubscribe(customer: Customer) -> None:
                 "customer.unsubscribed",
                 {"email": customer.email, "external_id": customer.external_id},
             )
+
+
+async def choose_contact_preference(customer: Customer, choice: str) -> None:
+    """The customer's choice on the preference page; "never" is a full unsubscribe."""
+    if choice not in preferences.CHOICES:
+        raise InvalidInput("Unknown choice.", fields={"preference": "invalid"})
+    async with in_transaction():
+        customer.contact_preference = choice
+        customer.contact_preference_at = utcnow()
+        if choice != "never":
+            customer.unsubscribed_at = None  # choosing how often to hear is asking to hear
+        await customer.save(
+            update_fields=["contact_preference", "contact_preference_at", "unsubscribed_at"]
+        )
+        if choice == "never":
+            await unsubscribe(customer)
 
 
 # --- API listing -------------------------------------------------------------------------

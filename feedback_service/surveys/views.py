@@ -10,9 +10,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from feedback_service import ratelimit
 from feedback_service.errors import InvalidInput
 from feedback_service.http import client_ip, no_store, page
-from feedback_service.i18n import gettext
+from feedback_service.i18n import Translator, gettext
 from feedback_service.links import Links
-from feedback_service.surveys import services
+from feedback_service.surveys import preferences, services
 from feedback_service.surveys.emails import question_text
 
 BROWSER_COOKIE = "fs_b"
@@ -89,10 +89,10 @@ async def confirm(request: Request) -> Response:
     if cross_site or (origin and origin != "null" and origin.rstrip("/") != links.base_url):
         return JSONResponse({"status": "refused"}, status_code=403)
     token, key = request.path_params["token"], request.path_params["score"]
-    invitation_id, _ = links.read_survey_token(token)
+    link_ids = links.read_survey_token(token)
     # Bounds anonymous answers through a reusable (email-signature) link, per address.
-    await ratelimit.hit(ratelimit.ANSWERS, "answer", str(invitation_id), client_ip(request))
-    result = await services.confirm_answer(token, key, links, browser_id=_browser_id(request))
+    await ratelimit.hit(ratelimit.ANSWERS, "answer", str(link_ids[0]), client_ip(request))
+    result = await services.confirm_answer(link_ids, key, browser_id=_browser_id(request))
     if "application/json" in request.headers.get("accept", ""):
         return no_store(JSONResponse({"status": result.state}))
     return RedirectResponse(f"{links.base_url}/s/{token}/{key}", status_code=303)
@@ -124,18 +124,46 @@ async def comment(request: Request) -> Response:
 
 
 async def unsubscribe(request: Request) -> Response:
+    """The preference page: how often the customer may be asked for feedback, or never.
+
+    The signed token in the URL is the only key (no CSRF field: a forger cannot know it).
+    A POST without a choice unsubscribes fully: RFC 8058 one-click from the mail client
+    (`List-Unsubscribe=One-Click`) and the page's own unsubscribe button."""
     token = request.path_params["token"]
     customer = await services.unsubscribe_customer(token, _links(request))
-    done = request.method == "POST"
-    if done:
-        await services.unsubscribe(customer)
+    shop = customer.shop
+    saved, error, status_code = None, None, 200
+    if request.method == "POST":
+        form = await request.form(max_files=0, max_fields=5)
+        choice = form.get("preference")
+        if choice is None and form.get("form") != "preferences":
+            await services.unsubscribe(customer)
+            saved = "never"
+        elif isinstance(choice, str) and choice in preferences.CHOICES:
+            await services.choose_contact_preference(customer, choice)
+            saved = choice
+        else:
+            error = gettext(customer.locale, "Please choose one of the options.")
+            status_code = 400
+    current = preferences.current_choice(customer)
+    shop_days = await preferences.shop_window(shop, customer)
+    _ = Translator(customer.locale)
+    options = [
+        ("", _("As %(shop)s suggests: at most every %(n)s days", shop=shop.name, n=shop_days))
+    ]
+    options += [(key, _(label)) for key, label in preferences.CHOICE_LABELS.items()]
     return no_store(
         page(
             request,
             "surveys/unsubscribe.html",
             customer.locale,
-            shop=customer.shop,
-            done=done,
+            status_code=status_code,
+            shop=shop,
+            saved=saved,
+            error=error,
+            current=current,
+            options=options,
+            window_days=max(shop_days, preferences.CHOICE_DAYS.get(current, 0)),
             action=f"{_links(request).base_url}/u/{token}",
         )
     )

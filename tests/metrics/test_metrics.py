@@ -30,6 +30,7 @@ from feedback_service.metrics.stats import (
     wilson_interval,
 )
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
+from feedback_service.orders.services import refresh_order_totals
 from feedback_service.shops.models import Shop
 from feedback_service.shops.services import create_shop
 from feedback_service.surveys.models import Invitation, Response
@@ -110,6 +111,8 @@ async def order(
             quantity=quantity,
             unit_price=Decimal(price) if price is not None else None,
         )
+    # As orders.services.upsert_order does: the customer's stored totals follow.
+    await refresh_order_totals([who.id])
     return placed
 
 
@@ -393,6 +396,31 @@ async def test_segment_boundaries(shop_and_key: tuple[Shop, str]) -> None:
         await services.nps(shop, START, NOW, segment="vip")
     with pytest.raises(ValueError):
         services.SegmentRule(occasional_from=4, regular_from=4)
+
+
+async def test_each_period_has_the_segments_of_its_own_end(
+    shop_and_key: tuple[Shop, str],
+) -> None:
+    shop, _ = shop_and_key
+    item = await product(shop, "tee", "clothes")
+    ann = await customer(shop, "ann@x.fr")
+    await order(shop, ann, 45, [(item, 1, "10.00")])  # in the previous period
+    await order(shop, ann, 20, [(item, 1, "10.00")])  # in this one: 1 order, then 3
+    await order(shop, ann, 15, [(item, 1, "10.00")])
+    await answer(shop, 10, who=ann, at=START - timedelta(days=5))  # then "new"
+    await answer(shop, 0, who=ann)  # now "occasional"
+
+    new = await services.metrics_summary(shop, "nps", START, NOW, segment="new")
+    assert new["n"] == 0 and new["comparison"]["nps"]["previous"] == 100.0
+    occasional = await services.metrics_summary(shop, "nps", START, NOW, segment="occasional")
+    assert occasional["nps"]["score"] == -100.0
+    assert occasional["comparison"]["nps"]["previous"] is None
+    assert occasional["by_segment"]["new"]["n"] == 0
+    every = await services.metrics_summary(shop, "nps", START, NOW)
+    assert every["comparison"]["nps"]["previous"] == 100.0
+    # The same figures as the comparison computed on its own, period by period.
+    alone = await services.compare_periods(shop, "nps", START, NOW, segment="new")
+    assert alone.nps.previous == 100.0 and alone.nps.current is None
 
 
 async def test_period_comparison_verdicts(shop_and_key: tuple[Shop, str]) -> None:

@@ -1,0 +1,160 @@
+"""/admin/draws: contributor prize draws. Admins only: a draw is a promise to customers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from feedback_service.admin import auth
+from feedback_service.errors import InvalidInput, NotFound
+from feedback_service.http import page, respondent_locale
+from feedback_service.links import Links
+from feedback_service.reviews import draws
+from feedback_service.reviews.models import PrizeDraw, Review
+from feedback_service.shops.models import Shop
+
+
+def _links(request: Request) -> Links:
+    links: Links = request.app.state.links
+    return links
+
+
+def _draw_id(request: Request) -> int:
+    raw = request.path_params["id"]
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
+        raise NotFound("No such prize draw.")
+    return int(raw)
+
+
+def _day_start(shop: Shop, value: str, field: str, *, after: bool = False) -> datetime:
+    """Midnight of a form's date in the shop's timezone; `after`: of the next day (the end
+    date is included in the period)."""
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput("Dates look like 2026-12-01.", fields={field: "a date"}) from None
+    try:
+        zone = ZoneInfo(shop.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    if after:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(0, 0), tzinfo=zone)
+
+
+async def draws_page(request: Request) -> Response:
+    """The shop's draws, newest first, and the form that creates one."""
+    user = await auth.current_staff(request, role="admin")
+    shop = user.shop
+    error = None
+    values: dict[str, str] = {}
+    if request.method == "POST":
+        form = await auth.check_csrf(request)
+        values = form
+        try:
+            draw = await draws.create_draw(
+                shop,
+                period_start=_day_start(shop, form.get("period_start", ""), "period_start"),
+                period_end=_day_start(shop, form.get("period_end", ""), "period_end", after=True),
+                prize=form.get("prize", ""),
+                rules_url=form.get("rules_url", ""),
+            )
+        except InvalidInput as exc:
+            error = exc.message
+        else:
+            return RedirectResponse(f"/admin/draws/{draw.id}", status_code=303)
+    rows = await PrizeDraw.filter(shop=shop).order_by("-id").limit(100)
+    locale = respondent_locale(request)
+    return page(
+        request,
+        "admin/draws.html",
+        locale,
+        period=lambda draw: draws.period_text(draw, shop.timezone, locale),
+        status_code=422 if error else 200,
+        user=user,
+        shop=shop,
+        csrf=auth.csrf_token(request),
+        rows=rows,
+        error=error,
+        values=values,
+        now=draws.utcnow(),
+    )
+
+
+async def draw_page(request: Request) -> Response:
+    """One draw: its published inputs, the entries so far, and once run, the result."""
+    user = await auth.current_staff(request, role="admin")
+    shop = user.shop
+    draw = await draws.get_draw(shop, _draw_id(request))
+    error = None
+    if request.method == "POST":
+        await auth.check_csrf(request)
+        try:
+            draw = await draws.run_draw(shop, draw.id, _links(request))
+        except InvalidInput as exc:
+            error = exc.message
+        else:
+            return RedirectResponse(f"/admin/draws/{draw.id}", status_code=303)
+    entries = (
+        list(draw.entries) if draw.ran_at else draws.select_entries(await draws.entrants(draw))
+    )
+    winner = None
+    if draw.winner_review_id is not None:
+        winner = (
+            await Review.filter(shop=shop, id=draw.winner_review_id)
+            .select_related("product", "customer")
+            .first()
+        )
+    locale = respondent_locale(request)
+    return page(
+        request,
+        "admin/draw.html",
+        locale,
+        period=lambda draw: draws.period_text(draw, shop.timezone, locale),
+        status_code=422 if error else 200,
+        user=user,
+        shop=shop,
+        csrf=auth.csrf_token(request),
+        draw=draw,
+        result=draws.result_json(draw),
+        entries=entries,
+        winner=winner,
+        error=error,
+        public_url=draws.public_url(_links(request), shop, draw),
+        can_run=draw.ran_at is None and draws.utcnow() >= draw.period_end,
+    )
+
+
+async def draw_export(request: Request) -> Response:
+    """The result as JSON (everything needed to check it) or CSV (one row per entry)."""
+    user = await auth.current_staff(request, role="admin")
+    draw = await draws.get_draw(user.shop, _draw_id(request))
+    fmt = request.path_params["format"]
+    if fmt not in ("json", "csv"):
+        raise NotFound("No such export.")
+    result = draws.result_json(draw)
+    name = f"prize-draw-{draw.id}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if fmt == "json":
+        body = json.dumps(result, indent=2, ensure_ascii=False)
+        return Response(body, media_type="application/json", headers=headers)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["position", "entry_id", "winner", "seed", "entries_sha256"])
+    for position, entry in enumerate(result["entries"] or []):
+        writer.writerow(
+            [
+                position,
+                entry,
+                "yes" if position == result["winner_index"] else "no",
+                draw.seed,
+                draw.entries_sha256,
+            ]
+        )
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)

@@ -1,0 +1,64 @@
+"""What the comments of a period complain about: aspects (delivery, price...) by the number
+of negative mentions, counted by the database from each answer's JSON list of aspects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from feedback_service.metrics import sql
+from feedback_service.metrics.services import Period, _in_list, _kinds, check_survey
+from feedback_service.shops.models import Shop
+
+# One row per aspect of each answer; the JSON functions differ between the engines.
+_ASPECTS_POSTGRES = """
+    SELECT a.value ->> 'name' AS name, a.value ->> 'label' AS label
+    FROM response r
+    CROSS JOIN LATERAL jsonb_array_elements(
+        CASE WHEN jsonb_typeof(r.aspects) = 'array' THEN r.aspects ELSE '[]'::jsonb END
+    ) a"""
+_ASPECTS_SQLITE = """
+    SELECT json_extract(a.value, '$.name') AS name, json_extract(a.value, '$.label') AS label
+    FROM response r, json_each(CASE WHEN json_type(r.aspects) = 'array'
+                                    THEN r.aspects ELSE '[]' END) a"""
+
+
+@dataclass(frozen=True)
+class AspectCount:
+    name: str
+    negative: int  # mentions in a negative clause
+    mentions: int  # every mention, whatever its polarity
+
+    @property
+    def negative_share(self) -> float:
+        return self.negative / self.mentions * 100 if self.mentions else 0.0
+
+
+async def negative_aspects(
+    shop: Shop, period: Period, *, survey: str | None = None, limit: int = 5
+) -> list[AspectCount]:
+    """The aspects with the most negative mentions in the period's comments, most first."""
+    check_survey(survey)
+    kinds_in, kind_params = _in_list("kind", _kinds(survey))
+    rows_sql = _ASPECTS_POSTGRES if sql.dialect() == "postgres" else _ASPECTS_SQLITE
+    query = f"""
+        SELECT x.name, COUNT(*) AS mentions,
+               SUM(CASE WHEN x.label = 'negative' THEN 1 ELSE 0 END) AS negative
+        FROM ({rows_sql}
+              WHERE r.shop_id = :shop AND r.kind {kinds_in} AND r.sentiment_label IS NOT NULL
+                AND r.created_at >= :start AND r.created_at < :end) x
+        WHERE x.name IS NOT NULL
+        GROUP BY x.name
+        HAVING SUM(CASE WHEN x.label = 'negative' THEN 1 ELSE 0 END) > 0
+        ORDER BY negative DESC, mentions DESC, x.name
+        LIMIT :limit"""
+    params = {
+        "shop": shop.id,
+        "start": period.start,
+        "end": period.end,
+        "limit": limit,
+        **kind_params,
+    }
+    return [
+        AspectCount(str(row["name"]), sql.as_int(row["negative"]), sql.as_int(row["mentions"]))
+        for row in await sql.fetch(query, params)
+    ]

@@ -1,0 +1,186 @@
+"""Raw SQL of the one-click answer, the path every click of every email takes.
+
+One query tells everything a click needs (the invitation, its shop, the answer already
+recorded, the scores clicked in the burst window, whether the shop has webhooks); the
+ORM's query building cost more than the queries themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+from feedback_service import db
+from feedback_service.shops.models import Shop
+from feedback_service.surveys.models import Invitation, Response
+
+# {0} shop id, {1} invitation id, {2} customer id, {3} kind, {4} score, {5} key, {6} now.
+INSERT_RESPONSE = (
+    'INSERT INTO "response" (shop_id, invitation_id, customer_id, kind, score, aspects,'
+    " dedupe_key, created_at, updated_at) VALUES ({0}, {1}, {2}, {3}, {4}, '[]', {5}, {6}, {6})"
+)
+
+
+def _confirm_clicks_sql(invitation_id: str, score: str) -> str:
+    return (
+        "UPDATE \"click\" SET outcome = 'confirmed'"
+        f" WHERE invitation_id = {invitation_id} AND score = {score} AND outcome = 'pending'"
+    )
+
+
+@dataclass(frozen=True)
+class Link:
+    """An invitation as one of its links finds it."""
+
+    invitation: Invitation  # with .shop loaded
+    response: Response | None  # the answer already recorded through this link
+    # Distinct scores clicked since the burst window opened, and the lowest and highest.
+    recent_scores: int = 0
+    lowest: int | None = None
+    highest: int | None = None
+    webhooks: bool = True  # the shop has an active webhook endpoint
+
+    def new_scores_with(self, score: int) -> int:
+        """How many distinct scores the recent clicks and this one make (exact up to three:
+        two distinct recent scores are the lowest and the highest)."""
+        if self.recent_scores > 2:
+            return self.recent_scores + 1
+        return self.recent_scores + (score not in (self.lowest, self.highest))
+
+
+@cache
+def _link_sql(with_recent: bool) -> str:
+    recent = ""
+    if with_recent:
+        recent = (
+            ", c.n AS recent_scores, c.low AS lowest, c.high AS highest, EXISTS (SELECT 1"
+            ' FROM "webhook_endpoint" w WHERE w.shop_id = i.shop_id'
+            " AND w.disabled_at IS NULL) AS webhooks"
+        )
+    sql = (
+        f"SELECT {db.columns(Invitation, 'i')}, {db.columns(Shop, 's')},"
+        f" {db.columns(Response, 'r')}{recent}"
+        ' FROM "invitation" i JOIN "shop" s ON s.id = i.shop_id'
+        ' LEFT JOIN "response" r'
+        " ON r.dedupe_key = CASE WHEN i.reusable THEN {2} ELSE {3} END"
+    )
+    if with_recent:
+        sql += (
+            " CROSS JOIN (SELECT COUNT(DISTINCT score) AS n, MIN(score) AS low,"
+            ' MAX(score) AS high FROM "click" WHERE invitation_id = {0}'
+            " AND created_at >= {4}) c"
+        )
+    return sql + " WHERE i.id = {0} AND i.shop_id = {1}"
+
+
+async def load_link(
+    invitation_id: int,
+    shop_id: int,
+    *,
+    personal_key: str,
+    reusable_key: str | None,
+    recent_since: datetime | None = None,
+) -> Link | None:
+    """The invitation, its shop and its answer by the dedupe key its kind of link uses;
+    with `recent_since`, also the clicks since then and the shop's webhooks."""
+    values: list[object] = [invitation_id, shop_id, reusable_key, personal_key]
+    if recent_since is not None:
+        values.append(recent_since)
+    rows = await db.fetch(_link_sql(recent_since is not None), *values)
+    if not rows:
+        return None
+    row = rows[0]
+    invitation = db.from_row(Invitation, row, "i")
+    assert invitation is not None
+    invitation.shop = db.from_row(Shop, row, "s")  # type: ignore[assignment]
+    response = db.from_row(Response, row, "r")
+    if recent_since is None:
+        return Link(invitation, response)
+    return Link(
+        invitation,
+        response,
+        recent_scores=row["recent_scores"] or 0,
+        lowest=row["lowest"],
+        highest=row["highest"],
+        webhooks=bool(row["webhooks"]),
+    )
+
+
+async def insert_click(invitation_id: int, score: int, user_agent: str, now: datetime) -> None:
+    await db.execute(
+        'INSERT INTO "click" (invitation_id, score, outcome, user_agent, created_at)'
+        " VALUES ({0}, {1}, 'pending', {2}, {3})",
+        invitation_id,
+        score,
+        user_agent,
+        now,
+    )
+
+
+async def insert_response(
+    invitation: Invitation, score: int, dedupe_key: str, now: datetime
+) -> Response:
+    """The confirmed answer; IntegrityError when its dedupe key is taken."""
+    rows = await db.fetch(
+        INSERT_RESPONSE + " RETURNING id",
+        invitation.shop_id,
+        invitation.id,
+        invitation.customer_id,
+        invitation.kind,
+        score,
+        dedupe_key,
+        now,
+    )
+    return _response(rows[0]["id"], invitation, score, dedupe_key, now)
+
+
+async def record_answer_in_one_statement(
+    invitation: Invitation,
+    score: int,
+    dedupe_key: str,
+    now: datetime,
+    *,
+    alert_check_id: str,
+    alert_check_due: datetime,
+) -> Response:
+    """PostgreSQL only: the rows of a confirmed answer without webhooks (the answer, its
+    alert check in the outbox, the clicks it confirms) in one statement, so atomic in one
+    round trip instead of a transaction's five. IntegrityError when the dedupe key is taken."""
+    rows = await db.fetch(
+        f"WITH r AS ({INSERT_RESPONSE} RETURNING id),"
+        ' alert AS (INSERT INTO "outbox_message" (shop_id, kind, message_id, payload, subject,'
+        " state, due_at, attempts, created_at) SELECT {0}, 'alert_check', {7},"
+        " jsonb_build_object('response_id', r.id), 'response:' || r.id, 'pending', {8}, 0, {6}"
+        f" FROM r), clicks AS ({_confirm_clicks_sql('{1}', '{4}')}) SELECT id FROM r",
+        invitation.shop_id,
+        invitation.id,
+        invitation.customer_id,
+        invitation.kind,
+        score,
+        dedupe_key,
+        now,
+        alert_check_id,
+        alert_check_due,
+    )
+    return _response(rows[0]["id"], invitation, score, dedupe_key, now)
+
+
+def _response(
+    response_id: int, invitation: Invitation, score: int, dedupe_key: str, now: datetime
+) -> Response:
+    return Response(
+        id=response_id,
+        shop_id=invitation.shop_id,
+        invitation_id=invitation.id,
+        customer_id=invitation.customer_id,
+        kind=invitation.kind,
+        score=score,
+        dedupe_key=dedupe_key,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+async def confirm_clicks(invitation_id: int, score: int) -> None:
+    await db.execute(_confirm_clicks_sql("{0}", "{1}"), invitation_id, score)

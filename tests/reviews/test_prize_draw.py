@@ -1,0 +1,351 @@
+"""Contributor prize draws: who enters (never by rating), reproducible from what is
+published, incentivised reviews marked in the block and the feed, the winner's email."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import lxml.etree
+import lxml.html
+import pytest
+from conftest import SmtpSink
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from review_helpers import order_with_request, product_ids
+
+from feedback_service.errors import InvalidInput
+from feedback_service.links import Links
+from feedback_service.orders.models import Customer, Product
+from feedback_service.outbox.models import OutboxMessage
+from feedback_service.outbox.worker import Worker
+from feedback_service.reviews import draws
+from feedback_service.reviews.models import PrizeDraw, Review
+from feedback_service.reviews.schemas import REJECTION_REASONS
+from feedback_service.settings import Settings
+from feedback_service.shops.models import Shop
+
+NOW = datetime.now(UTC)
+PERIOD_START = NOW - timedelta(days=40)
+PERIOD_END = NOW - timedelta(days=10)
+
+_SOURCE_IDS = itertools.count()
+
+
+def recompute(seed: str, entries: list[int]) -> tuple[str, int | None]:
+    """The published derivation, written out again independently of the service."""
+    digest = hashlib.sha256(",".join(str(e) for e in entries).encode()).hexdigest()
+    if not entries:
+        return digest, None
+    index = int(hashlib.sha256(f"{seed}:{digest}".encode()).hexdigest(), 16) % len(entries)
+    return digest, entries[index]
+
+
+async def past_draw(shop: Shop, **changes: object) -> PrizeDraw:
+    """A draw announced before its period, whose period is now over."""
+    draw = await PrizeDraw.create(
+        shop=shop,
+        period_start=PERIOD_START,
+        period_end=PERIOD_END,
+        prize="Un panier garni",
+        rules_url="https://shop.example/reglement",
+        seed="ab" * 32,
+        **changes,
+    )
+    await PrizeDraw.filter(id=draw.id).update(created_at=PERIOD_START - timedelta(days=1))
+    return await PrizeDraw.get(id=draw.id)
+
+
+async def shop_with_customers(shop: Shop, n: int) -> tuple[Product, list[Customer]]:
+    product = await Product.create(shop=shop, sku="KETTLE", name="Bouilloire", url="https://x.fr")
+    customers = [
+        await Customer.create(
+            shop=shop, email=f"c{i}@example.fr", name=f"Client {i}", locale="fr" if i % 2 else "en"
+        )
+        for i in range(n)
+    ]
+    return product, customers
+
+
+def review_row(
+    shop: Shop,
+    product: Product,
+    customer: Customer | None,
+    *,
+    minute: int,
+    rating: int = 5,
+    status: str = "published",
+    reason: str | None = None,
+    source: str = "request",
+    score: float | None = None,
+) -> Review:
+    at = PERIOD_START + timedelta(minutes=minute)
+    return Review(
+        shop=shop,
+        product=product,
+        customer=customer,
+        rating=rating,
+        title="Avis",
+        body="Texte",
+        author_name=customer.name if customer else "Anonyme",
+        author_email=customer.email if customer else None,
+        status=status,
+        rejection_reason=reason if status == "rejected" else None,
+        source=source,
+        source_id=None if source == "request" else f"legacy-{next(_SOURCE_IDS)}",
+        sentiment_score=score,
+        sentiment_label=None if score is None else ("positive" if score > 0 else "negative"),
+        submitted_at=at,
+        published_at=at if status == "published" else None,
+    )
+
+
+# --- entry never depends on the rating or the sentiment ---------------------------------
+
+REVIEW = st.fixed_dictionaries(
+    {
+        "customer": st.integers(0, 5),
+        "minute": st.integers(0, 30 * 24 * 60 - 1),
+        "status": st.sampled_from(["pending", "published", "rejected"]),
+        "reason": st.sampled_from(REJECTION_REASONS),
+        "source": st.sampled_from(["request", "request", "request", "legacy"]),
+    }
+)
+OPINION = st.tuples(st.integers(1, 5), st.none() | st.floats(-1, 1))
+
+
+@pytest.fixture
+async def population(shop_and_key: tuple[Shop, str]) -> tuple[Shop, Product, list[Customer]]:
+    shop = shop_and_key[0]
+    product, customers = await shop_with_customers(shop, 6)
+    return shop, product, customers
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    specs=st.lists(REVIEW, max_size=12),
+    before=st.lists(OPINION, min_size=12, max_size=12),
+    after=st.lists(OPINION, min_size=12, max_size=12),
+)
+async def test_entries_and_winner_ignore_ratings_and_sentiment(
+    population: tuple[Shop, Product, list[Customer]],
+    specs: list[dict],  # type: ignore[type-arg]
+    before: list[tuple[int, float | None]],
+    after: list[tuple[int, float | None]],
+) -> None:
+    shop, product, customers = population
+    await PrizeDraw.filter(shop=shop).delete()
+    await Review.filter(shop=shop).delete()
+    rows = [
+        review_row(
+            shop,
+            product,
+            customers[spec["customer"]],
+            minute=spec["minute"],
+            rating=rating,
+            status=spec["status"],
+            reason=spec["reason"],
+            source=spec["source"],
+            score=score,
+        )
+        for spec, (rating, score) in zip(specs, before, strict=False)
+    ]
+    await Review.bulk_create(rows)
+    draw = await past_draw(shop)
+
+    entries = draws.select_entries(await draws.entrants(draw))
+    # What the rules say, computed here from the rows themselves.
+    stored = await Review.filter(shop=shop).order_by("id")
+    first: dict[int, int] = {}
+    for review in stored:
+        abusive = review.status == "rejected" and review.rejection_reason == "abusive"
+        if review.source == "request" and not abusive and review.customer_id is not None:
+            first.setdefault(review.customer_id, review.id)
+    assert entries == sorted(first.values())
+
+    # Other ratings and sentiments, same reviews: the same entries and the same winner.
+    for review, (rating, score) in zip(stored, after, strict=False):
+        await Review.filter(id=review.id).update(
+            rating=rating,
+            sentiment_score=score,
+            sentiment_label=None if score is None else "negative",
+        )
+    assert draws.select_entries(await draws.entrants(draw)) == entries
+    digest, winner = recompute(draw.seed, entries)
+    assert draws.entries_digest(entries) == digest
+    index = draws.winner_index(draw.seed, digest, len(entries))
+    assert (entries[index] if index is not None else None) == winner
+
+
+# --- who enters ----------------------------------------------------------------------------
+
+
+async def test_abusive_reviews_do_not_enter_other_rejections_do(
+    population: tuple[Shop, Product, list[Customer]], settings: Settings
+) -> None:
+    shop, product, (abusive, spam, pending, twice, outside, _) = population
+    made = {}
+    for name, row in {
+        "abusive": review_row(
+            shop, product, abusive, minute=1, status="rejected", reason="abusive"
+        ),
+        "spam": review_row(
+            shop, product, spam, minute=2, rating=1, status="rejected", reason="spam"
+        ),
+        "pending": review_row(shop, product, pending, minute=3, rating=1, status="pending"),
+        "twice_first": review_row(shop, product, twice, minute=4, rating=2),
+        "twice_again": review_row(shop, product, twice, minute=5, rating=5),
+        "before": review_row(shop, product, outside, minute=-5),
+        "after": review_row(shop, product, outside, minute=31 * 24 * 60),
+        "imported": review_row(shop, product, None, minute=6, source="legacy"),
+    }.items():
+        await row.save()
+        made[name] = row.id
+    draw = await past_draw(shop)
+    ran = await draws.run_draw(shop, draw.id, Links(settings))
+    # One entry per customer (their first review), whatever the rating; abuse is out.
+    assert ran.entries == sorted([made["spam"], made["pending"], made["twice_first"]])
+    assert len(ran.entries) == 3
+
+
+# --- reproducible, once, from its published inputs -------------------------------------
+
+
+async def test_draw_is_reproducible_from_its_published_inputs_and_runs_once(
+    client: httpx.AsyncClient,
+    population: tuple[Shop, Product, list[Customer]],
+    settings: Settings,
+) -> None:
+    shop, product, customers = population
+    await Review.bulk_create(
+        [review_row(shop, product, c, minute=10 * i) for i, c in enumerate(customers)]
+    )
+    draw = await past_draw(shop)
+    before = (await client.get(f"/w/test-shop/draws/{draw.id}.json")).json()
+    assert before["seed"] == draw.seed and before["entries"] is None  # published first
+
+    links = Links(settings)
+    await draws.run_draw(shop, draw.id, links)
+    again = await draws.run_draw(shop, draw.id, links)  # a second run changes nothing
+    published = (await client.get(f"/w/test-shop/draws/{draw.id}.json")).json()
+    digest, winner = recompute(published["seed"], published["entries"])
+    assert published["entries_sha256"] == digest and published["winner_entry"] == winner
+    assert published["entries"] == sorted(published["entries"]) and len(published["entries"]) == 6
+    assert again.winner_review_id == winner
+    assert await OutboxMessage.filter(kind="email").count() == 1
+
+    page = await client.get(f"/w/test-shop/draws/{draw.id}", headers={"Accept-Language": "fr"})
+    assert page.status_code == 200
+    assert draw.seed in page.text and digest in page.text and str(winner) in page.text
+    assert "Vérifiez par vous-même" in page.text
+    assert (await client.get(f"/w/other/draws/{draw.id}")).status_code == 404
+    assert (await client.get("/w/test-shop/draws/999999.json")).status_code == 404
+
+
+async def test_winner_gets_an_email_in_their_language(
+    population: tuple[Shop, Product, list[Customer]], settings: Settings, smtp: SmtpSink
+) -> None:
+    shop, product, customers = population
+    french = customers[1]  # locale fr
+    await Review.bulk_create([review_row(shop, product, french, minute=1)])
+    draw = await past_draw(shop)
+    links = Links(settings)
+    ran = await draws.run_draw(shop, draw.id, links)
+    assert ran.winner_review_id is not None
+    assert await Worker(settings.model_copy(update={"smtp_url": smtp.url})).run_once() == 1
+    [message] = smtp.parsed()
+    assert message["To"] == french.email
+    assert message["Subject"] == "Vous avez gagné le tirage au sort de Boutique Test"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    for body in (text, html):
+        assert "Un panier garni" in body
+        assert f"{settings.base_url}/w/test-shop/draws/{draw.id}" in body
+
+
+async def test_no_entries_no_winner_and_not_before_the_end(
+    population: tuple[Shop, Product, list[Customer]], settings: Settings
+) -> None:
+    shop = population[0]
+    links = Links(settings)
+    empty = await draws.run_draw(shop, (await past_draw(shop)).id, links)
+    assert empty.entries == [] and empty.winner_review_id is None and empty.ran_at is not None
+    open_draw = await draws.create_draw(
+        shop,
+        period_start=NOW,
+        period_end=NOW + timedelta(days=3),
+        prize="Bon d'achat",
+        rules_url="",
+    )
+    with pytest.raises(InvalidInput):
+        await draws.run_draw(shop, open_draw.id, links)
+    for bad in ("javascript:alert(1)", "ftp://x.fr/r", "//x.fr/r"):
+        with pytest.raises(InvalidInput):
+            await draws.create_draw(
+                shop, period_start=NOW, period_end=NOW + timedelta(days=1), prize="x", rules_url=bad
+            )
+    with pytest.raises(InvalidInput):  # a period already over: entries would be known
+        await draws.create_draw(
+            shop, period_start=PERIOD_START, period_end=PERIOD_END, prize="x", rules_url=""
+        )
+
+
+# --- incentivised reviews: marked at submission, shown in the block and the feed -----------
+
+
+async def test_reviews_written_during_a_draw_are_marked_in_block_and_feed(
+    api: httpx.AsyncClient,
+) -> None:
+    shop = await Shop.get(slug="test-shop")
+    before = await order_with_request(api, "O-1")
+    assert "Tirage au sort" not in await submit_form(api, before["url"], "Avant le tirage")
+    await draws.create_draw(
+        shop,
+        period_start=NOW - timedelta(days=1),
+        period_end=NOW + timedelta(days=30),
+        prize="Un panier garni",
+        rules_url="https://shop.example/reglement",
+    )
+    during = await order_with_request(api, "O-2")
+    form = await submit_form(api, during["url"], "Pendant le tirage")
+    assert "Tirage au sort" in form and "Un panier garni" in form  # the reviewer is told
+    marked = {r.title: r.incentivised for r in await Review.filter(shop=shop)}
+    assert marked == {"Avant le tirage": False, "Pendant le tirage": True}
+    for review in await Review.filter(shop=shop):
+        moderated = await api.post(
+            f"/api/v1/reviews/{review.id}/moderation", json={"action": "publish"}
+        )
+        assert moderated.status_code == 200
+
+    block = (await api.get("/w/test-shop/products/KETTLE/reviews")).text
+    doc = lxml.html.fromstring(block)
+    [during_article] = doc.xpath('//article[.//*[contains(text(), "Pendant le tirage")]]')
+    [before_article] = doc.xpath('//article[.//*[contains(text(), "Avant le tirage")]]')
+    assert "participé à un tirage au sort" in during_article.text_content()
+    assert "tirage au sort" not in before_article.text_content()
+
+    feed = lxml.etree.fromstring(
+        (await api.get("/api/v1/feeds/google-product-reviews.xml")).content
+    )
+    flags = {r.findtext("title"): r.findtext("is_incentivized_review") for r in feed.iter("review")}
+    assert flags == {"Avant le tirage": "false", "Pendant le tirage": "true"}
+
+
+async def submit_form(client: httpx.AsyncClient, url: str, title: str) -> str:
+    """Fills the form like the customer; returns the form page they saw."""
+    form = await client.get(url)
+    first = product_ids(form.text)[0]
+    sent = await client.post(
+        url,
+        data={
+            f"{first}_rating": "1",
+            f"{first}_title": title,
+            f"{first}_body": "Arrivée cassée.",
+            "display_name": "Marie C.",
+            "consent": "yes",
+        },
+    )
+    assert sent.status_code == 303, sent.text
+    return form.text

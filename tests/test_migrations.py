@@ -1,0 +1,166 @@
+"""Migrations run on a database made by the previous release, and again as a no-op.
+
+"Previous release": the schema after 0001_initial only, with rows written by plain SQL.
+Every migration runs in a subprocess on its own database (a temporary SQLite file, or a
+database created next to TEST_DATABASE_URL's), so the session's database and Tortoise's
+state in this process are left alone. The head is whatever the package holds.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from conftest import ROOT, TEST_DATABASE_URL
+
+import feedback_service.migrations
+
+FIRST = "0001_initial"
+MIGRATIONS = sorted(
+    path.stem
+    for path in Path(feedback_service.migrations.__file__).parent.glob("[0-9][0-9][0-9][0-9]_*.py")
+)
+MIGRATE_TO = """
+import asyncio, sys
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate
+from feedback_service.db import APP_LABEL, tortoise_config
+
+async def main() -> None:
+    await migrate(config=tortoise_config(sys.argv[1]), target=f"{APP_LABEL}.{sys.argv[2]}")
+    await Tortoise.close_connections()
+
+asyncio.run(main())
+"""
+# Only the columns 0001 knows; literals both engines read the same way.
+PREVIOUS_RELEASE_ROWS = [
+    "INSERT INTO shop (slug, name, locale, timezone, throttle_days, sender_name, sender_email,"
+    " brand_color, review_delay_days, reviews_auto_publish, alert_rules, sla_hours, created_at)"
+    " VALUES ('old-shop', 'Old Shop', 'fr', 'Europe/Paris', 30, '', '', '#2563eb', 7, FALSE,"
+    " '{}', 24, '2025-03-01 10:00:00+00:00')",
+    "INSERT INTO customer (shop_id, email, name, locale, created_at)"
+    " SELECT id, 'old@example.fr', 'Ancien Client', 'fr', '2025-03-02 10:00:00+00:00'"
+    " FROM shop WHERE slug = 'old-shop'",
+    "INSERT INTO product (shop_id, sku, name, url, rating_counts, reviews_version, created_at,"
+    " updated_at) SELECT id, 'OLD-1', 'Vieux produit', 'https://shop.example/old', '{\"5\": 1}',"
+    " 1, '2025-03-01 10:00:00+00:00', '2025-03-01 10:00:00+00:00' FROM shop"
+    " WHERE slug = 'old-shop'",
+    "INSERT INTO review (shop_id, product_id, customer_id, rating, title, body, author_name,"
+    " language, answers, photos, consent, aspects, status, verified, source, submitted_at,"
+    " published_at, helpful_count, created_at)"
+    " SELECT s.id, p.id, c.id, 5, 'Toujours là', 'Écrit avant la mise à jour.', 'Ancien C.',"
+    " 'fr', '[]', '[]', TRUE, '[]', 'published', TRUE, 'form', '2025-03-03 10:00:00+00:00',"
+    " '2025-03-03 11:00:00+00:00', 2, '2025-03-03 10:00:00+00:00'"
+    " FROM shop s JOIN product p ON p.shop_id = s.id JOIN customer c ON c.shop_id = s.id"
+    " WHERE s.slug = 'old-shop'",
+    "INSERT INTO shop_order (shop_id, external_id, customer_id, ordered_at, created_at)"
+    " SELECT s.id, 'OLD-ORDER', c.id, '2025-03-02 12:00:00+00:00', '2025-03-02 12:00:00+00:00'"
+    " FROM shop s JOIN customer c ON c.shop_id = s.id WHERE s.slug = 'old-shop'",
+    "INSERT INTO order_item (order_id, product_id, quantity, unit_price)"
+    " SELECT o.id, p.id, 2, 12.50 FROM shop_order o JOIN product p ON p.shop_id = o.shop_id",
+]
+CHECKS = {
+    "shop": "SELECT name, churn_days FROM shop",
+    "customer": "SELECT email, name, contact_preference FROM customer",
+    "review": "SELECT body, helpful_count, incentivised FROM review",
+    "applied": "SELECT name FROM tortoise_migrations ORDER BY name",
+    # 0003 back-fills each customer's order totals from the orders already stored.
+    "order_totals": "SELECT orders_count, priced_orders, sales, last_order_at IS NOT NULL"
+    " FROM customer",
+}
+
+
+class Database:
+    """A throwaway database of the engine under test, by plain driver."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.postgres = url.startswith("postgres")
+
+    async def execute(self, statements: list[str]) -> None:
+        if self.postgres:
+            import asyncpg
+
+            conn = await asyncpg.connect(self.url.replace("postgres://", "postgresql://", 1))
+            try:
+                for statement in statements:
+                    await conn.execute(statement)
+            finally:
+                await conn.close()
+            return
+        with sqlite3.connect(self.url.removeprefix("sqlite://")) as conn:
+            for statement in statements:
+                conn.execute(statement)
+
+    async def rows(self, query: str) -> list[tuple[Any, ...]]:
+        if self.postgres:
+            import asyncpg
+
+            conn = await asyncpg.connect(self.url.replace("postgres://", "postgresql://", 1))
+            try:
+                return [tuple(row) for row in await conn.fetch(query)]
+            finally:
+                await conn.close()
+        with sqlite3.connect(self.url.removeprefix("sqlite://")) as conn:
+            return [tuple(row) for row in conn.execute(query)]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    if request.param == "sqlite":
+        yield Database(f"sqlite://{tmp_path / 'previous_release.sqlite3'}")
+        return
+    if not TEST_DATABASE_URL or not TEST_DATABASE_URL.startswith("postgres"):
+        pytest.skip("PostgreSQL runs when TEST_DATABASE_URL is set")
+    import asyncpg
+
+    parts = urlsplit(TEST_DATABASE_URL)
+    name = f"{parts.path.lstrip('/')}_previous_release_{os.getpid()}"
+    server = await asyncpg.connect(TEST_DATABASE_URL.replace("postgres://", "postgresql://", 1))
+    try:
+        await server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await server.execute(f'CREATE DATABASE "{name}"')
+        yield Database(urlunsplit(parts._replace(path=f"/{name}")))
+    finally:
+        await server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await server.close()
+
+
+def run(argv: list[str], url: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        argv,
+        env={**os.environ, "DATABASE_URL": url},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+async def test_migrations_run_twice_from_the_previous_release(empty_database: Database) -> None:
+    db = empty_database
+    assert MIGRATIONS[0] == FIRST and len(MIGRATIONS) > 1
+    run([sys.executable, "-c", MIGRATE_TO, db.url, FIRST], db.url)
+    assert await db.rows(CHECKS["applied"]) == [(FIRST,)]
+    await db.execute(PREVIOUS_RELEASE_ROWS)
+
+    feedback_service_cli = str(Path(sys.executable).parent / "feedback-service")
+    for _ in range(2):  # the second run finds nothing to do
+        run([feedback_service_cli, "migrate"], db.url)
+        assert [name for (name,) in await db.rows(CHECKS["applied"])] == MIGRATIONS
+        assert await db.rows(CHECKS["shop"]) == [("Old Shop", 180)]
+        assert await db.rows(CHECKS["customer"]) == [("old@example.fr", "Ancien Client", "")]
+        [(orders, priced, sales, has_last_order)] = await db.rows(CHECKS["order_totals"])
+        assert (orders, priced, sales, bool(has_last_order)) == (1, 1, 25.0, True)
+        [(body, helpful, incentivised)] = await db.rows(CHECKS["review"])
+        assert (body, helpful, bool(incentivised)) == ("Écrit avant la mise à jour.", 2, False)
