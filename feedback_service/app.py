@@ -12,6 +12,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from feedback_service import ratelimit
 from feedback_service.admin.auth import LoginRequired
 from feedback_service.db import close_db, init_db
 from feedback_service.errors import DomainError, RateLimited
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             LoginRequired: login_required,
         },
     )
+    ratelimit.configure(settings.rate_limit_url)
     app.state.settings = settings
     app.state.links = Links(settings)
     app.state.rendered_blocks = RenderedBlocks(settings.block_cache_mb * 1_000_000)

@@ -1,4 +1,7 @@
-"""Rate limits (limits, in memory): 429 with Retry-After when one is exceeded."""
+"""Rate limits (limits): 429 with Retry-After when one is exceeded.
+
+Counters live in each process's memory, or in Redis when RATE_LIMIT_URL is set, so that
+several web processes share them."""
 
 from __future__ import annotations
 
@@ -6,8 +9,9 @@ import bisect
 import time
 
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage
+from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
 
 from feedback_service.errors import RateLimited
 
@@ -56,6 +60,21 @@ class _SweepingMemoryStorage(MemoryStorage):
 
 
 _limiter = MovingWindowRateLimiter(_SweepingMemoryStorage())
+
+
+def configure(url: str | None) -> None:
+    """Where the counters live: redis://host:port/db (or rediss://), else memory."""
+    global _limiter
+    storage: Storage
+    if url:
+        if not url.startswith(("redis://", "rediss://")):
+            raise ValueError("RATE_LIMIT_URL is a redis:// or rediss:// URL")
+        shared = storage_from_string(f"async+{url}", key_prefix="feedback_service")
+        assert isinstance(shared, Storage)  # "async+" gives the asyncio flavour
+        storage = shared
+    else:
+        storage = _SweepingMemoryStorage()
+    _limiter = MovingWindowRateLimiter(storage)
 
 
 async def hit(limit: RateLimitItem, *keys: str) -> None:

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     token_max_age_days: int = Field(default=30, ge=1)
     # Rendered review blocks kept in memory by each web process, in millions of characters.
     block_cache_mb: int = Field(default=32, ge=0)
+    # Rate-limit counters shared by every web process (redis://host:port/db); in each
+    # process's memory when unset.
+    rate_limit_url: str | None = None
 
     @property
     def base_url(self) -> str:
