@@ -12,6 +12,7 @@ from decimal import Decimal
 from feedback_service.links import Links
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.orders.services import refresh_order_totals
+from feedback_service.reviews import draws
 from feedback_service.reviews.models import Review, ReviewQuestion, ReviewRequest
 from feedback_service.reviews.services import refresh_product_rating, review_url
 from feedback_service.settings import Settings
@@ -279,6 +280,19 @@ async def load(settings: Settings) -> list[str]:
     )
     invitation = await Invitation.create(shop=shop, kind="thermometer", customer=guest, locale="fr")
     sample = invitation_json(shop, invitation, guest, Links(settings))
+    # Announced now, so /admin/draws has a draw and new demo reviews enter it.
+    draw = await draws.create_draw(
+        shop,
+        period_start=now,
+        period_end=now + timedelta(days=30),
+        prize="Un bon d'achat de 50 € / A €50 voucher",
+        rules_url="https://shop.demo.example/jeu-concours",
+    )
+    shared = (
+        await Review.filter(shop=shop, status="published", product=products[0])
+        .order_by("-rating", "-published_at", "id")
+        .first()
+    ) or await Review.filter(shop=shop, status="published").order_by("id").first()
     base = settings.base_url
     return [
         f"Demo shop [bold]{shop.name}[/bold] ({SLUG}) ready: {len(customers)} customers, "
@@ -290,6 +304,16 @@ async def load(settings: Settings) -> list[str]:
         f"Review form (order DEMO-GUEST): {review_url(Links(settings), review_request)}",
         f"Product page with reviews: {base}/w/{SLUG}/products/{PRODUCTS[0][0]}",
         f"Embeddable block: {base}/w/{SLUG}/products/{PRODUCTS[0][0]}/reviews",
+        *(
+            [
+                f"One review's shareable page: {base}/w/{SLUG}/reviews/{shared.id}"
+                f"  (its share card: {base}/w/{SLUG}/reviews/{shared.id}/card.png)"
+            ]
+            if shared
+            else []
+        ),
+        f"Prize draw, announced for 30 days: {base}/admin/draws  (public page: "
+        f"{draws.public_url(Links(settings), shop, draw)})",
         f"Outbox (emails are kept there without SMTP_URL): {base}/admin/outbox",
         f"Try the API: curl -H 'Authorization: Bearer {key}' {base}/api/v1/responses",
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from typing import Any, TypeVar
 
@@ -147,6 +148,21 @@ CSP_END = (
     b"base-uri 'none'; form-action 'self'; object-src 'none'"
 )
 NOT_FRAMED = b"; frame-ancestors 'none'"
+# An origin a shop lets frame its full review pages: scheme, host (or *.domain), port.
+FRAME_ORIGIN = re.compile(r"https?://(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:[0-9]{1,5})?")
+MAX_FRAME_ORIGINS = 10
+
+
+def frame_ancestors(value: str) -> str:
+    """The shop's frame-ancestors setting, checked: space-separated origins, or ""."""
+    origins = [origin.rstrip("/") for origin in value.lower().split()]
+    if len(origins) > MAX_FRAME_ORIGINS or not all(FRAME_ORIGIN.fullmatch(o) for o in origins):
+        raise InvalidInput(
+            f"Frame ancestors are up to {MAX_FRAME_ORIGINS} origins like https://shop.example,"
+            " separated by spaces.",
+            fields={"frame_ancestors": "invalid"},
+        )
+    return " ".join(dict.fromkeys(origins))
 
 
 class SecurityHeadersMiddleware:
@@ -169,13 +185,23 @@ class SecurityHeadersMiddleware:
         nonce = secrets.token_urlsafe(16)
         scope.setdefault("state", {})["nonce"] = nonce
         csp = CSP_START + nonce.encode() + CSP_END
-        if not scope["path"].startswith("/w/"):  # blocks are embeddable, pages are not
+        embeddable = scope["path"].startswith("/w/")
+        if not embeddable:
             csp += NOT_FRAMED
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers.append((b"content-security-policy", csp))
+                # Fragments are embedded in the shop's pages; a full review page says which
+                # origins may frame it (request.state.frame_ancestors, the shop's setting).
+                ancestors = scope["state"].get("frame_ancestors") if embeddable else None
+                if ancestors is None:
+                    headers.append((b"content-security-policy", csp))
+                else:
+                    framing = ancestors.encode() if ancestors else b"'none'"
+                    headers.append(
+                        (b"content-security-policy", csp + b"; frame-ancestors " + framing)
+                    )
                 headers += self.fixed
                 message["headers"] = headers
             await send(message)

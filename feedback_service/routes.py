@@ -38,6 +38,7 @@ routes = [
     Route("/w/{shop}/review-policy", reviews.review_policy, methods=["GET"]),
     Route("/w/{shop}/reviews/{id}/helpful", reviews.helpful, methods=["POST"]),
     Route("/w/{shop}/reviews/{id}", reviews_public.review_page, methods=["GET"]),
+    Route("/w/{shop}/reviews/{id}/card.png", reviews_public.review_card, methods=["GET"]),
     Route("/w/{shop}/draws/{id}.json", reviews_public.draw_json, methods=["GET"]),
     Route("/w/{shop}/draws/{id}", reviews_public.draw_page, methods=["GET"]),
     Route("/media/photos/{name}", reviews.photo, methods=["GET"]),

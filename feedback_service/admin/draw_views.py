@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -15,9 +15,10 @@ from feedback_service.admin import auth
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import page, respondent_locale
 from feedback_service.links import Links
+from feedback_service.metrics.api import shop_timezone
 from feedback_service.reviews import draws
-from feedback_service.reviews.models import PrizeDraw, Review
-from feedback_service.shops.models import Shop
+from feedback_service.reviews.models import PrizeDraw
+from feedback_service.shops.models import Shop, StaffUser
 
 
 def _links(request: Request) -> Links:
@@ -39,13 +40,29 @@ def _day_start(shop: Shop, value: str, field: str, *, after: bool = False) -> da
         day = date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput("Dates look like 2026-12-01.", fields={field: "a date"}) from None
-    try:
-        zone = ZoneInfo(shop.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
     if after:
         day += timedelta(days=1)
-    return datetime.combine(day, time(0, 0), tzinfo=zone)
+    return datetime.combine(day, time(0, 0), tzinfo=shop_timezone(shop.timezone))
+
+
+def _page(
+    request: Request, template: str, user: StaffUser, error: str | None, **context: Any
+) -> Response:
+    """A draws page in the staff's locale; 422 when the form it shows was refused."""
+    shop = user.shop
+    locale = respondent_locale(request)
+    return page(
+        request,
+        template,
+        locale,
+        period=lambda draw: draws.period_text(draw, shop.timezone, locale),
+        status_code=422 if error else 200,
+        user=user,
+        shop=shop,
+        csrf=auth.csrf_token(request),
+        error=error,
+        **context,
+    )
 
 
 async def draws_page(request: Request) -> Response:
@@ -70,20 +87,8 @@ async def draws_page(request: Request) -> Response:
         else:
             return RedirectResponse(f"/admin/draws/{draw.id}", status_code=303)
     rows = await PrizeDraw.filter(shop=shop).order_by("-id").limit(100)
-    locale = respondent_locale(request)
-    return page(
-        request,
-        "admin/draws.html",
-        locale,
-        period=lambda draw: draws.period_text(draw, shop.timezone, locale),
-        status_code=422 if error else 200,
-        user=user,
-        shop=shop,
-        csrf=auth.csrf_token(request),
-        rows=rows,
-        error=error,
-        values=values,
-        now=draws.utcnow(),
+    return _page(
+        request, "admin/draws.html", user, error, rows=rows, values=values, now=draws.utcnow()
     )
 
 
@@ -104,28 +109,16 @@ async def draw_page(request: Request) -> Response:
     entries = (
         list(draw.entries) if draw.ran_at else draws.select_entries(await draws.entrants(draw))
     )
-    winner = None
-    if draw.winner_review_id is not None:
-        winner = (
-            await Review.filter(shop=shop, id=draw.winner_review_id)
-            .select_related("product", "customer")
-            .first()
-        )
-    locale = respondent_locale(request)
-    return page(
+    winner = await draws.winning_review(shop, draw)
+    return _page(
         request,
         "admin/draw.html",
-        locale,
-        period=lambda draw: draws.period_text(draw, shop.timezone, locale),
-        status_code=422 if error else 200,
-        user=user,
-        shop=shop,
-        csrf=auth.csrf_token(request),
+        user,
+        error,
         draw=draw,
         result=draws.result_json(draw),
         entries=entries,
         winner=winner,
-        error=error,
         public_url=draws.public_url(_links(request), shop, draw),
         can_run=draw.ran_at is None and draws.utcnow() >= draw.period_end,
     )

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from feedback_service.admin import auth
 from feedback_service.alerts.rules import AlertRules, rules_of
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.http import page, respondent_locale, validation_fields
+from feedback_service.http import frame_ancestors, page, respondent_locale, validation_fields
 from feedback_service.i18n import N_, gettext
 from feedback_service.orders import privacy
 from feedback_service.outbox import webhooks
@@ -33,7 +33,12 @@ SEGMENT_FIELDS = {
 
 def _int(form: dict[str, str], name: str, low: int, high: int) -> int:
     value = form.get(name, "")
-    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
+    # The length first: int() refuses a string of more than 4300 digits.
+    if (
+        len(value) > 40
+        or not (value.isascii() and value.isdigit())
+        or not low <= int(value) <= high
+    ):
         raise InvalidInput(
             f"{name} is a whole number from {low} to {high}.", fields={name: "range"}
         )
@@ -98,6 +103,7 @@ async def _general(request: Request, shop: Shop, form: dict[str, str]) -> None:
     shop.sla_hours = _int(form, "sla_hours", 1, 720)
     shop.review_delay_days = _int(form, "review_delay_days", 0, 365)
     shop.reviews_auto_publish = form.get("reviews_auto_publish") == "yes"
+    shop.frame_ancestors = frame_ancestors(form.get("frame_ancestors", "")[:1000])
     await shop.save()
 
 

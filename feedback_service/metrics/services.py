@@ -134,6 +134,10 @@ class Answers:
     def n(self) -> int:
         return sum(self.by_score.values())
 
+    def add_row(self, row: sql.Row) -> None:
+        """Counts a row (kind, score, n) of a query grouped by survey kind and score."""
+        self.by_score[(row["kind"], int(row["score"]))] += sql.as_int(row["n"])
+
     def count(self, kind: str, scores: range | None = None) -> int:
         return sum(
             n
@@ -269,7 +273,7 @@ async def answers_by_segment(
     }
     result = {segment: Answers() for segment in SEGMENTS}
     for row in await sql.fetch(query, params):
-        result[row["segment"]].by_score[(row["kind"], int(row["score"]))] += sql.as_int(row["n"])
+        result[row["segment"]].add_row(row)
     return result
 
 
@@ -321,11 +325,10 @@ async def answers_by_segment_and_before(
     current = {name: Answers() for name in SEGMENTS}
     previous = Answers()
     for row in await sql.fetch(query, params):
-        key, n = (row["kind"], int(row["score"])), sql.as_int(row["n"])
         if sql.as_int(row["is_current"]):
-            current[row["segment"]].by_score[key] += n
+            current[row["segment"]].add_row(row)
         elif segment is None or row["segment"] == segment:
-            previous.by_score[key] += n
+            previous.add_row(row)
     return current, previous
 
 
@@ -360,7 +363,7 @@ async def answers(
     params = {"shop": shop.id, "start": period.start, "end": period.end, **kind_params}
     counted = Answers()
     for row in await sql.fetch(query, params):
-        counted.by_score[(row["kind"], int(row["score"]))] += sql.as_int(row["n"])
+        counted.add_row(row)
     return counted
 
 
@@ -599,9 +602,7 @@ async def trend_points(
     for row in await sql.fetch(query, params):
         value = row["period_start"]
         start = starts[value - 1] if isinstance(value, int) else sql.as_date(value)
-        points.setdefault(start, Answers()).by_score[(row["kind"], int(row["score"]))] += (
-            sql.as_int(row["n"])
-        )
+        points.setdefault(start, Answers()).add_row(row)
     return [TrendPoint(start, points[start]) for start in sorted(points)]
 
 

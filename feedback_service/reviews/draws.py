@@ -188,9 +188,8 @@ def _customer_key(customer_id: int | None, email: str | None) -> str | None:
     return f"email:{email.strip().lower()}" if email and email.strip() else None
 
 
-async def get_draw(shop: Shop | int, draw_id: int) -> PrizeDraw:
-    shop_id = shop if isinstance(shop, int) else shop.id
-    draw = await PrizeDraw.filter(shop_id=shop_id, id=draw_id).first()
+async def get_draw(shop: Shop, draw_id: int) -> PrizeDraw:
+    draw = await PrizeDraw.filter(shop_id=shop.id, id=draw_id).first()
     if draw is None:
         raise NotFound("No such prize draw.")
     return draw
@@ -220,12 +219,23 @@ async def run_draw(shop: Shop, draw_id: int, links: Links) -> PrizeDraw:
     return await get_draw(shop, draw.id)
 
 
+async def winning_review(shop: Shop, draw: PrizeDraw) -> Review | None:
+    """The winner's review, with its product and customer; None before the draw has run."""
+    if draw.winner_review_id is None:
+        return None
+    return (
+        await Review.filter(shop=shop, id=draw.winner_review_id)
+        .select_related("product", "customer")
+        .first()
+    )
+
+
 def public_url(links: Links, shop: Shop, draw: PrizeDraw) -> str:
     return f"{links.base_url}/w/{shop.slug}/draws/{draw.id}"
 
 
 async def _queue_winner_email(shop: Shop, draw: PrizeDraw, review_id: int, links: Links) -> None:
-    review = await Review.filter(id=review_id).select_related("customer").first()
+    review = await Review.filter(shop=shop, id=review_id).select_related("customer").first()
     if review is None:
         return
     to = review.customer.email if review.customer else review.author_email

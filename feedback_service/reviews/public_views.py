@@ -3,6 +3,7 @@ verification page (and its JSON)."""
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
@@ -11,7 +12,7 @@ from feedback_service.errors import NotFound
 from feedback_service.http import page, respondent_locale
 from feedback_service.i18n import normalize_locale
 from feedback_service.links import Links
-from feedback_service.reviews import blocks, draws
+from feedback_service.reviews import blocks, cards, draws
 from feedback_service.reviews.blocks import BlockQuery
 from feedback_service.reviews.models import PrizeDraw, Review
 from feedback_service.shops.models import Shop
@@ -37,6 +38,7 @@ async def _public_draw(request: Request) -> tuple[Shop, PrizeDraw]:
 async def draw_page(request: Request) -> Response:
     """What anyone needs to check a draw: the seed, the entries, their hash, the winner."""
     shop, draw = await _public_draw(request)
+    request.state.frame_ancestors = shop.frame_ancestors
     url = draws.public_url(_links(request), shop, draw)
     locale = normalize_locale(request.query_params.get("lang") or respondent_locale(request))
     response = page(
@@ -62,37 +64,80 @@ async def draw_json(request: Request) -> Response:
     )
 
 
-async def review_page(request: Request) -> Response:
-    """/w/{shop}/reviews/{id}: one published review, with its card tags and share links."""
+async def _published_review(request: Request) -> Review | None:
+    """The shop's published review named in the path, or None (unknown, unpublished,
+    another shop's, or not an id at all)."""
     raw = str(request.path_params["id"])
-    slug = request.path_params["shop"]
-    review = None
-    if (raw.isascii() and raw.isdigit()) and len(raw) <= 12:
-        review = (
-            await Review.filter(id=int(raw), shop__slug=slug, status="published")
-            .select_related("product", "shop")
-            .first()
-        )
-    if review is None:
-        return await _missing_review(request, slug)
-    query = BlockQuery.parse(dict(request.query_params))
-    locale = query.locale or review.shop.locale
-    product = review.product
-    product.shop = review.shop
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
+        return None
+    review = (
+        await Review.filter(id=int(raw), shop__slug=request.path_params["shop"], status="published")
+        .select_related("product", "shop")
+        .first()
+    )
+    if review is not None:
+        review.product.shop = review.shop
+    return review
+
+
+def _review_etag(review: Review, kind: str, locale: str) -> str:
     # Changes with the reviews (replies and votes too), the product and the shop.
-    etag = f'W/"{blocks.content_version(product)}-review-{review.id}-{locale}"'
+    return f'W/"{blocks.content_version(review.product)}-{kind}-{review.id}-{locale}"'
+
+
+def _not_modified(request: Request, etag: str) -> Response | None:
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers={"ETag": etag, "Cache-Control": REVIEW_CACHE})
+    return None
+
+
+async def review_page(request: Request) -> Response:
+    """/w/{shop}/reviews/{id}: one published review, with its card tags and share links."""
+    review = await _published_review(request)
+    if review is None:
+        return await _missing_review(request, request.path_params["shop"])
+    request.state.frame_ancestors = review.shop.frame_ancestors
+    query = BlockQuery.parse(dict(request.query_params))
+    locale = query.locale or review.shop.locale
+    etag = _review_etag(review, "review", locale)
+    if (not_modified := _not_modified(request, etag)) is not None:
+        return not_modified
     base = _links(request).base_url
+    page_url = f"{base}/w/{review.shop.slug}/reviews/{review.id}"
+    card_url = f"{page_url}/card.png" + (f"?locale={query.locale}" if query.locale else "")
     html = widgets.render_review_page(
         blocks.shop_data(review.shop, base),
-        blocks.product_data(product),
-        blocks.summary_of(product),
-        blocks.review_data(review, product, base),
-        f"{base}/w/{review.shop.slug}/reviews/{review.id}",
+        blocks.product_data(review.product),
+        blocks.summary_of(review.product),
+        blocks.review_data(review, review.product, base),
+        page_url,
         locale,
+        card_url=card_url,
     )
     return HTMLResponse(html, headers={"ETag": etag, "Cache-Control": REVIEW_CACHE})
+
+
+async def review_card(request: Request) -> Response:
+    """/w/{shop}/reviews/{id}/card.png: the review's share card (og:image, twitter:image)."""
+    review = await _published_review(request)
+    if review is None:
+        return await _missing_review(request, request.path_params["shop"])
+    query = BlockQuery.parse(dict(request.query_params))
+    locale = query.locale or review.shop.locale
+    etag = _review_etag(review, "card", locale)
+    if (not_modified := _not_modified(request, etag)) is not None:
+        return not_modified
+    base = _links(request).base_url
+    png = await run_in_threadpool(
+        cards.render,
+        blocks.shop_data(review.shop, base),
+        blocks.product_data(review.product),
+        blocks.review_data(review, review.product, base),
+        locale,
+    )
+    return Response(
+        png, media_type="image/png", headers={"ETag": etag, "Cache-Control": REVIEW_CACHE}
+    )
 
 
 async def _missing_review(request: Request, slug: str) -> Response:

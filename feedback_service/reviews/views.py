@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -126,6 +127,8 @@ async def product_block(request: Request) -> Response:
     product = await blocks.product_for_block(
         request.path_params["shop"], request.path_params["sku"]
     )
+    if kind == "page":  # a full page, not a fragment: the shop says who may frame it
+        request.state.frame_ancestors = product.shop.frame_ancestors
     etag = _etag(product, kind, query)
     if (not_modified := _cached(request, etag)) is not None:
         return not_modified
@@ -163,6 +166,7 @@ async def _shop(slug: str) -> Shop:
 async def shop_reviews(request: Request) -> Response:
     query = BlockQuery.parse(dict(request.query_params))
     shop = await _shop(request.path_params["shop"])
+    request.state.frame_ancestors = shop.frame_ancestors
     base = _links(request).base_url
     page_url = f"{base}/w/{shop.slug}/reviews"
     reviews, info, products, summaries = await blocks.shop_page_data(shop, query, base, page_url)
@@ -180,6 +184,7 @@ async def shop_reviews(request: Request) -> Response:
 
 async def review_policy(request: Request) -> Response:
     shop = await _shop(request.path_params["shop"])
+    request.state.frame_ancestors = shop.frame_ancestors
     query = BlockQuery.parse(dict(request.query_params))
     html = widgets.render_policy_page(
         blocks.shop_data(shop, _links(request).base_url), query.lang or query.locale or shop.locale
@@ -199,12 +204,13 @@ async def helpful(request: Request) -> Response:
         # A first vote, or a browser that refuses cookies: the address and agent stand in.
         seen = f"{client_ip(request)}|{request.headers.get('user-agent', '')}"
         voter = hashlib.sha256(seen.encode()).hexdigest()[:32]
+    back = await _vote_came_from(request, request.path_params["shop"])  # a bad form: no vote
     review = await services.vote_helpful(request.path_params["shop"], int(review_id), voter)
     base = _links(request).base_url
-    response = RedirectResponse(
-        f"{base}/w/{request.path_params['shop']}/products/{review.product.sku}#review-{review.id}",
-        status_code=303,
-    )
+    if back is None:
+        back = f"/w/{quote(request.path_params['shop'], safe='')}/products/"
+        back += quote(review.product.sku, safe="")
+    response = RedirectResponse(f"{base}{back}#review-{review.id}", status_code=303)
     if new_voter:
         https = request.app.state.settings.https
         response.set_cookie(
@@ -216,6 +222,41 @@ async def helpful(request: Request) -> Response:
             samesite="none" if https else "lax",
         )
     return response
+
+
+# A path and query of our own pages: no scheme, host, backslash, space or control character.
+_RETURN_PATH = re.compile(r"/w/[a-z0-9-]{1,64}/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]{0,1000}")
+
+
+def _own_page(shop_slug: str, target: str) -> str | None:
+    """`target` when it is one of this shop's pages (/w/{shop}/...) as a path: never
+    another site (https://, //host), never another shop, never a climb out with "..".
+    """
+    if not _RETURN_PATH.fullmatch(target) or not target.startswith(f"/w/{shop_slug}/"):
+        return None
+    path = target.split("?", 1)[0]
+    if "//" in path or any(part in (".", "..") for part in unquote(path).split("/")):
+        return None
+    return target
+
+
+async def _vote_came_from(request: Request, shop_slug: str) -> str | None:
+    """The page to go back to after a vote: the form's `return_to` (the review page sets
+    it), else the Referer when it is one of our pages; None means the product page."""
+    form = await request.form(max_files=0, max_fields=10, max_part_size=4096)
+    candidates = [request.query_params.get("return_to"), form.get("return_to")]
+    referer = urlsplit(request.headers.get("referer", ""))
+    ours = urlsplit(_links(request).base_url)
+    prefix = ours.path.rstrip("/")  # PUBLIC_BASE_URL may have a path
+    if (referer.scheme, referer.netloc) == (ours.scheme, ours.netloc) and referer.path.startswith(
+        f"{prefix}/"
+    ):
+        path = referer.path[len(prefix) :]
+        candidates.append(path + (f"?{referer.query}" if referer.query else ""))
+    for candidate in candidates:
+        if isinstance(candidate, str) and (target := _own_page(shop_slug, candidate)):
+            return target
+    return None
 
 
 async def photo(request: Request) -> Response:

@@ -22,6 +22,9 @@ class Shop(Model):
     segment_regular_from = fields.IntField(default=4, db_default=4)
     # A customer without an order for this many days counts as churned.
     churn_days = fields.IntField(default=180, db_default=180)
+    # Origins allowed to show the full review pages in a frame ("https://shop.example ...");
+    # empty: none may (frame-ancestors 'none'). Fragments are embedded, not framed.
+    frame_ancestors = fields.CharField(max_length=1000, default="", db_default="")
     sender_name = fields.CharField(max_length=200, default="")
     sender_email = fields.CharField(max_length=254, default="")
     brand_color = fields.CharField(max_length=7, default="#2563eb")

@@ -57,12 +57,11 @@ def has_segment_windows(shop: Shop) -> bool:
     return any(getattr(shop, f"throttle_days_{s}") is not None for s in SEGMENTS)
 
 
-async def shop_window(shop: Shop, customer: Customer) -> int:
-    """The shop's window in days for this customer's segment."""
-    if not has_segment_windows(shop):  # the common case needs no query
+def shop_window(shop: Shop, customer: Customer) -> int:
+    """The shop's window in days for this customer's segment (by their stored order count)."""
+    if not has_segment_windows(shop):
         return shop.throttle_days
-    orders = await Order.filter(shop_id=shop.id, customer_id=customer.id).count()
-    return segment_window(shop, segment_of(shop, orders))
+    return segment_window(shop, segment_of(shop, customer.orders_count))
 
 
 def current_choice(customer: Customer) -> str:
@@ -87,7 +86,7 @@ async def check(shop: Shop, customer: Customer, now: datetime) -> tuple[Hold | N
     """Why the customer may not be asked now (None: they may), and the window in days."""
     if customer.unsubscribed_at is not None or customer.contact_preference == "never":
         return Hold("unsubscribed"), 0
-    shop_days = await shop_window(shop, customer)
+    shop_days = shop_window(shop, customer)
     own_days = CHOICE_DAYS.get(customer.contact_preference, 0)
     window = max(shop_days, own_days)
     last = customer.last_invited_at
@@ -152,11 +151,6 @@ def _segment_case(orders: str) -> str:
     )
 
 
-_ORDER_COUNTS = """
-    SELECT customer_id, COUNT(*) AS orders FROM shop_order
-    WHERE shop_id = :shop GROUP BY customer_id"""
-
-
 async def contact_pressure(shop: Shop, now: datetime | None = None) -> dict[str, SegmentPressure]:
     """Per segment (by today's order count): customers by choice, invitations held back in
     the last PRESSURE_DAYS days by reason. Two grouped queries, whatever the shop's size."""
@@ -169,19 +163,19 @@ async def contact_pressure(shop: Shop, now: datetime | None = None) -> dict[str,
     }
     choices = await sql.fetch(
         f"""
-        SELECT {_segment_case("o.orders")} AS segment,
+        SELECT {_segment_case("c.orders_count")} AS segment,
                CASE WHEN c.unsubscribed_at IS NOT NULL THEN 'never'
                     ELSE c.contact_preference END AS choice,
                COUNT(*) AS n
-        FROM customer c LEFT JOIN ({_ORDER_COUNTS}) o ON o.customer_id = c.id
+        FROM customer c
         WHERE c.shop_id = :shop
         GROUP BY 1, 2""",
         params,
     )
     held = await sql.fetch(
         f"""
-        SELECT {_segment_case("o.orders")} AS segment, h.reason, COUNT(*) AS n
-        FROM held_invitation h LEFT JOIN ({_ORDER_COUNTS}) o ON o.customer_id = h.customer_id
+        SELECT {_segment_case("c.orders_count")} AS segment, h.reason, COUNT(*) AS n
+        FROM held_invitation h LEFT JOIN customer c ON c.id = h.customer_id
         WHERE h.shop_id = :shop AND h.created_at >= :since
         GROUP BY 1, 2""",
         params,

@@ -122,16 +122,8 @@ async def insert_response(
     invitation: Invitation, score: int, dedupe_key: str, now: datetime
 ) -> Response:
     """The confirmed answer; IntegrityError when its dedupe key is taken."""
-    rows = await db.fetch(
-        INSERT_RESPONSE + " RETURNING id",
-        invitation.shop_id,
-        invitation.id,
-        invitation.customer_id,
-        invitation.kind,
-        score,
-        dedupe_key,
-        now,
-    )
+    values = _response_values(invitation, score, dedupe_key, now)
+    rows = await db.fetch(INSERT_RESPONSE + " RETURNING id", *values)
     return _response(rows[0]["id"], invitation, score, dedupe_key, now)
 
 
@@ -153,6 +145,18 @@ async def record_answer_in_one_statement(
         " state, due_at, attempts, created_at) SELECT {0}, 'alert_check', {7},"
         " jsonb_build_object('response_id', r.id), 'response:' || r.id, 'pending', {8}, 0, {6}"
         f" FROM r), clicks AS ({_confirm_clicks_sql('{1}', '{4}')}) SELECT id FROM r",
+        *_response_values(invitation, score, dedupe_key, now),
+        alert_check_id,
+        alert_check_due,
+    )
+    return _response(rows[0]["id"], invitation, score, dedupe_key, now)
+
+
+def _response_values(
+    invitation: Invitation, score: int, dedupe_key: str, now: datetime
+) -> tuple[object, ...]:
+    """The values {0} to {6} of INSERT_RESPONSE, in its order."""
+    return (
         invitation.shop_id,
         invitation.id,
         invitation.customer_id,
@@ -160,10 +164,7 @@ async def record_answer_in_one_statement(
         score,
         dedupe_key,
         now,
-        alert_check_id,
-        alert_check_due,
     )
-    return _response(rows[0]["id"], invitation, score, dedupe_key, now)
 
 
 def _response(

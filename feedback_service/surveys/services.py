@@ -143,9 +143,13 @@ def _choice(invitation: Invitation, key: str) -> Choice:
 
 
 def dedupe_key(invitation: Invitation, browser_id: str | None) -> str:
-    if invitation.reusable:
-        return f"link:{invitation.id}:{browser_id or ''}"
-    return f"inv:{invitation.id}"
+    return _dedupe_key(invitation.id, reusable=invitation.reusable, browser_id=browser_id)
+
+
+def _dedupe_key(invitation_id: int, *, reusable: bool, browser_id: str | None) -> str:
+    if reusable:
+        return f"link:{invitation_id}:{browser_id or ''}"
+    return f"inv:{invitation_id}"
 
 
 def _state(response: Response | None, choice: Choice, now: datetime) -> str:
@@ -191,8 +195,10 @@ async def _link(
     link = await queries.load_link(
         invitation_id,
         shop_id,
-        personal_key=f"inv:{invitation_id}",
-        reusable_key=f"link:{invitation_id}:{browser_id}" if browser_id else None,
+        personal_key=_dedupe_key(invitation_id, reusable=False, browser_id=None),
+        reusable_key=_dedupe_key(invitation_id, reusable=True, browser_id=browser_id)
+        if browser_id
+        else None,
         recent_since=recent_since,
     )
     if link is None:

@@ -146,7 +146,7 @@ async def unsubscribe(request: Request) -> Response:
             error = gettext(customer.locale, "Please choose one of the options.")
             status_code = 400
     current = preferences.current_choice(customer)
-    shop_days = await preferences.shop_window(shop, customer)
+    shop_days = preferences.shop_window(shop, customer)
     _ = Translator(customer.locale)
     options = [
         ("", _("As %(shop)s suggests: at most every %(n)s days", shop=shop.name, n=shop_days))

@@ -130,3 +130,17 @@ async def test_segment_windows_in_the_settings_form(
     shop = await Shop.get(id=shop.id)
     assert shop.name == "Boutique Test" and shop.throttle_days_occasional is None
     assert shop.throttle_days_regular == 90
+
+
+async def test_a_number_too_long_to_read_is_refused_not_an_error(
+    client: httpx.AsyncClient, shop_and_key
+) -> None:  # type: ignore[no-untyped-def]
+    # int() refuses strings of more than 4300 digits: such a field must be a 422, not a 500.
+    await create_user(shop_and_key[0], "boss@shop.fr", "correct horse battery", role="admin")
+    await log_in(client, "boss@shop.fr", "correct horse battery")
+    csrf = csrf_of((await client.get("/admin/settings")).text)
+    for name in ("throttle_days", "throttle_days_occasional", "sla_hours"):
+        refused = await client.post(
+            "/admin/settings/general", data={**GENERAL, "csrf": csrf, name: "9" * 5000}
+        )
+        assert refused.status_code == 422, name
