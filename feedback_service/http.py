@@ -83,6 +83,14 @@ def validation_fields(exc: ValidationError) -> dict[str, str]:
     return fields
 
 
+def whole_number(raw: str, digits: int = 12) -> int | None:
+    """Plain ASCII digits, at most `digits` of them, as an int; None for anything else.
+    (str.isdigit() alone accepts "²", which int() refuses; int() refuses 4,300+ digits.)"""
+    if raw.isascii() and raw.isdigit() and len(raw) <= digits:
+        return int(raw)
+    return None
+
+
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 

@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 
 from feedback_service.admin import auth
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.http import page, respondent_locale
+from feedback_service.http import page, respondent_locale, whole_number
 from feedback_service.links import Links
 from feedback_service.metrics.api import shop_timezone
 from feedback_service.reviews import draws
@@ -27,10 +27,10 @@ def _links(request: Request) -> Links:
 
 
 def _draw_id(request: Request) -> int:
-    raw = request.path_params["id"]
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
+    draw_id = whole_number(request.path_params["id"])
+    if draw_id is None:
         raise NotFound("No such prize draw.")
-    return int(raw)
+    return draw_id
 
 
 def _day_start(shop: Shop, value: str, field: str, *, after: bool = False) -> datetime:

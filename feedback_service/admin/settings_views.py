@@ -12,7 +12,13 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from feedback_service.admin import auth
 from feedback_service.alerts.rules import AlertRules, rules_of
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.http import frame_ancestors, page, respondent_locale, validation_fields
+from feedback_service.http import (
+    frame_ancestors,
+    page,
+    respondent_locale,
+    validation_fields,
+    whole_number,
+)
 from feedback_service.i18n import N_, gettext
 from feedback_service.orders import privacy
 from feedback_service.outbox import webhooks
@@ -32,17 +38,12 @@ SEGMENT_FIELDS = {
 
 
 def _int(form: dict[str, str], name: str, low: int, high: int) -> int:
-    value = form.get(name, "")
-    # The length first: int() refuses a string of more than 4300 digits.
-    if (
-        len(value) > 40
-        or not (value.isascii() and value.isdigit())
-        or not low <= int(value) <= high
-    ):
+    value = whole_number(form.get(name, ""), digits=40)
+    if value is None or not low <= value <= high:
         raise InvalidInput(
             f"{name} is a whole number from {low} to {high}.", fields={name: "range"}
         )
-    return int(value)
+    return value
 
 
 def _optional_int(form: dict[str, str], name: str, low: int, high: int) -> int | None:
@@ -116,8 +117,8 @@ async def _segments(request: Request, shop: Shop, form: dict[str, str]) -> None:
         ("segment_regular_from", 3, 1000),
         ("churn_days", 1, 3650),
     ):
-        value = form.get(name, "").strip()[:12]
-        if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
+        value = whole_number(form.get(name, "").strip())
+        if value is None or not low <= value <= high:
             message = gettext(
                 locale,
                 "%(field)s is a whole number from %(low)s to %(high)s.",
@@ -126,7 +127,7 @@ async def _segments(request: Request, shop: Shop, form: dict[str, str]) -> None:
                 high=high,
             )
             raise InvalidInput(message, fields={name: "range"})
-        values[name] = int(value)
+        values[name] = value
     if values["segment_occasional_from"] >= values["segment_regular_from"]:
         message = gettext(locale, "Regular customers need more orders than occasional ones.")
         raise InvalidInput(message, fields={"segment_regular_from": "too small"})

@@ -10,7 +10,7 @@ from feedback_service.admin import auth
 from feedback_service.admin import dashboard as dashboard_data
 from feedback_service.alerts.views import ASPECT_LABELS
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.http import client_ip, page, respondent_locale
+from feedback_service.http import client_ip, page, respondent_locale, whole_number
 from feedback_service.i18n import Translator, gettext
 from feedback_service.outbox.models import OutboxMessage
 from feedback_service.outbox.webhooks import replay
@@ -104,10 +104,10 @@ async def outbox(request: Request) -> Response:
 
 async def outbox_message(request: Request) -> Response:
     user = await auth.current_staff(request, role="admin")
-    message_id = request.path_params["id"]
+    message_id = whole_number(request.path_params["id"], digits=18)
     row = None
-    if (message_id.isascii() and message_id.isdigit()) and len(message_id) < 19:
-        row = await OutboxMessage.filter(shop=user.shop, id=int(message_id)).first()
+    if message_id is not None:
+        row = await OutboxMessage.filter(shop=user.shop, id=message_id).first()
     if row is None:
         raise NotFound("No such message.")
     if request.method == "POST":
@@ -134,19 +134,19 @@ async def reviews(request: Request) -> Response:
         status = "pending"
     if request.method == "POST":
         form = await auth.check_csrf(request)
-        review_id = form.get("review", "")
-        if not (review_id.isascii() and review_id.isdigit()) or len(review_id) > 12:
+        review_id = whole_number(form.get("review", ""))
+        if review_id is None:
             raise NotFound("No such review.")
         actor = user.email
         if form.get("action") == "reply":
             if not form.get("body", "").strip():
                 raise InvalidInput("Write a reply first.", fields={"body": "required"})
-            await review_services.reply(user.shop, int(review_id), form["body"], actor)
+            await review_services.reply(user.shop, review_id, form["body"], actor)
         else:
             data = ModerationIn.model_validate(
                 {"action": form.get("action"), "reason": form.get("reason") or None}
             )
-            await review_services.moderate(user.shop, int(review_id), data, actor)
+            await review_services.moderate(user.shop, review_id, data, actor)
         return RedirectResponse(f"/admin/reviews?status={status}", status_code=303)
     rows = (
         await Review.filter(shop=user.shop, status=status)

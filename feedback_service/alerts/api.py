@@ -12,7 +12,7 @@ from feedback_service.alerts import services
 from feedback_service.alerts.models import Alert
 from feedback_service.alerts.rules import RULE_NAMES, AlertRules, rules_of
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.http import read_json
+from feedback_service.http import read_json, whole_number
 from feedback_service.orders.schemas import Strict
 from feedback_service.shops.api import api_shop
 from feedback_service.shops.models import StaffUser
@@ -52,8 +52,8 @@ async def list_alerts(request: Request) -> JSONResponse:
 
 async def patch_alert(request: Request) -> JSONResponse:
     shop = await api_shop(request)
-    raw_id = request.path_params["id"]
-    if not (raw_id.isascii() and raw_id.isdigit()) or len(raw_id) > 12:
+    alert_id = whole_number(request.path_params["id"])
+    if alert_id is None:
         raise NotFound("No such alert.")
     data = await read_json(request, AlertPatch)
     assignee: StaffUser | None | bool = False  # False: not in the body, leave it
@@ -62,7 +62,7 @@ async def patch_alert(request: Request) -> JSONResponse:
     elif "assignee" in data.model_fields_set:  # an explicit null unassigns
         assignee = None
     alert = await services.update(
-        shop, int(raw_id), status=data.status, assignee=assignee, note=data.note
+        shop, alert_id, status=data.status, assignee=assignee, note=data.note
     )
     return JSONResponse(services.alert_json(alert))
 

@@ -14,7 +14,7 @@ from feedback_service.alerts import services
 from feedback_service.alerts.models import Alert
 from feedback_service.alerts.rules import RULE_LABELS, RULE_NAMES
 from feedback_service.errors import NotFound
-from feedback_service.http import page, respondent_locale
+from feedback_service.http import page, respondent_locale, whole_number
 from feedback_service.i18n import N_
 from feedback_service.orders.models import Customer
 from feedback_service.reviews.models import Review
@@ -78,8 +78,8 @@ async def inbox(request: Request) -> Response:
     elif filters["assignee"] == "none":
         query = query.filter(assignee_id=None)
     now = services.utcnow()
-    if (filters["age"].isascii() and filters["age"].isdigit()) and len(filters["age"]) < 5:
-        query = query.filter(opened_at__lte=now - timedelta(hours=int(filters["age"])))
+    if (age := whole_number(filters["age"], digits=4)) is not None:
+        query = query.filter(opened_at__lte=now - timedelta(hours=age))
     alerts = await query.order_by("opened_at", "id").limit(100).select_related("assignee")
     items = await _items(alerts, shop.sla_hours, now)
     staff = await StaffUser.filter(shop=shop).order_by("email")
@@ -165,10 +165,9 @@ async def _items(alerts: list[Alert], sla_hours: int, now: Any) -> list[InboxIte
 async def act(request: Request) -> Response:
     user = await auth.current_staff(request)
     form = await auth.check_csrf(request)
-    raw_id = request.path_params["id"]
-    if not (raw_id.isascii() and raw_id.isdigit()) or len(raw_id) > 12:
+    alert_id = whole_number(request.path_params["id"])
+    if alert_id is None:
         raise NotFound("No such alert.")
-    alert_id = int(raw_id)
     action = form.get("action")
     if action == "acknowledge":
         await services.update(user.shop, alert_id, status="acknowledged")

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from feedback_service.errors import NotFound
-from feedback_service.http import read_json
+from feedback_service.http import read_json, whole_number
 from feedback_service.outbox import webhooks
 from feedback_service.outbox.models import WebhookEndpoint
 from feedback_service.outbox.schemas import WebhookIn
@@ -14,10 +14,10 @@ from feedback_service.shops.api import api_shop
 
 
 def _int_param(request: Request, name: str) -> int:
-    value = request.path_params[name]
-    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+    value = whole_number(request.path_params[name], digits=18)
+    if value is None:
         raise NotFound("Not found.")
-    return int(value)
+    return value
 
 
 async def create_webhook(request: Request) -> JSONResponse:

@@ -9,6 +9,7 @@ from math import ceil
 import widgets
 from feedback_service import db
 from feedback_service.errors import NotFound
+from feedback_service.http import whole_number
 from feedback_service.orders.models import Product
 from feedback_service.reviews.models import Review
 from feedback_service.shops.models import Shop
@@ -34,11 +35,7 @@ class BlockQuery:
     def parse(cls, params: dict[str, str]) -> BlockQuery:
         """Lenient on purpose: a crawler's odd query gets the default block, never an error."""
         raw_page = params.get("page", "1")
-        page = (
-            int(raw_page)
-            if (raw_page.isascii() and raw_page.isdigit()) and len(raw_page) < 6
-            else 1
-        )
+        page = whole_number(raw_page, digits=5) or 1
         sort = params.get("sort", "recent")
         lang = params.get("lang") or None
         locale = params.get("locale") or None

@@ -14,7 +14,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 import widgets
 from feedback_service import ratelimit
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.http import client_ip, no_store, page
+from feedback_service.http import client_ip, no_store, page, whole_number
 from feedback_service.links import Links
 from feedback_service.orders.models import Product
 from feedback_service.reviews import blocks, photos, services
@@ -195,8 +195,8 @@ async def review_policy(request: Request) -> Response:
 async def helpful(request: Request) -> Response:
     """A "helpful" vote from the block's plain form: one per browser, rate-limited."""
     await ratelimit.hit(ratelimit.HELPFUL, "helpful", client_ip(request))
-    review_id = request.path_params["id"]
-    if not (review_id.isascii() and review_id.isdigit()) or len(review_id) > 12:
+    review_id = whole_number(request.path_params["id"])
+    if review_id is None:
         raise NotFound("No such review.")
     voter = request.cookies.get(VOTER_COOKIE) or ""
     new_voter = not re.fullmatch(r"[0-9a-f]{32}", voter)
@@ -205,7 +205,7 @@ async def helpful(request: Request) -> Response:
         seen = f"{client_ip(request)}|{request.headers.get('user-agent', '')}"
         voter = hashlib.sha256(seen.encode()).hexdigest()[:32]
     back = await _vote_came_from(request, request.path_params["shop"])  # a bad form: no vote
-    review = await services.vote_helpful(request.path_params["shop"], int(review_id), voter)
+    review = await services.vote_helpful(request.path_params["shop"], review_id, voter)
     base = _links(request).base_url
     if back is None:
         back = f"/w/{quote(request.path_params['shop'], safe='')}/products/"
