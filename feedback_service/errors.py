@@ -44,6 +44,11 @@ class TooLarge(DomainError):
     code = "too_large"
 
 
+class TooSlow(DomainError):
+    status_code = 408
+    code = "request_timeout"
+
+
 class RateLimited(DomainError):
     status_code = 429
     code = "rate_limited"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import secrets
@@ -13,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from feedback_service.errors import DomainError, InvalidInput, RateLimited, TooLarge
+from feedback_service.errors import DomainError, InvalidInput, RateLimited, TooLarge, TooSlow
 from feedback_service.i18n import locale_from_accept_language
 from feedback_service.templating import render
 
@@ -22,6 +23,8 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 # Bodies larger than this are refused before parsing (413); review forms carry photos.
 MAX_BODY = 1_000_000
 MAX_UPLOAD_BODY = 45_000_000
+# Seconds a client may take to send the next piece of a request body (slow-client guard).
+BODY_CHUNK_TIMEOUT = 20.0
 
 
 def error_payload(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
@@ -107,7 +110,8 @@ def page(
 
 
 class BodyLimitMiddleware:
-    """413 before a body that is too large is read (declared or streamed); 400 for NUL in a URL."""
+    """413 before a body that is too large is read (declared or streamed), 408 when a client
+    sends its body too slowly (a stalled chunk), 400 for NUL in a URL."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -131,14 +135,22 @@ class BodyLimitMiddleware:
             )
             return
         received = 0
+        body_done = False
 
         async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, body_done
+            if body_done:  # later reads wait for a disconnect, for as long as a response runs
+                return await receive()
+            try:
+                async with asyncio.timeout(BODY_CHUNK_TIMEOUT):
+                    message = await receive()
+            except TimeoutError:
+                raise TooSlow("The request body arrived too slowly.") from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
                     raise TooLarge("The request body is too large.")
+                body_done = not message.get("more_body", False)
             return message
 
         await self.app(scope, limited_receive, send)

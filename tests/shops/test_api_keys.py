@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
+import asyncio
 
+import httpx
+import pytest
+
+from feedback_service import http
 from feedback_service.orders.models import Product
 
 
@@ -57,3 +61,33 @@ async def test_nul_characters_are_refused_everywhere(api: httpx.AsyncClient) -> 
     assert (await api.get("/api/v1/products/A%00")).status_code == 400
     assert (await api.get("/w/test-shop/products/x?lang=%00")).status_code == 400
     assert await Product.all().count() == 0
+
+
+async def test_a_stalled_body_is_408_and_a_slow_steady_one_is_served(
+    api: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(http, "BODY_CHUNK_TIMEOUT", 0.3)
+    product = b'{"sku": "SLOW", "name": "Lent", "url": "https://shop.example/slow"}'
+
+    async def stalled():  # type: ignore[no-untyped-def]
+        yield product[:20]
+        await asyncio.sleep(1.0)  # a slowloris client stops sending
+        yield product[20:]
+
+    answer = await api.post(
+        "/api/v1/products", content=stalled(), headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code == 408
+    assert answer.json()["error"]["code"] == "request_timeout"
+    assert await Product.all().count() == 0
+
+    async def steady():  # type: ignore[no-untyped-def]
+        for start in range(0, len(product), 10):  # 0.7 s in all, never 0.3 s between pieces
+            await asyncio.sleep(0.1)
+            yield product[start : start + 10]
+
+    answer = await api.post(
+        "/api/v1/products", content=steady(), headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code in (200, 201)
+    assert await Product.filter(sku="SLOW").count() == 1
