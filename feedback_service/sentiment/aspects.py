@@ -6,6 +6,9 @@ entries ending in "*", as a prefix ("livr*" covers livraison, livré, livreur).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from itertools import compress
+
 from .models import Aspect, label_for
 from .textutils import ScoredTokens, fold, normalise_score, round4
 
@@ -161,7 +164,7 @@ def aspect_of(key: str) -> str | None:
     return (cached if cached is not None else _lookup(key)) or None
 
 
-def _aspect_hits(keys: list[str]) -> list[str]:
+def _aspect_hits(keys: Sequence[str]) -> list[str]:
     """Aspect name ("" for none) of every token."""
     hits = list(map(_CACHE.get, keys))
     if None in hits:
@@ -178,21 +181,46 @@ def find_aspects(tokens: ScoredTokens) -> tuple[Aspect, ...]:
     "and") borrows the score of its whole sentence. An aspect mentioned in several
     clauses gets the mean of their scores (one vote per clause, not per keyword).
     """
-    hits = _aspect_hits(tokens.keys)
-    if not any(hits):
+    hits = tokens.aspects if tokens.aspects is not None else _aspect_hits(tokens.keys)
+    indexes = list(compress(range(len(hits)), hits))  # tokens naming an aspect
+    if not indexes:
         return ()
     valences = tokens.valences
+    span = tokens.span
+    if len(indexes) == 1:  # the common case: one mention, one clause
+        index = indexes[0]
+        start, end = span(index, False)
+        if not any(valences[start:end]):
+            start, end = span(index, True)
+        score = round4(normalise_score(sum(valences[start:end])))
+        found = _ASPECTS.get((hits[index], score))
+        return (found if found is not None else _aspect(hits[index], score),)
     scores: dict[str, dict[int, float]] = {}  # aspect -> clause start -> score
-    for index in [i for i, hit in enumerate(hits) if hit]:
-        start, end = tokens.span(index, sentence=False)
+    for index in indexes:
+        start, end = span(index, False)
         per_clause = scores.setdefault(hits[index], {})
         if start in per_clause:
             continue
         if not any(valences[start:end]):
-            start, end = tokens.span(index, sentence=True)
+            start, end = span(index, True)
         per_clause[start] = normalise_score(sum(valences[start:end]))
     result = []
     for aspect, per_clause in scores.items():
         score = round4(sum(per_clause.values()) / len(per_clause))
-        result.append(Aspect(aspect, score, label_for(score)))
+        found = _ASPECTS.get((aspect, score))
+        if found is None:
+            found = _aspect(aspect, score)
+        result.append(found)
     return tuple(result)
+
+
+# Aspect objects are immutable: one instance per (name, score) is shared.
+_ASPECTS: dict[tuple[str, float], Aspect] = {}
+
+
+def _aspect(name: str, score: float) -> Aspect:
+    found = Aspect(name, score, label_for(score))
+    if len(_ASPECTS) >= _CACHE_LIMIT:
+        _ASPECTS.clear()
+    _ASPECTS[name, score] = found
+    return found

@@ -20,10 +20,16 @@ Lookup keys are lower-cased and accent-folded, so "DÉÇU", "déçu" and "decu" 
 from __future__ import annotations
 
 import re
+import string
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain, compress
+from operator import itemgetter
+from typing import TypeVar
 
 from vaderSentiment.vaderSentiment import B_DECR, B_INCR, C_INCR, N_SCALAR
 
+from .aspects import aspect_of
 from .resources import (
     emoji_valences,
     fallback_emoji_valence,
@@ -39,19 +45,22 @@ from .textutils import (
     apply_emphasis,
     build_phrase_index,
     fold,
-    match_phrase,
     normalise_score,
     rating_valence,
 )
 
-_TOKEN_RE = re.compile(
+_TOKEN_PATTERN = (
     r"\d{1,3}\s*/\s*(?:5|10|20)(?!\d)"  # typed rating: 5/5, 8 / 10
     r"|[<>]?[:;=][\-o*']?[)\]([dDpP/\\|3]+(?!\w)"  # emoticons :) :-( ;D :/
     r"|<3+"
     r"|\w+"
     r"|[.!?…;,:()\n]"
-    r"|[^\s\w]"  # any other symbol, one at a time (emojis; others are dropped)
+    r"|[^\s\w{dropped}]"  # any other symbol, one at a time (emojis; others are dropped)
 )
+_TOKEN_RE = re.compile(_TOKEN_PATTERN.replace("{dropped}", ""))
+# Common symbols that are dropped anyway (apostrophes, hyphens, quotes...): the
+# analyser's own pattern does not return them as tokens (they still separate words).
+_DROP_CANDIDATES = string.punctuation + "’‘“”«»–—‐‑·•°§¶×÷¿¡„‚‹›′″"
 
 _WORD, _PUNCT, _EMOJI, _DROP = 0, 1, 2, 3
 _PUNCTUATION = frozenset(".!?…;,:()\n")
@@ -104,6 +113,21 @@ _BEFORE_CONTRAST = 0.5
 _AFTER_CONTRAST = 1.5
 _CONCESSION_WEIGHT = 0.5
 _BOOST_DAMPING = (1.0, 0.95, 0.9)  # VADER: a booster 2 or 3 words away counts less
+# Keys that may act as boosters (context decides for "super", "bien", "plus").
+_BOOSTER_CANDIDATES = frozenset(_BOOSTERS) | _AMBIGUOUS_BOOSTERS | {"plus"}
+# Without one of these keys, no token of a text can be negated.
+_NEGATION_KEYS = _NEGATORS | _POST_NEGATORS
+# Keys that change the weight of a clause (contrast or concession).
+_WEIGHTED_WORDS = _CONTRAST | _CONCESSION
+
+# Per token, memoised by its text as written: (folded key, kind, base valence,
+# is upper-case, boundary code after it, text as written, is an upper-case word,
+# is a word, aspect tagged or "").
+TokenInfo = tuple[str, int, float, bool, int, str, bool, bool, str]
+_KEY_OF = itemgetter(0)
+_DROPPED: TokenInfo = ("", _DROP, 0.0, False, NO_BREAK, "", False, False, "")
+# Shop vocabulary is small; the memo is cleared if a flood of unseen tokens fills it.
+_TOKEN_CACHE_LIMIT = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +160,27 @@ def load_lexicon() -> FrenchLexicon:
     return FrenchLexicon(words, index, frozenset(first for first, _ in index), immune)
 
 
+_V = TypeVar("_V")
+
+
+class _Memo(dict[str, _V]):
+    """Token -> value, computed on first sight; looked up in C (map over __getitem__).
+
+    Shop vocabulary is small; the memo is emptied if a flood of unseen tokens fills it.
+    """
+
+    def __init__(self, compute: Callable[[str], _V]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, token: str) -> _V:
+        info = self._compute(token)
+        if len(self) >= _TOKEN_CACHE_LIMIT:
+            self.clear()
+        self[token] = info
+        return info
+
+
 class FrenchAnalyser:
     """Scores French text; one instance is shared (it holds no per-text state)."""
 
@@ -146,30 +191,15 @@ class FrenchAnalyser:
             key: value for key, value in vader_plain_lexicon().items() if _is_emoticon(key)
         }
         self._known_emojis = set(vader_emoji_descriptions())
+        self._token_cache = _Memo(self._token_info)
+        self._chunk_cache = _Memo(self._chunk_infos)  # "J'adore!" -> its tokens' infos
+        self._phrase_cache: dict[str, TokenInfo] = {}  # merged phrases, as written
+        dropped = "".join(char for char in _DROP_CANDIDATES if self._symbol_kind(char) == _DROP)
+        self._token_re = re.compile(_TOKEN_PATTERN.replace("{dropped}", re.escape(dropped)))
 
     def lexicon_words(self) -> frozenset[str]:
         """Single words of the lexicon (accent-folded), e.g. as language evidence."""
         return frozenset(key for key in self._lex.words if " " not in key)
-
-    # ---- tokenisation -------------------------------------------------------------
-    def _tokenise(self, text: str) -> tuple[list[str], list[str], list[int]]:
-        """Split into (original, folded key, kind); phrases merged into one token."""
-        origs = _TOKEN_RE.findall(text)
-        keys = _TOKEN_RE.findall(fold(text))  # folding the text once beats per token
-        if len(keys) != len(origs):  # a case mapping changed word boundaries (rare)
-            keys = [fold(token) for token in origs]
-        kinds = [
-            _WORD if token[0].isalnum() or token[0] == "_" else self._symbol_kind(token)
-            for token in origs
-        ]
-        if _DROP in kinds:
-            kept = [i for i, kind in enumerate(kinds) if kind != _DROP]
-            origs = [origs[i] for i in kept]
-            keys = [keys[i] for i in kept]
-            kinds = [kinds[i] for i in kept]
-        if not self._lex.phrase_starts.isdisjoint(keys):
-            return self._merge_phrases(origs, keys, kinds)
-        return origs, keys, kinds
 
     def _symbol_kind(self, token: str) -> int:
         if token in _PUNCTUATION:
@@ -179,35 +209,6 @@ class FrenchAnalyser:
         if token in _CURRENCY:
             return _WORD  # kept as a word so "€" can tag the price aspect
         return _DROP  # apostrophes, hyphens, quotes, emoji joiners
-
-    def _merge_phrases(
-        self, origs: list[str], keys: list[str], kinds: list[int]
-    ) -> tuple[list[str], list[str], list[int]]:
-        starts = self._lex.phrase_starts
-        matches: list[tuple[int, int]] = []
-        for start in [i for i, key in enumerate(keys) if key in starts]:
-            if kinds[start] == _WORD and (not matches or start >= matches[-1][1]):
-                phrase = match_phrase(keys, start, self._lex.phrases, None)
-                if phrase is not None:
-                    matches.append((start, start + len(phrase)))
-        if not matches:
-            return origs, keys, kinds
-        out_origs: list[str] = []
-        out_keys: list[str] = []
-        out_kinds: list[int] = []
-        done = 0
-        for start, end in matches:
-            out_origs += origs[done:start]
-            out_keys += keys[done:start]
-            out_kinds += kinds[done:start]
-            out_origs.append(" ".join(origs[start:end]))
-            out_keys.append(" ".join(keys[start:end]))
-            out_kinds.append(_WORD)
-            done = end
-        out_origs += origs[done:]
-        out_keys += keys[done:]
-        out_kinds += kinds[done:]
-        return out_origs, out_keys, out_kinds
 
     # ---- per-token rules ----------------------------------------------------------
     def _word_valence(self, key: str) -> float:
@@ -228,24 +229,138 @@ class FrenchAnalyser:
             return valence
         return 0.0
 
-    def score(self, text: str) -> tuple[float, ScoredTokens]:
-        """Compound score in [-1, 1] and the per-token data used for aspects."""
-        origs, keys, kinds = self._tokenise(text)
-        base = [
-            self._base_valence(key, kind, orig)
-            for orig, key, kind in zip(origs, keys, kinds, strict=True)
-        ]
-        boosters = self._booster_flags(keys, kinds, base)
-        words = [orig for orig, kind in zip(origs, kinds, strict=True) if kind == _WORD]
-        is_cap_diff = _some_but_not_all_upper(words)
-        valences = [
-            self._contextual_valence(i, origs, keys, kinds, base, boosters, is_cap_diff)
-            for i in range(len(keys))
-        ]
-        weights = _contrast_weights(keys, kinds)
-        total = sum(v * w for v, w in zip(valences, weights, strict=True))
-        scored = _scored_tokens(keys, kinds, valences)
-        return normalise_score(apply_emphasis(total, text)), scored
+    # ---- scoring ------------------------------------------------------------------
+    def _token_info(self, orig: str) -> TokenInfo:
+        """What scoring needs to know about one token (see ``TokenInfo``)."""
+        key = fold(orig)
+        kind = _WORD if orig[0].isalnum() or orig[0] == "_" else self._symbol_kind(orig)
+        if kind == _DROP:
+            return _DROPPED
+        boundary = NO_BREAK
+        if kind == _PUNCT:
+            boundary = SENTENCE_BREAK if key in _SENTENCE_END else CLAUSE_BREAK
+        return self._info(key, kind, orig, boundary)
+
+    def _chunk_infos(self, chunk: str) -> tuple[TokenInfo, ...]:
+        """Infos of the tokens of a whitespace-free chunk of text, dropped ones removed."""
+        infos = map(self._token_cache.__getitem__, self._token_re.findall(chunk))
+        return tuple(info for info in infos if info is not _DROPPED)
+
+    def _info(self, key: str, kind: int, orig: str, boundary: int) -> TokenInfo:
+        upper = orig.isupper()
+        is_word = kind == _WORD
+        base = self._base_valence(key, kind, orig)
+        aspect = aspect_of(key) or ""
+        return (key, kind, base, upper, boundary, orig, upper and is_word, is_word, aspect)
+
+    def _merge_phrases(
+        self, infos: list[TokenInfo], keys: list[str], starts: list[int]
+    ) -> list[TokenInfo]:
+        """Merge multiword phrases into one token (leftmost first, then longest).
+
+        ``starts``: positions where a (first, second) token pair of a phrase begins.
+        """
+        index = self._lex.phrases
+        count = len(keys)
+        out: list[TokenInfo] = []
+        done = 0
+        for start in starts:
+            if start < done or infos[start][1] != _WORD:
+                continue
+            for phrase in index[keys[start], keys[start + 1]]:  # longest first
+                end = start + len(phrase)
+                if end <= count and (end == start + 2 or tuple(keys[start:end]) == phrase):
+                    out += infos[done:start]
+                    orig = " ".join([info[5] for info in infos[start:end]])
+                    info = self._phrase_cache.get(orig)
+                    if info is None:
+                        info = self._info(" ".join(phrase), _WORD, orig, NO_BREAK)
+                        if len(self._phrase_cache) >= _TOKEN_CACHE_LIMIT:
+                            self._phrase_cache.clear()
+                        self._phrase_cache[orig] = info
+                    out.append(info)
+                    done = end
+                    break
+        if not done:
+            return infos
+        out += infos[done:]
+        return out
+
+    def score(self, text: str, chunks: list[str] | None = None) -> tuple[float, ScoredTokens]:
+        """Compound score in [-1, 1] and the per-token data used for aspects.
+
+        Per-token facts (folded key, kind, valence...) are memoised per token; the
+        rules (boosters, negation, contrast) then only run around tokens that carry a
+        valence, and only when the text holds a word they react to. ``chunks`` may
+        pass ``text.split()`` when the caller already has it.
+        """
+        if "\n" in text or "/" in text:
+            # A newline is a token and a rating ("8 / 10") may span spaces: whole text.
+            infos = list(map(self._token_cache.__getitem__, self._token_re.findall(text)))
+        else:
+            # No token spans whitespace: memoised per whitespace-separated chunk.
+            if chunks is None:
+                chunks = text.split()
+            infos = list(chain.from_iterable(map(self._chunk_cache.__getitem__, chunks)))
+        unmerged = list(map(_KEY_OF, infos))
+        if "" in unmerged:  # dropped tokens (hyphens, quotes, emoji joiners): never a key
+            infos = [info for info in infos if info is not _DROPPED]
+            unmerged = list(map(_KEY_OF, infos))
+        if not infos:
+            return 0.0, ScoredTokens([], [], _CLAUSE_WORDS, [])
+        first_words = self._lex.phrase_starts
+        if not first_words.isdisjoint(unmerged):
+            index = self._lex.phrases
+            last = len(unmerged) - 1
+            candidates = compress(range(last), map(first_words.__contains__, unmerged))
+            starts = [i for i in candidates if (unmerged[i], unmerged[i + 1]) in index]
+            if starts:
+                infos = self._merge_phrases(infos, unmerged, starts)
+        keys, kinds, base, upper, boundaries, _, upper_words, words, aspects = zip(
+            *infos, strict=False
+        )
+        valences = [0.0] * len(keys)
+        if not any(base):
+            return 0.0, ScoredTokens(keys, valences, _CLAUSE_WORDS, boundaries, None, aspects)
+        # VADER's allcap_differential: capitals are emphasis unless every word shouts.
+        is_cap_diff = any(upper_words) and 0 < sum(upper_words) < sum(words)
+        has_boosters = not _BOOSTER_CANDIDATES.isdisjoint(keys)
+        immune = self._lex.negation_immune
+        can_negate = not _NEGATION_KEYS.isdisjoint(keys)
+        scored = list(compress(range(len(base)), base))  # tokens with a valence
+        for i in scored:
+            if has_boosters and _is_booster(keys, kinds, base, i):
+                continue  # a booster here ("super rapide"), not a sentiment word
+            valence = base[i]
+            if kinds[i] == _WORD and "/" not in keys[i]:  # not emojis nor ratings
+                if is_cap_diff and upper[i]:
+                    valence += C_INCR if valence > 0 else -C_INCR
+                if has_boosters:
+                    valence += _boost(i, upper, keys, kinds, base, valence, is_cap_diff)
+                if can_negate and keys[i] not in immune and _is_negated(i, keys, kinds, base):
+                    valence *= N_SCALAR
+            valences[i] = valence
+        pivot = -1
+        if not _WEIGHTED_WORDS.isdisjoint(keys) and _CONCESSION.isdisjoint(keys):
+            pivot = _last_contrast(keys, kinds)
+        if pivot >= 0:
+            # Contrast only: the same products and sum as with _contrast_weights, less
+            # the zero-valence tokens (adding 0.0 changes nothing).
+            total = sum(
+                valences[i]
+                * (_BEFORE_CONTRAST if i < pivot else _AFTER_CONTRAST if i > pivot else 1.0)
+                for i in scored
+            )
+        elif _WEIGHTED_WORDS.isdisjoint(keys):
+            total = sum(valences)  # every weight is 1
+        else:
+            weights = _contrast_weights(keys, kinds)
+            total = sum(v * w for v, w in zip(valences, weights, strict=True))
+        if "!" in text or "?" in text:  # otherwise the emphasis adds exactly 0.0
+            total = apply_emphasis(total, text)
+        return normalise_score(total), ScoredTokens(
+            keys, valences, _CLAUSE_WORDS, boundaries, None, aspects
+        )
 
     def _base_valence(self, key: str, kind: int, orig: str) -> float:
         if kind == _EMOJI:
@@ -256,60 +371,29 @@ class FrenchAnalyser:
             return rating_valence(key)
         return self._word_valence(key)
 
-    def _booster_flags(self, keys: list[str], kinds: list[int], base: list[float]) -> list[bool]:
-        """Which tokens act as boosters here (context decides for "super", "bien", "plus")."""
-        flags: list[bool] = []
-        count = len(keys)
-        for i, key in enumerate(keys):
-            next_counts = (
-                i + 1 < count
-                and kinds[i + 1] == _WORD
-                and (base[i + 1] != 0.0 or keys[i + 1] in _BOOSTERS)
-            )
-            if key == "plus":
-                # "plus rapide" (comparative) vs "ne ... plus" (negation).
-                flags.append(bool(next_counts) and not _has_ne_before(keys, kinds, i))
-            elif key in _AMBIGUOUS_BOOSTERS:
-                flags.append(bool(next_counts))
-            else:
-                flags.append(key in _BOOSTERS)
-        return flags
-
-    def _contextual_valence(
-        self,
-        i: int,
-        origs: list[str],
-        keys: list[str],
-        kinds: list[int],
-        base: list[float],
-        boosters: list[bool],
-        is_cap_diff: bool,
-    ) -> float:
-        valence = base[i]
-        if valence == 0.0 or boosters[i]:
-            return 0.0
-        if kinds[i] != _WORD or "/" in keys[i]:
-            return valence  # emojis and ratings are not negated nor boosted
-        if is_cap_diff and origs[i].isupper():
-            valence += C_INCR if valence > 0 else -C_INCR
-        valence += _boost(i, origs, keys, kinds, boosters, valence, is_cap_diff)
-        if keys[i] not in self._lex.negation_immune and _is_negated(i, keys, kinds, base):
-            valence *= N_SCALAR
-        return valence
-
 
 # ---- helpers (pure functions of the token lists) -----------------------------------
 def _is_emoticon(key: str) -> bool:
     return 1 < len(key) <= 4 and not any(char.isalpha() for char in key[:1]) and key.isascii()
 
 
-def _some_but_not_all_upper(words: list[str]) -> bool:
-    """VADER's allcap_differential: capitals are emphasis only if not everything shouts."""
-    upper = sum(1 for word in words if word.isupper())
-    return 0 < upper < len(words)
+def _is_booster(keys: Sequence[str], kinds: Sequence[int], base: Sequence[float], i: int) -> bool:
+    """Whether token ``i`` acts as a booster here (context decides for "super", "bien",
+    "plus": a booster only before a sentiment word or another booster)."""
+    key = keys[i]
+    if key not in _BOOSTER_CANDIDATES:
+        return False
+    if key != "plus" and key not in _AMBIGUOUS_BOOSTERS:
+        return True  # one of _BOOSTERS
+    j = i + 1
+    next_counts = j < len(keys) and kinds[j] == _WORD and (base[j] != 0.0 or keys[j] in _BOOSTERS)
+    if key == "plus":
+        # "plus rapide" (comparative) vs "ne ... plus" (negation).
+        return next_counts and not _has_ne_before(keys, kinds, i)
+    return next_counts
 
 
-def _has_ne_before(keys: list[str], kinds: list[int], i: int) -> bool:
+def _has_ne_before(keys: Sequence[str], kinds: Sequence[int], i: int) -> bool:
     for j in range(i - 1, max(-1, i - 5), -1):
         if kinds[j] == _PUNCT:
             return False
@@ -320,10 +404,10 @@ def _has_ne_before(keys: list[str], kinds: list[int], i: int) -> bool:
 
 def _boost(
     i: int,
-    origs: list[str],
-    keys: list[str],
-    kinds: list[int],
-    boosters: list[bool],
+    upper: Sequence[bool],
+    keys: Sequence[str],
+    kinds: Sequence[int],
+    base: Sequence[float],
     valence: float,
     is_cap_diff: bool,
 ) -> float:
@@ -333,23 +417,23 @@ def _boost(
         j = i - distance - 1
         if j < 0 or kinds[j] == _PUNCT:
             break
-        if not boosters[j]:
+        if keys[j] not in _BOOSTER_CANDIDATES or not _is_booster(keys, kinds, base, j):
             continue
         scalar = _BOOSTERS.get(keys[j], B_INCR)
         if valence < 0:
             scalar = -scalar
-        if is_cap_diff and origs[j].isupper():
+        if is_cap_diff and upper[j]:
             scalar += C_INCR if valence > 0 else -C_INCR
         total += scalar * _BOOST_DAMPING[distance]
     return total
 
 
-def _is_negated(i: int, keys: list[str], kinds: list[int], base: list[float]) -> bool:
+def _is_negated(i: int, keys: Sequence[str], kinds: Sequence[int], base: Sequence[float]) -> bool:
     """One negation whatever the number of negation words ("ne ... pas" is one)."""
     return _negated_before(i, keys, kinds) or _negated_after(i, keys, kinds, base)
 
 
-def _negated_before(i: int, keys: list[str], kinds: list[int]) -> bool:
+def _negated_before(i: int, keys: Sequence[str], kinds: Sequence[int]) -> bool:
     restrictive = False
     for j in range(i - 1, max(-1, i - 4), -1):
         if kinds[j] == _PUNCT or keys[j] in _CLAUSE_WORDS:
@@ -369,7 +453,9 @@ def _negated_before(i: int, keys: list[str], kinds: list[int]) -> bool:
     return False
 
 
-def _negated_after(i: int, keys: list[str], kinds: list[int], base: list[float]) -> bool:
+def _negated_after(
+    i: int, keys: Sequence[str], kinds: Sequence[int], base: Sequence[float]
+) -> bool:
     j = i + 1
     if j < len(keys) and keys[j] in _POST_SKIPPABLE:
         j += 1
@@ -380,7 +466,15 @@ def _negated_after(i: int, keys: list[str], kinds: list[int], base: list[float])
     return True
 
 
-def _contrast_weights(keys: list[str], kinds: list[int]) -> list[float]:
+def _last_contrast(keys: Sequence[str], kinds: Sequence[int]) -> int:
+    """Index of the last contrast word ("mais"...), -1 if none."""
+    for i in range(len(keys) - 1, -1, -1):
+        if keys[i] in _CONTRAST and kinds[i] == _WORD:
+            return i
+    return -1
+
+
+def _contrast_weights(keys: Sequence[str], kinds: Sequence[int]) -> list[float]:
     """Per-token weight: contrast (last "mais" wins) and concession clauses."""
     weights = [1.0] * len(keys)
     last_contrast = -1
@@ -402,14 +496,6 @@ def _contrast_weights(keys: list[str], kinds: list[int]) -> list[float]:
         if in_concession:
             weights[i] *= _CONCESSION_WEIGHT
     return weights
-
-
-def _scored_tokens(keys: list[str], kinds: list[int], valences: list[float]) -> ScoredTokens:
-    boundaries = [
-        (SENTENCE_BREAK if key in _SENTENCE_END else CLAUSE_BREAK) if kind == _PUNCT else NO_BREAK
-        for key, kind in zip(keys, kinds, strict=True)
-    ]
-    return ScoredTokens(keys, valences, _CLAUSE_WORDS, boundaries=boundaries)
 
 
 _ANALYSER: FrenchAnalyser | None = None

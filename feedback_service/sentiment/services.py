@@ -40,16 +40,22 @@ def analyse(text: str, fallback_locale: str = "en") -> Sentiment:
     internal error the comment is reported neutral and the error is logged.
     """
     try:
-        cleaned = _clean(text)
+        if type(text) is str and len(text) <= MAX_CHARS and text.isprintable():
+            cleaned = text  # the common case, kept cheap (see _clean)
+        else:
+            cleaned = _clean(text)
         # Tokenised once: the language vote and the English scorer share the tokens.
         words = whitespace_tokens(cleaned)
         language = detect_language(cleaned, fallback_locale, words)
         if language == "fr":
-            raw, tokens = french_analyser().score(cleaned)
+            raw, tokens = french_analyser().score(cleaned, words.raw)
         else:
             raw, tokens = english_analyser().score(cleaned, words)
         # normalise_score already maps into [-1, 1]; clamp again as the API promise.
-        score = round4(max(-1.0, min(1.0, raw))) if raw == raw else 0.0  # NaN -> 0
+        if -1.0 <= raw <= 1.0:  # always, in practice
+            score = round4(raw)
+        else:
+            score = round4(max(-1.0, min(1.0, raw))) if raw == raw else 0.0  # NaN -> 0
         return Sentiment(score, label_for(score), language, find_aspects(tokens))
     except Exception:  # the analyser feeds triage: one odd comment must not stop a batch
         log.exception("sentiment analysis failed; reporting neutral")

@@ -6,6 +6,7 @@ import math
 import re
 import string
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # VADER's normalisation constant: alpha approximates the largest expected raw sum.
@@ -46,7 +47,12 @@ def normalise_score(raw: float) -> float:
     if raw == 0.0 or math.isnan(raw):
         return 0.0
     score = raw / math.sqrt(raw * raw + NORMALISE_ALPHA)
-    return max(-1.0, min(1.0, score))
+    # Same as max(-1.0, min(1.0, score)), NaN included (-> 1.0), without two calls.
+    if not score <= 1.0:
+        return 1.0
+    if score < -1.0:
+        return -1.0
+    return score
 
 
 def punctuation_emphasis(text: str) -> float:
@@ -122,11 +128,12 @@ class ScoredTokens:
     needs them (many comments have none).
     """
 
-    keys: list[str]
-    valences: list[float]
+    keys: Sequence[str]
+    valences: Sequence[float]
     clause_words: frozenset[str]
-    boundaries: list[int] | None = None
+    boundaries: Sequence[int] | None = None
     raw: list[str] | None = None
+    aspects: Sequence[str] | None = None  # per token: its aspect or "", when known
 
     def span(self, index: int, sentence: bool) -> tuple[int, int]:
         """[start, end) of the clause (or sentence) containing token ``index``.
@@ -171,7 +178,10 @@ def build_phrase_index(phrases: list[Phrase]) -> dict[tuple[str, str], list[Phra
 
 
 def match_phrase(
-    keys: list[str], start: int, index: dict[tuple[str, str], list[Phrase]], raw: list[str] | None
+    keys: Sequence[str],
+    start: int,
+    index: dict[tuple[str, str], list[Phrase]],
+    raw: list[str] | None,
 ) -> Phrase | None:
     """Longest phrase starting at ``keys[start]`` that does not straddle a clause break.
 
@@ -199,26 +209,57 @@ def match_phrase(
 _PUNCTUATION = string.punctuation
 
 
-@dataclass(slots=True)
 class WhitespaceTokens:
     """VADER-style tokenisation, done once and shared by language detection and English.
 
     ``raw``: tokens as written; ``lowered_raw``: the same, lower-cased; ``keys``: lower-cased
     with leading/trailing punctuation stripped ("" for a token made only of punctuation).
+    ``lowered`` and ``lowered_raw`` are computed on first use (language detection only
+    needs ``keys``).
     """
 
-    text: str
-    lowered: str
-    raw: list[str]
-    lowered_raw: list[str]
-    keys: list[str]
+    __slots__ = ("text", "raw", "keys", "_lowered", "_lowered_raw")
+
+    def __init__(self, text: str, raw: list[str], keys: list[str]) -> None:
+        self.text = text
+        self.raw = raw
+        self.keys = keys
+        self._lowered: str | None = None
+        self._lowered_raw: list[str] | None = None
+
+    @property
+    def lowered(self) -> str:
+        if self._lowered is None:
+            self._lowered = self.text.lower()
+        return self._lowered
+
+    @property
+    def lowered_raw(self) -> list[str]:
+        if self._lowered_raw is None:
+            lowered_raw = self.lowered.split()
+            if len(lowered_raw) != len(self.raw):  # exotic case mappings; keep aligned
+                lowered_raw = [token.lower() for token in self.raw]
+            self._lowered_raw = lowered_raw
+        return self._lowered_raw
 
 
 def whitespace_tokens(text: str) -> WhitespaceTokens:
-    lowered = text.lower()
     raw = text.split()
-    lowered_raw = lowered.split()
-    if len(lowered_raw) != len(raw):  # exotic case mappings; keep tokens aligned
-        lowered_raw = [token.lower() for token in raw]
-    keys = [token.strip(_PUNCTUATION) for token in lowered_raw]
-    return WhitespaceTokens(text, lowered, raw, lowered_raw, keys)
+    # Per token, lower-casing gives what lower-casing the text then splitting gives
+    # (no case mapping crosses whitespace), so keys are memoised per token as written.
+    return WhitespaceTokens(text, raw, list(map(_KEYS.__getitem__, raw)))
+
+
+class _KeyMemo(dict[str, str]):
+    """Token as written -> lower-cased, without leading/trailing punctuation (in C)."""
+
+    def __missing__(self, token: str) -> str:
+        key = token.lower().strip(_PUNCTUATION)
+        if len(self) >= _MEMO_LIMIT:
+            self.clear()  # unbounded vocabularies must not leak memory
+        self[token] = key
+        return key
+
+
+_MEMO_LIMIT = 50_000
+_KEYS = _KeyMemo()
