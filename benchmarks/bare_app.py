@@ -167,6 +167,10 @@ RESPONSE_SQL = (
 )
 
 
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """Nothing to reset: no LISTEN, cursor, session setting or advisory lock is left."""
+
+
 class Database:
     """The three calls the handlers need, over either driver."""
 
@@ -185,7 +189,10 @@ class Database:
     async def open(self) -> None:
         if self.postgres:
             self.pool = await asyncpg.create_pool(
-                self.url.replace("postgres://", "postgresql://", 1), min_size=1, max_size=5
+                self.url.replace("postgres://", "postgresql://", 1),
+                min_size=1,
+                max_size=5,
+                reset=_keep_session,  # as feedback_service.db: no reset query on release
             )
             return
         path = self.url.removeprefix("sqlite://").split("?", 1)[0]

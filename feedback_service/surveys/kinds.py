@@ -69,3 +69,17 @@ def score_label(kind: str, score: int) -> str:
     """The link key of a stored score: 'gold' for thermometer 4, '9' for NPS 9."""
     choice = KINDS[kind].choice_for_score(score)
     return choice.key if choice else str(score)
+
+
+def _kinds_of_key() -> dict[str, tuple[int, tuple[str, ...]]]:
+    """Link key -> its score and the kinds whose links have it ("3": NPS and CSAT)."""
+    found: dict[str, tuple[int, tuple[str, ...]]] = {}
+    for kind in KINDS.values():
+        for choice in kind.choices:
+            score, kinds = found.get(choice.key, (choice.score, ()))
+            assert score == choice.score, "a key means the same score in every kind"
+            found[choice.key] = (score, (*kinds, kind.name))
+    return found
+
+
+KINDS_OF_KEY = _kinds_of_key()

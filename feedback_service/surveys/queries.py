@@ -74,6 +74,47 @@ def _link_sql(with_recent: bool) -> str:
     return sql + " WHERE i.id = {0} AND i.shop_id = {1}"
 
 
+def _click_sql(first: int) -> str:
+    """The provisional click, inserted only if the invitation exists and is of a kind
+    whose links have this key: {first}.. are the invitation id, shop id, score, user
+    agent, time and three kinds."""
+    n = [f"{{{first + i}}}" for i in range(8)]
+    return (
+        'INSERT INTO "click" (invitation_id, score, outcome, user_agent, created_at)'
+        f" SELECT id, {n[2]}, 'pending', {n[3]}, {n[4]} FROM \"invitation\""
+        f" WHERE id = {n[0]} AND shop_id = {n[1]} AND kind IN ({n[5]}, {n[6]}, {n[7]})"
+    )
+
+
+@cache
+def _click_and_link_sql() -> str:
+    """PostgreSQL: the click and the lookup in one statement (the lookup sees the rows as
+    they were before the click, which it does not read). Built at the first click, when
+    Tortoise has added the foreign key columns to the models."""
+    return f"WITH c AS ({_click_sql(4)}) {_link_sql(False)}"
+
+
+@dataclass(frozen=True)
+class Click:
+    """A provisional click to record with the lookup: its score, the survey kinds whose
+    links have the key clicked, the browser's user agent and the time."""
+
+    score: int
+    kinds: tuple[str, ...]
+    user_agent: str
+    at: datetime
+
+    def values(self, invitation_id: int, shop_id: int) -> list[object]:
+        kinds = (*self.kinds, *self.kinds[-1:] * (3 - len(self.kinds)))
+        return [invitation_id, shop_id, self.score, self.user_agent, self.at, *kinds]
+
+
+async def _fetch(sql: str, values: list[object]) -> list[dict[str, object]]:
+    if db.dialect() == "postgres":
+        return await db.fetch(sql, *values)
+    return (await db.sqlite_batch([(sql, values)]))[0]
+
+
 async def load_link(
     invitation_id: int,
     shop_id: int,
@@ -81,13 +122,25 @@ async def load_link(
     personal_key: str,
     reusable_key: str | None,
     recent_since: datetime | None = None,
+    click: Click | None = None,
 ) -> Link | None:
     """The invitation, its shop and its answer by the dedupe key its kind of link uses;
-    with `recent_since`, also the clicks since then and the shop's webhooks."""
+    with `recent_since`, also the clicks since then and the shop's webhooks; with `click`,
+    records that click too, in the same round trip."""
     values: list[object] = [invitation_id, shop_id, reusable_key, personal_key]
-    if recent_since is not None:
-        values.append(recent_since)
-    rows = await db.fetch(_link_sql(recent_since is not None), *values)
+    if click is not None:
+        assert recent_since is None
+        click_values = click.values(invitation_id, shop_id)
+        if db.dialect() == "postgres":
+            rows = await db.fetch(_click_and_link_sql(), *values, *click_values)
+        else:
+            _, rows = await db.sqlite_batch(
+                [(_click_sql(0), click_values), (_link_sql(False), values)]
+            )
+    else:
+        if recent_since is not None:
+            values.append(recent_since)
+        rows = await _fetch(_link_sql(recent_since is not None), values)
     if not rows:
         return None
     row = rows[0]
@@ -107,17 +160,6 @@ async def load_link(
     )
 
 
-async def insert_click(invitation_id: int, score: int, user_agent: str, now: datetime) -> None:
-    await db.execute(
-        'INSERT INTO "click" (invitation_id, score, outcome, user_agent, created_at)'
-        " VALUES ({0}, {1}, 'pending', {2}, {3})",
-        invitation_id,
-        score,
-        user_agent,
-        now,
-    )
-
-
 async def insert_response(
     invitation: Invitation, score: int, dedupe_key: str, now: datetime
 ) -> Response:
@@ -127,7 +169,16 @@ async def insert_response(
     return _response(rows[0]["id"], invitation, score, dedupe_key, now)
 
 
-async def record_answer_in_one_statement(
+def _alert_check_sql(response_id: str, payload: str) -> str:
+    return (
+        'INSERT INTO "outbox_message" (shop_id, kind, message_id, payload, subject, state,'
+        " due_at, attempts, created_at) SELECT {0}, 'alert_check', {7},"
+        f" {payload}('response_id', {response_id}), 'response:' || {response_id},"
+        " 'pending', {8}, 0, {6}"
+    )
+
+
+async def record_answer_at_once(
     invitation: Invitation,
     score: int,
     dedupe_key: str,
@@ -136,19 +187,34 @@ async def record_answer_in_one_statement(
     alert_check_id: str,
     alert_check_due: datetime,
 ) -> Response:
-    """PostgreSQL only: the rows of a confirmed answer without webhooks (the answer, its
-    alert check in the outbox, the clicks it confirms) in one statement, so atomic in one
-    round trip instead of a transaction's five. IntegrityError when the dedupe key is taken."""
-    rows = await db.fetch(
-        f"WITH r AS ({INSERT_RESPONSE} RETURNING id),"
-        ' alert AS (INSERT INTO "outbox_message" (shop_id, kind, message_id, payload, subject,'
-        " state, due_at, attempts, created_at) SELECT {0}, 'alert_check', {7},"
-        " jsonb_build_object('response_id', r.id), 'response:' || r.id, 'pending', {8}, 0, {6}"
-        f" FROM r), clicks AS ({_confirm_clicks_sql('{1}', '{4}')}) SELECT id FROM r",
+    """The rows of a confirmed answer when the shop has no webhook (the answer, its alert
+    check in the outbox, the clicks it confirms), atomically in one round trip instead of a
+    transaction's five: one statement on PostgreSQL, one trip to the SQLite thread.
+    IntegrityError when the dedupe key is taken."""
+    values = (
         *_response_values(invitation, score, dedupe_key, now),
         alert_check_id,
         alert_check_due,
     )
+    if db.dialect() == "postgres":
+        rows = await db.fetch(
+            f"WITH r AS ({INSERT_RESPONSE} RETURNING id),"
+            f" alert AS ({_alert_check_sql('r.id', 'jsonb_build_object')} FROM r),"
+            f" clicks AS ({_confirm_clicks_sql('{1}', '{4}')}) SELECT id FROM r",
+            *values,
+        )
+    else:
+        rows, _, _ = await db.sqlite_batch(
+            [
+                (INSERT_RESPONSE + " RETURNING id", values[:7]),
+                (
+                    _alert_check_sql("r.id", "json_object")
+                    + ' FROM "response" r WHERE r.dedupe_key = {5}',
+                    values,
+                ),
+                (_confirm_clicks_sql("{0}", "{1}"), (invitation.id, score)),
+            ]
+        )
     return _response(rows[0]["id"], invitation, score, dedupe_key, now)
 
 

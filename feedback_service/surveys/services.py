@@ -11,7 +11,6 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from feedback_service import db
 from feedback_service.alerts.services import check_response
 from feedback_service.errors import InvalidInput, InvalidToken
 from feedback_service.links import Links
@@ -21,7 +20,7 @@ from feedback_service.outbox import services as outbox
 from feedback_service.sentiment import analyse
 from feedback_service.shops.models import Shop
 from feedback_service.surveys import emails, preferences, queries
-from feedback_service.surveys.kinds import KINDS, Choice, score_label
+from feedback_service.surveys.kinds import KINDS, KINDS_OF_KEY, Choice, score_label
 from feedback_service.surveys.models import Click, Invitation, Response
 from feedback_service.surveys.schemas import InvitationIn, SurveyLinkIn
 
@@ -164,12 +163,16 @@ async def open_answer(
     token: str, key: str, links: Links, *, user_agent: str, browser_id: str | None, record: bool
 ) -> Answer:
     """A GET of a score link: shows the page and records a provisional click, nothing more."""
-    link = await _link(links.read_survey_token(token), browser_id)
-    invitation = link.invitation
-    choice = _choice(invitation, key)
-    if record:
-        await queries.insert_click(invitation.id, choice.score, user_agent[:300], utcnow())
-    return Answer(invitation, choice, link.response, _state(link.response, choice, utcnow()))
+    score_and_kinds = KINDS_OF_KEY.get(key)
+    if score_and_kinds is None:
+        raise InvalidToken("This link is not valid.")
+    click = None
+    if record:  # in the lookup's round trip, only if the invitation takes this key
+        score, kinds = score_and_kinds
+        click = queries.Click(score, kinds, user_agent[:300], utcnow())
+    link = await _link(links.read_survey_token(token), browser_id, click=click)
+    choice = _choice(link.invitation, key)
+    return Answer(link.invitation, choice, link.response, _state(link.response, choice, utcnow()))
 
 
 async def confirm_answer(link_ids: tuple[int, int], key: str, *, browser_id: str | None) -> Answer:
@@ -188,7 +191,11 @@ async def confirm_answer(link_ids: tuple[int, int], key: str, *, browser_id: str
 
 
 async def _link(
-    link_ids: tuple[int, int], browser_id: str | None, *, recent_since: datetime | None = None
+    link_ids: tuple[int, int],
+    browser_id: str | None,
+    *,
+    recent_since: datetime | None = None,
+    click: queries.Click | None = None,
 ) -> queries.Link:
     invitation_id, shop_id = link_ids
     # Either kind of link's dedupe key: the query picks the one the invitation uses.
@@ -200,6 +207,7 @@ async def _link(
         if browser_id
         else None,
         recent_since=recent_since,
+        click=click,
     )
     if link is None:
         raise InvalidToken("This link is not valid.")
@@ -219,9 +227,9 @@ async def _confirm(
     key = dedupe_key(invitation, browser_id)
     if response is None:
         try:
-            if not webhooks and db.dialect() == "postgres":
-                # The rows of _emit_confirmed and confirm_clicks, in the same statement.
-                response = await queries.record_answer_in_one_statement(
+            if not webhooks:
+                # The rows of _emit_confirmed and confirm_clicks, in one round trip.
+                response = await queries.record_answer_at_once(
                     invitation,
                     choice.score,
                     key,

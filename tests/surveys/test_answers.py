@@ -220,6 +220,8 @@ async def test_bad_tokens_get_the_same_friendly_404(api: httpx.AsyncClient) -> N
     assert len(bodies) == 1 and "Ce lien n&#39;est pas valide" in bodies.pop()
     unknown_score = await api.get(f"/s/{inv['token']}/purple")
     assert unknown_score.status_code == 404
+    for other_kinds_key in ("7", "3"):  # NPS / CSAT keys on a thermometer link
+        assert (await api.get(f"/s/{inv['token']}/{other_kinds_key}")).status_code == 404
     assert await Click.all().count() == 0 and await Response.all().count() == 0
 
 
