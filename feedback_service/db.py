@@ -63,7 +63,11 @@ async def _keep_session(connection: object) -> None:
     or advisory lock and only uses SET LOCAL, so there is nothing else to undo."""
 
 
+_dialect: list[str] = []  # of the database init_db opened last (looked up on every click)
+
+
 async def init_db(database_url: str) -> None:
+    _dialect[:] = ["sqlite" if database_url.startswith("sqlite") else "postgres"]
     await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
 
 
@@ -87,9 +91,8 @@ def _placeholders(template: str, dialect: str) -> str:
 
 
 def dialect() -> str:
-    """The default connection's dialect: "postgres" or "sqlite"."""
-    dialect: str = connections.get("default").capabilities.dialect
-    return dialect
+    """The database's dialect: "postgres" or "sqlite"."""
+    return _dialect[0]
 
 
 async def fetch(template: str, *values: Any) -> list[dict[str, Any]]:
@@ -151,17 +154,20 @@ async def sqlite_batch(statements: Sequence[Statement]) -> list[list[dict[str, A
 
 
 @cache
-def columns(model: type[Model], alias: str) -> str:
-    """Every column of a model, as `alias.col AS "alias.col"`, for `from_row`."""
-    return ", ".join(f'{alias}."{c}" AS "{alias}.{c}"' for c in model._meta.db_fields)
+def columns(model: type[Model], alias: str, only: tuple[str, ...] | None = None) -> str:
+    """Every column of a model (or `only` these), as `alias.col AS "alias.col"`, for
+    `from_row`."""
+    return ", ".join(f'{alias}."{c}" AS "{alias}.{c}"' for c in only or model._meta.db_fields)
 
 
-def from_row(model: type[ModelT], row: Mapping[str, Any], alias: str) -> ModelT | None:
-    """The model instance selected with `columns(model, alias)`, None for a LEFT JOIN miss."""
-    values = {c: row[f"{alias}.{c}"] for c in model._meta.db_fields}
-    if values[model._meta.db_pk_column] is None:
+def from_row(
+    model: type[ModelT], row: Mapping[str, Any], alias: str, only: tuple[str, ...] | None = None
+) -> ModelT | None:
+    """The model instance selected with `columns(model, alias, only)`, None for a LEFT JOIN
+    miss. With `only`, a partial instance: the other fields are not there to read."""
+    if row[f"{alias}.{model._meta.db_pk_column}"] is None:
         return None
-    return model._init_from_db(**values)
+    return model._init_from_db(**{c: row[f"{alias}.{c}"] for c in only or model._meta.db_fields})
 
 
 # For Tortoise's own CLI: `tortoise -c feedback_service.db.TORTOISE_ORM makemigrations`.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from itsdangerous import BadData, URLSafeTimedSerializer
+from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 
 from feedback_service.errors import InvalidToken
 
@@ -14,21 +14,37 @@ UNSUBSCRIBE_MAX_AGE = 400 * 24 * 3600
 MAX_TOKEN_LENGTH = 200
 
 
+class _KeyOnceSigner(TimestampSigner):
+    """itsdangerous derives the HMAC key from the secret at every signature and check;
+    once per signer is enough."""
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        derived: dict[str | bytes | None, bytes] = self.__dict__.setdefault("_derived", {})
+        key = derived.get(secret_key)
+        if key is None:
+            key = derived[secret_key] = super().derive_key(secret_key)
+        return key
+
+
 class Signer:
     def __init__(self, secret_key: str) -> None:
         self.secret_key = secret_key
-        self._serializers: dict[str, URLSafeTimedSerializer] = {}
+        self._serializers: dict[str, tuple[URLSafeTimedSerializer, TimestampSigner]] = {}
 
-    def _serializer(self, purpose: str) -> URLSafeTimedSerializer:
+    def _serializer(self, purpose: str) -> tuple[URLSafeTimedSerializer, TimestampSigner]:
         # Built once per purpose: every click verifies a token.
-        serializer = self._serializers.get(purpose)
-        if serializer is None:
-            serializer = URLSafeTimedSerializer(self.secret_key, salt=purpose)
-            self._serializers[purpose] = serializer
-        return serializer
+        found = self._serializers.get(purpose)
+        if found is None:
+            serializer = URLSafeTimedSerializer(
+                self.secret_key, salt=purpose, signer=_KeyOnceSigner
+            )
+            signer = serializer.make_signer()
+            assert isinstance(signer, TimestampSigner)
+            found = self._serializers[purpose] = (serializer, signer)
+        return found
 
     def dumps(self, purpose: str, object_id: int, shop_id: int) -> str:
-        token = self._serializer(purpose).dumps([object_id, shop_id])
+        token = self._serializer(purpose)[0].dumps([object_id, shop_id])
         return token if isinstance(token, str) else token.decode()
 
     def loads(self, purpose: str, token: str, max_age: int) -> tuple[int, int]:
@@ -36,7 +52,9 @@ class Signer:
         if len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken("This link is not valid.")
         try:
-            value = self._serializer(purpose).loads(token, max_age=max_age)
+            # What URLSafeTimedSerializer.loads does, with the signer built once.
+            serializer, signer = self._serializer(purpose)
+            value = serializer.load_payload(signer.unsign(token, max_age=max_age))
         except (BadData, ValueError, TypeError):
             raise InvalidToken("This link is not valid.") from None
         if (
