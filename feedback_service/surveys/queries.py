@@ -242,16 +242,22 @@ def _response_values(
 def _response(
     response_id: int, invitation: Invitation, score: int, dedupe_key: str, now: datetime
 ) -> Response:
-    return Response(
-        id=response_id,
-        shop_id=invitation.shop_id,
-        invitation_id=invitation.id,
-        customer_id=invitation.customer_id,
-        kind=invitation.kind,
-        score=score,
-        dedupe_key=dedupe_key,
-        created_at=now,
-        updated_at=now,
+    """The row just inserted, built as a row read back (the model's __init__ checks every
+    field again: 4% of a click's CPU)."""
+    return Response._init_from_db(
+        **{
+            **dict.fromkeys(Response._meta.db_fields),
+            "id": response_id,
+            "shop_id": invitation.shop_id,
+            "invitation_id": invitation.id,
+            "customer_id": invitation.customer_id,
+            "kind": invitation.kind,
+            "score": score,
+            "dedupe_key": dedupe_key,
+            "aspects": [],
+            "created_at": now,
+            "updated_at": now,
+        }
     )
 
 
