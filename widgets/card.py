@@ -88,9 +88,10 @@ def drawable(text: str, font: FontType) -> str:
     return _SPACES.sub(" ", "".join(out)).strip(" ")
 
 
-def wrap(text: str, font: FontType, width: int, max_lines: int) -> list[str]:
+def wrap(text: str, font: FontType, width: int, max_lines: int, closing: str = "") -> list[str]:
     """Lines of at most `width` pixels; a word longer than a line is cut where it must be,
-    and the last line ends with "…" when the text does not fit in `max_lines`."""
+    and the last line ends with "…" when the text does not fit in `max_lines`, followed by
+    `closing` (the end of the text, such as a closing quotation mark, kept when it is cut)."""
     measure: Callable[[str], float] = font.getlength
     lines: list[str] = []
     line = ""
@@ -113,7 +114,7 @@ def wrap(text: str, font: FontType, width: int, max_lines: int) -> list[str]:
     if line:
         lines.append(line)
     if len(lines) > max_lines:
-        return _ellipsis(lines[:max_lines], measure, width)
+        return _ellipsis(lines[:max_lines], measure, width, closing)
     return lines
 
 
@@ -128,11 +129,21 @@ def _fitting_prefix(word: str, measure: Callable[[str], float], width: int) -> i
     return low
 
 
-def _ellipsis(lines: list[str], measure: Callable[[str], float], width: int) -> list[str]:
+def _ellipsis(
+    lines: list[str], measure: Callable[[str], float], width: int, closing: str
+) -> list[str]:
     last = lines[-1]
-    while last and measure(last + "…") > width:
+    while last and measure(last + "…" + closing) > width:
         last = last[:-1]
-    return [*lines[:-1], last.rstrip() + "…"]
+    return [*lines[:-1], last.rstrip() + "…" + closing]
+
+
+def excerpt_lines(body: str, locale: str, font: FontType, max_lines: int) -> list[str]:
+    """The review's text in quotation marks of the locale (“…” or « … »), closed even when
+    it is cut."""
+    quoted = gettext(locale, "“%(excerpt)s”", excerpt=body)
+    closing = gettext(locale, "“%(excerpt)s”").split("%(excerpt)s")[-1]
+    return wrap(quoted, font, TEXT_WIDTH, max_lines, closing)
 
 
 def _star(draw: ImageDraw.ImageDraw, x: float, y: float, size: float, fill: bool) -> None:
@@ -186,8 +197,7 @@ def render_review_card(shop: Shop, product: Product, review: Review, locale: str
     body = drawable(truncate(clean_line(review.body), MAX_EXCERPT), body_font)
     room = max(1, min(4, (HEIGHT - 110 - y) // 44))
     if body:
-        quoted = gettext(locale, "“%(excerpt)s”", excerpt=body)
-        for line in wrap(quoted, body_font, TEXT_WIDTH, room):
+        for line in excerpt_lines(body, locale, body_font, room):
             draw.text((MARGIN, y), line, font=body_font, fill=MUTED)
             y += 44
 

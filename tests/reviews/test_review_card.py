@@ -15,7 +15,7 @@ from test_review_page import assert_markup_ok, catalogue, head_tags, imported, m
 
 import widgets
 from feedback_service.settings import Settings
-from widgets.card import drawable, render_review_card, wrap
+from widgets.card import drawable, excerpt_lines, render_review_card, wrap
 
 __all__ = ["catalogue"]  # the fixture, shared with test_review_page
 
@@ -152,6 +152,23 @@ def test_missing_glyphs_are_replaced_and_long_words_cut() -> None:
     assert len(lines) == 3 and lines[0].startswith("début W") and lines[-1].endswith("…")
     assert all(font.getlength(line) <= 1040 for line in lines)
     assert wrap("", font, 1040, 3) == []
+
+
+@pytest.mark.parametrize(
+    ("locale", "opening", "closing"), [("fr", "«\u00a0", "\u00a0»"), ("en", "“", "”")]
+)
+def test_a_cut_excerpt_keeps_its_closing_quotation_mark(
+    locale: str, opening: str, closing: str
+) -> None:
+    from widgets.card import TEXT_WIDTH, _font
+
+    font = _font(32)
+    cut = excerpt_lines("Très bon savon, " * 60, locale, font, 3)
+    assert len(cut) == 3 and cut[0].startswith(opening + "Très")
+    assert cut[-1].endswith("…" + closing)
+    assert all(font.getlength(line) <= TEXT_WIDTH for line in cut)
+    whole = excerpt_lines("Très bon savon.", locale, font, 3)
+    assert whole == [f"{opening}Très bon savon.{closing}"]
 
 
 async def test_unpublished_unknown_or_other_shops_cards_are_a_friendly_404(
