@@ -214,7 +214,8 @@ def counted_answers_sql(
     return f"SELECT * FROM ({answers}) ranked WHERE latest = 1 OR customer_id IS NULL"
 
 
-# Survey kinds as small numbers, for the sort key of each customer's latest answer.
+# Survey kinds as small numbers (their place in SURVEYS), for the sort key of each
+# customer's latest answer.
 _KIND_NUMBER = "CASE r.kind WHEN 'nps' THEN 0 WHEN 'thermometer' THEN 1 ELSE 2 END"
 
 
@@ -224,31 +225,45 @@ def _latest_answers_postgres(kinds_in: str, bucket: str | None, buckets: int | N
     backwards from the (shop_id, kind, customer_id, created_at, id, score) index for one
     survey kind, sorted otherwise); a window would also number every row."""
     bucket_column = f"{bucket} AS period_start, " if bucket else ""
-    bucket_key = f", {bucket}" if bucket else ""
     where = f"""
         FROM response r
         WHERE r.shop_id = :shop AND r.kind {kinds_in}
           AND r.created_at >= :start AND r.created_at < :end"""
-    order = f"r.customer_id DESC, r.kind DESC{bucket_key and bucket_key + ' DESC'}"
-    distinct = f"r.customer_id, r.kind{bucket_key}"
-    if "," in kinds_in or bucket:
-        # Sorted anyway: on one bigint (customer, kind, bucket) rather than three columns,
-        # a text among them, the sort takes a sixth less time.
-        key = f"CAST(r.customer_id AS BIGINT) * 3 + {_KIND_NUMBER}"
-        if bucket:
-            if buckets is None:
-                raise ValueError("a bucket needs its number of values on PostgreSQL")
-            key = f"({key}) * {int(buckets)} + {bucket}"
-        distinct, order = key, f"{key} DESC"
-    return f"""
-        SELECT * FROM (
-            SELECT DISTINCT ON ({distinct})
-                   {bucket_column}r.kind, r.customer_id, r.score {where}
-              AND r.customer_id IS NOT NULL
-            ORDER BY {order}, r.created_at DESC, r.id DESC
-        ) named
+    anonymous = f"""
         UNION ALL
         SELECT {bucket_column}r.kind, r.customer_id, r.score {where} AND r.customer_id IS NULL"""
+    if "," not in kinds_in and not bucket:
+        return f"""
+        SELECT * FROM (
+            SELECT DISTINCT ON (r.customer_id) r.kind, r.customer_id, r.score {where}
+              AND r.customer_id IS NOT NULL
+            ORDER BY r.customer_id DESC, r.created_at DESC, r.id DESC
+        ) named {anonymous}"""
+    # Sorted anyway: on one bigint (customer, kind, bucket), the sorted rows carrying only
+    # it, the score and the tie-breakers; customer, kind and bucket are read back from it.
+    # Rows that narrow fit in work_mem and sort in half the time of the columns themselves.
+    key = f"CAST(r.customer_id AS BIGINT) * 3 + {_KIND_NUMBER}"
+    per_kind = 1
+    if bucket:
+        if buckets is None:
+            raise ValueError("a bucket needs its number of values on PostgreSQL")
+        per_kind = int(buckets)
+        key = f"({key}) * {per_kind} + {bucket}"
+    kind = f"CASE named.key / {per_kind} % 3 " + " ".join(
+        f"WHEN {number} THEN '{name}'" for number, name in enumerate(SURVEYS)
+    )
+    period_start = f"named.key % {per_kind} AS period_start, " if bucket else ""
+    return f"""
+        SELECT {period_start}{kind} END AS kind,
+               CAST(named.key / {3 * per_kind} AS INTEGER) AS customer_id, named.score
+        FROM (
+            SELECT DISTINCT ON (key) key, score
+            FROM (
+                SELECT {key} AS key, r.score, r.created_at, r.id {where}
+                  AND r.customer_id IS NOT NULL
+            ) keyed
+            ORDER BY key DESC, created_at DESC, id DESC
+        ) named {anonymous}"""
 
 
 def _orders_at_end_sql(customer_id: str) -> tuple[str, str]:
