@@ -271,7 +271,9 @@ def _orders_at_end_sql(customer_id: str) -> tuple[str, str]:
     before the end of the period (NULL: none), which names the segment they were in then.
 
     Their stored order count, less the orders placed since: few when the end is recent,
-    read from the (shop_id, ordered_at, customer_id) index."""
+    read from the (shop_id, ordered_at, customer_id) index. Customers without orders (often
+    most of those invited) are in no segment: left out of the join, which they would only
+    make longer."""
     # Nested so that the planner joins on customer.id, a key it knows: joined on the
     # subqueries' columns, it expects millions of rows and picks a slow plan.
     joins = f"""
@@ -283,7 +285,7 @@ def _orders_at_end_sql(customer_id: str) -> tuple[str, str]:
                 WHERE shop_id = :shop AND ordered_at >= :end
                 GROUP BY customer_id
             ) later ON later.customer_id = cu.id
-        ) ON cu.id = {customer_id}"""
+        ) ON cu.id = {customer_id} AND cu.orders_count > 0"""
     return joins, "NULLIF(cu.orders_count - COALESCE(later.orders, 0), 0)"
 
 
@@ -351,7 +353,7 @@ async def answers_by_segment_and_before(
                 WHERE shop_id = :shop AND ordered_at >= :current_start
                 GROUP BY customer_id
             ) later ON later.customer_id = cu.id
-        ) ON cu.id = {"a.customer_id" if segment else join_current}
+        ) ON cu.id = {"a.customer_id" if segment else join_current} AND cu.orders_count > 0
         GROUP BY 1, 2, 3, 4"""
     params = {
         "shop": shop.id,

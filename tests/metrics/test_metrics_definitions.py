@@ -62,6 +62,8 @@ ORDERS = [
     ("dee", -3, [("shoes", 1, "70.00")]),  # after NOW
 ]
 CATEGORIES = {"shoes": "shoes", "bag": "bags", "tee": None}
+# Invitations nobody answered: (customer, days before NOW).
+UNANSWERED = [("ann", 20), ("eve", 30), ("eve", 3), ("bob", 12), ("cid", 60), ("dee", 39)]
 
 
 @pytest.fixture
@@ -85,6 +87,9 @@ async def shop(shop_and_key: tuple[Shop, str]) -> Shop:
             dedupe_key=f"answer:{n}",
             created_at=at,
         )
+    for name, days in UNANSWERED:
+        at = NOW - timedelta(days=days, hours=2)
+        await Invitation.create(shop=shop, kind="nps", customer=customers[name], created_at=at)
     products = {
         sku: await Product.create(
             shop=shop, sku=sku, name=sku, url=f"https://shop.test/{sku}", category=category
@@ -115,12 +120,14 @@ async def shop(shop_and_key: tuple[Shop, str]) -> Shop:
 async def counted(shop: Shop, period: Period, survey: str | None, every: str | None) -> Counter:
     """(bucket start or None, kind, score) → answers that count: each customer's latest
     answer per kind (and bucket), by time then by id; every anonymous answer."""
-    rows = await Response.filter(
-        shop=shop, created_at__gte=period.start, created_at__lt=period.end
-    ).order_by("created_at", "id")
+    rows = await Response.filter(shop=shop, created_at__gte=period.start, created_at__lt=period.end)
+    return await counted_rows(rows, survey, every)
+
+
+async def counted_rows(rows: list[Response], survey: str | None, every: str | None) -> Counter:
     latest: dict[tuple[object, ...], Response] = {}
     result: Counter = Counter()
-    for row in rows:
+    for row in sorted(rows, key=lambda row: (row.created_at, row.id)):
         if survey is not None and row.kind != survey:
             continue
         day = row.created_at.astimezone(UTC).date()
@@ -135,6 +142,41 @@ async def counted(shop: Shop, period: Period, survey: str | None, every: str | N
             latest[(bucket, row.kind, row.customer_id)] = row  # later rows replace earlier
     for (bucket, kind, _), row in latest.items():
         result[(bucket, kind, row.score)] += 1
+    return result
+
+
+async def segment_at(shop: Shop, customer_id: int | None, end: datetime) -> str:
+    """The segment of a customer by their orders placed before `end`; "none" without."""
+    if customer_id is None:
+        return "none"
+    placed = await Order.filter(shop=shop, customer_id=customer_id, ordered_at__lt=end).count()
+    return services.DEFAULT_SEGMENTS.name(placed or None)
+
+
+async def counted_by_segment(shop: Shop, period: Period, survey: str | None) -> dict[str, Counter]:
+    result = {segment: Counter() for segment in services.SEGMENTS}
+    rows = await Response.filter(shop=shop, created_at__gte=period.start, created_at__lt=period.end)
+    for customer_id in {row.customer_id for row in rows}:
+        mine = [row for row in rows if row.customer_id == customer_id]
+        segment = await segment_at(shop, customer_id, period.end)
+        for key, n in (await counted_rows(mine, survey, None)).items():
+            result[segment][key] += n
+    return result
+
+
+async def rate_by_segment(shop: Shop, period: Period, survey: str | None) -> dict[str, tuple]:
+    """(answered, sent) of the invitations sent in the period, by segment at its end."""
+    result = {segment: (0, 0) for segment in services.SEGMENTS}
+    invitations = await Invitation.filter(
+        shop=shop, reusable=False, created_at__gte=period.start, created_at__lt=period.end
+    )
+    for invitation in invitations:
+        if survey is not None and invitation.kind != survey:
+            continue
+        answered = await Response.filter(invitation_id=invitation.id).exists()
+        segment = await segment_at(shop, invitation.customer_id, period.end)
+        hits, sent = result[segment]
+        result[segment] = (hits + answered, sent + 1)
     return result
 
 
@@ -203,6 +245,14 @@ async def test_counted_answers_of_a_period(shop: Shop, survey: str | None) -> No
         assert as_counter(found) == expected
         by_segment = await services.answers_by_segment(shop, period, survey=survey)
         assert as_counter(sum(by_segment.values(), Answers())) == expected
+        expected_by_segment = await counted_by_segment(shop, period, survey)
+        assert {name: as_counter(found) for name, found in by_segment.items()} == {
+            name: +counted for name, counted in expected_by_segment.items()
+        }
+        rates = await services.response_rate_by_segment(shop, period, survey=survey)
+        assert {name: (rate.hits, rate.n) for name, rate in rates.items()} == await rate_by_segment(
+            shop, period, survey
+        )
         # The summary's query of two periods at once, for every segment.
         current, _ = await services.answers_by_segment_and_before(
             shop, period, survey=survey, segment="new"
