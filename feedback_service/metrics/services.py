@@ -241,7 +241,8 @@ def _latest_answers_postgres(kinds_in: str, bucket: str | None, buckets: int | N
         ) named {anonymous}"""
     # Sorted anyway: on one bigint (customer, kind, bucket), the sorted rows carrying only
     # it, the score and the tie-breakers; customer, kind and bucket are read back from it.
-    # Rows that narrow fit in work_mem and sort in half the time of the columns themselves.
+    # A year of answers of every kind then sorts in work_mem instead of on disk, a quarter
+    # to a third faster.
     key = f"CAST(r.customer_id AS BIGINT) * 3 + {_KIND_NUMBER}"
     per_kind = 1
     if bucket:
