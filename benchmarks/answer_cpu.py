@@ -1,0 +1,126 @@
+"""CPU time per one-click answer (GET + POST), in-process over ASGI: ours vs the bare app.
+
+    .venv/bin/python benchmarks/answer_cpu.py                      # both engines
+    .venv/bin/python benchmarks/answer_cpu.py --engines sqlite --answers 5000
+
+`benchmarks/http_bench.py` measures requests/s over HTTP, which on a shared 2-core machine
+moves with whatever else runs. This measures what our code costs: both apps are called
+directly as ASGI apps (no HTTP server, no client), one answer after the other, on the same
+freshly seeded database (`http_bench.seed`), and the process's CPU time (this thread and
+aiosqlite's; not PostgreSQL's) is divided by the number of answers. Each answer uses a
+fresh invitation, so each really inserts a click and a response. PostgreSQL: database
+`bench_cpu`, dropped and created on each run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import http_bench  # noqa: E402
+
+from feedback_service.app import create_app  # noqa: E402
+from feedback_service.db import close_db, init_db, migrate  # noqa: E402
+from feedback_service.settings import Settings  # noqa: E402
+
+BASE = "http://127.0.0.1:8000"
+WARMUP = 50
+
+
+def scope(method: str, path: str) -> dict[str, Any]:
+    accept = b"application/json" if method == "POST" else b"text/html"
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [
+            (b"host", b"127.0.0.1:8000"),
+            (b"user-agent", http_bench.BROWSER_HEADERS["User-Agent"].encode()),
+            (b"accept-language", b"fr-FR,fr;q=0.9"),
+            (b"accept", accept),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
+
+
+async def call(app: Any, method: str, path: str) -> None:
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope(method, path), receive, send)
+    if sent[0]["status"] != 200:
+        raise SystemExit(f"{method} {path}: {sent[0]['status']}")
+
+
+async def answers(app: Any, tokens: list[tuple[str, str]]) -> None:
+    for token, key in tokens:
+        await call(app, "GET", f"/s/{token}/{key}")
+        await call(app, "POST", f"/s/{token}/{key}")
+
+
+async def bench(engine: str, count: int, workdir: Path) -> None:
+    url = await http_bench.fresh_database(engine, workdir, "bench_cpu")
+    await migrate(url)
+    await init_db(url)
+    try:
+        tokens = await http_bench.seed(url, count + WARMUP)
+        os.environ.update(DATABASE_URL=url, SECRET_KEY=http_bench.SECRET_KEY, PUBLIC_BASE_URL=BASE)
+        settings = Settings(
+            database_url=url, secret_key=http_bench.SECRET_KEY, public_base_url=BASE
+        )
+        import bare_app  # reads the environment set above
+
+        apps = {"ours": create_app(settings, manage_db=False), "bare": bare_app.app}
+        for name, app in apps.items():
+            async with app.router.lifespan_context(app):
+                await answers(app, tokens[name][:WARMUP])
+                cpu, wall = time.process_time(), time.perf_counter()
+                await answers(app, tokens[name][WARMUP : WARMUP + count])
+                cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            print(
+                f"{engine:<8} {name:<4}  CPU {1000 * cpu / count:6.3f} ms/answer"
+                f"  wall {1000 * wall / count:6.3f} ms/answer  ({count} answers)",
+                flush=True,
+            )
+    finally:
+        await close_db()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--engines", nargs="+", default=list(http_bench.ENGINES))
+    parser.add_argument("--answers", type=int, default=2000)
+    args = parser.parse_args()
+    if len(args.engines) > 1:  # one process per engine: Tortoise and bare_app keep its state
+        for engine in args.engines:
+            argv = [sys.executable, __file__, "--engines", engine, "--answers", str(args.answers)]
+            subprocess.run(argv, check=True)
+        return
+    with tempfile.TemporaryDirectory() as workdir:
+        asyncio.run(bench(args.engines[0], args.answers, Path(workdir)))
+
+
+if __name__ == "__main__":
+    main()
