@@ -105,7 +105,9 @@ def respondent_locale(request: Request) -> str:
 def page(
     request: Request, template: str, locale: str, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    html = render(template, locale, nonce=request.state.nonce, **context)
+    # The nonce of the page's scripts; SecurityHeadersMiddleware puts it in the CSP.
+    nonce = request.scope.setdefault("state", {})["nonce"] = secrets.token_urlsafe(16)
+    html = render(template, locale, nonce=nonce, **context)
     return HTMLResponse(html, status_code=status_code)
 
 
@@ -162,9 +164,9 @@ class BodyLimitMiddleware:
 
 
 # The Content-Security-Policy around the request's nonce, encoded once.
-CSP_START = b"default-src 'self'; script-src 'nonce-"
+CSP_START = b"default-src 'self'; script-src "
 CSP_END = (
-    b"'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; "
+    b"; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; "
     b"base-uri 'none'; form-action 'self'; object-src 'none'"
 )
 NOT_FRAMED = b"; frame-ancestors 'none'"
@@ -186,7 +188,8 @@ def frame_ancestors(value: str) -> str:
 
 
 class SecurityHeadersMiddleware:
-    """A CSP nonce per request, and the headers every page carries."""
+    """The headers every response carries; scripts may run only with the nonce of the page
+    that `page()` rendered (none elsewhere)."""
 
     def __init__(self, app: ASGIApp, *, https: bool) -> None:
         self.app = app
@@ -202,19 +205,20 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        nonce = secrets.token_urlsafe(16)
-        scope.setdefault("state", {})["nonce"] = nonce
-        csp = CSP_START + nonce.encode() + CSP_END
+        state = scope.setdefault("state", {})
         embeddable = scope["path"].startswith("/w/")
-        if not embeddable:
-            csp += NOT_FRAMED
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
+                nonce = state.get("nonce")
+                scripts = b"'nonce-" + nonce.encode() + b"'" if nonce else b"'none'"
+                csp = CSP_START + scripts + CSP_END
+                if not embeddable:
+                    csp += NOT_FRAMED
                 # Fragments are embedded in the shop's pages; a full review page says which
                 # origins may frame it (request.state.frame_ancestors, the shop's setting).
-                ancestors = scope["state"].get("frame_ancestors") if embeddable else None
+                ancestors = state.get("frame_ancestors") if embeddable else None
                 if ancestors is None:
                     headers.append((b"content-security-policy", csp))
                 else:

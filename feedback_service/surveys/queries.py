@@ -7,6 +7,7 @@ ORM's query building cost more than the queries themselves.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -115,7 +116,7 @@ class Click:
         return [invitation_id, shop_id, self.score, self.user_agent, self.at, *kinds]
 
 
-async def _fetch(sql: str, values: list[object]) -> list[dict[str, object]]:
+async def _fetch(sql: str, values: list[object]) -> Sequence[Mapping[str, object]]:
     if db.dialect() == "postgres":
         return await db.fetch(sql, *values)
     return (await db.sqlite_batch([(sql, values)]))[0]

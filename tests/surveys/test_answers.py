@@ -64,6 +64,31 @@ async def test_the_page_confirms_exactly_one_answer(api: httpx.AsyncClient) -> N
     assert await Click.filter(outcome="confirmed").count() == 1
 
 
+def script_sources(answer: httpx.Response) -> list[str]:
+    for part in answer.headers["content-security-policy"].split(";"):
+        name, _, sources = part.strip().partition(" ")
+        if name == "script-src":
+            return sources.split()
+    raise AssertionError("no script-src")
+
+
+async def test_only_the_answer_pages_own_script_may_run(api: httpx.AsyncClient) -> None:
+    inv = await invite(api)
+    pages = [await api.get(inv["links"]["gold"]) for _ in range(2)]
+    nonces = []
+    for page in pages:
+        assert page.headers["x-content-type-options"] == "nosniff"
+        assert page.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+        nonce = page.text.split('<script nonce="', 1)[1].split('"', 1)[0]
+        assert len(nonce) >= 16 and script_sources(page) == [f"'nonce-{nonce}'"]
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]  # a fresh nonce per page
+    confirmed = await confirm(api, inv["links"]["gold"])  # JSON: no script at all
+    assert confirmed.json() == {"status": "confirmed"}
+    assert script_sources(confirmed) == ["'none'"]
+    assert confirmed.headers["x-content-type-options"] == "nosniff"
+
+
 async def test_noscript_confirm_redirects_to_the_page(api: httpx.AsyncClient) -> None:
     inv = await invite(api)
     answer = await api.post(inv["links"]["red"])
