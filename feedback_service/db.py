@@ -141,26 +141,45 @@ async def execute(template: str, *values: Any) -> int:
 
 
 Statement = tuple[str, Sequence[Any]]
+# What a statement of a batch gives back: its first row, else the rowid it inserted, else None.
+Outcome = dict[str, Any] | int | None
 
 
-def _run_batch(conn: sqlite3.Connection, statements: Sequence[Statement]) -> list[list[dict]]:
-    """In aiosqlite's thread: the rows of each statement; several run in one transaction."""
-    if len(statements) == 1:
-        return [[dict(row) for row in conn.execute(*statements[0])]]
+def _outcome(conn: sqlite3.Connection, sql: str, values: Sequence[Any]) -> Outcome:
+    cursor = conn.execute(sql, values)
+    row = cursor.fetchone()
+    if row is not None:
+        return dict(row)
+    inserted = cursor.rowcount > 0 and sql.lstrip()[:6].upper() == "INSERT"
+    return cursor.lastrowid if inserted else None  # (lastrowid outlives its INSERT)
+
+
+def _run_batch(
+    conn: sqlite3.Connection, statements: Sequence[Statement], atomic: bool
+) -> list[Outcome]:
+    """In aiosqlite's thread: the outcome of each statement, all in one transaction if atomic.
+
+    Every SQLite step (BEGIN, each statement, each row fetched, COMMIT) lets go of the GIL,
+    and taking it back waits for the busy event loop thread: under load that wait, not
+    SQLite, was most of a click's time. So: no transaction where each statement stands on
+    its own, the first row only, an inserted id from the cursor rather than RETURNING."""
+    if not atomic:
+        return [_outcome(conn, sql, values) for sql, values in statements]
     conn.execute("BEGIN IMMEDIATE")
     try:
-        results = [[dict(row) for row in conn.execute(sql, values)] for sql, values in statements]
+        outcomes = [_outcome(conn, sql, values) for sql, values in statements]
     except BaseException:
         conn.rollback()
         raise
     conn.commit()
-    return results
+    return outcomes
 
 
-async def sqlite_batch(statements: Sequence[Statement]) -> list[list[dict[str, Any]]]:
+async def sqlite_batch(statements: Sequence[Statement], *, atomic: bool) -> list[Outcome]:
     """SQLite only, outside a transaction: statements written with {0}, {1}... in a single
-    trip to aiosqlite's thread, in one transaction if several; the rows of each.
-    IntegrityError as Tortoise raises it.
+    trip to aiosqlite's thread, in one transaction if `atomic`. For each statement its first
+    row as a dict, else the rowid it inserted (INSERT), else None. IntegrityError as
+    Tortoise raises it.
 
     Tortoise makes a trip per statement (plus BEGIN and COMMIT) and holds its connection
     lock until each comes back, so the thread idles while the event loop gets round to the
@@ -172,7 +191,9 @@ async def sqlite_batch(statements: Sequence[Statement]) -> list[list[dict[str, A
     async with client.acquire_connection() as connection:  # Tortoise's lock on its connection
         # aiosqlite's own way to run a call in its thread (private, the same since 0.17);
         # the task's first step, run by the sleep, queues the call.
-        queued = asyncio.ensure_future(connection._execute(_run_batch, connection._conn, prepared))
+        queued = asyncio.ensure_future(
+            connection._execute(_run_batch, connection._conn, prepared, atomic)
+        )
         await asyncio.sleep(0)
     try:
         return await queued
@@ -180,6 +201,12 @@ async def sqlite_batch(statements: Sequence[Statement]) -> list[list[dict[str, A
         raise IntegrityError(exc) from exc
     except sqlite3.OperationalError as exc:
         raise OperationalError(exc) from exc
+
+
+def first_row(outcome: Outcome) -> dict[str, Any] | None:
+    """The row a batch statement gave back (None: it found nothing)."""
+    assert not isinstance(outcome, int)
+    return outcome
 
 
 @cache

@@ -1,5 +1,6 @@
 """`db.sqlite_batch`, the one-trip statements of the one-click answer on SQLite: whole or
-not at all, and never inside someone else's transaction."""
+not at all when atomic, each on its own otherwise, and never inside someone else's
+transaction."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from feedback_service.db import sqlite_batch
+from feedback_service.outbox.models import WebhookEndpoint
 from feedback_service.shops.models import Shop
 from feedback_service.shops.services import create_shop
 
@@ -26,12 +28,50 @@ async def test_a_failing_statement_undoes_the_batch(db: str) -> None:
     await create_shop("One", "one")
     await create_shop("Two", "two")
     with pytest.raises(IntegrityError):
-        await sqlite_batch([(RENAME, ("Renamed", "one")), (DUPLICATE_SLUG, ("two", "one"))])
+        await sqlite_batch(
+            [(RENAME, ("Renamed", "one")), (DUPLICATE_SLUG, ("two", "one"))], atomic=True
+        )
     assert await Shop.get(slug="one").values_list("name", flat=True) == "One"
-    rows = await sqlite_batch(
-        [(RENAME, ("Renamed", "one")), ('SELECT name FROM "shop" WHERE slug = {0}', ("one",))]
+    outcomes = await sqlite_batch(
+        [(RENAME, ("Renamed", "one")), ('SELECT name FROM "shop" WHERE slug = {0}', ("one",))],
+        atomic=True,
     )
-    assert rows == [[], [{"name": "Renamed"}]]
+    assert outcomes == [None, {"name": "Renamed"}]
+
+
+async def test_statements_not_atomic_stand_on_their_own(db: str) -> None:
+    await create_shop("One", "one")
+    await create_shop("Two", "two")
+    with pytest.raises(IntegrityError):
+        await sqlite_batch(
+            [(RENAME, ("Renamed", "one")), (DUPLICATE_SLUG, ("two", "one"))], atomic=False
+        )
+    assert await Shop.get(slug="one").values_list("name", flat=True) == "Renamed"
+    inserted, found, missing = await sqlite_batch(
+        [
+            (
+                'INSERT INTO "click" (invitation_id, score, outcome, user_agent, created_at)'
+                " SELECT 1, 1, 'pending', '', '2026-01-01' WHERE 0",
+                (),
+            ),
+            ('SELECT slug FROM "shop" WHERE name = {0}', ("Two",)),
+            ('SELECT slug FROM "shop" WHERE name = {0}', ("Nobody",)),
+        ],
+        atomic=False,
+    )
+    assert (inserted, found, missing) == (None, {"slug": "two"}, None)
+    shop = await Shop.get(slug="two")
+    (rowid,) = await sqlite_batch(
+        [
+            (
+                'INSERT INTO "webhook_endpoint" (shop_id, url, secret, events, created_at)'
+                " VALUES ({0}, 'https://example.com/h', 's', '[]', '2026-01-01')",
+                (shop.id,),
+            )
+        ],
+        atomic=False,
+    )
+    assert rowid == (await WebhookEndpoint.get(shop=shop)).id
 
 
 async def test_a_batch_waits_for_an_open_transaction_and_is_not_part_of_it(db: str) -> None:
@@ -49,7 +89,7 @@ async def test_a_batch_waits_for_an_open_transaction_and_is_not_part_of_it(db: s
 
     async def batch() -> None:
         await started.wait()
-        await sqlite_batch([(RENAME, ("Kept", "two"))])
+        await sqlite_batch([(RENAME, ("Kept", "two"))], atomic=True)
 
     await asyncio.gather(rolled_back(), batch())
     names = dict(await Shop.all().values_list("slug", "name"))

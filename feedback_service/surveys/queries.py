@@ -7,10 +7,11 @@ ORM's query building cost more than the queries themselves.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from feedback_service import db
 from feedback_service.shops.models import Shop
@@ -116,10 +117,12 @@ class Click:
         return [invitation_id, shop_id, self.score, self.user_agent, self.at, *kinds]
 
 
-async def _fetch(sql: str, values: list[object]) -> Sequence[Mapping[str, object]]:
+async def _row(sql: str, values: list[object]) -> Mapping[str, Any] | None:
+    """The first row of a query (None: no row)."""
     if db.dialect() == "postgres":
-        return await db.fetch(sql, *values)
-    return (await db.sqlite_batch([(sql, values)]))[0]
+        rows = await db.fetch(sql, *values)
+        return rows[0] if rows else None
+    return db.first_row((await db.sqlite_batch([(sql, values)], atomic=False))[0])
 
 
 async def load_link(
@@ -135,22 +138,23 @@ async def load_link(
     with `recent_since`, also the clicks since then and the shop's webhooks; with `click`,
     records that click too, in the same round trip."""
     values: list[object] = [invitation_id, shop_id, reusable_key, personal_key]
+    row: Mapping[str, Any] | None
     if click is not None:
         assert recent_since is None
         click_values = click.values(invitation_id, shop_id)
         if db.dialect() == "postgres":
-            rows = await db.fetch(_click_and_link_sql(), *values, *click_values)
-        else:
-            _, rows = await db.sqlite_batch(
-                [(_click_sql(0), click_values), (_link_sql(False), values)]
+            row = await _row(_click_and_link_sql(), [*values, *click_values])
+        else:  # the click needs no transaction with the lookup: each commits on its own
+            _, found = await db.sqlite_batch(
+                [(_click_sql(0), click_values), (_link_sql(False), values)], atomic=False
             )
+            row = db.first_row(found)
     else:
         if recent_since is not None:
             values.append(recent_since)
-        rows = await _fetch(_link_sql(recent_since is not None), values)
-    if not rows:
+        row = await _row(_link_sql(recent_since is not None), values)
+    if row is None:
         return None
-    row = rows[0]
     invitation = db.from_row(Invitation, row, "i", INVITATION)
     assert invitation is not None
     invitation.shop = db.from_row(Shop, row, "s", SHOP)  # type: ignore[assignment]
@@ -210,19 +214,18 @@ async def record_answer_at_once(
             f" clicks AS ({_confirm_clicks_sql('{1}', '{4}')}) SELECT id FROM r",
             *values,
         )
-    else:
-        rows, _, _ = await db.sqlite_batch(
-            [
-                (INSERT_RESPONSE + " RETURNING id", values[:7]),
-                (
-                    _alert_check_sql("r.id", "json_object")
-                    + ' FROM "response" r WHERE r.dedupe_key = {5}',
-                    values,
-                ),
-                (_confirm_clicks_sql("{0}", "{1}"), (invitation.id, score)),
-            ]
-        )
-    return _response(rows[0]["id"], invitation, score, dedupe_key, now)
+        return _response(rows[0]["id"], invitation, score, dedupe_key, now)
+    # SQLite: the alert check finds the answer's id as the last one inserted.
+    response_id, _, _ = await db.sqlite_batch(
+        [
+            (INSERT_RESPONSE, values[:7]),
+            (_alert_check_sql("last_insert_rowid()", "json_object"), values),
+            (_confirm_clicks_sql("{0}", "{1}"), (invitation.id, score)),
+        ],
+        atomic=True,
+    )
+    assert isinstance(response_id, int)
+    return _response(response_id, invitation, score, dedupe_key, now)
 
 
 def _response_values(
