@@ -2,6 +2,10 @@
 
     .venv/bin/python benchmarks/answer_cpu.py                      # both engines
     .venv/bin/python benchmarks/answer_cpu.py --engines sqlite --answers 5000
+    .venv/bin/python benchmarks/answer_cpu.py --concurrency 20     # 20 answers at a time
+    mkdir -p /tmp/cg && valgrind --tool=callgrind --callgrind-out-file=/tmp/cg/out \
+        .venv/bin/python benchmarks/answer_cpu.py --engines postgres --answers 100 \
+        --callgrind /tmp/cg                                        # instructions per answer
 
 `benchmarks/http_bench.py` measures requests/s over HTTP, which on a shared 2-core machine
 moves with whatever else runs. This measures what our code costs: both apps are called
@@ -10,6 +14,17 @@ freshly seeded database (`http_bench.seed`), and the process's CPU time (this th
 aiosqlite's; not PostgreSQL's) is divided by the number of answers. Each answer uses a
 fresh invitation, so each really inserts a click and a response. PostgreSQL: database
 `bench_cpu`, dropped and created on each run.
+
+Columns: CPU = the process's CPU time per answer, main = the event loop thread's alone (on
+SQLite the rest is aiosqlite's thread), wall = elapsed time per answer. With --concurrency N,
+N tasks answer side by side, as N clients would: on SQLite that is where the two threads
+contend for the GIL (every SQLite step lets go of it and must wait to take it back), which
+one answer at a time never shows.
+
+--callgrind DIR, under `valgrind --tool=callgrind --callgrind-out-file=DIR/out`: counts the
+instructions of the timed answers only (a dump before and after each timed loop), which is
+the same from run to run whatever else the machine does (PostgreSQL's own work is in its
+server process, not counted; on SQLite aiosqlite's thread is). About 2 minutes for 100.
 """
 
 from __future__ import annotations
@@ -17,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -74,13 +90,41 @@ async def call(app: Any, method: str, path: str) -> None:
         raise SystemExit(f"{method} {path}: {sent[0]['status']}")
 
 
-async def answers(app: Any, tokens: list[tuple[str, str]]) -> None:
-    for token, key in tokens:
-        await call(app, "GET", f"/s/{token}/{key}")
-        await call(app, "POST", f"/s/{token}/{key}")
+async def answers(app: Any, tokens: list[tuple[str, str]], concurrency: int = 1) -> None:
+    async def one_client(share: list[tuple[str, str]]) -> None:
+        for token, key in share:
+            await call(app, "GET", f"/s/{token}/{key}")
+            await call(app, "POST", f"/s/{token}/{key}")
+
+    await asyncio.gather(*(one_client(tokens[i::concurrency]) for i in range(concurrency)))
 
 
-async def bench(engine: str, count: int, workdir: Path) -> None:
+class Callgrind:
+    """Instructions counted by callgrind between two dumps (see --callgrind)."""
+
+    def __init__(self, folder: str | None) -> None:
+        self.folder = Path(folder) if folder else None
+
+    def dump(self) -> Path | None:
+        """Ask callgrind to write what it counted since the last dump; the file it wrote.
+        (Read it later: reading it now would be counted with the next interval.)"""
+        if self.folder is None:
+            return None
+        before = set(self.folder.glob("out.*"))
+        subprocess.run(["callgrind_control", "-d", str(os.getpid())], check=True, timeout=120)
+        (written,) = set(self.folder.glob("out.*")) - before
+        return written
+
+    @staticmethod
+    def count(dump: Path) -> int:
+        totals = re.search(r"^totals: (\d+)", dump.read_text(), re.MULTILINE)
+        assert totals, dump
+        return int(totals[1])
+
+
+async def bench(
+    engine: str, count: int, workdir: Path, concurrency: int, callgrind: Callgrind
+) -> None:
     url = await http_bench.fresh_database(engine, workdir, "bench_cpu")
     await migrate(url)
     await init_db(url)
@@ -95,13 +139,24 @@ async def bench(engine: str, count: int, workdir: Path) -> None:
         apps = {"ours": create_app(settings, manage_db=False), "bare": bare_app.app}
         for name, app in apps.items():
             async with app.router.lifespan_context(app):
-                await answers(app, tokens[name][:WARMUP])
-                cpu, wall = time.process_time(), time.perf_counter()
-                await answers(app, tokens[name][WARMUP : WARMUP + count])
-                cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+                await answers(app, tokens[name][:WARMUP], concurrency)
+                callgrind.dump()
+                cpu, main, wall = time.process_time(), time.thread_time(), time.perf_counter()
+                await answers(app, tokens[name][WARMUP : WARMUP + count], concurrency)
+                cpu, main, wall = (
+                    time.process_time() - cpu,
+                    time.thread_time() - main,
+                    time.perf_counter() - wall,
+                )
+                dump = callgrind.dump()
+            counted = ""
+            if dump is not None:
+                counted = f"  {callgrind.count(dump) / count / 1e6:.3f} M instructions/answer"
             print(
-                f"{engine:<8} {name:<4}  CPU {1000 * cpu / count:6.3f} ms/answer"
-                f"  wall {1000 * wall / count:6.3f} ms/answer  ({count} answers)",
+                f"{engine:<8} {name:<4}  CPU {1000 * cpu / count:6.3f}"
+                f"  main {1000 * main / count:6.3f}"
+                f"  wall {1000 * wall / count:6.3f} ms/answer{counted}"
+                f"  ({count} answers, {concurrency} at a time)",
                 flush=True,
             )
     finally:
@@ -112,14 +167,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--engines", nargs="+", default=list(http_bench.ENGINES))
     parser.add_argument("--answers", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=1)
+    parser.add_argument("--callgrind", metavar="DIR", help="count instructions (see above)")
     args = parser.parse_args()
     if len(args.engines) > 1:  # one process per engine: Tortoise and bare_app keep its state
         for engine in args.engines:
             argv = [sys.executable, __file__, "--engines", engine, "--answers", str(args.answers)]
+            argv += ["--concurrency", str(args.concurrency)]
             subprocess.run(argv, check=True)
         return
     with tempfile.TemporaryDirectory() as workdir:
-        asyncio.run(bench(args.engines[0], args.answers, Path(workdir)))
+        asyncio.run(
+            bench(
+                args.engines[0],
+                args.answers,
+                Path(workdir),
+                args.concurrency,
+                Callgrind(args.callgrind),
+            )
+        )
 
 
 if __name__ == "__main__":
