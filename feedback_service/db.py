@@ -6,7 +6,7 @@ import asyncio
 import os
 import re
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -216,6 +216,25 @@ def columns(model: type[Model], alias: str, only: tuple[str, ...] | None = None)
     return ", ".join(f'{alias}."{c}" AS "{alias}.{c}"' for c in only or model._meta.db_fields)
 
 
+Conversion = tuple[str, str, Callable[[Any], Any] | None, bool]
+
+
+@cache
+def _conversions(model: type[Model], alias: str, only: tuple[str, ...]) -> list[Conversion]:
+    """For each selected column: its key in the row, the attribute it sets, how its value is
+    converted (None: the driver's value as it is) and whether None skips the conversion —
+    what Tortoise's `_init_from_db` works out again on every partial row."""
+    meta = model._meta
+    plan: dict[str, Conversion] = {}
+    for key, attribute, _ in meta.db_native_fields:
+        plan[key] = (f"{alias}.{key}", attribute, None, False)
+    for key, attribute, field in meta.db_default_fields:
+        plan[key] = (f"{alias}.{key}", attribute, field.field_type, True)
+    for key, attribute, field in meta.db_complex_fields:
+        plan[key] = (f"{alias}.{key}", attribute, field.to_python_value, False)
+    return [plan[column] for column in only]
+
+
 def from_row(
     model: type[ModelT], row: Mapping[str, Any], alias: str, only: tuple[str, ...] | None = None
 ) -> ModelT | None:
@@ -223,7 +242,21 @@ def from_row(
     miss. With `only`, a partial instance: the other fields are not there to read."""
     if row[f"{alias}.{model._meta.db_pk_column}"] is None:
         return None
-    return model._init_from_db(**{c: row[f"{alias}.{c}"] for c in only or model._meta.db_fields})
+    if only is None:
+        return model._init_from_db(**{c: row[f"{alias}.{c}"] for c in model._meta.db_fields})
+    # A partial row, as Tortoise's _init_from_db builds one, minus its per-row bookkeeping.
+    instance = model.__new__(model)
+    set_attribute = object.__setattr__
+    for flag, value in (("_partial", True), ("_saved_in_db", True), ("_await_when_save", {})):
+        set_attribute(instance, flag, value)
+    generated = model._meta.db_pk_column in model._meta.generated_db_fields
+    set_attribute(instance, "_custom_generated_pk", not generated)
+    for key, attribute, convert, none_as_is in _conversions(model, alias, only):
+        value = row[key]
+        if convert is not None and not (none_as_is and value is None):
+            value = convert(value)
+        set_attribute(instance, attribute, value)
+    return instance
 
 
 # For Tortoise's own CLI: `tortoise -c feedback_service.db.TORTOISE_ORM makemigrations`.
