@@ -65,6 +65,21 @@ PREVIOUS_RELEASE_ROWS = [
     " FROM shop s JOIN customer c ON c.shop_id = s.id WHERE s.slug = 'old-shop'",
     "INSERT INTO order_item (order_id, product_id, quantity, unit_price)"
     " SELECT o.id, p.id, 2, 12.50 FROM shop_order o JOIN product p ON p.shop_id = o.shop_id",
+    # Two NPS answers of the customer (the later one is their latest) and an anonymous one.
+    *(
+        "INSERT INTO invitation (shop_id, kind, customer_id, reusable, locale, created_at)"
+        f" SELECT s.id, 'nps', {customer}, {reusable}, 'fr', '2025-03-0{day} 09:00:00+00:00'"
+        " FROM shop s JOIN customer c ON c.shop_id = s.id WHERE s.slug = 'old-shop'"
+        for day, customer, reusable in (
+            (4, "c.id", "FALSE"),
+            (5, "c.id", "FALSE"),
+            (6, "NULL", "TRUE"),
+        )
+    ),
+    "INSERT INTO response (shop_id, invitation_id, customer_id, kind, score, aspects, dedupe_key,"
+    " created_at, updated_at)"
+    " SELECT shop_id, id, customer_id, kind, 3 + 6 * (id % 2), '[]', 'inv:' || id,"
+    " created_at, created_at FROM invitation",
 ]
 CHECKS = {
     "shop": "SELECT name, churn_days FROM shop",
@@ -74,6 +89,11 @@ CHECKS = {
     # 0003 back-fills each customer's order totals from the orders already stored.
     "order_totals": "SELECT orders_count, priced_orders, sales, last_order_at IS NOT NULL"
     " FROM customer",
+    # 0006 stores each order's amount, chains the answers and gives the customer their
+    # latest NPS answer.
+    "order_amount": "SELECT amount FROM shop_order",
+    "answers": "SELECT score, superseded_at IS NOT NULL, chained FROM response ORDER BY id",
+    "latest_nps": "SELECT nps_score, nps_at IS NOT NULL FROM customer",
 }
 
 
@@ -162,5 +182,9 @@ async def test_migrations_run_twice_from_the_previous_release(empty_database: Da
         assert await db.rows(CHECKS["customer"]) == [("old@example.fr", "Ancien Client", "")]
         [(orders, priced, sales, has_last_order)] = await db.rows(CHECKS["order_totals"])
         assert (orders, priced, sales, bool(has_last_order)) == (1, 1, 25.0, True)
+        assert await db.rows(CHECKS["order_amount"]) == [(25.0,)]
+        answers = [tuple(map(int, row)) for row in await db.rows(CHECKS["answers"])]
+        assert answers == [(9, 1, 1), (3, 0, 1), (9, 0, 1)]
+        assert await db.rows(CHECKS["latest_nps"]) == [(3, True)]
         [(body, helpful, incentivised)] = await db.rows(CHECKS["review"])
         assert (body, helpful, bool(incentivised)) == ("Écrit avant la mise à jour.", 2, False)

@@ -22,6 +22,7 @@ from feedback_service.metrics.aspects import AspectCount, negative_aspects
 from feedback_service.metrics.services import Answers, Comparison, Loyalty, Period, TrendPoint
 from feedback_service.metrics.stats import DOWN, NO_DATA, UP, Change, Interval, Share
 from feedback_service.shops.models import Shop
+from feedback_service.surveys.chain import chained_once
 from feedback_service.surveys.models import Response as SurveyResponse
 
 PRESETS = ("30", "90", "365")
@@ -152,29 +153,31 @@ class Dashboard:
 
 
 async def load(shop: Shop, filters: Filters) -> Dashboard:
-    """Every figure of the dashboard: nine queries, independent of the number of rows."""
+    """Every figure of the dashboard: ten queries, independent of the number of rows, and
+    four more that chain the answers stored since the last read (surveys.chain)."""
     period, survey = filters.period, filters.survey
-    # Independent queries: on PostgreSQL each takes its own pooled connection.
-    survey_figures = asyncio.gather(
-        services.answers(shop, period, survey=survey),
-        services.answers(shop, period.previous(), survey=survey),
-        services.response_rate(shop, period.start, period.end, survey=survey),
-        services.sentiment_summary(shop, period, survey=survey),
-        negative_aspects(shop, period, survey=survey),
-        services.trend_points(shop, survey, period.start, period.end, every=filters.every),
-    )
-    shop_figures = asyncio.gather(
-        services.loyalty_kpis(shop, as_of=period.end),
-        Alert.filter(shop=shop, status="open").count(),
-        SurveyResponse.filter(shop=shop)
-        .order_by("-id")
-        .limit(LATEST_ANSWERS)
-        .select_related("customer"),
-    )
-    (
-        (current, previous, rate, sentiment, aspects, trend),
-        (loyalty, open_alerts, latest),
-    ) = await asyncio.gather(survey_figures, shop_figures)
+    async with chained_once():  # once, not once per query
+        # Independent queries: on PostgreSQL each takes its own pooled connection.
+        survey_figures = asyncio.gather(
+            services.answers(shop, period, survey=survey),
+            services.answers(shop, period.previous(), survey=survey),
+            services.response_rate(shop, period.start, period.end, survey=survey),
+            services.sentiment_summary(shop, period, survey=survey),
+            negative_aspects(shop, period, survey=survey),
+            services.trend_points(shop, survey, period.start, period.end, every=filters.every),
+        )
+        shop_figures = asyncio.gather(
+            services.loyalty_kpis(shop, as_of=period.end),
+            Alert.filter(shop=shop, status="open").count(),
+            SurveyResponse.filter(shop=shop)
+            .order_by("-id")
+            .limit(LATEST_ANSWERS)
+            .select_related("customer"),
+        )
+        (
+            (current, previous, rate, sentiment, aspects, trend),
+            (loyalty, open_alerts, latest),
+        ) = await asyncio.gather(survey_figures, shop_figures)
     return Dashboard(
         filters=filters,
         current=current,

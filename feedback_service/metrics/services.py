@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from feedback_service.metrics.stats import (
     compare_shares,
 )
 from feedback_service.shops.models import Shop
+from feedback_service.surveys.chain import chain_answers, chained_once
 
 SURVEYS = ("nps", "thermometer", "csat")
 SEGMENTS = ("new", "occasional", "regular", "none")
@@ -187,84 +189,24 @@ def _in_list(name: str, values: tuple[str, ...]) -> tuple[str, dict[str, str]]:
 
 
 def counted_answers_sql(
-    kinds_in: str, *, latest_only: bool, bucket: str | None = None, buckets: int | None = None
+    kinds_in: str, *, latest_only: bool, bucket: Callable[[str], str] | None = None
 ) -> str:
     """The answers that count in a period, as a subquery (period_start?, kind, customer_id,
     score). With latest_only, only each customer's last answer per survey kind (and per
-    bucket in a trend) counts, so a customer asked twice does not weigh twice; anonymous
-    answers (reusable links) cannot be told apart and each count. `buckets`: on
-    PostgreSQL the bucket expression is an integer from 0 to buckets − 1."""
-    bucket_column = f"{bucket} AS period_start, " if bucket else ""
-    rank = ""
+    bucket, `bucket(column)` naming the bucket of a time column) counts, so a customer asked
+    twice does not weigh twice: an answer whose next one (superseded_at, see surveys.chain)
+    comes after the period, or in another bucket. Anonymous answers (reusable links) cannot
+    be told apart and each count."""
+    bucket_column = f"{bucket('r.created_at')} AS period_start, " if bucket else ""
+    latest = ""
     if latest_only:
-        partition = ", ".join([*([bucket] if bucket else []), "r.kind", "r.customer_id"])
-        rank = (
-            f", ROW_NUMBER() OVER (PARTITION BY {partition} "
-            "ORDER BY r.created_at DESC, r.id DESC) AS latest"
-        )
-    answers = f"""
-        SELECT {bucket_column}r.kind, r.customer_id, r.score{rank}
-        FROM response r
-        WHERE r.shop_id = :shop AND r.kind {kinds_in}
-          AND r.created_at >= :start AND r.created_at < :end"""
-    if not latest_only:
-        return answers
-    if sql.dialect() == "postgres":
-        return _latest_answers_postgres(kinds_in, bucket, buckets)
-    return f"SELECT * FROM ({answers}) ranked WHERE latest = 1 OR customer_id IS NULL"
-
-
-# Survey kinds as small numbers (their place in SURVEYS), for the sort key of each
-# customer's latest answer.
-_KIND_NUMBER = "CASE r.kind WHEN 'nps' THEN 0 WHEN 'thermometer' THEN 1 ELSE 2 END"
-
-
-def _latest_answers_postgres(kinds_in: str, bucket: str | None, buckets: int | None) -> str:
-    """counted_answers_sql with latest_only, in PostgreSQL's faster form: DISTINCT ON keeps
-    the first row of each customer in an order where their last answer comes first (read
-    backwards from the (shop_id, kind, customer_id, created_at, id, score) index for one
-    survey kind, sorted otherwise); a window would also number every row."""
-    bucket_column = f"{bucket} AS period_start, " if bucket else ""
-    where = f"""
-        FROM response r
-        WHERE r.shop_id = :shop AND r.kind {kinds_in}
-          AND r.created_at >= :start AND r.created_at < :end"""
-    anonymous = f"""
-        UNION ALL
-        SELECT {bucket_column}r.kind, r.customer_id, r.score {where} AND r.customer_id IS NULL"""
-    if "," not in kinds_in and not bucket:
-        return f"""
-        SELECT * FROM (
-            SELECT DISTINCT ON (r.customer_id) r.kind, r.customer_id, r.score {where}
-              AND r.customer_id IS NOT NULL
-            ORDER BY r.customer_id DESC, r.created_at DESC, r.id DESC
-        ) named {anonymous}"""
-    # Sorted anyway: on one bigint (customer, kind, bucket), the sorted rows carrying only
-    # it, the score and the tie-breakers; customer, kind and bucket are read back from it.
-    # A year of answers of every kind then sorts in work_mem instead of on disk, a quarter
-    # to a third faster.
-    key = f"CAST(r.customer_id AS BIGINT) * 3 + {_KIND_NUMBER}"
-    per_kind = 1
-    if bucket:
-        if buckets is None:
-            raise ValueError("a bucket needs its number of values on PostgreSQL")
-        per_kind = int(buckets)
-        key = f"({key}) * {per_kind} + {bucket}"
-    kind = f"CASE named.key / {per_kind} % 3 " + " ".join(
-        f"WHEN {number} THEN '{name}'" for number, name in enumerate(SURVEYS)
-    )
-    period_start = f"named.key % {per_kind} AS period_start, " if bucket else ""
+        later = f" OR {bucket('r.superseded_at')} <> {bucket('r.created_at')}" if bucket else ""
+        latest = f" AND (r.superseded_at IS NULL OR r.superseded_at >= :end{later})"
     return f"""
-        SELECT {period_start}{kind} END AS kind,
-               CAST(named.key / {3 * per_kind} AS INTEGER) AS customer_id, named.score
-        FROM (
-            SELECT DISTINCT ON (key) key, score
-            FROM (
-                SELECT {key} AS key, r.score, r.created_at, r.id {where}
-                  AND r.customer_id IS NOT NULL
-            ) keyed
-            ORDER BY key DESC, created_at DESC, id DESC
-        ) named {anonymous}"""
+        SELECT {bucket_column}r.kind, r.customer_id, r.score
+        FROM response r
+        WHERE r.shop_id = :shop AND r.kind {kinds_in}
+          AND r.created_at >= :start AND r.created_at < :end{latest}"""
 
 
 def _orders_at_end_sql(customer_id: str) -> tuple[str, str]:
@@ -275,18 +217,17 @@ def _orders_at_end_sql(customer_id: str) -> tuple[str, str]:
     read from the (shop_id, ordered_at, customer_id) index. Customers without orders (often
     most of those invited) are in no segment: left out of the join, which they would only
     make longer."""
-    # Nested so that the planner joins on customer.id, a key it knows: joined on the
-    # subqueries' columns, it expects millions of rows and picks a slow plan.
+    # Both joined on the answers' customer: hash joins. Nested (customer, then its later
+    # orders), PostgreSQL looked each answer's customer up and joined its orders again per
+    # answer, twice as slow.
     joins = f"""
         LEFT JOIN (
-            customer cu
-            LEFT JOIN (
-                SELECT customer_id, COUNT(*) AS orders
-                FROM shop_order
-                WHERE shop_id = :shop AND ordered_at >= :end
-                GROUP BY customer_id
-            ) later ON later.customer_id = cu.id
-        ) ON cu.id = {customer_id} AND cu.orders_count > 0"""
+            SELECT customer_id, COUNT(*) AS orders
+            FROM shop_order
+            WHERE shop_id = :shop AND ordered_at >= :end
+            GROUP BY customer_id
+        ) later ON later.customer_id = {customer_id}
+        LEFT JOIN customer cu ON cu.id = {customer_id} AND cu.orders_count > 0"""
     return joins, "NULLIF(cu.orders_count - COALESCE(later.orders, 0), 0)"
 
 
@@ -311,6 +252,7 @@ async def answers_by_segment(
         GROUP BY 1, 2, 3"""
     params = {"shop": shop.id, "start": period.start, "end": period.end, **kind_params}
     result = {segment: Answers() for segment in SEGMENTS}
+    await chain_answers()
     for row in await sql.fetch(query, params):
         result[segments.name(row["orders"])].add_row(row)
     return result
@@ -332,10 +274,13 @@ async def answers_by_segment_and_before(
     check_survey(survey)
     segments = segments or shop_segments(shop)
     kinds_in, kind_params = _in_list("kind", _kinds(survey))
+
     # Latest answers per period (the bucket); each period's segments as of its own end,
     # and none for the period before when all its answers count alike.
-    in_current = "CASE WHEN r.created_at >= :current_start THEN 1 ELSE 0 END"
-    answers = counted_answers_sql(kinds_in, latest_only=latest_only, bucket=in_current, buckets=2)
+    def in_current(column: str) -> str:
+        return f"CASE WHEN {column} >= :current_start THEN 1 ELSE 0 END"
+
+    answers = counted_answers_sql(kinds_in, latest_only=latest_only, bucket=in_current)
     later = "CASE WHEN a.period_start = 1 THEN later.since_end ELSE later.since_start END"
     orders = f"NULLIF(cu.orders_count - COALESCE({later}, 0), 0)"
     # The period before needs no segment when all its answers count: NULL keys skip the
@@ -366,6 +311,7 @@ async def answers_by_segment_and_before(
     }
     current = {name: Answers() for name in SEGMENTS}
     previous = Answers()
+    await chain_answers()
     for row in await sql.fetch(query, params):
         if sql.as_int(row["is_current"]):
             current[row["segment"]].add_row(row)
@@ -404,6 +350,7 @@ async def answers(
         GROUP BY 1, 2"""
     params = {"shop": shop.id, "start": period.start, "end": period.end, **kind_params}
     counted = Answers()
+    await chain_answers()
     for row in await sql.fetch(query, params):
         counted.add_row(row)
     return counted
@@ -601,6 +548,12 @@ def _bucket_starts(period: Period, every: str) -> list[date]:
     return starts
 
 
+def _width_bucket(column: str) -> str:
+    """The bucket of a time column by a binary search over the buckets' starts: several
+    times cheaper per answer than date_trunc. Numbered from 1, and 0 before the first."""
+    return f"width_bucket({column}, CAST(:bucket_starts AS timestamptz[]))"
+
+
 async def trend_points(
     shop: Shop,
     survey: str | None,
@@ -621,26 +574,19 @@ async def trend_points(
         "start": period.start,
         "end": period.end,
     }
+    bucket: Callable[[str], str] = sql.week_start if every == "week" else sql.month_start
     if sql.dialect() == "postgres":
-        # The bucket's number by a binary search over their starts: several times cheaper
-        # per answer than date_trunc, and an integer to sort on.
-        bucket = "width_bucket(r.created_at, CAST(:bucket_starts AS timestamptz[]))"
+        bucket = _width_bucket
         params["bucket_starts"] = [datetime.combine(day, time.min, tzinfo=UTC) for day in starts]
-    elif every == "week":
-        bucket = sql.week_start("r.created_at")
-    else:
-        bucket = sql.month_start("r.created_at")
     kinds_in, kind_params = _in_list("kind", _kinds(survey))
     params.update(kind_params)
-    # width_bucket numbers the buckets from 1, and 0 before the first.
-    answers = counted_answers_sql(
-        kinds_in, latest_only=latest_only, bucket=bucket, buckets=len(starts) + 1
-    )
+    answers = counted_answers_sql(kinds_in, latest_only=latest_only, bucket=bucket)
     query = f"""
         SELECT a.period_start, a.kind, a.score, COUNT(*) AS n
         FROM ({answers}) a
         GROUP BY 1, 2, 3"""
     points = {start: Answers() for start in starts}
+    await chain_answers()
     for row in await sql.fetch(query, params):
         value = row["period_start"]
         start = starts[value - 1] if isinstance(value, int) else sql.as_date(value)
@@ -790,65 +736,45 @@ class Loyalty:
     by_nps_group: dict[str, OrderTotals]
 
 
-# Each customer's order totals as of `as_of`. A customer whose last order is older: the
-# totals kept with them (Customer.orders_count …). The others (none when `as_of` is now, the
-# usual case): from their orders and items. The smallest and largest category name tell
-# one category from several without a COUNT(DISTINCT). Prices become floats: averages.
-_CUSTOMER_TOTALS_SQL = """
+# Each customer's latest NPS score as of `as_of` (on `cu`, a customer row): the one kept
+# with them (Customer.nps_score) when they answered it before; else (they answered since,
+# few when `as_of` is recent) their last answer before, read backwards from the end of
+# their part of the (shop_id, kind, customer_id, created_at, id, score) index.
+_NPS_AS_OF_SQL = """
+    CASE WHEN cu.nps_at IS NULL OR cu.nps_at < :as_of THEN cu.nps_score ELSE (
+        SELECT score FROM response
+        WHERE shop_id = :shop AND kind = 'nps' AND customer_id = cu.id AND created_at < :as_of
+        ORDER BY created_at DESC, id DESC
+        LIMIT 1
+    ) END"""
+
+# Each customer's order totals and NPS score as of `as_of`. A customer whose last order is
+# older: the totals kept with them (Customer.orders_count …). The others (none when `as_of`
+# is now, the usual case): from their orders' stored totals (Order.amount …). The smallest
+# and largest category name tell one category from several without a COUNT(DISTINCT).
+_CUSTOMER_TOTALS_SQL = f"""
     SELECT id AS customer_id, orders_count AS orders, last_order_at, sales, priced_orders,
-           min_category, max_category
-    FROM customer
+           min_category, max_category, {_NPS_AS_OF_SQL} AS nps
+    FROM customer cu
     WHERE shop_id = :shop AND last_order_at < :as_of
     UNION ALL
     SELECT o.customer_id, COUNT(*), MAX(o.ordered_at), SUM(o.amount), COUNT(o.amount),
-           MIN(o.min_category), MAX(o.max_category)
-    FROM (
-        SELECT o.id, o.customer_id, o.ordered_at,
-               -- NULL when no item of the order has a price
-               SUM(i.quantity * CAST(i.unit_price AS DOUBLE PRECISION)) AS amount,
-               MIN(p.category) AS min_category,
-               MAX(p.category) AS max_category
-        FROM shop_order o
-        LEFT JOIN order_item i ON i.order_id = o.id
-        LEFT JOIN product p ON p.id = i.product_id
-        WHERE o.shop_id = :shop AND o.ordered_at < :as_of
-          AND o.customer_id IN (
-              SELECT id FROM customer WHERE shop_id = :shop AND last_order_at >= :as_of
-          )
-        GROUP BY o.id, o.customer_id, o.ordered_at
-    ) o
+           MIN(o.min_category), MAX(o.max_category),
+           (SELECT {_NPS_AS_OF_SQL} FROM customer cu WHERE cu.id = o.customer_id)
+    FROM shop_order o
+    WHERE o.shop_id = :shop AND o.ordered_at < :as_of
+      AND o.customer_id IN (
+          SELECT id FROM customer WHERE shop_id = :shop AND last_order_at >= :as_of
+      )
     GROUP BY o.customer_id"""
-
-
-def _latest_nps_sql() -> str:
-    """(customer_id, score) of each customer's latest NPS answer before `as_of`."""
-    where = """
-        FROM response
-        WHERE shop_id = :shop AND kind = 'nps' AND customer_id IS NOT NULL
-          AND created_at < :as_of"""
-    if sql.dialect() == "postgres":
-        # One backward pass over the (shop_id, kind, customer_id, created_at, id, score)
-        # index, no sort: several times faster than the window below.
-        return f"""
-        SELECT DISTINCT ON (customer_id) customer_id, score {where}
-        ORDER BY customer_id DESC, created_at DESC, id DESC"""
-    return f"""
-        SELECT customer_id, score
-        FROM (
-            SELECT customer_id, score,
-                   ROW_NUMBER() OVER (
-                       PARTITION BY customer_id ORDER BY created_at DESC, id DESC
-                   ) AS latest {where}
-        ) ranked
-        WHERE latest = 1"""
 
 
 def _loyalty_sql(segments: SegmentRule) -> str:
     return f"""
 SELECT {segments.case("c.orders")} AS segment,
-       CASE WHEN n.score IS NULL THEN 'none'
-            WHEN n.score >= 9 THEN 'promoter'
-            WHEN n.score >= 7 THEN 'passive'
+       CASE WHEN c.nps IS NULL THEN 'none'
+            WHEN c.nps >= 9 THEN 'promoter'
+            WHEN c.nps >= 7 THEN 'passive'
             ELSE 'detractor' END AS nps_group,
        COUNT(*) AS customers,
        SUM(CASE WHEN c.orders >= 2 THEN 1 ELSE 0 END) AS repeat_customers,
@@ -868,7 +794,6 @@ LEFT JOIN (
     WHERE shop_id = :shop AND ordered_at >= :year_start AND ordered_at < :as_of
     GROUP BY customer_id
 ) y ON y.customer_id = c.customer_id
-LEFT JOIN ({_latest_nps_sql()}) n ON n.customer_id = c.customer_id
 GROUP BY 1, 2
 """
 
@@ -903,6 +828,7 @@ async def loyalty_kpis(
         "churn_before": as_of - timedelta(days=churn_window_days),
         **segments.params(),
     }
+    await chain_answers()
     rows = await sql.fetch(_loyalty_sql(segments), params)
     by_segment = {segment: OrderTotals() for segment in ORDER_SEGMENTS}
     by_nps_group = {group: OrderTotals() for group in NPS_GROUPS}
@@ -947,12 +873,13 @@ async def metrics_summary(
         else _nothing()
     )
     # Independent queries: on PostgreSQL each takes its own pooled connection.
-    (current, previous), rates, sentiment, loyalty = await asyncio.gather(
-        _answers_now_and_before(shop, period, segment=segment, **options),
-        response_rate_by_segment(shop, period, survey=survey, segments=segments),
-        sentiment_summary(shop, period, survey=survey),
-        loyalty_query,
-    )
+    async with chained_once():  # not once per query
+        (current, previous), rates, sentiment, loyalty = await asyncio.gather(
+            _answers_now_and_before(shop, period, segment=segment, **options),
+            response_rate_by_segment(shop, period, survey=survey, segments=segments),
+            sentiment_summary(shop, period, survey=survey),
+            loyalty_query,
+        )
     headline = pick_segment(current, segment)
     summary = {
         "survey": survey,

@@ -57,6 +57,10 @@ class Customer(Model):
     # Smallest and largest category bought: equal when they bought from one category only.
     min_category = fields.CharField(max_length=100, null=True)
     max_category = fields.CharField(max_length=100, null=True)
+    # Their latest NPS answer (score and time), kept by surveys.chain with the answers'
+    # superseded_at: loyalty KPIs by NPS group read it here instead of every NPS answer.
+    nps_score = fields.IntField(null=True)
+    nps_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -78,6 +82,12 @@ class Order(Model):
     customer_id: int
     ordered_at = fields.DatetimeField()
     delivered_at = fields.DatetimeField(null=True)
+    # Of its items, kept by orders.services.refresh_order_totals with the customer's totals:
+    # Σ quantity × unit price (NULL: no item has a price), smallest and largest category.
+    # Loyalty as of a past day sums orders without reading their items.
+    amount = fields.FloatField(null=True)
+    min_category = fields.CharField(max_length=100, null=True)
+    max_category = fields.CharField(max_length=100, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -15,26 +15,27 @@ from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.orders.schemas import CustomerIn, OrderIn, ProductIn
 from feedback_service.shops.models import Shop
 
-# The stored order totals of customers (Customer.orders_count …), recomputed from their
-# orders and items: the same statement as the back-fill of migration 0003, for both engines.
-_ORDERS = "FROM shop_order o WHERE o.shop_id = customer.shop_id AND o.customer_id = customer.id"
-_ITEMS = (
-    "FROM shop_order o JOIN order_item i ON i.order_id = o.id "
-    "WHERE o.shop_id = customer.shop_id AND o.customer_id = customer.id"
-)
+# The stored totals of orders (Order.amount …) from their items, then of customers
+# (Customer.orders_count …) from their orders; plain SQL for both engines.
+_ITEMS = "FROM order_item i WHERE i.order_id = shop_order.id"
 _CATEGORIES = (
-    "FROM shop_order o JOIN order_item i ON i.order_id = o.id "
-    "JOIN product p ON p.id = i.product_id "
-    "WHERE o.shop_id = customer.shop_id AND o.customer_id = customer.id"
+    "FROM order_item i JOIN product p ON p.id = i.product_id WHERE i.order_id = shop_order.id"
 )
-_REFRESH_ORDER_TOTALS = f"""
+_REFRESH_ORDERS = f"""
+UPDATE shop_order SET
+    amount = (SELECT SUM(i.quantity * CAST(i.unit_price AS DOUBLE PRECISION)) {_ITEMS}),
+    min_category = (SELECT MIN(p.category) {_CATEGORIES}),
+    max_category = (SELECT MAX(p.category) {_CATEGORIES})
+WHERE (shop_id, customer_id) IN (SELECT shop_id, id FROM customer WHERE id IN ({{ids}}))"""
+_ORDERS = "FROM shop_order o WHERE o.shop_id = customer.shop_id AND o.customer_id = customer.id"
+_REFRESH_CUSTOMERS = f"""
 UPDATE customer SET
     orders_count = (SELECT COUNT(*) {_ORDERS}),
     last_order_at = (SELECT MAX(o.ordered_at) {_ORDERS}),
-    sales = (SELECT COALESCE(SUM(i.quantity * CAST(i.unit_price AS DOUBLE PRECISION)), 0) {_ITEMS}),
-    priced_orders = (SELECT COUNT(DISTINCT i.order_id) {_ITEMS} AND i.unit_price IS NOT NULL),
-    min_category = (SELECT MIN(p.category) {_CATEGORIES}),
-    max_category = (SELECT MAX(p.category) {_CATEGORIES})
+    sales = (SELECT COALESCE(SUM(o.amount), 0) {_ORDERS}),
+    priced_orders = (SELECT COUNT(o.amount) {_ORDERS}),
+    min_category = (SELECT MIN(o.min_category) {_ORDERS}),
+    max_category = (SELECT MAX(o.max_category) {_ORDERS})
 WHERE id IN ({{ids}})"""
 _REFRESH_BATCH = 1000
 
@@ -42,7 +43,7 @@ _REFRESH_BATCH = 1000
 async def refresh_order_totals(
     customer_ids: Iterable[int], *, using: BaseDBAsyncClient | None = None
 ) -> None:
-    """Recompute the stored order totals of these customers from their orders.
+    """Recompute the stored totals of these customers' orders, and theirs.
 
     Call it in the transaction that writes their orders or items, after the writes.
     """
@@ -59,7 +60,9 @@ async def refresh_order_totals(
             .using_db(conn)
             .values_list("id", flat=True)
         )
-        await conn.execute_query(_REFRESH_ORDER_TOTALS.format(ids=", ".join(map(str, batch))))
+        ids_list = ", ".join(map(str, batch))
+        await conn.execute_query(_REFRESH_ORDERS.format(ids=ids_list))
+        await conn.execute_query(_REFRESH_CUSTOMERS.format(ids=ids_list))
 
 
 async def upsert_product(shop: Shop, data: ProductIn) -> tuple[Product, bool]:

@@ -80,6 +80,14 @@ class Response(Model):
     dedupe_key = fields.CharField(max_length=80, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    # When the same customer next answered the same kind of survey (NULL: this is their
+    # latest answer, or an anonymous one). An answer is their latest of a period ending at
+    # `end` when superseded_at is NULL or ≥ end: metrics count "each customer's latest
+    # answer" with a filter instead of a sort. Kept by metrics.chain.chain_answers, off the
+    # one-click path: a new answer is stored unchained, and so are the answers of its
+    # customer and kind when one of them is deleted.
+    superseded_at = fields.DatetimeField(null=True)
+    chained = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "response"

@@ -19,7 +19,7 @@ from feedback_service.orders.services import upsert_customer
 from feedback_service.outbox import services as outbox
 from feedback_service.sentiment import analyse
 from feedback_service.shops.models import Shop
-from feedback_service.surveys import emails, preferences, queries
+from feedback_service.surveys import chain, emails, preferences, queries
 from feedback_service.surveys.kinds import KINDS, KINDS_OF_KEY, Choice, score_label
 from feedback_service.surveys.models import Click, Invitation, Response
 from feedback_service.surveys.schemas import InvitationIn, SurveyLinkIn
@@ -289,6 +289,8 @@ async def _undo_scanner_burst(invitation: Invitation, since: datetime) -> None:
         for response_id in undone:
             await outbox.cancel(f"response:{response_id}")
         await Response.filter(id__in=list(undone)).delete()
+        if undone:
+            await chain.unchain(invitation.shop_id, invitation.kind, invitation.customer_id)
 
 
 def clean_comment(text: str) -> str:

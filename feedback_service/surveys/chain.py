@@ -1,0 +1,123 @@
+"""Each customer's latest answer, kept in the answers themselves.
+
+`Response.superseded_at` is when the same customer next answered the same kind of survey
+(NULL: none since). An answer is the customer's latest of a period ending at `end` exactly
+when `superseded_at IS NULL OR superseded_at >= end`, and their latest of its week or month
+when the next one falls in another: the metrics count "each customer's latest answer" with
+a filter on the rows they read, instead of sorting every answer of the period by customer.
+
+The one-click answer stores its row unchained and does nothing more; `chain_answers`, run
+before the metrics read answers, fills in the rows not chained yet (a partial index finds
+them) and the other answers of their customers. Deleting answers unchains the others of
+their customer and kind (`unchain`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+
+from tortoise.transactions import in_transaction
+
+from feedback_service import db
+
+# Rows whose customers are chained per statement; each customer has a few answers.
+BATCH = 2000
+
+# Chains the answers of the customers in {filter} (a condition on `response`): each
+# answer's superseded_at is the time of the next one of its customer and kind. Both engines
+# know window functions and UPDATE … FROM (SQLite since 3.33).
+_CHAIN = """
+UPDATE response SET superseded_at = next.at, chained = TRUE
+FROM (
+    SELECT id, LEAD(created_at) OVER (
+        PARTITION BY shop_id, kind, customer_id ORDER BY created_at, id
+    ) AS at
+    FROM response
+    WHERE customer_id IS NOT NULL AND {filter}
+) next
+WHERE response.id = next.id"""
+
+# Customers take the score and time of their latest NPS answer among {filter} (on `r`).
+_LATEST_NPS = """
+UPDATE customer SET nps_score = r.score, nps_at = r.created_at
+FROM response r
+WHERE customer.id = r.customer_id AND r.kind = 'nps' AND r.superseded_at IS NULL AND {filter}"""
+# For answers stored already chained (a bulk load).
+EVERY_LATEST_NPS = _LATEST_NPS.format(filter="TRUE")
+
+# The customers of a batch of unchained answers (the partial index on NOT chained).
+_UNCHAINED_CUSTOMERS = f"""
+    (shop_id, kind, customer_id) IN (
+        SELECT shop_id, kind, customer_id FROM response
+        WHERE NOT chained AND customer_id IS NOT NULL
+        LIMIT {BATCH}
+    )"""
+
+# Two chain_answers at once would lock the same rows in their own orders: one waits.
+_LOCK_KEY = 7_316_042_001
+
+
+# True inside chained_once: the answers were chained as the block began.
+_chained = ContextVar("chained", default=False)
+
+
+@asynccontextmanager
+async def chained_once() -> AsyncIterator[None]:
+    """Chains the answers once for everything the block reads, the queries it runs side by
+    side (asyncio.gather) included: chain_answers does nothing inside."""
+    await chain_answers()
+    token = _chained.set(True)
+    try:
+        yield
+    finally:
+        _chained.reset(token)
+
+
+async def chain_answers() -> int:
+    """Chains the answers stored since the last call; how many rows it changed. One indexed
+    probe when there are none, the usual case once the metrics are read now and then."""
+    if _chained.get() or not await db.fetch("SELECT 1 FROM response WHERE NOT chained LIMIT 1"):
+        return 0
+    changed = 0
+    while True:
+        async with in_transaction():
+            if db.dialect() == "postgres":
+                await db.fetch(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
+            chained = await db.fetch(
+                _CHAIN.format(filter=_UNCHAINED_CUSTOMERS)
+                + " RETURNING response.id, response.kind, response.superseded_at"
+            )
+            latest_nps = [
+                row["id"] for row in chained if row["kind"] == "nps" and not row["superseded_at"]
+            ]
+            if latest_nps:
+                ids = ", ".join(f"{{{n}}}" for n in range(len(latest_nps)))
+                await db.execute(_LATEST_NPS.format(filter=f"r.id IN ({ids})"), *latest_nps)
+            # Anonymous answers (reusable links) are never superseded.
+            anonymous = await db.execute(
+                "UPDATE response SET chained = TRUE WHERE NOT chained AND customer_id IS NULL"
+            )
+        changed += len(chained) + anonymous
+        # Fewer rows than a batch: every unchained answer was in this one.
+        if len(chained) < BATCH:
+            return changed
+
+
+async def unchain(shop_id: int, kind: str, customer_id: int | None) -> None:
+    """After answers of this customer and kind were deleted: the others get chained again
+    (and give the customer their latest NPS answer back, if any is left)."""
+    if customer_id is None:
+        return
+    if kind == "nps":
+        await db.execute(
+            "UPDATE customer SET nps_score = NULL, nps_at = NULL WHERE id = {0}", customer_id
+        )
+    await db.execute(
+        "UPDATE response SET chained = FALSE"
+        " WHERE shop_id = {0} AND kind = {1} AND customer_id = {2}",
+        shop_id,
+        kind,
+        customer_id,
+    )
