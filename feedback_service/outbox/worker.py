@@ -24,6 +24,7 @@ from feedback_service.outbox.services import utcnow
 from feedback_service.reviews import services as review_services
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
+from feedback_service.surveys import chain
 
 log = logging.getLogger("feedback_service.worker")
 
@@ -196,6 +197,14 @@ class Worker:
                 done += len(rows)
         return done
 
+    async def chain_answers(self) -> None:
+        """While idle: keeps each customer's latest answer current (surveys.chain), so that
+        reading the metrics seldom finds answers left to chain."""
+        try:
+            await chain.chain_answers()
+        except Exception:
+            log.exception("chaining answers failed")
+
     async def run(self) -> None:
         """Until stopped: the current batch is finished, then the loop ends."""
         async with httpx.AsyncClient() as self.http:
@@ -204,6 +213,7 @@ class Worker:
                 if rows:
                     await asyncio.gather(*(self.deliver(row) for row in rows))
                     continue
+                await self.chain_answers()
                 try:
                     await asyncio.wait_for(self.stopping.wait(), IDLE_SLEEP)
                 except TimeoutError:

@@ -12,6 +12,8 @@ from dashboard_helpers import NOW, answer, orders
 
 from feedback_service.metrics import services
 from feedback_service.orders.models import Customer, Product
+from feedback_service.outbox.worker import Worker
+from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
 from feedback_service.surveys.models import Response
 
@@ -113,3 +115,26 @@ async def test_answers_stored_out_of_order_and_read_side_by_side(
     assert earlier.by_nps_group["promoter"].customers == 12
     every = await services.nps(shop, WEEK_BEFORE, NOW, latest_only=False)
     assert (every.promoters, every.passives, every.detractors) == (12, 4, 12)
+
+
+async def test_an_idle_worker_chains_new_answers(
+    shop_and_key: tuple[Shop, str], settings: Settings
+) -> None:
+    shop, _ = shop_and_key
+    ann = await Customer.create(shop=shop, email="ann@x.fr")
+    first = await answer(shop, "nps", 3, who=ann, days_ago=2)
+    second = await answer(shop, "nps", 9, who=ann, days_ago=1)
+    worker = Worker(settings)
+    running = asyncio.create_task(worker.run())
+    try:
+        for _ in range(100):
+            if not await Response.filter(chained=False).exists():
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        worker.stopping.set()
+        await running
+    await first.refresh_from_db()
+    await ann.refresh_from_db()
+    assert first.chained and first.superseded_at == second.created_at
+    assert (ann.nps_score, ann.nps_at) == (9, second.created_at)
