@@ -35,6 +35,19 @@ def _confirm_clicks_sql(invitation_id: str, score: str) -> str:
 # its colour): partial models, since building every field cost ~10% of a click's CPU.
 INVITATION = ("id", "shop_id", "customer_id", "kind", "locale", "reusable", "question")
 SHOP = ("id", "name", "brand_color")
+# Of the answer already recorded: what its state, its page and a score change's event need.
+RESPONSE = (
+    "id",
+    "shop_id",
+    "invitation_id",
+    "customer_id",
+    "kind",
+    "score",
+    "comment",
+    "dedupe_key",
+    "created_at",
+    "updated_at",
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +81,7 @@ def _link_sql(with_recent: bool) -> str:
         )
     sql = (
         f"SELECT {db.columns(Invitation, 'i', INVITATION)}, {db.columns(Shop, 's', SHOP)},"
-        f" {db.columns(Response, 'r')}{recent}"
+        f" {db.columns(Response, 'r', RESPONSE)}{recent}"
         ' FROM "invitation" i JOIN "shop" s ON s.id = i.shop_id'
         ' LEFT JOIN "response" r'
         " ON r.dedupe_key = CASE WHEN i.reusable THEN {2} ELSE {3} END"
@@ -158,7 +171,7 @@ async def load_link(
     invitation = db.from_row(Invitation, row, "i", INVITATION)
     assert invitation is not None
     invitation.shop = db.from_row(Shop, row, "s", SHOP)  # type: ignore[assignment]
-    response = db.from_row(Response, row, "r")
+    response = db.from_row(Response, row, "r", RESPONSE)
     if recent_since is None:
         return Link(invitation, response)
     return Link(
