@@ -80,6 +80,11 @@ PREVIOUS_RELEASE_ROWS = [
     " created_at, updated_at)"
     " SELECT shop_id, id, customer_id, kind, 3 + 6 * (id % 2), '[]', 'inv:' || id,"
     " created_at, created_at FROM invitation",
+    # The alert check of the customer's latest answer, still waiting in the outbox.
+    "INSERT INTO outbox_message (shop_id, kind, message_id, payload, subject, state, due_at,"
+    " attempts, created_at) SELECT shop_id, 'alert_check', 'alert_check_old', '{}',"
+    " 'response:' || id, 'pending', '2025-03-05 09:00:10+00:00', 0, created_at"
+    " FROM response WHERE score = 3",
 ]
 CHECKS = {
     "shop": "SELECT name, churn_days FROM shop",
@@ -94,6 +99,9 @@ CHECKS = {
     "order_amount": "SELECT amount FROM shop_order",
     "answers": "SELECT score, superseded_at IS NOT NULL, chained FROM response ORDER BY id",
     "latest_nps": "SELECT nps_score, nps_at IS NOT NULL FROM customer",
+    # … and moves the alert checks waiting in the outbox to the answers.
+    "alert_due": "SELECT score FROM response WHERE alert_due_at IS NOT NULL",
+    "alert_checks": "SELECT COUNT(*) FROM outbox_message WHERE kind = 'alert_check'",
 }
 
 
@@ -186,5 +194,7 @@ async def test_migrations_run_twice_from_the_previous_release(empty_database: Da
         answers = [tuple(map(int, row)) for row in await db.rows(CHECKS["answers"])]
         assert answers == [(9, 1, 1), (3, 0, 1), (9, 0, 1)]
         assert await db.rows(CHECKS["latest_nps"]) == [(3, True)]
+        assert await db.rows(CHECKS["alert_due"]) == [(3,)]
+        assert await db.rows(CHECKS["alert_checks"]) == [(0,)]
         [(body, helpful, incentivised)] = await db.rows(CHECKS["review"])
         assert (body, helpful, bool(incentivised)) == ("Écrit avant la mise à jour.", 2, False)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from feedback_service import db
 from feedback_service.alerts import rules as alert_rules
 from feedback_service.alerts.models import Alert
 from feedback_service.errors import InvalidInput, NotFound
@@ -20,6 +22,8 @@ from feedback_service.surveys.models import Response
 from feedback_service.templating import render
 
 STATUSES = ("open", "acknowledged", "resolved")
+
+log = logging.getLogger("feedback_service.alerts")
 
 
 def utcnow() -> datetime:
@@ -78,6 +82,41 @@ async def _open(
         update_fields=["rule_tags", "aspect_tags", "language", "status", "resolved_at"]
     )
     return alert
+
+
+# The answer whose alert check is due first, locked (PostgreSQL: one a worker, others skip
+# it); a score change waits for its check to commit, then sets it due again.
+_DUE_ANSWER = (
+    "SELECT id FROM response WHERE alert_due_at IS NOT NULL AND alert_due_at <= {0}"
+    " ORDER BY alert_due_at LIMIT 1"
+)
+RETRY_FAILED_CHECK = timedelta(minutes=2)
+
+
+async def check_due_answer() -> bool:
+    """The alert check of one answer whose burst window has passed (Response.alert_due_at),
+    in its own transaction; False when none is due. A check that fails is logged and tried
+    again RETRY_FAILED_CHECK later."""
+    lock = " FOR UPDATE SKIP LOCKED" if db.dialect() == "postgres" else ""
+    response_id = None
+    try:
+        async with in_transaction():
+            rows = await db.fetch(_DUE_ANSWER + lock, utcnow())
+            if not rows:
+                return False
+            response_id = rows[0]["id"]
+            await check_response(response_id)
+            await db.execute("UPDATE response SET alert_due_at = NULL WHERE id = {0}", response_id)
+    except Exception:
+        if response_id is None:
+            raise
+        log.exception("alert check of answer %s failed", response_id)
+        await db.execute(
+            "UPDATE response SET alert_due_at = {1} WHERE id = {0}",
+            response_id,
+            utcnow() + RETRY_FAILED_CHECK,
+        )
+    return True
 
 
 async def check_response(response_id: int) -> Alert | None:

@@ -15,6 +15,19 @@ UPDATE shop_order SET
     amount = (SELECT SUM(i.quantity * CAST(i.unit_price AS DOUBLE PRECISION)) {_ITEMS}),
     min_category = (SELECT MIN(p.category) {_CATEGORIES}),
     max_category = (SELECT MAX(p.category) {_CATEGORIES})"""
+# Each answer is now its own entry in the alert-check queue (Response.alert_due_at): the
+# checks still waiting in the outbox move there.
+CREATE_ALERT_DUE_INDEX = (
+    "CREATE INDEX idx_response_alert_due ON response (alert_due_at)"
+    " WHERE alert_due_at IS NOT NULL"
+)
+MOVE_ALERT_CHECKS = [
+    """UPDATE response SET alert_due_at = m.due_at
+    FROM outbox_message m
+    WHERE m.kind = 'alert_check' AND m.state IN ('pending', 'failed')
+      AND m.subject = 'response:' || response.id""",
+    "DELETE FROM outbox_message WHERE kind = 'alert_check' AND state IN ('pending', 'failed')",
+]
 CHAIN_ALL = [
     """UPDATE response SET superseded_at = next.at, chained = TRUE
     FROM (
@@ -74,6 +87,13 @@ class Migration(migrations.Migration):
             field=fields.CharField(null=True, max_length=100),
         ),
         ops.RunSQL(BACKFILL_ORDERS, reverse_sql=ops.RunSQL.noop),
+        ops.AddField(
+            model_name='Response',
+            name='alert_due_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
+        ops.RunSQL(CREATE_ALERT_DUE_INDEX, reverse_sql="DROP INDEX idx_response_alert_due"),
+        *(ops.RunSQL(statement, reverse_sql=ops.RunSQL.noop) for statement in MOVE_ALERT_CHECKS),
         ops.RunSQL(CREATE_UNCHAINED_INDEX, reverse_sql="DROP INDEX idx_response_unchained"),
         *(ops.RunSQL(statement, reverse_sql=ops.RunSQL.noop) for statement in CHAIN_ALL),
     ]

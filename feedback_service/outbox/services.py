@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from feedback_service import db
 from feedback_service.outbox.models import OutboxMessage, WebhookEndpoint
 from feedback_service.shops.models import Shop
 
@@ -102,16 +100,11 @@ async def schedule(
     subject: str | None = None,
 ) -> None:
     """Work for the worker to do later, such as sending a review request after delivery."""
-    # Raw SQL: every confirmed answer schedules its alert check, and the ORM's insert cost
-    # more than the insert.
-    await db.execute(
-        'INSERT INTO "outbox_message" (shop_id, kind, message_id, payload, subject, state,'
-        " due_at, attempts, created_at) VALUES ({0}, {1}, {2}, {3}, {4}, 'pending', {5}, 0, {6})",
-        shop if isinstance(shop, int) else shop.id,
-        kind,
-        new_message_id(kind),
-        json.dumps(payload),
-        subject,
-        OutboxMessage._meta.fields_map["due_at"].to_db_value(due_at, OutboxMessage),
-        utcnow(),
+    await OutboxMessage.create(
+        shop_id=shop if isinstance(shop, int) else shop.id,
+        kind=kind,
+        message_id=new_message_id(kind),
+        payload=payload,
+        subject=subject,
+        due_at=due_at,
     )

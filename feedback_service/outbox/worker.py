@@ -16,7 +16,7 @@ import httpx
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from feedback_service.alerts.services import check_response
+from feedback_service.alerts.services import check_due_answer
 from feedback_service.links import Links
 from feedback_service.outbox import mail, webhooks
 from feedback_service.outbox.models import OutboxMessage, WebhookEndpoint
@@ -49,14 +49,9 @@ async def _send_review_request(row: OutboxMessage, worker: Worker) -> None:
     await review_services.send_due_request(row.payload["request_id"], worker.links)
 
 
-async def _check_alert(row: OutboxMessage, worker: Worker) -> None:
-    await check_response(row.payload["response_id"])
-
-
 # Scheduled work other than emails and webhooks, by outbox kind.
 HANDLERS: dict[str, Handler] = {
     "review_request": _send_review_request,
-    "alert_check": _check_alert,
 }
 
 
@@ -186,16 +181,26 @@ class Worker:
         )
 
     async def run_once(self) -> int:
-        """Deliver everything due now; returns how many rows were attempted."""
+        """Deliver everything due now and check the answers due; returns how many rows
+        (messages and answers) were attempted."""
         done = 0
         async with httpx.AsyncClient() as self.http:
             while not self.stopping.is_set():
-                rows = await self.claim()
-                if not rows:
+                worked = await self.step()
+                if not worked:
                     break
-                await asyncio.gather(*(self.deliver(row) for row in rows))
-                done += len(rows)
+                done += worked
         return done
+
+    async def step(self) -> int:
+        """A batch of due messages, then up to BATCH answers' alert checks: how many."""
+        rows = await self.claim()
+        if rows:
+            await asyncio.gather(*(self.deliver(row) for row in rows))
+        checked = 0
+        while checked < BATCH and not self.stopping.is_set() and await check_due_answer():
+            checked += 1
+        return len(rows) + checked
 
     async def chain_answers(self) -> None:
         """While idle: keeps each customer's latest answer current (surveys.chain), so that
@@ -209,9 +214,7 @@ class Worker:
         """Until stopped: the current batch is finished, then the loop ends."""
         async with httpx.AsyncClient() as self.http:
             while not self.stopping.is_set():
-                rows = await self.claim()
-                if rows:
-                    await asyncio.gather(*(self.deliver(row) for row in rows))
+                if await self.step():
                     continue
                 await self.chain_answers()
                 try:

@@ -87,6 +87,11 @@ class Response(Model):
     # one-click path: a new answer is stored unchained, and so are the answers of its
     # customer and kind when one of them is deleted.
     superseded_at = fields.DatetimeField(null=True)
+    # When the shop's alert rules are to be checked against this answer (NULL: done). The
+    # answer is its own entry in the worker's queue (a partial index), so a click writes no
+    # outbox row. Set when it is stored or its score changes, a burst window later, so that
+    # a mail scanner caught meanwhile takes the answer back first.
+    alert_due_at = fields.DatetimeField(null=True)
     chained = fields.BooleanField(default=False, db_default=False)
 
     class Meta:

@@ -225,22 +225,21 @@ async def _confirm(
     """Record the answer (the unique dedupe key decides races) with its outbox rows and the
     clicks it confirms, in one transaction."""
     key = dedupe_key(invitation, browser_id)
+    # Its alert check waits out the burst window: a scanner caught meanwhile undoes it.
+    alert_due = utcnow() + BURST_WINDOW
     if response is None:
         try:
             if not webhooks:
-                # The rows of _emit_confirmed and confirm_clicks, in one round trip.
+                # The rows of an answer, in one round trip.
                 response = await queries.record_answer_at_once(
-                    invitation,
-                    choice.score,
-                    key,
-                    now,
-                    alert_check_id=outbox.new_message_id("alert_check"),
-                    alert_check_due=utcnow() + BURST_WINDOW,
+                    invitation, choice.score, key, now, alert_due
                 )
             else:
                 async with in_transaction():
-                    response = await queries.insert_response(invitation, choice.score, key, now)
-                    await _emit_confirmed(response, webhooks=webhooks)
+                    response = await queries.insert_response(
+                        invitation, choice.score, key, now, alert_due
+                    )
+                    await _emit_confirmed(response)
                     await queries.confirm_clicks(invitation.id, choice.score)
             return Answer(invitation, choice, response, "confirmed")
         except IntegrityError:
@@ -249,9 +248,12 @@ async def _confirm(
     state = _state(response, choice, now)
     if state == "pending":
         async with in_transaction():
-            await Response.filter(id=response.id).update(score=choice.score, updated_at=now)
+            await Response.filter(id=response.id).update(
+                score=choice.score, updated_at=now, alert_due_at=alert_due
+            )
             response.score = choice.score
-            await _emit_confirmed(response, webhooks=webhooks)
+            if webhooks:
+                await _emit_confirmed(response)
             await queries.confirm_clicks(invitation.id, choice.score)
         return Answer(invitation, choice, response, "confirmed")
     if state == "confirmed":
@@ -259,23 +261,14 @@ async def _confirm(
     return Answer(invitation, choice, response, state)
 
 
-async def _emit_confirmed(response: Response, *, webhooks: bool = True) -> None:
-    # Held back for the burst window: a scanner caught a moment later cancels both.
-    subject = f"response:{response.id}"
-    if webhooks:  # False: the shop has no endpoint, so the lookup can be skipped
-        await outbox.emit(
-            response.shop_id,
-            "response.confirmed",
-            _event(response),
-            subject=subject,
-            delay=BURST_WINDOW,
-        )
-    await outbox.schedule(
+async def _emit_confirmed(response: Response) -> None:
+    # Held back for the burst window: a scanner caught a moment later cancels it.
+    await outbox.emit(
         response.shop_id,
-        "alert_check",
-        {"response_id": response.id},
-        utcnow() + BURST_WINDOW,
-        subject=subject,
+        "response.confirmed",
+        _event(response),
+        subject=f"response:{response.id}",
+        delay=BURST_WINDOW,
     )
 
 
@@ -287,7 +280,8 @@ async def _undo_scanner_burst(invitation: Invitation, since: datetime) -> None:
             invitation=invitation, created_at__gte=since, comment=None
         ).values_list("id", flat=True)
         for response_id in undone:
-            await outbox.cancel(f"response:{response_id}")
+            await outbox.cancel(f"response:{response_id}")  # its webhooks
+        # Their alert checks go with them: each answer is its own entry in that queue.
         await Response.filter(id__in=list(undone)).delete()
         if undone:
             await chain.unchain(invitation.shop_id, invitation.kind, invitation.customer_id)

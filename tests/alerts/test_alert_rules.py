@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from admin_helpers import csrf_of, log_in
 from conftest import SmtpSink
 
 from feedback_service.alerts.models import Alert
-from feedback_service.outbox.models import OutboxMessage
 from feedback_service.outbox.worker import Worker
 from feedback_service.settings import Settings
+from feedback_service.shops.models import Shop
 from feedback_service.shops.services import create_shop, create_user
+from feedback_service.surveys.models import Response
 
 
 async def answer(
@@ -22,6 +23,7 @@ async def answer(
     email: str,
     comment: str | None = None,
     locale: str = "fr",
+    api_key: str | None = None,  # another shop's
 ) -> dict:  # type: ignore[type-arg]
     created = await api.post(
         "/api/v1/invitations",
@@ -29,6 +31,7 @@ async def answer(
             "survey": survey,
             "customer": {"email": email, "name": "Jean Dupont", "locale": locale},
         },
+        headers={"Authorization": f"Bearer {api_key}"} if api_key else None,
     )
     inv = created.json()
     await api.get(inv["links"][key])
@@ -43,7 +46,7 @@ async def answer(
 
 async def after_scanner_window(settings: Settings) -> None:
     """The alert check waits out the scanner window (10 s); skip the wait."""
-    await OutboxMessage.filter(kind="alert_check", state="pending").update(due_at=datetime.now(UTC))
+    await Response.exclude(alert_due_at=None).update(alert_due_at=datetime.now(UTC))
     await Worker(settings).run_once()
 
 
@@ -125,6 +128,38 @@ async def test_a_scanner_burst_opens_no_alert(api: httpx.AsyncClient, settings: 
         await api.post(url, headers={"Accept": "application/json"})
     await after_scanner_window(settings)
     assert await Alert.all().count() == 0
+
+
+async def test_a_changed_score_is_checked_again(api: httpx.AsyncClient, settings: Settings) -> None:
+    inv = await answer(api, "thermometer", "green", "h@x.fr")
+    await after_scanner_window(settings)
+    assert await Alert.all().count() == 0
+    # Minutes later, the customer thinks again and clicks red in the same email.
+    await api.get(inv["links"]["red"])
+    changed = await api.post(inv["links"]["red"], headers={"Accept": "application/json"})
+    assert changed.json() == {"status": "confirmed"}
+    assert await Alert.all().count() == 0  # its new check waits out the scanner window too
+    await after_scanner_window(settings)
+    assert await rules_of_alerts() == [["thermometer_low"]]
+
+
+async def test_a_failing_check_is_tried_again_and_holds_up_no_other(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    await answer(api, "thermometer", "red", "i@x.fr")
+    other, key = await create_shop("Autre boutique", "autre")
+    await answer(api, "thermometer", "red", "j@x.fr", api_key=key)
+    # The first shop's rules were broken by hand in the database: its check fails.
+    first = await Response.filter(customer__email="i@x.fr").get()
+    await Shop.filter(id=first.shop_id).update(alert_rules={"nps_max": "many"})
+    await after_scanner_window(settings)
+    assert [a.shop_id for a in await Alert.all()] == [other.id]
+    await first.refresh_from_db()
+    assert first.alert_due_at is not None
+    assert first.alert_due_at - datetime.now(UTC) > timedelta(minutes=1)  # tried again later
+    await Shop.filter(id=first.shop_id).update(alert_rules={})
+    await after_scanner_window(settings)
+    assert sorted(a.shop_id for a in await Alert.all()) == sorted([first.shop_id, other.id])
 
 
 async def test_rules_can_be_changed(api: httpx.AsyncClient, settings: Settings) -> None:
