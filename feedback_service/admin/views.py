@@ -21,6 +21,7 @@ from feedback_service.shops.services import authenticate
 from feedback_service.surveys.kinds import KINDS, score_label
 from feedback_service.surveys.models import Click, Invitation
 from feedback_service.surveys.models import Response as SurveyResponse
+from feedback_service.surveys.queries import provisional
 
 
 async def login(request: Request) -> Response:
@@ -186,10 +187,7 @@ async def surveys(request: Request) -> Response:
         kind=kind,
         kinds=KINDS,
         responses=await responses.order_by("-id").limit(100).select_related("customer"),
-        pending=await clicks.filter(outcome="pending")
-        .order_by("-id")
-        .limit(50)
-        .select_related("invitation"),
+        pending=await provisional(clicks).order_by("-id").limit(50).select_related("invitation"),
         scanner=await clicks.filter(outcome="scanner")
         .order_by("-id")
         .limit(50)

@@ -13,8 +13,12 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+from tortoise.expressions import RawSQL
+from tortoise.queryset import QuerySet
+
 from feedback_service import db
 from feedback_service.shops.models import Shop
+from feedback_service.surveys.models import Click as ClickRow
 from feedback_service.surveys.models import Invitation, Response
 
 # {0} shop id, {1} invitation id, {2} customer id, {3} kind, {4} score, {5} key, {6} now,
@@ -24,6 +28,19 @@ INSERT_RESPONSE = (
     " dedupe_key, created_at, updated_at, alert_due_at)"
     " VALUES ({0}, {1}, {2}, {3}, {4}, '[]', {5}, {6}, {6}, {7})"
 )
+
+
+# A click of a personal link counts as confirmed once its invitation has an answer (which
+# says which score counts): an answer updates no click. A reusable link's answers are one
+# per browser, so its clicks are marked when confirmed (confirm_clicks).
+_ANSWERED = RawSQL(
+    '(SELECT COUNT(*) FROM "response" r WHERE r.dedupe_key = \'inv:\' || "click"."invitation_id")'
+)
+
+
+def provisional(clicks: QuerySet[ClickRow]) -> QuerySet[ClickRow]:
+    """The clicks still waiting for their page to confirm them (not a scanner's either)."""
+    return clicks.filter(outcome="pending").annotate(answered=_ANSWERED).filter(answered=0)
 
 
 def _confirm_clicks_sql(invitation_id: str, score: str) -> str:
@@ -198,25 +215,24 @@ async def insert_response(
 async def record_answer_at_once(
     invitation: Invitation, score: int, dedupe_key: str, now: datetime, alert_due: datetime
 ) -> Response:
-    """The rows of a confirmed answer when the shop has no webhook (the answer, the clicks
-    it confirms), atomically in one round trip instead of a transaction's four: one
-    statement on PostgreSQL, one trip to the SQLite thread. IntegrityError when the dedupe
-    key is taken."""
+    """The rows of a confirmed answer when the shop has no webhook (the answer, and the
+    clicks it confirms for a reusable link), atomically in one round trip instead of a
+    transaction's: one statement on PostgreSQL, one trip to the SQLite thread.
+    IntegrityError when the dedupe key is taken."""
     values = _response_values(invitation, score, dedupe_key, now, alert_due)
     if db.dialect() == "postgres":
-        rows = await db.fetch(
-            f"WITH r AS ({INSERT_RESPONSE} RETURNING id),"
-            f" clicks AS ({_confirm_clicks_sql('{1}', '{4}')}) SELECT id FROM r",
-            *values,
-        )
+        sql = f"{INSERT_RESPONSE} RETURNING id"
+        if invitation.reusable:
+            sql = (
+                f"WITH r AS ({sql}), clicks AS ({_confirm_clicks_sql('{1}', '{4}')})"
+                " SELECT id FROM r"
+            )
+        rows = await db.fetch(sql, *values)
         return _response(rows[0]["id"], invitation, score, dedupe_key, now, alert_due)
-    response_id, _ = await db.sqlite_batch(
-        [
-            (INSERT_RESPONSE, values),
-            (_confirm_clicks_sql("{0}", "{1}"), (invitation.id, score)),
-        ],
-        atomic=True,
-    )
+    statements: list[db.Statement] = [(INSERT_RESPONSE, values)]
+    if invitation.reusable:
+        statements.append((_confirm_clicks_sql("{0}", "{1}"), (invitation.id, score)))
+    response_id, *_ = await db.sqlite_batch(statements, atomic=invitation.reusable)
     assert isinstance(response_id, int)
     return _response(response_id, invitation, score, dedupe_key, now, alert_due)
 
@@ -266,5 +282,7 @@ def _response(
     )
 
 
-async def confirm_clicks(invitation_id: int, score: int) -> None:
-    await db.execute(_confirm_clicks_sql("{0}", "{1}"), invitation_id, score)
+async def confirm_clicks(invitation: Invitation, score: int) -> None:
+    """A reusable link's clicks of this score (a personal link's need nothing: _ANSWERED)."""
+    if invitation.reusable:
+        await db.execute(_confirm_clicks_sql("{0}", "{1}"), invitation.id, score)

@@ -240,7 +240,7 @@ async def _confirm(
                         invitation, choice.score, key, now, alert_due
                     )
                     await _emit_confirmed(response)
-                    await queries.confirm_clicks(invitation.id, choice.score)
+                    await queries.confirm_clicks(invitation, choice.score)
             return Answer(invitation, choice, response, "confirmed")
         except IntegrityError:
             # Another confirm of the same invitation won the race: treat ours as a change.
@@ -254,10 +254,10 @@ async def _confirm(
             response.score = choice.score
             if webhooks:
                 await _emit_confirmed(response)
-            await queries.confirm_clicks(invitation.id, choice.score)
+            await queries.confirm_clicks(invitation, choice.score)
         return Answer(invitation, choice, response, "confirmed")
     if state == "confirmed":
-        await queries.confirm_clicks(invitation.id, choice.score)
+        await queries.confirm_clicks(invitation, choice.score)
     return Answer(invitation, choice, response, state)
 
 
@@ -276,8 +276,10 @@ async def _undo_scanner_burst(invitation: Invitation, since: datetime) -> None:
     async with in_transaction():
         await Click.filter(invitation=invitation, created_at__gte=since).update(outcome="scanner")
         # A scanner that runs the page's script may have confirmed the first links it opened.
+        # Its answer, by the unique key of a personal link's (bursts of reusable links
+        # are not undone): an indexed lookup.
         undone = await Response.filter(
-            invitation=invitation, created_at__gte=since, comment=None
+            dedupe_key=dedupe_key(invitation, None), created_at__gte=since, comment=None
         ).values_list("id", flat=True)
         for response_id in undone:
             await outbox.cancel(f"response:{response_id}")  # its webhooks
@@ -413,8 +415,11 @@ async def list_responses(
         items = [response_json(r) for r in rows[:PAGE_SIZE]]
         more = len(rows) > PAGE_SIZE
     else:
-        outcome = "pending" if status == "provisional" else "scanner"
-        clicks = Click.filter(invitation__shop=shop, outcome=outcome)
+        clicks = Click.filter(invitation__shop=shop)
+        if status == "provisional":
+            clicks = queries.provisional(clicks)
+        else:
+            clicks = clicks.filter(outcome="scanner")
         if survey:
             clicks = clicks.filter(invitation__kind=survey)
         if since:

@@ -44,7 +44,10 @@ async def test_a_confirmation_writes_the_answer_its_webhook_and_its_click(
         None,
     )
     assert before <= response.created_at <= after
-    assert [c.outcome for c in await Click.all()] == ["confirmed"]
+    # The click, no longer provisional now that its invitation has an answer.
+    assert [c.score for c in await Click.all()] == [3]
+    provisional = await api.get("/api/v1/responses", params={"status": "provisional"})
+    assert provisional.json()["items"] == []
     # Its alert check is due once the scanner window has passed; no outbox row for it.
     hold = timedelta(seconds=10)
     assert response.alert_due_at is not None

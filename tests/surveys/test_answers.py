@@ -61,7 +61,8 @@ async def test_the_page_confirms_exactly_one_answer(api: httpx.AsyncClient) -> N
     assert (response.kind, response.score) == ("thermometer", 4)
     listed = (await api.get("/api/v1/responses")).json()
     assert [(i["label"], i["status"]) for i in listed["items"]] == [("gold", "confirmed")]
-    assert await Click.filter(outcome="confirmed").count() == 1
+    provisional = await api.get("/api/v1/responses", params={"status": "provisional"})
+    assert provisional.json()["items"] == []
 
 
 def script_sources(answer: httpx.Response) -> list[str]:
@@ -268,6 +269,36 @@ async def test_reusable_signature_link_gives_anonymous_answers(api: httpx.AsyncC
             assert (await confirm(browser, link["links"]["5"])).json()["status"] == "confirmed"
     responses = await Response.all()
     assert len(responses) == 3 and all(r.customer_id is None for r in responses)
+
+
+async def provisional_labels(api: httpx.AsyncClient) -> list[str]:
+    listed = await api.get("/api/v1/responses", params={"status": "provisional"})
+    return [item["label"] for item in listed.json()["items"]]
+
+
+async def test_a_click_is_provisional_until_its_answer_is_confirmed(
+    api: httpx.AsyncClient,
+) -> None:
+    inv = await invite(api)
+    await api.get(inv["links"]["green"])
+    assert await provisional_labels(api) == ["green"]
+    await confirm(api, inv["links"]["green"])
+    assert await provisional_labels(api) == []
+    # Another score opened later without confirming: the invitation has its answer.
+    await api.get(inv["links"]["red"])
+    assert await provisional_labels(api) == []
+    # A signature link's clicks, one answer per browser: only the unconfirmed one waits.
+    link = (await api.post("/api/v1/survey-links", json={"survey": "csat"})).json()
+    for score, confirms in (("5", True), ("2", False)):
+        async with httpx.AsyncClient(
+            transport=api._transport, base_url=str(api.base_url)
+        ) as browser:
+            await browser.get(link["links"][score])
+            if confirms:
+                assert (await confirm(browser, link["links"][score])).json() == {
+                    "status": "confirmed"
+                }
+    assert await provisional_labels(api) == ["2"]
 
 
 async def test_reusable_link_is_rate_limited_per_address(api: httpx.AsyncClient) -> None:
