@@ -80,6 +80,7 @@ class Link:
     lowest: int | None = None
     highest: int | None = None
     webhooks: bool = True  # the shop has an active webhook endpoint
+    answered: int | None = None  # the id of the answer recorded with the lookup (NewAnswer)
 
     def new_scores_with(self, score: int) -> int:
         """How many distinct scores the recent clicks and this one make (exact up to three:
@@ -126,6 +127,38 @@ def _click_sql(first: int) -> str:
     )
 
 
+def _answer_sql(first: int) -> str:
+    """The answer of a personal link, inserted only in the usual case (see NewAnswer): {first}..
+    are the invitation id, shop id, dedupe key, score, time, alert due time, start of the
+    burst window, the scores that make a burst, and three kinds."""
+    n = [f"{{{first + i}}}" for i in range(11)]
+    distinct = "COUNT(DISTINCT score)"
+    return (
+        'INSERT INTO "response" (shop_id, invitation_id, customer_id, kind, score, aspects,'
+        " dedupe_key, created_at, updated_at, alert_due_at)"
+        f" SELECT i.shop_id, i.id, i.customer_id, i.kind, {n[3]}, '[]', {n[2]}, {n[4]}, {n[4]},"
+        f' {n[5]} FROM "invitation" i WHERE i.id = {n[0]} AND i.shop_id = {n[1]}'
+        f" AND NOT i.reusable AND i.kind IN ({n[8]}, {n[9]}, {n[10]})"
+        ' AND NOT EXISTS (SELECT 1 FROM "webhook_endpoint" w'
+        " WHERE w.shop_id = i.shop_id AND w.disabled_at IS NULL)"
+        # Link.new_scores_with, in SQL: the distinct scores clicked lately, with this one.
+        f" AND (SELECT CASE WHEN {distinct} > 2 THEN {distinct} + 1 ELSE {distinct}"
+        f" + CASE WHEN {n[3]} = MIN(score) OR {n[3]} = MAX(score) THEN 0 ELSE 1 END END"
+        f' FROM "click" WHERE invitation_id = {n[0]} AND created_at >= {n[6]}) < {n[7]}'
+        " ON CONFLICT (dedupe_key) DO NOTHING"
+    )
+
+
+@cache
+def _answer_and_link_sql() -> str:
+    """PostgreSQL: the answer and the lookup in one statement (the lookup sees the rows as
+    they were before the answer)."""
+    return (
+        f"WITH a AS ({_answer_sql(5)} RETURNING id) SELECT *, (SELECT id FROM a) AS answered"
+        f" FROM ({_link_sql(True)}) link"
+    )
+
+
 @cache
 def _click_and_link_sql() -> str:
     """PostgreSQL: the click and the lookup in one statement (the lookup sees the rows as
@@ -149,6 +182,28 @@ class Click:
         return [invitation_id, shop_id, self.score, self.user_agent, self.at, *kinds]
 
 
+@dataclass(frozen=True)
+class NewAnswer:
+    """A confirm to record with the lookup, when it is the usual case: a personal link of a
+    shop without webhooks, not answered yet, no mail-scanner burst. Otherwise nothing is
+    written and the caller decides from the lookup."""
+
+    score: int
+    kinds: tuple[str, ...]  # the survey kinds whose links have the key confirmed
+    at: datetime
+    alert_due: datetime
+    burst_scores: int  # distinct scores clicked within the window that make a burst
+
+    def values(self, link: list[object]) -> list[object]:
+        """After the lookup's values (invitation id, shop id, keys, window start)."""
+        invitation_id, shop_id, _, personal_key, since = link
+        kinds = (*self.kinds, *self.kinds[-1:] * (3 - len(self.kinds)))
+        return [
+            *(invitation_id, shop_id, personal_key, self.score, self.at, self.alert_due),
+            *(since, self.burst_scores, *kinds),
+        ]
+
+
 async def _row(sql: str, values: list[object]) -> Mapping[str, Any] | None:
     """The first row of a query (None: no row)."""
     if db.dialect() == "postgres":
@@ -165,13 +220,29 @@ async def load_link(
     reusable_key: str | None,
     recent_since: datetime | None = None,
     click: Click | None = None,
+    answer: NewAnswer | None = None,
 ) -> Link | None:
     """The invitation, its shop and its answer by the dedupe key its kind of link uses;
     with `recent_since`, also the clicks since then and the shop's webhooks; with `click`,
-    records that click too, in the same round trip."""
+    records that click too, in the same round trip; with `answer` (and `recent_since`),
+    records that answer if it is the usual case (Link.answered), in the same round trip."""
     values: list[object] = [invitation_id, shop_id, reusable_key, personal_key]
     row: Mapping[str, Any] | None
-    if click is not None:
+    answered: int | None = None
+    if answer is not None:
+        assert recent_since is not None and click is None
+        values.append(recent_since)
+        if db.dialect() == "postgres":
+            row = await _row(_answer_and_link_sql(), [*values, *answer.values(values)])
+            answered = row["answered"] if row is not None else None
+        else:  # the answer first, on its own: the lookup then finds it
+            inserted, found = await db.sqlite_batch(
+                [(_answer_sql(0), answer.values(values)), (_link_sql(True), values)],
+                atomic=False,
+            )
+            row = db.first_row(found)
+            answered = inserted if isinstance(inserted, int) else None
+    elif click is not None:
         assert recent_since is None
         click_values = click.values(invitation_id, shop_id)
         if db.dialect() == "postgres":
@@ -200,6 +271,7 @@ async def load_link(
         lowest=row["lowest"],
         highest=row["highest"],
         webhooks=bool(row["webhooks"]),
+        answered=answered,
     )
 
 
@@ -209,32 +281,7 @@ async def insert_response(
     """The confirmed answer; IntegrityError when its dedupe key is taken."""
     values = _response_values(invitation, score, dedupe_key, now, alert_due)
     rows = await db.fetch(INSERT_RESPONSE + " RETURNING id", *values)
-    return _response(rows[0]["id"], invitation, score, dedupe_key, now, alert_due)
-
-
-async def record_answer_at_once(
-    invitation: Invitation, score: int, dedupe_key: str, now: datetime, alert_due: datetime
-) -> Response:
-    """The rows of a confirmed answer when the shop has no webhook (the answer, and the
-    clicks it confirms for a reusable link), atomically in one round trip instead of a
-    transaction's: one statement on PostgreSQL, one trip to the SQLite thread.
-    IntegrityError when the dedupe key is taken."""
-    values = _response_values(invitation, score, dedupe_key, now, alert_due)
-    if db.dialect() == "postgres":
-        sql = f"{INSERT_RESPONSE} RETURNING id"
-        if invitation.reusable:
-            sql = (
-                f"WITH r AS ({sql}), clicks AS ({_confirm_clicks_sql('{1}', '{4}')})"
-                " SELECT id FROM r"
-            )
-        rows = await db.fetch(sql, *values)
-        return _response(rows[0]["id"], invitation, score, dedupe_key, now, alert_due)
-    statements: list[db.Statement] = [(INSERT_RESPONSE, values)]
-    if invitation.reusable:
-        statements.append((_confirm_clicks_sql("{0}", "{1}"), (invitation.id, score)))
-    response_id, *_ = await db.sqlite_batch(statements, atomic=invitation.reusable)
-    assert isinstance(response_id, int)
-    return _response(response_id, invitation, score, dedupe_key, now, alert_due)
+    return answer_row(rows[0]["id"], invitation, score, dedupe_key, now, alert_due)
 
 
 def _response_values(
@@ -253,7 +300,7 @@ def _response_values(
     )
 
 
-def _response(
+def answer_row(
     response_id: int,
     invitation: Invitation,
     score: int,

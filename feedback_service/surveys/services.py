@@ -178,11 +178,24 @@ async def open_answer(
 async def confirm_answer(link_ids: tuple[int, int], key: str, *, browser_id: str | None) -> Answer:
     """A person's browser confirms the click it made: this makes the counted answer.
     `link_ids`: the invitation and shop ids of the verified link token."""
+    score_and_kinds = KINDS_OF_KEY.get(key)
+    if score_and_kinds is None:
+        raise InvalidToken("This link is not valid.")
     now = utcnow()
     since = now - BURST_WINDOW
-    link = await _link(link_ids, browser_id, recent_since=since)
+    # The usual case (a personal link, no webhook, no burst, no answer yet) is recorded in
+    # the lookup's round trip; anything else is decided here from what the lookup found.
+    alert_due = now + BURST_WINDOW
+    usual = queries.NewAnswer(*score_and_kinds, now, alert_due, BURST_DISTINCT_SCORES)
+    link = await _link(link_ids, browser_id, recent_since=since, answer=usual)
     invitation = link.invitation
     choice = _choice(invitation, key)
+    if link.answered is not None:
+        key_used = dedupe_key(invitation, None)
+        response = queries.answer_row(
+            link.answered, invitation, choice.score, key_used, now, alert_due
+        )
+        return Answer(invitation, choice, response, "confirmed")
     burst = link.new_scores_with(choice.score) >= BURST_DISTINCT_SCORES
     if burst and not invitation.reusable:
         await _undo_scanner_burst(invitation, since)
@@ -196,6 +209,7 @@ async def _link(
     *,
     recent_since: datetime | None = None,
     click: queries.Click | None = None,
+    answer: queries.NewAnswer | None = None,
 ) -> queries.Link:
     invitation_id, shop_id = link_ids
     # Either kind of link's dedupe key: the query picks the one the invitation uses.
@@ -208,6 +222,7 @@ async def _link(
         else None,
         recent_since=recent_since,
         click=click,
+        answer=answer,
     )
     if link is None:
         raise InvalidToken("This link is not valid.")
@@ -229,18 +244,13 @@ async def _confirm(
     alert_due = utcnow() + BURST_WINDOW
     if response is None:
         try:
-            if not webhooks:
-                # The rows of an answer, in one round trip.
-                response = await queries.record_answer_at_once(
+            async with in_transaction():
+                response = await queries.insert_response(
                     invitation, choice.score, key, now, alert_due
                 )
-            else:
-                async with in_transaction():
-                    response = await queries.insert_response(
-                        invitation, choice.score, key, now, alert_due
-                    )
+                if webhooks:  # False: the shop has no endpoint, skip looking them up
                     await _emit_confirmed(response)
-                    await queries.confirm_clicks(invitation, choice.score)
+                await queries.confirm_clicks(invitation, choice.score)
             return Answer(invitation, choice, response, "confirmed")
         except IntegrityError:
             # Another confirm of the same invitation won the race: treat ours as a change.
