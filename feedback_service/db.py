@@ -164,7 +164,7 @@ def _outcome(conn: sqlite3.Connection, sql: str, values: Sequence[Any]) -> Outco
 
 
 def _run_batch(
-    conn: sqlite3.Connection, statements: Sequence[Statement], atomic: bool
+    conn: sqlite3.Connection, statements: Sequence[Statement], atomic: bool, until_insert: bool
 ) -> list[Outcome]:
     """In aiosqlite's thread: the outcome of each statement, all in one transaction if atomic.
 
@@ -173,7 +173,12 @@ def _run_batch(
     SQLite, was most of a click's time. So: no transaction where each statement stands on
     its own, the first row only, an inserted id from the cursor rather than RETURNING."""
     if not atomic:
-        return [_outcome(conn, sql, values) for sql, values in statements]
+        outcomes: list[Outcome] = []
+        for sql, values in statements:
+            outcomes.append(_outcome(conn, sql, values))
+            if until_insert and isinstance(outcomes[-1], int):
+                return outcomes + [None] * (len(statements) - len(outcomes))
+        return outcomes
     conn.execute("BEGIN IMMEDIATE")
     try:
         outcomes = [_outcome(conn, sql, values) for sql, values in statements]
@@ -184,11 +189,14 @@ def _run_batch(
     return outcomes
 
 
-async def sqlite_batch(statements: Sequence[Statement], *, atomic: bool) -> list[Outcome]:
+async def sqlite_batch(
+    statements: Sequence[Statement], *, atomic: bool, until_insert: bool = False
+) -> list[Outcome]:
     """SQLite only, outside a transaction: statements written with {0}, {1}... in a single
     trip to aiosqlite's thread, in one transaction if `atomic`. For each statement its first
-    row as a dict, else the rowid it inserted (INSERT), else None. IntegrityError as
-    Tortoise raises it.
+    row as a dict, else the rowid it inserted (INSERT), else None. With `until_insert` (not
+    atomic), the statements after one that inserted a row are not run (None). IntegrityError
+    as Tortoise raises it.
 
     Tortoise makes a trip per statement (plus BEGIN and COMMIT) and holds its connection
     lock until each comes back, so the thread idles while the event loop gets round to the
@@ -196,12 +204,13 @@ async def sqlite_batch(statements: Sequence[Statement], *, atomic: bool) -> list
     open, the thread runs what it was given in order, and the batch is whole in itself."""
     client = _client()
     assert dialect() == "sqlite" and not isinstance(client, TransactionalDBClient)
+    assert not (atomic and until_insert)
     prepared = [(_placeholders(sql, "sqlite"), list(values)) for sql, values in statements]
     async with client.acquire_connection() as connection:  # Tortoise's lock on its connection
         # aiosqlite's own way to run a call in its thread (private, the same since 0.17);
         # the task's first step, run by the sleep, queues the call.
         queued = asyncio.ensure_future(
-            connection._execute(_run_batch, connection._conn, prepared, atomic)
+            connection._execute(_run_batch, connection._conn, prepared, atomic, until_insert)
         )
         await asyncio.sleep(0)
     try:

@@ -94,3 +94,22 @@ async def test_a_batch_waits_for_an_open_transaction_and_is_not_part_of_it(db: s
     await asyncio.gather(rolled_back(), batch())
     names = dict(await Shop.all().values_list("slug", "name"))
     assert names == {"one": "One", "two": "Kept"}
+
+
+async def test_until_insert_skips_what_follows_a_row_inserted(db: str) -> None:
+    shop, _ = await create_shop("One", "one")
+    insert = (
+        'INSERT INTO "webhook_endpoint" (shop_id, url, secret, events, created_at)'
+        " SELECT {0}, 'https://example.com/h', 's', '[]', '2026-01-01' WHERE {1}"
+    )
+    lookup = ('SELECT name FROM "shop" WHERE id = {0}', (shop.id,))
+    rowid, skipped = await sqlite_batch(
+        [(insert, (shop.id, 1)), lookup], atomic=False, until_insert=True
+    )
+    assert rowid == (await WebhookEndpoint.get(shop=shop)).id and skipped is None
+    # Nothing inserted: the lookup runs.
+    nothing, found = await sqlite_batch(
+        [(insert, (shop.id, 0)), lookup], atomic=False, until_insert=True
+    )
+    assert (nothing, found) == (None, {"name": "One"})
+    assert await WebhookEndpoint.filter(shop=shop).count() == 1

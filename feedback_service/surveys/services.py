@@ -175,54 +175,57 @@ async def open_answer(
     return Answer(link.invitation, choice, link.response, _state(link.response, choice, utcnow()))
 
 
-async def confirm_answer(link_ids: tuple[int, int], key: str, *, browser_id: str | None) -> Answer:
-    """A person's browser confirms the click it made: this makes the counted answer.
-    `link_ids`: the invitation and shop ids of the verified link token."""
+async def confirm_answer(link_ids: tuple[int, int], key: str, *, browser_id: str | None) -> str:
+    """A person's browser confirms the click it made: this makes the counted answer; its
+    state ("confirmed", "locked", "scanner"). `link_ids`: the invitation and shop ids of
+    the verified link token."""
     score_and_kinds = KINDS_OF_KEY.get(key)
     if score_and_kinds is None:
         raise InvalidToken("This link is not valid.")
     now = utcnow()
     since = now - BURST_WINDOW
+    invitation_id, shop_id = link_ids
     # The usual case (a personal link, no webhook, no burst, no answer yet) is recorded in
-    # the lookup's round trip; anything else is decided here from what the lookup found.
-    alert_due = now + BURST_WINDOW
-    usual = queries.NewAnswer(*score_and_kinds, now, alert_due, BURST_DISTINCT_SCORES)
-    link = await _link(link_ids, browser_id, recent_since=since, answer=usual)
+    # one round trip; anything else is decided here from what the lookup found.
+    usual = queries.NewAnswer(*score_and_kinds, now, now + BURST_WINDOW, BURST_DISTINCT_SCORES)
+    personal_key, reusable_key = _link_keys(invitation_id, browser_id)
+    link = await queries.record_usual_answer(
+        invitation_id,
+        shop_id,
+        personal_key=personal_key,
+        reusable_key=reusable_key,
+        recent_since=since,
+        answer=usual,
+    )
+    if isinstance(link, int):
+        return "confirmed"
+    if link is None:
+        raise InvalidToken("This link is not valid.")
     invitation = link.invitation
     choice = _choice(invitation, key)
-    if link.answered is not None:
-        key_used = dedupe_key(invitation, None)
-        response = queries.answer_row(
-            link.answered, invitation, choice.score, key_used, now, alert_due
-        )
-        return Answer(invitation, choice, response, "confirmed")
     burst = link.new_scores_with(choice.score) >= BURST_DISTINCT_SCORES
     if burst and not invitation.reusable:
         await _undo_scanner_burst(invitation, since)
-        return Answer(invitation, choice, None, "scanner")
-    return await _confirm(invitation, choice, browser_id, link.response, now, link.webhooks)
+        return "scanner"
+    answer = await _confirm(invitation, choice, browser_id, link.response, now, link.webhooks)
+    return answer.state
+
+
+def _link_keys(invitation_id: int, browser_id: str | None) -> tuple[str, str | None]:
+    """Either kind of link's dedupe key (personal, reusable): the lookup picks the one the
+    invitation uses."""
+    reusable = _dedupe_key(invitation_id, reusable=True, browser_id=browser_id)
+    personal = _dedupe_key(invitation_id, reusable=False, browser_id=None)
+    return personal, reusable if browser_id else None
 
 
 async def _link(
-    link_ids: tuple[int, int],
-    browser_id: str | None,
-    *,
-    recent_since: datetime | None = None,
-    click: queries.Click | None = None,
-    answer: queries.NewAnswer | None = None,
+    link_ids: tuple[int, int], browser_id: str | None, *, click: queries.Click | None = None
 ) -> queries.Link:
     invitation_id, shop_id = link_ids
-    # Either kind of link's dedupe key: the query picks the one the invitation uses.
+    personal_key, reusable_key = _link_keys(invitation_id, browser_id)
     link = await queries.load_link(
-        invitation_id,
-        shop_id,
-        personal_key=_dedupe_key(invitation_id, reusable=False, browser_id=None),
-        reusable_key=_dedupe_key(invitation_id, reusable=True, browser_id=browser_id)
-        if browser_id
-        else None,
-        recent_since=recent_since,
-        click=click,
-        answer=answer,
+        invitation_id, shop_id, personal_key=personal_key, reusable_key=reusable_key, click=click
     )
     if link is None:
         raise InvalidToken("This link is not valid.")

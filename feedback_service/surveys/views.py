@@ -92,9 +92,9 @@ async def confirm(request: Request) -> Response:
     link_ids = links.read_survey_token(token)
     # Bounds anonymous answers through a reusable (email-signature) link, per address.
     await ratelimit.hit(ratelimit.ANSWERS, "answer", str(link_ids[0]), client_ip(request))
-    result = await services.confirm_answer(link_ids, key, browser_id=_browser_id(request))
+    state = await services.confirm_answer(link_ids, key, browser_id=_browser_id(request))
     if "application/json" in request.headers.get("accept", ""):
-        return no_store(JSONResponse({"status": result.state}))
+        return no_store(JSONResponse({"status": state}))
     return RedirectResponse(f"{links.base_url}/s/{token}/{key}", status_code=303)
 
 
