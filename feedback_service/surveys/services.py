@@ -214,9 +214,10 @@ async def confirm_answer(link_ids: tuple[int, int], key: str, *, browser_id: str
 def _link_keys(invitation_id: int, browser_id: str | None) -> tuple[str, str | None]:
     """Either kind of link's dedupe key (personal, reusable): the lookup picks the one the
     invitation uses."""
-    reusable = _dedupe_key(invitation_id, reusable=True, browser_id=browser_id)
     personal = _dedupe_key(invitation_id, reusable=False, browser_id=None)
-    return personal, reusable if browser_id else None
+    if browser_id is None:
+        return personal, None
+    return personal, _dedupe_key(invitation_id, reusable=True, browser_id=browser_id)
 
 
 async def _link(
@@ -240,8 +241,9 @@ async def _confirm(
     now: datetime,
     webhooks: bool = True,
 ) -> Answer:
-    """Record the answer (the unique dedupe key decides races) with its outbox rows and the
-    clicks it confirms, in one transaction."""
+    """Record the answer (the unique dedupe key decides races) with its webhooks and, for
+    a reusable link, the clicks it confirms, in one transaction: what the usual case's
+    single statement (queries.record_usual_answer) leaves to do."""
     key = dedupe_key(invitation, browser_id)
     # Its alert check waits out the burst window: a scanner caught meanwhile undoes it.
     alert_due = utcnow() + BURST_WINDOW
