@@ -58,8 +58,9 @@ def _sqlite_value(value: Any) -> Any:
 
 
 # PostgreSQL settings for these queries only, until their transaction ends. JIT compiles an
-# aggregate over many rows in 50–500 ms, longer than the query then runs; the sorts behind
-# "each customer's latest answer" (a few hundred thousand rows) stay in memory, not on disk.
+# aggregate over many rows in 50–500 ms, longer than the query then runs; the hash joins
+# and aggregates over a shop's customers and orders (a hundred thousand rows) stay in
+# memory, not on disk.
 # A call runs its queries side by side already: parallel workers only add to their cost.
 _POSTGRES_SETTINGS = (
     "SET LOCAL jit = off; SET LOCAL work_mem = '32MB'; "

@@ -1,4 +1,5 @@
-"""The worker: claims due outbox rows and delivers them, at least once."""
+"""The worker: claims due outbox rows and delivers them, and checks the answers whose alert
+check is due, at least once."""
 
 from __future__ import annotations
 

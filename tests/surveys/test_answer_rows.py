@@ -1,5 +1,5 @@
-"""The rows a confirmed answer writes, whichever way they are written (PostgreSQL writes
-them in one statement when the shop has no webhook, otherwise in a transaction)."""
+"""The rows a confirmed answer writes, whichever way they are written (one statement in the
+usual case, a personal link of a shop without webhook; otherwise in a transaction)."""
 
 from __future__ import annotations
 
