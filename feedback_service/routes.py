@@ -20,13 +20,11 @@ from feedback_service.surveys import api as surveys_api
 from feedback_service.surveys import views as surveys
 
 routes = [
-    Route("/healthz", health.healthz, methods=["GET"]),
-    Route("/openapi.json", openapi.openapi_json, methods=["GET"]),
-    Route("/docs", openapi.docs, methods=["GET"]),
     # Public pages first: the router tries routes in order, and these take the traffic.
-    # Respondents: no login, the token in the link is the only key.
-    Route("/s/{token}/comment", surveys.comment, methods=["POST"]),
+    # Respondents: no login, the token in the link is the only key. The one-click answer
+    # (GET, then the page's POST) is tried first; a comment is not a score.
     Route("/s/{token}/{score}", surveys.answer, methods=["GET"]),
+    Route("/s/{token}/comment", surveys.comment, methods=["POST"]),
     Route("/s/{token}/{score}", surveys.confirm, methods=["POST"]),
     Route("/u/{token}", surveys.unsubscribe, methods=["GET", "POST"]),
     Route("/r/{token}", reviews.review_form, methods=["GET", "POST"]),
@@ -42,6 +40,9 @@ routes = [
     Route("/w/{shop}/draws/{id}.json", reviews_public.draw_json, methods=["GET"]),
     Route("/w/{shop}/draws/{id}", reviews_public.draw_page, methods=["GET"]),
     Route("/media/photos/{name}", reviews.photo, methods=["GET"]),
+    Route("/healthz", health.healthz, methods=["GET"]),
+    Route("/openapi.json", openapi.openapi_json, methods=["GET"]),
+    Route("/docs", openapi.docs, methods=["GET"]),
     # Integrators: JSON, authenticated by the shop's API key.
     Route("/api/v1/products", orders_api.put_product, methods=["POST"]),
     Route("/api/v1/products/{sku}", orders_api.get_product, methods=["GET"]),

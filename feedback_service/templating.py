@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_datetime, get_timezone
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 from jinja2.ext import Extension
 
-from feedback_service.i18n import LOCALES, Translator, gettext
+from feedback_service.i18n import LOCALES, Translator, gettext, normalize_locale
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -48,24 +48,46 @@ def _environment(locale: str) -> Environment:
     return env
 
 
+class _FormatWhen:
+    """`format_when(value, tz="UTC")` in templates: a date and time in the page's locale."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+
+    def __call__(self, value: datetime | None, tz: str = "UTC") -> str:
+        if value is None:
+            return ""
+        return format_datetime(value, format="medium", tzinfo=get_timezone(tz), locale=self.locale)
+
+
 _environments = {locale: _environment(locale) for locale in LOCALES}
-
-
-def _format_when(value: datetime | None, locale: str, tz: str = "UTC") -> str:
-    if value is None:
-        return ""
-    return format_datetime(value, format="medium", tzinfo=get_timezone(tz), locale=locale)
+# What every template sees in a locale: Jinja's globals (range, namespace…) and ours. A
+# render's context is this plus its variables, one dict (Template.render would copy the
+# globals out of a ChainMap for each render).
+_locale_context = {
+    locale: {
+        **env.globals,
+        "_": Translator(locale),
+        "locale": locale,
+        "format_when": _FormatWhen(locale),
+    }
+    for locale, env in _environments.items()
+}
+_templates: dict[tuple[str, str], Template] = {}
 
 
 def render(template: str, locale: str, **context: Any) -> str:
-    translate = Translator(locale)
-    return (
-        _environments[translate.locale]
-        .get_template(template)
-        .render(
-            _=translate,
-            locale=translate.locale,
-            format_when=lambda value, tz="UTC": _format_when(value, translate.locale, tz),
-            **context,
-        )
-    )
+    """The template in `locale` (its words, `_`, `locale` and `format_when` are the
+    locale's); each template is looked up once per locale."""
+    if locale not in _environments:
+        locale = normalize_locale(locale)
+    try:
+        compiled = _templates[template, locale]
+    except KeyError:
+        compiled = _templates[template, locale] = _environments[locale].get_template(template)
+    env = compiled.environment
+    page = compiled.new_context({**_locale_context[locale], **context}, shared=True)
+    try:
+        return env.concat(compiled.root_render_func(page))  # type: ignore[attr-defined]
+    except Exception:
+        env.handle_exception()  # raises it, pointing at the template's line
