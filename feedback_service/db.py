@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import sqlite3
+import threading
+import weakref
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -163,58 +167,122 @@ def _outcome(conn: sqlite3.Connection, sql: str, values: Sequence[Any]) -> Outco
     return cursor.lastrowid if inserted else None  # (lastrowid outlives its INSERT)
 
 
-def _run_batch(
-    conn: sqlite3.Connection, statements: Sequence[Statement], atomic: bool, until_insert: bool
+def _run_statements(
+    conn: sqlite3.Connection, statements: Sequence[Statement], until_insert: bool
 ) -> list[Outcome]:
-    """In aiosqlite's thread: the outcome of each statement, all in one transaction if atomic.
-
-    Every SQLite step (BEGIN, each statement, each row fetched, COMMIT) lets go of the GIL,
-    and taking it back waits for the busy event loop thread: under load that wait, not
-    SQLite, was most of a click's time. So: no transaction where each statement stands on
-    its own, the first row only, an inserted id from the cursor rather than RETURNING."""
-    if not atomic:
-        outcomes: list[Outcome] = []
-        for sql, values in statements:
-            outcomes.append(_outcome(conn, sql, values))
-            if until_insert and isinstance(outcomes[-1], int):
-                return outcomes + [None] * (len(statements) - len(outcomes))
-        return outcomes
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        outcomes = [_outcome(conn, sql, values) for sql, values in statements]
-    except BaseException:
-        conn.rollback()
-        raise
-    conn.commit()
+    outcomes: list[Outcome] = []
+    for sql, values in statements:
+        outcomes.append(_outcome(conn, sql, values))
+        if until_insert and isinstance(outcomes[-1], int):
+            return outcomes + [None] * (len(statements) - len(outcomes))
     return outcomes
 
 
+@dataclass
+class _Batch:
+    statements: list[Statement]
+    until_insert: bool
+    future: asyncio.Future[list[Outcome]]
+    outcome: list[Outcome] | BaseException | None = None
+
+
+@dataclass
+class _CommitGroup:
+    """The batches waiting for one aiosqlite connection's thread. They run there together,
+    in one transaction: one commit, hence one fsync of the WAL (synchronous=FULL), for all
+    the clicks that came in while the thread was busy. That fsync (~0.1 ms here) was most of
+    the thread's time per commit, and the thread, which serves every request, was the
+    bottleneck of the one-click answer under load. Each batch is answered after the commit."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    waiting: list[_Batch] = field(default_factory=list)
+
+
+_groups: weakref.WeakKeyDictionary[Any, _CommitGroup] = weakref.WeakKeyDictionary()
+
+
+def _run_group(
+    group: _CommitGroup, conn: sqlite3.Connection, loop: asyncio.AbstractEventLoop
+) -> None:
+    """In aiosqlite's thread: every waiting batch, then their futures set in the loop.
+
+    Every SQLite step (BEGIN, each statement, each row fetched, COMMIT) lets go of the GIL,
+    and taking it back waits for the busy event loop thread: hence no transaction for a
+    batch alone (each statement commits on its own), the first row only, and an inserted
+    id from the cursor rather than RETURNING. A failing statement undoes itself only (SQLite
+    aborts the statement, not the transaction): its batch fails, the others stand, unless
+    the error ended the transaction, which fails them all."""
+    with group.lock:
+        batches, group.waiting = group.waiting, []
+    grouped = len(batches) > 1
+    try:
+        if grouped:
+            conn.execute("BEGIN IMMEDIATE")
+        for batch in batches:
+            try:
+                batch.outcome = _run_statements(conn, batch.statements, batch.until_insert)
+            except Exception as exc:
+                if grouped and not conn.in_transaction:
+                    raise
+                batch.outcome = exc
+        if grouped:
+            conn.execute("COMMIT")
+    except Exception as exc:
+        if conn.in_transaction:
+            with contextlib.suppress(Exception):
+                conn.rollback()
+        for batch in batches:
+            batch.outcome = exc
+    loop.call_soon_threadsafe(_settle, batches)
+
+
+def _settle(batches: list[_Batch]) -> None:
+    for batch in batches:
+        if batch.future.done():  # its caller was cancelled
+            continue
+        if isinstance(batch.outcome, BaseException):
+            batch.future.set_exception(batch.outcome)
+        else:
+            assert batch.outcome is not None
+            batch.future.set_result(batch.outcome)
+
+
 async def sqlite_batch(
-    statements: Sequence[Statement], *, atomic: bool, until_insert: bool = False
+    statements: Sequence[Statement], *, until_insert: bool = False
 ) -> list[Outcome]:
     """SQLite only, outside a transaction: statements written with {0}, {1}... in a single
-    trip to aiosqlite's thread, in one transaction if `atomic`. For each statement its first
-    row as a dict, else the rowid it inserted (INSERT), else None. With `until_insert` (not
-    atomic), the statements after one that inserted a row are not run (None). IntegrityError
-    as Tortoise raises it.
+    trip to aiosqlite's thread (committed with the other batches waiting then: see
+    _CommitGroup). For each statement its first row as a dict, else the rowid it inserted
+    (INSERT), else None. With `until_insert`, the statements after one that inserted a row
+    are not run (None). A failing statement raises (IntegrityError as Tortoise raises it)
+    and keeps what the statements before it did.
 
     Tortoise makes a trip per statement (plus BEGIN and COMMIT) and holds its connection
     lock until each comes back, so the thread idles while the event loop gets round to the
-    next one. This holds the lock only to queue the call: once no Tortoise transaction is
-    open, the thread runs what it was given in order, and the batch is whole in itself."""
+    next one. This holds the lock only to queue the batch: once no Tortoise transaction is
+    open, the thread runs what it was given in order."""
     client = _client()
     assert dialect() == "sqlite" and not isinstance(client, TransactionalDBClient)
-    assert not (atomic and until_insert)
-    prepared = [(_placeholders(sql, "sqlite"), list(values)) for sql, values in statements]
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[list[Outcome]] = loop.create_future()
+    batch = _Batch(
+        [(_placeholders(sql, "sqlite"), list(values)) for sql, values in statements],
+        until_insert,
+        future,
+    )
     async with client.acquire_connection() as connection:  # Tortoise's lock on its connection
-        # aiosqlite's own way to run a call in its thread (private, the same since 0.17);
-        # the task's first step, run by the sleep, queues the call.
-        queued = asyncio.ensure_future(
-            connection._execute(_run_batch, connection._conn, prepared, atomic, until_insert)
-        )
-        await asyncio.sleep(0)
+        if not connection._running or connection._connection is None:
+            raise ValueError("Connection closed")
+        group = _groups.get(connection) or _groups.setdefault(connection, _CommitGroup())
+        with group.lock:
+            group.waiting.append(batch)
+            first = len(group.waiting) == 1
+        if first:  # else a run queued already takes it
+            # aiosqlite's queue (private, the same since 0.17): the thread runs the call.
+            run = partial(_run_group, group, connection._conn, loop)
+            connection._tx.put_nowait((None, run))
     try:
-        return await queued
+        return await future
     except sqlite3.IntegrityError as exc:
         raise IntegrityError(exc) from exc
     except sqlite3.OperationalError as exc:
@@ -246,10 +314,10 @@ def _conversions(model: type[Model], alias: str, only: tuple[str, ...]) -> list[
     plan: dict[str, Conversion] = {}
     for key, attribute, _ in meta.db_native_fields:
         plan[key] = (f"{alias}.{key}", attribute, None, False)
-    for key, attribute, field in meta.db_default_fields:
-        plan[key] = (f"{alias}.{key}", attribute, field.field_type, True)
-    for key, attribute, field in meta.db_complex_fields:
-        plan[key] = (f"{alias}.{key}", attribute, field.to_python_value, False)
+    for key, attribute, default_field in meta.db_default_fields:
+        plan[key] = (f"{alias}.{key}", attribute, default_field.field_type, True)
+    for key, attribute, complex_field in meta.db_complex_fields:
+        plan[key] = (f"{alias}.{key}", attribute, complex_field.to_python_value, False)
     return [plan[column] for column in only]
 
 

@@ -208,7 +208,7 @@ async def _row(sql: str, values: list[object]) -> Mapping[str, Any] | None:
     if db.dialect() == "postgres":
         rows = await db.fetch(sql, *values)
         return rows[0] if rows else None
-    return db.first_row((await db.sqlite_batch([(sql, values)], atomic=False))[0])
+    return db.first_row((await db.sqlite_batch([(sql, values)]))[0])
 
 
 async def load_link(
@@ -232,7 +232,7 @@ async def load_link(
             row = await _row(_click_and_link_sql(), [*values, *click_values])
         else:  # the click needs no transaction with the lookup: each commits on its own
             _, found = await db.sqlite_batch(
-                [(_click_sql(0), click_values), (_link_sql(False), values)], atomic=False
+                [(_click_sql(0), click_values), (_link_sql(False), values)]
             )
             row = db.first_row(found)
     else:
@@ -261,7 +261,6 @@ async def record_usual_answer(
     else:  # the lookup only when no answer was inserted (measured: faster with it after)
         inserted, found = await db.sqlite_batch(
             [(_answer_sql(0), answer.values(values)), (_link_sql(True), values)],
-            atomic=False,
             until_insert=True,
         )
         if isinstance(inserted, int):
