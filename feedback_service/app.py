@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -100,6 +101,11 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
             await init_db(settings.database_url)
+        # What is loaded by now stays for the process's life: out of the garbage collector's
+        # sight, full collections no longer walk it (under load they had stalled every
+        # request for 30-90 ms, several times a second).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:

@@ -1,16 +1,17 @@
 """Rate limits (limits): 429 with Retry-After when one is exceeded.
 
-Counters live in each process's memory, or in Redis when RATE_LIMIT_URL is set, so that
-several web processes share them."""
+Each limit is a fixed window: N hits from the first one, for the window's length (a
+counter per key, the cheapest to keep; at worst 2N across a window's end). Counters live
+in each process's memory, or in Redis when RATE_LIMIT_URL is set, so that several web
+processes share them."""
 
 from __future__ import annotations
 
-import bisect
 import time
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import FixedWindowRateLimiter
 from limits.storage import storage_from_string
 
 from feedback_service.errors import RateLimited
@@ -24,17 +25,42 @@ COMMENTS = parse("20/hour")
 SWEEP_EVERY = 60.0  # seconds between two sweeps of expired entries
 
 
+class _Unlocked:
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+_UNLOCKED = _Unlocked()
+
+
+class _NoLocks(dict[str, _Unlocked]):
+    """Every key's lock, none kept: the counters are only touched from the event loop's
+    thread, by code that never awaits in between. limits keeps an asyncio.Lock per key,
+    objects the garbage collector walked on each full collection (under load, tens of
+    thousands of keys: collections of 30-90 ms that stalled every request)."""
+
+    def __missing__(self, key: str) -> _Unlocked:
+        return _UNLOCKED
+
+
 class _SweepingMemoryStorage(MemoryStorage):
-    """limits' in-memory storage, minus its sweep after every hit.
+    """limits' in-memory storage, minus its sweep after every hit and its lock per key.
 
     limits 5 starts a sweep of every key whenever the previous one has ended, with a thread
     hop per key: with a key per invitation and address, that was a tenth of the server's
-    CPU under load. Here a sweep runs at most once a minute, in the loop. A moving window
-    only reads a key's newest entries, so a late sweep only keeps memory a little longer.
-    (The two methods override limits' private ones, hence the mangled names.)
+    CPU under load. Here a sweep runs at most once a minute, in the loop; an expired counter
+    is reset when next read, so a late sweep only keeps memory a little longer. (The two
+    methods override limits' private ones, hence the mangled names.)
     """
 
     _next_sweep = 0.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.locks = _NoLocks()  # type: ignore[assignment]
 
     async def _MemoryStorage__schedule_expiry(self) -> None:
         now = time.monotonic()
@@ -44,14 +70,6 @@ class _SweepingMemoryStorage(MemoryStorage):
 
     def _MemoryStorage__expire_events(self) -> None:  # type: ignore[override]
         now = time.time()
-        for key, events in list(self.events.items()):
-            # Newest first, all of one limit: the live ones are a prefix.
-            live = events[: bisect.bisect_left(events, -now, key=lambda event: -event.expiry)]
-            if live:
-                self.events[key] = live
-            else:
-                self.events.pop(key, None)
-                self.locks.pop(key, None)
         for key, expiry in list(self.expirations.items()):
             if expiry <= now:
                 self.storage.pop(key, None)
@@ -59,7 +77,7 @@ class _SweepingMemoryStorage(MemoryStorage):
                 self.locks.pop(key, None)
 
 
-_limiter = MovingWindowRateLimiter(_SweepingMemoryStorage())
+_limiter = FixedWindowRateLimiter(_SweepingMemoryStorage())
 
 
 def configure(url: str | None) -> None:
@@ -74,7 +92,7 @@ def configure(url: str | None) -> None:
         storage = shared
     else:
         storage = _SweepingMemoryStorage()
-    _limiter = MovingWindowRateLimiter(storage)
+    _limiter = FixedWindowRateLimiter(storage)
 
 
 async def hit(limit: RateLimitItem, *keys: str) -> None:
