@@ -738,39 +738,39 @@ class Loyalty:
 
 # Each customer's latest NPS score as of `as_of` (on `cu`, a customer row): the one kept
 # with them (Customer.nps_score) when they answered it before; else (they answered since,
-# few when `as_of` is recent) their last answer before, read backwards from the end of
-# their part of the (shop_id, kind, customer_id, created_at, id, score) index.
-_NPS_AS_OF_SQL = """
-    CASE WHEN cu.nps_at IS NULL OR cu.nps_at < :as_of THEN cu.nps_score ELSE (
-        SELECT score FROM response
-        WHERE shop_id = :shop AND kind = 'nps' AND customer_id = cu.id AND created_at < :as_of
-        ORDER BY created_at DESC, id DESC
-        LIMIT 1
-    ) END"""
+# few when `as_of` is recent) the answer that was their latest then and has been superseded
+# since (`past`, _NPS_SUPERSEDED_SQL), from the index of superseded answers.
+_NPS_AS_OF_SQL = (
+    "CASE WHEN cu.nps_at IS NULL OR cu.nps_at < :as_of THEN cu.nps_score ELSE past.score END"
+)
+_NPS_SUPERSEDED_SQL = """
+    SELECT customer_id, score FROM response
+    WHERE shop_id = :shop AND kind = 'nps' AND superseded_at >= :as_of AND created_at < :as_of"""
 
 # Each customer's order totals and NPS score as of `as_of`. A customer whose last order is
 # older: the totals kept with them (Customer.orders_count …). The others (none when `as_of`
 # is now, the usual case): from their orders' stored totals (Order.amount …). The smallest
 # and largest category name tell one category from several without a COUNT(DISTINCT).
 _CUSTOMER_TOTALS_SQL = f"""
-    SELECT id AS customer_id, orders_count AS orders, last_order_at, sales, priced_orders,
-           min_category, max_category, {_NPS_AS_OF_SQL} AS nps
+    SELECT cu.id AS customer_id, cu.orders_count AS orders, cu.last_order_at, cu.sales,
+           cu.priced_orders, cu.min_category, cu.max_category, {_NPS_AS_OF_SQL} AS nps
     FROM customer cu
-    WHERE shop_id = :shop AND last_order_at < :as_of
+    LEFT JOIN past ON past.customer_id = cu.id
+    WHERE cu.shop_id = :shop AND cu.last_order_at < :as_of
     UNION ALL
     SELECT o.customer_id, COUNT(*), MAX(o.ordered_at), SUM(o.amount), COUNT(o.amount),
-           MIN(o.min_category), MAX(o.max_category),
-           (SELECT {_NPS_AS_OF_SQL} FROM customer cu WHERE cu.id = o.customer_id)
+           MIN(o.min_category), MAX(o.max_category), MAX({_NPS_AS_OF_SQL})
     FROM shop_order o
+    JOIN customer cu
+      ON cu.id = o.customer_id AND cu.shop_id = :shop AND cu.last_order_at >= :as_of
+    LEFT JOIN past ON past.customer_id = o.customer_id
     WHERE o.shop_id = :shop AND o.ordered_at < :as_of
-      AND o.customer_id IN (
-          SELECT id FROM customer WHERE shop_id = :shop AND last_order_at >= :as_of
-      )
     GROUP BY o.customer_id"""
 
 
 def _loyalty_sql(segments: SegmentRule) -> str:
     return f"""
+WITH past AS ({_NPS_SUPERSEDED_SQL})
 SELECT {segments.case("c.orders")} AS segment,
        CASE WHEN c.nps IS NULL THEN 'none'
             WHEN c.nps >= 9 THEN 'promoter'
