@@ -21,6 +21,8 @@ class WebhookEndpoint(Model):
 
     class Meta:
         table = "webhook_endpoint"
+        # Each confirm asks whether its shop has an active endpoint (surveys.queries).
+        indexes = (("shop_id",),)
 
 
 class OutboxMessage(Model):

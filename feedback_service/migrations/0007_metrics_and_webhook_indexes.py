@@ -1,5 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+from tortoise.indexes import Index
 
 # The NPS answers that were a customer's latest on a past day and are not any more
 # (metrics.services, loyalty as of that day): superseded since, found by when. Partial: the
@@ -19,4 +20,10 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.RunSQL(CREATE_SUPERSEDED_INDEX, reverse_sql="DROP INDEX idx_response_superseded"),
+        # Whether a shop has an active webhook endpoint, asked by each confirmation: without
+        # it, a scan of every shop's endpoints.
+        ops.AddIndex(
+            model_name='WebhookEndpoint',
+            index=Index(fields=['shop_id']),
+        ),
     ]
