@@ -132,10 +132,14 @@ def _fitting_prefix(word: str, measure: Callable[[str], float], width: int) -> i
 def _ellipsis(
     lines: list[str], measure: Callable[[str], float], width: int, closing: str
 ) -> list[str]:
-    last = lines[-1]
+    whole = lines[-1]
+    last = whole
     while last and measure(last + "…" + closing) > width:
         last = last[:-1]
-    return [*lines[:-1], last.rstrip() + "…" + closing]
+    cut_in_a_word = last != whole and not last.endswith(" ") and whole[len(last)] != " "
+    if cut_in_a_word and " " in last:
+        last = last[: last.rfind(" ")]  # end at the word before the one cut
+    return [*lines[:-1], last.rstrip(" \u00a0\u202f,;:") + "…" + closing]
 
 
 def excerpt_lines(body: str, locale: str, font: FontType, max_lines: int) -> list[str]:

@@ -171,6 +171,21 @@ def test_a_cut_excerpt_keeps_its_closing_quotation_mark(
     assert whole == [f"{opening}Très bon savon.{closing}"]
 
 
+def test_a_cut_text_ends_with_a_whole_word() -> None:
+    from widgets.card import _font
+
+    font = _font(32)
+    words = "Parfaitement emballé, arrivé rapidement, excellente qualité générale".split()
+    text = " ".join(words * 20)
+    for width in range(700, 1041, 17):  # wherever the last line's room ends
+        lines = wrap(text, font, width, 2)
+        assert len(lines) == 2 and lines[-1].endswith("…")
+        last_word = lines[-1][: -len("…")].split(" ")[-1]
+        assert last_word in words or last_word + "," in words, (width, lines[-1])
+        assert not lines[-1].endswith(",…"), lines[-1]  # no dangling punctuation
+        assert all(font.getlength(line) <= width for line in lines)
+
+
 async def test_unpublished_unknown_or_other_shops_cards_are_a_friendly_404(
     catalogue: httpx.AsyncClient,
 ) -> None:
