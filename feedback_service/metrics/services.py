@@ -748,15 +748,22 @@ _NPS_SUPERSEDED_SQL = """
     WHERE shop_id = :shop AND kind = 'nps' AND superseded_at >= :as_of AND created_at < :as_of"""
 
 # Each customer's order totals and NPS score as of `as_of`. A customer whose last order is
-# older: the totals kept with them (Customer.orders_count …). The others (none when `as_of`
-# is now, the usual case): from their orders' stored totals (Order.amount …). The smallest
-# and largest category name tell one category from several without a COUNT(DISTINCT).
+# older: the totals kept with them (Customer.orders_count …), and their NPS score too unless
+# they answered since (then `past`; both few when `as_of` is recent). The customers who
+# ordered since (none when `as_of` is now, the usual case): from their orders' stored
+# totals (Order.amount …). The smallest and largest category name tell one category from
+# several without a COUNT(DISTINCT).
 _CUSTOMER_TOTALS_SQL = f"""
-    SELECT cu.id AS customer_id, cu.orders_count AS orders, cu.last_order_at, cu.sales,
-           cu.priced_orders, cu.min_category, cu.max_category, {_NPS_AS_OF_SQL} AS nps
+    SELECT id AS customer_id, orders_count AS orders, last_order_at, sales, priced_orders,
+           min_category, max_category, nps_score AS nps
+    FROM customer
+    WHERE shop_id = :shop AND last_order_at < :as_of AND (nps_at IS NULL OR nps_at < :as_of)
+    UNION ALL
+    SELECT cu.id, cu.orders_count, cu.last_order_at, cu.sales, cu.priced_orders,
+           cu.min_category, cu.max_category, past.score
     FROM customer cu
     LEFT JOIN past ON past.customer_id = cu.id
-    WHERE cu.shop_id = :shop AND cu.last_order_at < :as_of
+    WHERE cu.shop_id = :shop AND cu.nps_at >= :as_of AND cu.last_order_at < :as_of
     UNION ALL
     SELECT o.customer_id, COUNT(*), MAX(o.ordered_at), SUM(o.amount), COUNT(o.amount),
            MIN(o.min_category), MAX(o.max_category), MAX({_NPS_AS_OF_SQL})

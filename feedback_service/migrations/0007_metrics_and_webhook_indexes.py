@@ -20,6 +20,12 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.RunSQL(CREATE_SUPERSEDED_INDEX, reverse_sql="DROP INDEX idx_response_superseded"),
+        # The customers whose latest NPS answer came after a past day: only their score on
+        # that day is looked up among the superseded answers.
+        ops.AddIndex(
+            model_name='Customer',
+            index=Index(fields=['shop_id', 'nps_at']),
+        ),
         # Whether a shop has an active webhook endpoint, asked by each confirmation: without
         # it, a scan of every shop's endpoints.
         ops.AddIndex(

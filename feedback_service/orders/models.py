@@ -66,8 +66,9 @@ class Customer(Model):
     class Meta:
         table = "customer"
         unique_together = (("shop", "email"),)
-        # Customers with an order after a date: their totals then need their orders.
-        indexes = (("shop_id", "last_order_at"),)
+        # Customers with an order, or an NPS answer, after a date: their totals, or their
+        # NPS score, on that date need their orders, or their answers.
+        indexes = (("shop_id", "last_order_at"), ("shop_id", "nps_at"))
 
 
 class Order(Model):
