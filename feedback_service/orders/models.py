@@ -89,6 +89,10 @@ class Order(Model):
     amount = fields.FloatField(null=True)
     min_category = fields.CharField(max_length=100, null=True)
     max_category = fields.CharField(max_length=100, null=True)
+    # created | fulfilled | delivered | cancelled | refunded (contract: GET /api/v1/orders/{id})
+    status = fields.CharField(max_length=16, default="created", db_default="created")
+    # Where it came from: api | woocommerce | shopify | csv
+    source = fields.CharField(max_length=16, default="api", db_default="api")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
