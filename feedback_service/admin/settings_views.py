@@ -20,6 +20,7 @@ from feedback_service.http import (
     whole_number,
 )
 from feedback_service.i18n import N_, gettext
+from feedback_service.orders import api as orders_api
 from feedback_service.orders import privacy
 from feedback_service.outbox import webhooks
 from feedback_service.outbox.models import WebhookEndpoint
@@ -213,7 +214,7 @@ async def _remove_staff(request: Request, shop: Shop, form: dict[str, str]) -> N
 
 
 async def _erase_customer(request: Request, shop: Shop, form: dict[str, str]) -> None:
-    await privacy.erase_customer(shop, form.get("email", ""))
+    await orders_api.erase(request, shop, form.get("email", ""))
 
 
 async def customer_export(request: Request) -> Response:

@@ -8,7 +8,10 @@ from starlette.responses import JSONResponse, Response
 from feedback_service.http import read_json
 from feedback_service.orders import privacy, services
 from feedback_service.orders.schemas import OrderIn, ProductIn
+from feedback_service.reviews import photos
+from feedback_service.reviews.block_cache import RenderedBlocks
 from feedback_service.shops.api import api_shop
+from feedback_service.shops.models import Shop
 
 
 async def put_product(request: Request) -> JSONResponse:
@@ -39,5 +42,15 @@ async def export_customer(request: Request) -> JSONResponse:
 
 async def erase_customer(request: Request) -> Response:
     shop = await api_shop(request)
-    await privacy.erase_customer(shop, request.path_params["email"])
+    await erase(request, shop, request.path_params["email"])
     return Response(status_code=204)
+
+
+async def erase(request: Request, shop: Shop, email: str) -> None:
+    """A person's data, their photo files, and this process's rendered blocks of their
+    reviews (other processes drop theirs when they render the product's new version)."""
+    settings = request.app.state.settings
+    changed = await privacy.erase_customer(shop, email, photos.directory(settings.data_dir))
+    rendered: RenderedBlocks = request.app.state.rendered_blocks
+    for product_id in changed:
+        rendered.forget(product_id)

@@ -1,63 +1,142 @@
-"""GDPR: everything about one customer, and erasing it (answers and reviews anonymised)."""
+"""GDPR: everything held about one person, and erasing it (scores kept, everything personal
+removed).
+
+A person is found by their email: as a customer (orders, answers, reviews written through
+the form, alerts, emails) and as the author of imported reviews, which name no customer.
+The export lists exactly what erasure removes, found by the same lookups.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
 from typing import Any
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from feedback_service.alerts.models import Alert
 from feedback_service.alerts.services import alert_json
 from feedback_service.errors import NotFound
-from feedback_service.orders.models import Customer, Order, OrderItem, Product
+from feedback_service.orders.models import Customer, HeldInvitation, Order, OrderItem, Product
 from feedback_service.outbox.models import OutboxMessage
-from feedback_service.reviews.models import HelpfulVote, Review
-from feedback_service.reviews.services import review_json
+from feedback_service.reviews.models import PrizeDraw, Review
+from feedback_service.reviews.services import remove_unreferenced_photos, review_json
 from feedback_service.shops.models import Shop
-from feedback_service.surveys.models import Invitation, Response
+from feedback_service.surveys.models import Click, Invitation, Response
 from feedback_service.surveys.services import response_json
 
+# In a webhook about their answer or review, what they (or the shop about them) wrote goes;
+# scores and ids stay, so the shop's integrations keep their statistics.
+WRITTEN_FIELDS = {"comment": None, "note": None, "title": "", "body": ""}
+# What the "id" of a webhook's data names, by the first part of its type.
+EVENT_SUBJECTS = {
+    "review": "review",
+    "response": "response",
+    "comment": "response",
+    "alert": "alert",
+}
 
-async def customer_of(shop: Shop, email: str) -> Customer:
-    customer = await Customer.filter(shop=shop, email=email.strip().lower()).first()
-    if customer is None:
+
+@dataclass
+class Person:
+    address: str
+    customer: Customer | None
+    reviews: list[Review]
+    responses: list[Response]
+    alerts: list[Alert]
+
+    @cached_property
+    def ids(self) -> dict[str, set[int]]:
+        """Their reviews, answers and alerts, by the name webhooks give each."""
+        return {
+            "review": {r.id for r in self.reviews},
+            "response": {r.id for r in self.responses},
+            "alert": {a.id for a in self.alerts},
+        }
+
+
+async def find_person(shop: Shop, email: str) -> Person:
+    address = email.strip().lower()
+    customer = await Customer.filter(shop=shop, email=address).first() if address else None
+    written = Q(author_email__iexact=address)  # imported reviews carry only the email
+    reviews = (
+        await Review.filter(written | Q(customer=customer) if customer else written, shop=shop)
+        .select_related("product")
+        .order_by("id")
+        if address
+        else []
+    )
+    if customer is None and not reviews:
         raise NotFound("No customer with this email.")
-    return customer
+    responses = (
+        await Response.filter(customer=customer)
+        .select_related("customer", "invitation__order")
+        .order_by("id")
+        if customer
+        else []
+    )
+    about = Q(subject__in=[f"review:{r.id}" for r in reviews])
+    alerts = await Alert.filter(about | Q(customer=customer) if customer else about, shop=shop)
+    return Person(address, customer, list(reviews), list(responses), alerts)
+
+
+# --- export ------------------------------------------------------------------------------
 
 
 async def export_customer(shop: Shop, email: str) -> dict[str, Any]:
-    customer = await customer_of(shop, email)
+    person = await find_person(shop, email)
+    customer = person.customer
+    return {
+        "email": person.address,
+        "customer": _customer_json(customer) if customer else None,
+        **(await _customer_records(customer) if customer else _NO_RECORDS),
+        "responses": [{**response_json(r), "aspects": r.aspects} for r in person.responses],
+        "reviews": [
+            {**review_json(r), "author_email": r.author_email, "aspects": r.aspects}
+            for r in person.reviews
+        ],
+        "alerts": [alert_json(a) for a in person.alerts],
+        "prize_draws": await _draw_entries(shop, person),
+        "messages": [_message_json(row) async for row in _messages(shop, person)],
+    }
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _customer_json(customer: Customer) -> dict[str, Any]:
+    return {
+        "email": customer.email,
+        "name": customer.name,
+        "external_id": customer.external_id,
+        "locale": customer.locale,
+        "created_at": customer.created_at.isoformat(),
+        "last_invited_at": _iso(customer.last_invited_at),
+        "unsubscribed_at": _iso(customer.unsubscribed_at),
+        "contact_preference": customer.contact_preference,
+        "contact_preference_at": _iso(customer.contact_preference_at),
+    }
+
+
+_NO_RECORDS: dict[str, Any] = {"orders": [], "invitations": 0, "clicks": [], "held_invitations": []}
+
+
+async def _customer_records(customer: Customer) -> dict[str, Any]:
     orders = await Order.filter(customer=customer).order_by("ordered_at")
     items = await OrderItem.filter(order__customer=customer).select_related("order", "product")
-    responses = await Response.filter(customer=customer).select_related(
-        "customer", "invitation__order"
-    )
-    reviews = await Review.filter(customer=customer).select_related("product")
+    clicks = await Click.filter(invitation__customer=customer).order_by("id")
+    held = await HeldInvitation.filter(customer=customer).order_by("id")
     return {
-        "customer": {
-            "email": customer.email,
-            "name": customer.name,
-            "external_id": customer.external_id,
-            "locale": customer.locale,
-            "created_at": customer.created_at.isoformat(),
-            "last_invited_at": customer.last_invited_at.isoformat()
-            if customer.last_invited_at
-            else None,
-            "unsubscribed_at": customer.unsubscribed_at.isoformat()
-            if customer.unsubscribed_at
-            else None,
-            "contact_preference": customer.contact_preference,
-            "contact_preference_at": customer.contact_preference_at.isoformat()
-            if customer.contact_preference_at
-            else None,
-        },
         "orders": [
             {
                 "id": order.external_id,
                 "ordered_at": order.ordered_at.isoformat(),
-                "delivered_at": order.delivered_at.isoformat() if order.delivered_at else None,
+                "delivered_at": _iso(order.delivered_at),
                 "items": [
                     {"sku": i.product.sku, "quantity": i.quantity}
                     for i in items
@@ -67,46 +146,131 @@ async def export_customer(shop: Shop, email: str) -> dict[str, Any]:
             for order in orders
         ],
         "invitations": await Invitation.filter(customer=customer).count(),
-        "responses": [response_json(r) for r in responses],
-        "reviews": [review_json(r) for r in reviews],
-        "alerts": [alert_json(a) for a in await Alert.filter(customer=customer)],
+        "clicks": [
+            {
+                "invitation_id": c.invitation_id,
+                "score": c.score,
+                "outcome": c.outcome,
+                "user_agent": c.user_agent,
+                "created_at": c.created_at.isoformat(),
+            }
+            for c in clicks
+        ],
+        "held_invitations": [
+            {"kind": h.kind, "reason": h.reason, "created_at": h.created_at.isoformat()}
+            for h in held
+        ],
     }
 
 
-async def erase_customer(shop: Shop, email: str) -> None:
-    """Keep the scores (the shop's statistics), drop every trace of the person."""
-    customer = await customer_of(shop, email)
-    address = customer.email
+async def _draw_entries(shop: Shop, person: Person) -> list[dict[str, Any]]:
+    """The prize draws one of their reviews entered (the draw keeps only review ids)."""
+    mine = person.ids["review"]
+    return [
+        {"id": draw.id, "prize": draw.prize, "entry": entry, "won": draw.winner_review_id == entry}
+        for draw in await PrizeDraw.filter(shop=shop, ran_at__isnull=False).order_by("id")
+        for entry in draw.entries
+        if entry in mine
+    ]
+
+
+def _message_json(row: OutboxMessage) -> dict[str, Any]:
+    return {
+        "id": row.message_id,
+        "kind": row.kind,
+        "about": row.subject,
+        "state": row.state,
+        "last_error": row.last_error,
+        "created_at": row.created_at.isoformat(),
+        "delivered_at": _iso(row.delivered_at),
+        "payload": row.payload,
+    }
+
+
+# --- erasure -----------------------------------------------------------------------------
+
+
+async def erase_customer(shop: Shop, email: str, photo_dir: Path) -> set[int]:
+    """Keep the scores (the shop's statistics), drop every trace of the person; returns the
+    products whose review blocks changed."""
+    person = await find_person(shop, email)
+    review_ids = person.ids["review"]
+    products = {r.product_id for r in person.reviews}
     async with in_transaction():
-        await Response.filter(customer=customer).update(comment=None, aspects=[])
-        await Review.filter(customer=customer).update(
-            author_name="—", author_email=None, body="", title="", photos=[], answers=[]
+        if person.customer is not None:
+            await _anonymise_customer(person.customer)
+        # A rating without its text, author or photos; the shop's reply to it goes too.
+        await Review.filter(id__in=review_ids).update(
+            author_name="—",
+            author_email=None,
+            title="",
+            body="",
+            photos=[],
+            answers=[],
+            aspects=[],
+            reply_body=None,
+            reply_at=None,
         )
         # New versions, so no block (cached or revalidated) shows the old text.
-        reviewed = await Review.filter(customer=customer).values_list("product_id", flat=True)
-        await Product.filter(id__in=list(set(reviewed))).update(
-            reviews_version=F("reviews_version") + 1
-        )
-        await Alert.filter(customer=customer).update(note=None)
-        # The outbox may still hold emails to them and webhooks that name them.
-        async for row in _outbox_rows(shop):
-            if address in json.dumps(row.payload, ensure_ascii=False).lower():
-                await row.delete()
-        customer.email = f"erased-{customer.id}@invalid"
-        customer.name = ""
-        customer.external_id = None
-        customer.unsubscribed_at = customer.unsubscribed_at or customer.created_at
-        # Only these: the order totals stored with the customer may have changed meanwhile.
-        await customer.save(update_fields=["email", "name", "external_id", "unsubscribed_at"])
-    await HelpfulVote.filter(review__customer=customer).delete()
+        await Product.filter(id__in=products).update(reviews_version=F("reviews_version") + 1)
+        await Alert.filter(id__in=[a.id for a in person.alerts]).update(note=None)
+        async for row in _messages(shop, person):
+            await _erase_message(row, person)
+    await remove_unreferenced_photos({n for r in person.reviews for n in r.photos}, photo_dir)
+    return products
 
 
-async def _outbox_rows(shop: Shop):  # type: ignore[no-untyped-def]
+async def _anonymise_customer(customer: Customer) -> None:
+    await Response.filter(customer=customer).update(comment=None, aspects=[])
+    await Click.filter(invitation__customer=customer).update(user_agent="")
+    customer.email = f"erased-{customer.id}@invalid"
+    customer.name = ""
+    customer.external_id = None
+    customer.unsubscribed_at = customer.unsubscribed_at or customer.created_at
+    # Only these: the order totals stored with the customer may have changed meanwhile.
+    await customer.save(update_fields=["email", "name", "external_id", "unsubscribed_at"])
+
+
+async def _erase_message(row: OutboxMessage, person: Person) -> None:
+    """Emails to them and events about them as a person (which carry their email) go; a
+    webhook about their answer or review stays without what they wrote."""
+    data = row.payload.get("data")
+    if row.kind == "email" or not isinstance(data, dict) or "email" in data:
+        await row.delete()
+        return
+    scrubbed = {**data, **{k: v for k, v in WRITTEN_FIELDS.items() if k in data}}
+    row.payload = {**row.payload, "data": scrubbed}
+    if person.address in json.dumps(row.payload, ensure_ascii=False).lower():
+        await row.delete()
+    else:
+        await row.save(update_fields=["payload"])
+
+
+async def _messages(shop: Shop, person: Person) -> AsyncIterator[OutboxMessage]:
+    """The shop's outbox rows about the person: emails to them, webhooks about them or
+    their answers, reviews and alerts, anything else that names their address."""
     last = 0
     while True:
         rows = await OutboxMessage.filter(shop=shop, id__gt=last).order_by("id").limit(500)
         if not rows:
             return
         for row in rows:
-            yield row
+            if _concerns(row.payload, person):
+                yield row
         last = rows[-1].id
+
+
+def _concerns(payload: dict[str, Any], person: Person) -> bool:
+    if person.address in json.dumps(payload, ensure_ascii=False).lower():
+        return True
+    data = payload.get("data")
+    if not isinstance(data, dict):
+        return False
+    ids = person.ids
+    about = EVENT_SUBJECTS.get(str(payload.get("type")).split(".")[0])
+    return (
+        (person.customer is not None and data.get("customer_id") == person.customer.id)
+        or (about is not None and data.get("id") in ids[about])
+        or data.get("review_id") in ids["review"]
+        or data.get("response_id") in ids["response"]
+    )

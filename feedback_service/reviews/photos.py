@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import time
 import warnings
 from pathlib import Path
 
@@ -49,13 +50,38 @@ def reencode(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def store(data: bytes, directory: Path) -> str:
-    clean = reencode(data)
+def directory(data_dir: Path | str) -> Path:
+    return Path(data_dir) / "media" / "photos"
+
+
+def save(clean: bytes, directory: Path) -> str:
+    """Write a re-encoded photo under its content hash; returns its name."""
     name = hashlib.sha256(clean).hexdigest() + ".jpg"
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / name
-    if not path.exists():
+    if path.exists():
+        path.touch()  # the same photo again: young, so the sweep leaves it to its new review
+    else:
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(clean)
         tmp.replace(path)
     return name
+
+
+def files_older_than(directory: Path, seconds: float) -> list[Path]:
+    """The photos (and interrupted writes) of the directory not touched for `seconds`."""
+    cutoff = time.time() - seconds
+    found = []
+    for path in directory.glob("*"):
+        try:
+            if path.suffix in (".jpg", ".tmp") and path.stat().st_mtime < cutoff:
+                found.append(path)
+        except FileNotFoundError:  # removed meanwhile
+            continue
+    return found
+
+
+def remove(names: set[str], directory: Path) -> None:
+    for name in names:
+        if NAME.fullmatch(name):
+            (directory / name).unlink(missing_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from tortoise.expressions import F
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from feedback_service import tokens
+from feedback_service import db, tokens
 from feedback_service.alerts.services import check_review
 from feedback_service.errors import InvalidInput, InvalidToken, NotFound
 from feedback_service.i18n import N_, Translator
@@ -283,11 +284,14 @@ async def submit(
     photo_dir: Path,
 ) -> list[Review]:
     """Store the order's reviews; a second submission of the same form changes nothing."""
-    stored: dict[int, list[str]] = {}
-    for item in items:  # decode and re-encode before anything is written
-        stored[item.product.id] = [photos.store(data, photo_dir) for data in item.photos]
     if form.submitted:
         return []
+    # Every photo decoded and re-encoded (InvalidInput) before any is written.
+    cleaned = {item.product.id: [photos.reencode(data) for data in item.photos] for item in items}
+    stored = {
+        product_id: [photos.save(clean, photo_dir) for clean in photo_list]
+        for product_id, photo_list in cleaned.items()
+    }
     shop, request = form.shop, form.request
     now = utcnow()
     # Written while a prize draw is announced: the review says so, whatever its rating.
@@ -379,6 +383,39 @@ async def refresh_product_rating(product_id: int) -> None:
     await Product.filter(id=product_id).update(
         rating_counts=counts, reviews_version=F("reviews_version") + 1
     )
+
+
+# --- photo files ---------------------------------------------------------------------------
+
+# A form writes its photos just before its reviews commit: younger files may be in use.
+ORPHAN_AGE = timedelta(hours=1)
+
+
+async def referenced_photos() -> set[str]:
+    """The names of the photo files some review shows."""
+    rows = await db.fetch(
+        "SELECT CAST(photos AS TEXT) AS photos FROM review WHERE CAST(photos AS TEXT) <> '[]'"
+    )
+    return {name for row in rows for name in json.loads(row["photos"])}
+
+
+async def remove_unreferenced_photos(names: set[str], photo_dir: Path) -> None:
+    """Delete these photo files now, except those another review still shows."""
+    if names:
+        photos.remove(names - await referenced_photos(), photo_dir)
+
+
+async def sweep_orphan_photos(photo_dir: Path, older_than: timedelta = ORPHAN_AGE) -> int:
+    """Delete the photo files no review shows, once older than `older_than` (left by a
+    submission that failed or lost a race); returns how many."""
+    old = photos.files_older_than(photo_dir, older_than.total_seconds())
+    if not old:
+        return 0
+    used = await referenced_photos()
+    orphans = [path for path in old if path.name not in used]
+    for path in orphans:
+        path.unlink(missing_ok=True)
+    return len(orphans)
 
 
 # --- moderation and replies --------------------------------------------------------------

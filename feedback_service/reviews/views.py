@@ -32,7 +32,7 @@ def _links(request: Request) -> Links:
 
 
 def photo_dir(request: Request) -> Path:
-    return Path(request.app.state.settings.data_dir) / "media" / "photos"
+    return photos.directory(request.app.state.settings.data_dir)
 
 
 # --- the form ----------------------------------------------------------------------------
@@ -104,8 +104,8 @@ async def review_thanks(request: Request) -> Response:
 # --- embeddable blocks -------------------------------------------------------------------
 
 
-def _etag(product: Product, kind: str, query: BlockQuery) -> str:
-    return f'W/"{blocks.content_version(product)}-{kind}-{query.key()}"'
+def _etag(version: str, kind: str, query: BlockQuery) -> str:
+    return f'W/"{version}-{kind}-{query.key()}"'
 
 
 def _cached(request: Request, etag: str) -> Response | None:
@@ -129,14 +129,15 @@ async def product_block(request: Request) -> Response:
     )
     if kind == "page":  # a full page, not a fragment: the shop says who may frame it
         request.state.frame_ancestors = product.shop.frame_ancestors
-    etag = _etag(product, kind, query)
+    version = blocks.content_version(product)
+    etag = _etag(version, kind, query)
     if (not_modified := _cached(request, etag)) is not None:
         return not_modified
     rendered: RenderedBlocks = request.app.state.rendered_blocks
     html = rendered.get(product.id, etag)
     if html is None:
         html = await _render_block(product, kind, query, _links(request).base_url)
-        rendered.put(product.id, etag, html)
+        rendered.put(product.id, version, etag, html)
     return _html(html, etag)
 
 
