@@ -22,6 +22,7 @@ from feedback_service.links import Links
 from feedback_service.outbox import mail, webhooks
 from feedback_service.outbox.models import OutboxMessage, WebhookEndpoint
 from feedback_service.outbox.services import utcnow
+from feedback_service.reviews import photos
 from feedback_service.reviews import services as review_services
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
@@ -42,6 +43,7 @@ RETRY_DELAYS = [
 LEASE = timedelta(minutes=2)
 BATCH = 20
 IDLE_SLEEP = 1.0
+SWEEP_EVERY = 3600.0  # seconds between two sweeps of the photo files no review shows
 
 Handler = Callable[[OutboxMessage, "Worker"], Awaitable[None]]
 
@@ -75,6 +77,8 @@ class Worker:
         self.links = Links(settings)
         self.stopping = asyncio.Event()
         self.http: httpx.AsyncClient | None = None
+        self.photo_dir = photos.directory(settings.data_dir)
+        self.next_sweep = 0.0  # time.monotonic() of the next sweep: the first run sweeps
 
     async def claim(self) -> list[OutboxMessage]:
         """Take up to BATCH due rows; on PostgreSQL, rows another worker holds are skipped."""
@@ -191,6 +195,7 @@ class Worker:
                 if not worked:
                     break
                 done += worked
+        await self.sweep_photos()
         return done
 
     async def step(self) -> int:
@@ -211,6 +216,20 @@ class Worker:
         except Exception:
             log.exception("chaining answers failed")
 
+    async def sweep_photos(self) -> None:
+        """At most once an hour: delete the photo files of forms that were refused or
+        failed (reviews.services.sweep_orphan_photos)."""
+        if time.monotonic() < self.next_sweep:
+            return
+        self.next_sweep = time.monotonic() + SWEEP_EVERY
+        try:
+            removed = await review_services.sweep_orphan_photos(self.photo_dir)
+        except Exception:
+            log.exception("sweeping photo files failed")
+            return
+        if removed:
+            log.info(json.dumps({"event": "photos_swept", "removed": removed}))
+
     async def run(self) -> None:
         """Until stopped: the current batch is finished, then the loop ends."""
         async with httpx.AsyncClient() as self.http:
@@ -218,6 +237,7 @@ class Worker:
                 if await self.step():
                     continue
                 await self.chain_answers()
+                await self.sweep_photos()
                 try:
                     await asyncio.wait_for(self.stopping.wait(), IDLE_SLEEP)
                 except TimeoutError:

@@ -71,6 +71,16 @@ async def review_form(request: Request) -> Response:
         if form.submitted:
             return RedirectResponse(f"{_links(request).base_url}/r/{token}/thanks", status_code=303)
         return _form_page(request, form)
+    if form.submitted:  # the back button, a second tab: refused before anything is read
+        return no_store(
+            page(
+                request,
+                "reviews/already_sent.html",
+                form.customer.locale,
+                status_code=409,
+                shop=form.shop,
+            )
+        )
     await ratelimit.hit(ratelimit.REVIEW_FORMS, "review", token[:40], client_ip(request))
     limit = photos.MAX_PHOTOS + 1
     data = await request.form(
