@@ -13,9 +13,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from admin_helpers import csrf_of, log_in
 from conftest import WebhookReceiver
 from PIL import Image
-from review_helpers import PRODUCTS, product_ids
+from review_helpers import PRODUCTS, order_with_request, product_ids
 from tortoise import Tortoise, connections, fields
 from tortoise.models import Model
 
@@ -30,6 +31,7 @@ from feedback_service.reviews import draws
 from feedback_service.reviews.models import Review, ReviewQuestion
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
+from feedback_service.shops.services import create_user
 
 EMAIL = "zenobie.q@example.fr"
 NAME = "Zénobie Quartzfeld"
@@ -338,3 +340,33 @@ async def test_an_author_known_only_by_imported_reviews_can_be_exported_and_eras
     assert (await api.delete(f"/api/v1/customers/{EMAIL}")).status_code == 204
     assert traces(await stored_texts()) == {}
     assert (await api.get("/api/v1/products/MUG")).json()["rating"]["count"] == 1
+
+
+async def test_erasure_from_the_admin_settings_page_goes_as_far(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    shop = await Shop.get()
+    request = await order_with_request(api, "ZQ-2")  # customer zq-2@example.fr
+    kettle, _ = product_ids((await api.get(request["url"])).text)
+    await api.post(
+        request["url"],
+        data={f"{kettle}_rating": "4", f"{kettle}_body": TEXTS["kettle_body"]}
+        | {"display_name": "Zénobie Q.", "consent": "yes"},
+        files=[(f"{kettle}_photos", ("a.jpg", photo((5, 90, 5)), "image/jpeg"))],
+    )
+    review = await Review.get()
+    await api.post(f"/api/v1/reviews/{review.id}/moderation", json={"action": "publish"})
+    block = f"/w/{shop.slug}/products/KETTLE/reviews"
+    assert "grenadille" in (await api.get(block)).text
+    await create_user(shop, "boss@shop.fr", "correct horse battery", role="admin")
+    await log_in(api, "boss@shop.fr", "correct horse battery")
+    csrf = csrf_of((await api.get("/admin/settings")).text)
+    exported = await api.get("/admin/customers/export", params={"email": "zq-2@example.fr"})
+    assert exported.json()["reviews"][0]["photos"] == review.photos
+    erased = await api.post(
+        "/admin/settings/erase-customer", data={"csrf": csrf, "email": "zq-2@example.fr"}
+    )
+    assert erased.status_code == 303
+    assert traces(await stored_texts()) == {}
+    assert (await api.get(f"/media/photos/{review.photos[0]}")).status_code == 404
+    assert "grenadille" not in (await api.get(block)).text
