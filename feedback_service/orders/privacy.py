@@ -9,7 +9,6 @@ The export lists exactly what erasure removes, found by the same lookups.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
+from feedback_service import db
 from feedback_service.alerts.models import Alert
 from feedback_service.alerts.services import alert_json
 from feedback_service.errors import NotFound
@@ -33,6 +33,8 @@ from feedback_service.surveys.services import response_json
 # scores and ids stay, so the shop's integrations keep their statistics.
 WRITTEN_FIELDS = {"comment": None, "note": None, "title": "", "body": ""}
 # What the "id" of a webhook's data names, by the first part of its type.
+# The fields of a webhook's data that name a customer, an answer, a review or an alert.
+DATA_IDS = ("customer_id", "id", "review_id", "response_id")
 EVENT_SUBJECTS = {
     "review": "review",
     "response": "response",
@@ -101,7 +103,7 @@ async def export_customer(shop: Shop, email: str) -> dict[str, Any]:
         ],
         "alerts": [alert_json(a) for a in person.alerts],
         "prize_draws": await _draw_entries(shop, person),
-        "messages": [_message_json(row) async for row in _messages(shop, person)],
+        "messages": [_message_json(row) for row in await _messages(shop, person)],
     }
 
 
@@ -214,7 +216,7 @@ async def erase_customer(shop: Shop, email: str, photo_dir: Path) -> set[int]:
         # New versions, so no block (cached or revalidated) shows the old text.
         await Product.filter(id__in=products).update(reviews_version=F("reviews_version") + 1)
         await Alert.filter(id__in=[a.id for a in person.alerts]).update(note=None)
-        async for row in _messages(shop, person):
+        for row in await _messages(shop, person):
             await _erase_message(row, person)
     await remove_unreferenced_photos({n for r in person.reviews for n in r.photos}, photo_dir)
     return products
@@ -246,18 +248,37 @@ async def _erase_message(row: OutboxMessage, person: Person) -> None:
         await row.save(update_fields=["payload"])
 
 
-async def _messages(shop: Shop, person: Person) -> AsyncIterator[OutboxMessage]:
+async def _messages(shop: Shop, person: Person) -> list[OutboxMessage]:
     """The shop's outbox rows about the person: emails to them, webhooks about them or
     their answers, reviews and alerts, anything else that names their address."""
-    last = 0
-    while True:
-        rows = await OutboxMessage.filter(shop=shop, id__gt=last).order_by("id").limit(500)
-        if not rows:
-            return
-        for row in rows:
-            if _concerns(row.payload, person):
-                yield row
-        last = rows[-1].id
+    sql, values = _candidates_query(shop, person)
+    candidates = [row["id"] for row in await db.fetch(sql, *values)]
+    found: list[OutboxMessage] = []
+    for start in range(0, len(candidates), 500):
+        rows = await OutboxMessage.filter(id__in=candidates[start : start + 500]).order_by("id")
+        found += [row for row in rows if _concerns(row.payload, person)]
+    return found
+
+
+def _candidates_query(shop: Shop, person: Person) -> tuple[str, list[Any]]:
+    """The rows that may be about the person (`_concerns` decides), picked by the database
+    (an outbox holds every message ever sent: decoding each in Python took 8 s per 100,000):
+    their address anywhere, or one of their ids in a field of the data that names one."""
+    ids = sorted({str(i) for kind in person.ids.values() for i in kind})
+    if person.customer is not None:
+        ids.append(str(person.customer.id))
+    escaped = person.address.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if db.dialect() == "postgres":
+        text = "lower(CAST(payload AS TEXT))"
+        fields = [f"(payload #>> '{{data,{name}}}')" for name in DATA_IDS]
+    else:
+        text = "lower(payload)"
+        fields = [f"CAST(json_extract(payload, '$.data.{name}') AS TEXT)" for name in DATA_IDS]
+    places = ", ".join(f"{{{i + 2}}}" for i in range(len(ids)))
+    matches = [f"{text} LIKE {{1}} ESCAPE '\\'"]
+    matches += [f"{field} IN ({places})" for field in fields] if ids else []
+    sql = f"SELECT id FROM outbox_message WHERE shop_id = {{0}} AND ({' OR '.join(matches)})"
+    return sql, [shop.id, f"%{escaped}%", *ids]
 
 
 def _concerns(payload: dict[str, Any], person: Person) -> bool:
