@@ -370,3 +370,15 @@ async def test_erasure_from_the_admin_settings_page_goes_as_far(
     assert traces(await stored_texts()) == {}
     assert (await api.get(f"/media/photos/{review.photos[0]}")).status_code == 404
     assert "grenadille" not in (await api.get(block)).text
+
+
+async def test_erasure_touches_no_one_else(api: httpx.AsyncClient) -> None:
+    """An address is matched as itself: "_" and "%" are not patterns, case does not matter."""
+    for email in ("a_b@example.fr", "axb@example.fr", "a%b@example.fr"):
+        invited = await api.post(
+            "/api/v1/invitations", json={"survey": "csat", "customer": {"email": email}}
+        )
+        assert invited.status_code == 201
+    assert (await api.delete("/api/v1/customers/A_B@example.fr")).status_code == 204
+    emails = sorted(m.payload["to"] for m in await OutboxMessage.filter(kind="email"))
+    assert emails == ["a%b@example.fr", "axb@example.fr"]
