@@ -32,9 +32,9 @@ from feedback_service.surveys.services import response_json
 # In a webhook about their answer or review, what they (or the shop about them) wrote goes;
 # scores and ids stay, so the shop's integrations keep their statistics.
 WRITTEN_FIELDS = {"comment": None, "note": None, "title": "", "body": ""}
-# What the "id" of a webhook's data names, by the first part of its type.
 # The fields of a webhook's data that name a customer, an answer, a review or an alert.
 DATA_IDS = ("customer_id", "id", "review_id", "response_id")
+# What the "id" of a webhook's data names, by the first part of its type.
 EVENT_SUBJECTS = {
     "review": "review",
     "response": "response",
@@ -63,16 +63,11 @@ class Person:
 
 async def find_person(shop: Shop, email: str) -> Person:
     address = email.strip().lower()
-    customer = await Customer.filter(shop=shop, email=address).first() if address else None
+    customer = await Customer.filter(shop=shop, email=address).first()
     written = Q(author_email__iexact=address)  # imported reviews carry only the email
-    reviews = (
-        await Review.filter(written | Q(customer=customer) if customer else written, shop=shop)
-        .select_related("product")
-        .order_by("id")
-        if address
-        else []
-    )
-    if customer is None and not reviews:
+    mine = written | Q(customer=customer) if customer else written
+    reviews = await Review.filter(mine, shop=shop).select_related("product").order_by("id")
+    if customer is None and (not reviews or not address):
         raise NotFound("No customer with this email.")
     responses = (
         await Response.filter(customer=customer)
@@ -83,7 +78,7 @@ async def find_person(shop: Shop, email: str) -> Person:
     )
     about = Q(subject__in=[f"review:{r.id}" for r in reviews])
     alerts = await Alert.filter(about | Q(customer=customer) if customer else about, shop=shop)
-    return Person(address, customer, list(reviews), list(responses), alerts)
+    return Person(address, customer, reviews, list(responses), alerts)
 
 
 # --- export ------------------------------------------------------------------------------
