@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
@@ -34,6 +35,10 @@ from feedback_service.settings import Settings, get_settings
 
 log = logging.getLogger("feedback_service")
 SESSION_MAX_AGE = 8 * 3600
+# Below about 1 KB gzip saves less than a packet; level 6 packs a review block within a few
+# per cent of level 9 at a fraction of the CPU (benchmarks/ssi_bench.py).
+COMPRESS_MIN_BYTES = 1024
+COMPRESS_LEVEL = 6
 
 
 def _wants_json(request: Request) -> bool:
@@ -112,10 +117,16 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             if manage_db:
                 await close_db()
 
+    compression = (
+        [Middleware(GZipMiddleware, minimum_size=COMPRESS_MIN_BYTES, compresslevel=COMPRESS_LEVEL)]
+        if settings.compress_responses
+        else []
+    )
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            *compression,
             Middleware(SecurityHeadersMiddleware, https=settings.https),
             Middleware(BodyLimitMiddleware),
             Middleware(

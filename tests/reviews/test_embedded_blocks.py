@@ -90,3 +90,29 @@ async def test_fragment_links_go_to_the_shops_page_and_fs_names_are_accepted(
     # fs_ names win over the old ones the shop's own page may use for something else.
     both = await api.get("/w/test-shop/products/KETTLE/reviews?page=9&fs_page=2&fs_sort=rating_asc")
     assert both.headers["etag"] == new.headers["etag"]
+
+
+async def test_blocks_tell_proxies_and_cdns_how_long_and_come_gzipped(
+    catalogue: httpx.AsyncClient,
+) -> None:
+    """Cache-Control for shared caches (kept fresh 5 min, served stale while refetching or
+    when this service fails), ETag and 304 unchanged, gzip for those that accept it."""
+    api = catalogue
+    for n in range(5):
+        await imported(api, n, rating=5)
+    for kind in ("/reviews", "/head", "/badge", ""):
+        path = f"/w/test-shop/products/KETTLE{kind}"
+        plain = await api.get(path, headers={"Accept-Encoding": "identity"})
+        directives = {d.strip().split("=")[0]: d for d in plain.headers["cache-control"].split(",")}
+        assert set(directives) == {"public", "max-age", "stale-while-revalidate", "stale-if-error"}
+        assert "content-encoding" not in plain.headers
+        etag = plain.headers["etag"]
+        packed = await api.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+        assert packed.headers["etag"] == etag and packed.content == plain.content
+        if len(plain.content) >= 1024:
+            assert packed.headers["content-encoding"] == "gzip", path
+            assert packed.headers["vary"] == "Accept-Encoding"
+            assert int(packed.headers["content-length"]) < len(plain.content) / 2
+        again = await api.get(path, headers={"If-None-Match": etag, "Accept-Encoding": "gzip"})
+        assert again.status_code == 304 and again.content == b""
+        assert again.headers["cache-control"] == plain.headers["cache-control"]
