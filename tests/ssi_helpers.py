@@ -16,9 +16,8 @@ import httpx
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 MISSING = f"nginx is missing ({NGINX}): `make test` installs Debian's nginx-light"
 
-# The README's recipe, with the test's ports and paths. `{cache}` is either the README's
-# line (the app's own Cache-Control decides how long a block is fresh) or a shorter
-# freshness the test uses to see the stale block served.
+# The README's recipe, with the test's ports and paths; `{cache}` is CACHE (or nothing, to
+# measure without a cache).
 CONFIG = """
 daemon off;
 master_process off;
@@ -61,22 +60,27 @@ http {{
             proxy_connect_timeout 1s;
             proxy_send_timeout 1s;
             proxy_read_timeout 1s;
-            proxy_cache reviews;
-            proxy_cache_key $uri$is_args$args;  # the include's, not the page's $request_uri
-            {cache}
-            proxy_cache_use_stale error timeout updating http_500 http_502 http_503 http_504;
-            proxy_cache_background_update on;
-            proxy_cache_lock on;
-            proxy_cache_lock_timeout 1s;
-            proxy_cache_revalidate on;
+{cache}
         }}
     }}
 }}
 """
-HONOUR_APP_CACHE_CONTROL = "proxy_cache_valid 200 5m;"
-SHORT_FRESHNESS = (
-    "proxy_ignore_headers Cache-Control Expires;\n            proxy_cache_valid 200 1s;"
+CACHE = """
+            proxy_cache reviews;
+            proxy_cache_key $uri$is_args$args;  # the include's, not the page's $request_uri
+            {freshness}
+            proxy_cache_use_stale error timeout updating http_500 http_502 http_503 http_504;
+            proxy_cache_background_update on;
+            proxy_cache_lock on;
+            proxy_cache_lock_timeout 1s;
+            proxy_cache_revalidate on;"""
+# The README's: the app's Cache-Control says how long a block is fresh (5 minutes).
+HONOUR_APP_CACHE_CONTROL = CACHE.format(freshness="proxy_cache_valid 200 5m;")
+# The test's: stale after a second, to see the stale block served when the app is down.
+SHORT_FRESHNESS = CACHE.format(
+    freshness="proxy_ignore_headers Cache-Control Expires; proxy_cache_valid 200 1s;"
 )
+NO_CACHE = ""
 
 FS_ARGS = "fs_page=$arg_fs_page&fs_sort=$arg_fs_sort&fs_lang=$arg_fs_lang"
 PRODUCT_PAGE = """<!doctype html>

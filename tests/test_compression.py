@@ -111,3 +111,13 @@ async def test_the_deployment_can_leave_compression_to_its_proxy(
         "/w/test-shop/products/KETTLE/reviews", headers={"Accept-Encoding": "gzip"}
     )
     assert packed.headers["content-encoding"] == "gzip"
+
+
+async def test_the_one_click_answer_is_not_packed(api: httpx.AsyncClient) -> None:
+    """Its page is seen once and small: gzip would cost the hot path more than it saves."""
+    created = await api.post(
+        "/api/v1/invitations", json={"survey": "nps", "customer": {"email": "a@x.fr"}}
+    )
+    answer = await api.get(created.json()["links"]["9"], headers={"Accept-Encoding": "gzip"})
+    assert answer.status_code == 200 and len(answer.content) > 1024
+    assert "content-encoding" not in answer.headers
