@@ -290,16 +290,21 @@ _ABSOLUTE_PAGE = re.compile(
 )
 
 
-def _origin(parts: SplitResult) -> tuple[str, str, int | None]:
-    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
-    return parts.scheme.lower(), (parts.hostname or ""), parts.port or default
+def _origin(parts: SplitResult) -> tuple[str, str, int | None] | None:
+    """(scheme, host, port), or None for a port out of range."""
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    except ValueError:
+        return None
+    return parts.scheme.lower(), (parts.hostname or ""), port
 
 
 def _on_product_origin(parts: SplitResult, product_url: str) -> str | None:
     """The page when it is on the origin of the product's url. A bare origin is what a
     browser sends as the Referer of a page on another site: then the product's url."""
     home = safe_http_url(product_url)
-    if home is None or _origin(parts) != _origin(urlsplit(home)):
+    origin = _origin(parts)
+    if home is None or origin is None or origin != _origin(urlsplit(home)):
         return None
     if parts.path in ("", "/") and not parts.query:
         return home.split("#", 1)[0]

@@ -31,6 +31,7 @@ ATTACKS = [
     "https://evil.example@shop.example/kettle",
     "http://shop.example/kettle",
     "https://shop.example:8443/kettle",
+    "https://shop.example:99999/kettle",
     "https://shop.example/kettle\\@evil.example",
     "https://shop.example/kettle\r\nSet-Cookie: x=1",
 ]
