@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
+NGINX := /usr/sbin/nginx
 
-.PHONY: run test lint typecheck pytest chromium clean
+.PHONY: run test lint typecheck pytest chromium nginx clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,10 @@ run: $(VENV)/.installed
 chromium:
 	@test -x $(CHROMIUM) || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
+# The server-side include test runs Debian's nginx (its own config and port; no service).
+nginx:
+	@test -x $(NGINX) || (apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null)
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -36,7 +41,7 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy feedback_service widgets schema_markup
 
-pytest: $(VENV)/.installed-test chromium
+pytest: $(VENV)/.installed-test chromium nginx
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest

@@ -69,6 +69,7 @@ def scope(method: str, path: str) -> dict[str, Any]:
             (b"user-agent", http_bench.BROWSER_HEADERS["User-Agent"].encode()),
             (b"accept-language", b"fr-FR,fr;q=0.9"),
             (b"accept", accept),
+            (b"accept-encoding", b"gzip, deflate, br, zstd"),  # as browsers send it
         ],
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 8000),
@@ -129,20 +130,28 @@ async def bench(
     await migrate(url)
     await init_db(url)
     try:
-        tokens = await http_bench.seed(url, count + WARMUP)
+        tokens = await http_bench.seed(url, 2 * (count + WARMUP))
         os.environ.update(DATABASE_URL=url, SECRET_KEY=http_bench.SECRET_KEY, PUBLIC_BASE_URL=BASE)
         settings = Settings(
             database_url=url, secret_key=http_bench.SECRET_KEY, public_base_url=BASE
         )
         import bare_app  # reads the environment set above
 
-        apps = {"ours": create_app(settings, manage_db=False), "bare": bare_app.app}
+        plain = settings.model_copy(update={"compress_responses": False})
+        apps = {
+            "ours": create_app(settings, manage_db=False),
+            "ours, COMPRESS_RESPONSES=false": create_app(plain, manage_db=False),
+            "bare": bare_app.app,
+        }
         for name, app in apps.items():
+            # Each answer on a fresh invitation: the second of ours takes the other half.
+            share = tokens["bare" if name == "bare" else "ours"][: 2 * (count + WARMUP)]
+            share = share[count + WARMUP :] if name.startswith("ours,") else share
             async with app.router.lifespan_context(app):
-                await answers(app, tokens[name][:WARMUP], concurrency)
+                await answers(app, share[:WARMUP], concurrency)
                 callgrind.dump()
                 cpu, main, wall = time.process_time(), time.thread_time(), time.perf_counter()
-                await answers(app, tokens[name][WARMUP : WARMUP + count], concurrency)
+                await answers(app, share[WARMUP : WARMUP + count], concurrency)
                 cpu, main, wall = (
                     time.process_time() - cpu,
                     time.thread_time() - main,
@@ -153,7 +162,7 @@ async def bench(
             if dump is not None:
                 counted = f"  {callgrind.count(dump) / count / 1e6:.3f} M instructions/answer"
             print(
-                f"{engine:<8} {name:<4}  CPU {1000 * cpu / count:6.3f}"
+                f"{engine:<8} {name:<31}  CPU {1000 * cpu / count:6.3f}"
                 f"  main {1000 * main / count:6.3f}"
                 f"  wall {1000 * wall / count:6.3f} ms/answer{counted}"
                 f"  ({count} answers, {concurrency} at a time)",

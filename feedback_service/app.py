@@ -19,6 +19,7 @@ from feedback_service.db import close_db, init_db
 from feedback_service.errors import DomainError, RateLimited
 from feedback_service.http import (
     BodyLimitMiddleware,
+    CompressionMiddleware,
     SecurityHeadersMiddleware,
     StaffSessionMiddleware,
     error_payload,
@@ -34,6 +35,10 @@ from feedback_service.settings import Settings, get_settings
 
 log = logging.getLogger("feedback_service")
 SESSION_MAX_AGE = 8 * 3600
+# Below about 1 KB gzip saves less than a packet; level 9 packs a review block less than 1 %
+# smaller than zlib's default 6 (benchmarks/ssi_bench.py).
+COMPRESS_MIN_BYTES = 1024
+COMPRESS_LEVEL = 6
 
 
 def _wants_json(request: Request) -> bool:
@@ -112,10 +117,22 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             if manage_db:
                 await close_db()
 
+    compression = (
+        [
+            Middleware(
+                CompressionMiddleware,
+                minimum_size=COMPRESS_MIN_BYTES,
+                compresslevel=COMPRESS_LEVEL,
+            )
+        ]
+        if settings.compress_responses
+        else []
+    )
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            *compression,
             Middleware(SecurityHeadersMiddleware, https=settings.https),
             Middleware(BodyLimitMiddleware),
             Middleware(

@@ -9,6 +9,7 @@ import secrets
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -239,6 +240,19 @@ class StaffSessionMiddleware(SessionMiddleware):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not scope["path"].startswith("/admin"):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """starlette's gzip (text answers above a size, streamed ones chunk by chunk; the ETag
+    kept, as every ETag here is weak), except on the one-click answer's path: its small
+    pages are seen once, and packing them cost about a sixth of an answer's CPU
+    (benchmarks/answer_cpu.py)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/s/"):
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)

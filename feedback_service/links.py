@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from feedback_service import tokens
 from feedback_service.settings import Settings
 from feedback_service.surveys.kinds import KINDS
@@ -10,6 +12,7 @@ from feedback_service.surveys.kinds import KINDS
 class Links:
     def __init__(self, settings: Settings) -> None:
         self.base_url = settings.base_url
+        self.secret_key = settings.secret_key
         self.signer = tokens.Signer(settings.secret_key)
         self.max_age = settings.token_max_age_days * 24 * 3600
 
@@ -27,3 +30,13 @@ class Links:
 
     def read_unsubscribe_token(self, token: str) -> tuple[int, int]:
         return self.signer.loads(tokens.UNSUBSCRIBE, token, tokens.UNSUBSCRIBE_MAX_AGE)
+
+    def feed_token(self, shop_id: int, version: int) -> str:
+        return tokens.feed_token(self.secret_key, shop_id, version)
+
+    def product_reviews_feed_url(self, shop_slug: str, shop_id: int, version: int) -> str:
+        """The Google Product Ratings feed at its secret URL, for Merchant Center."""
+        token = self.feed_token(shop_id, version)
+        return (
+            f"{self.base_url}/feeds/{quote(shop_slug, safe='')}/{token}/google-product-reviews.xml"
+        )

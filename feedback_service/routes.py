@@ -40,6 +40,12 @@ routes = [
     Route("/w/{shop}/draws/{id}.json", reviews_public.draw_json, methods=["GET"]),
     Route("/w/{shop}/draws/{id}", reviews_public.draw_page, methods=["GET"]),
     Route("/media/photos/{name}", reviews.photo, methods=["GET"]),
+    # Feeds at a secret URL: the token in the path is the only key.
+    Route(
+        "/feeds/{shop}/{feed_token}/google-product-reviews.xml",
+        reviews_public.product_reviews_feed,
+        methods=["GET"],
+    ),
     Route("/healthz", health.healthz, methods=["GET"]),
     Route("/openapi.json", openapi.openapi_json, methods=["GET"]),
     Route("/docs", openapi.docs, methods=["GET"]),

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # Rate-limit counters shared by every web process (redis://host:port/db); in each
     # process's memory when unset.
     rate_limit_url: str | None = None
+    # gzip text answers (HTML, XML, JSON) above COMPRESS_MIN_BYTES; false when the proxy or
+    # CDN in front compresses (it then does it once, and may add brotli).
+    compress_responses: bool = True
 
     @property
     def base_url(self) -> str:

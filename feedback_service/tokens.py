@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 
 from feedback_service.errors import InvalidToken
@@ -9,6 +13,7 @@ from feedback_service.errors import InvalidToken
 SURVEY = "survey-answer"
 UNSUBSCRIBE = "unsubscribe"
 REVIEW = "review-request"
+FEED = "product-reviews-feed"
 # Unsubscribe links must keep working long after the email was sent.
 UNSUBSCRIBE_MAX_AGE = 400 * 24 * 3600
 MAX_TOKEN_LENGTH = 200
@@ -64,3 +69,11 @@ class Signer:
         ):
             raise InvalidToken("This link is not valid.")
         return value[0], value[1]
+
+
+def feed_token(secret_key: str, shop_id: int, version: int) -> str:
+    """The secret part of a shop's feed URL: nothing to store, and a new `version` (the
+    admin's "new feed address") makes every earlier URL a 404."""
+    message = f"{FEED}:{shop_id}:{version}".encode()
+    digest = hmac.new(secret_key.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()  # 32 characters, 192 bits

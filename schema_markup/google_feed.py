@@ -68,7 +68,8 @@ def render_product_reviews_feed(
 
 
 def _review_element(review: FeedReview) -> ET.Element | None:
-    """<review>, children in the XSD's sequence order; None when it has no text to send."""
+    """<review>, children in the XSD's sequence order (2.4: the purchase flags follow the
+    reviewer); None when it has no text to send."""
     content = clean_text(review.content).strip() or clean_line(review.title)
     review_url = safe_http_url(review.review_url)
     if not content or not review_url:
@@ -76,6 +77,8 @@ def _review_element(review: FeedReview) -> ET.Element | None:
     element = ET.Element("review")
     _text(element, "review_id", clean_line(review.review_id))
     _reviewer(element, review.reviewer_name)
+    _text(element, "is_verified_purchase", _bool(review.verified))
+    _text(element, "is_incentivized_review", _bool(review.incentivised))
     _text(element, "review_timestamp", iso_timestamp(review.published_at))
     title = clean_line(review.title)
     if title:
@@ -90,8 +93,6 @@ def _review_element(review: FeedReview) -> ET.Element | None:
     _text(element, "is_spam", "false")  # only published, moderated reviews reach the feed
     method = "post_fulfillment" if review.verified else "unsolicited"
     _text(element, "collection_method", method)
-    _text(element, "is_verified_purchase", _bool(review.verified))
-    _text(element, "is_incentivized_review", _bool(review.incentivised))
     return element
 
 

@@ -130,9 +130,10 @@ async def api(client: httpx.AsyncClient, shop_and_key: tuple[Shop, str]) -> http
     return client
 
 
-@pytest.fixture(scope="session")
-def live_server(database: str, settings: Settings, server_port: int) -> Iterator[str]:
-    """The real app under uvicorn in its own process, on the test database."""
+def start_server(settings: Settings, port: int) -> subprocess.Popen[bytes]:
+    """The real app under uvicorn in its own process on `port`, on the test database;
+    returns once it answers."""
+    base_url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "DATABASE_URL": settings.database_url,
@@ -150,7 +151,7 @@ def live_server(database: str, settings: Settings, server_port: int) -> Iterator
             "--host",
             "127.0.0.1",
             "--port",
-            str(server_port),
+            str(port),
             "--no-access-log",
         ],
         env=env,
@@ -161,15 +162,20 @@ def live_server(database: str, settings: Settings, server_port: int) -> Iterator
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{settings.base_url}/healthz", timeout=1).status_code == 200:
-                break
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return process
         except httpx.HTTPError:
             time.sleep(0.1)
-    else:
-        process.kill()
-        raise RuntimeError(
-            f"the server did not start: {process.stderr.read().decode() if process.stderr else ''}"
-        )
+    process.kill()
+    raise RuntimeError(
+        f"the server did not start: {process.stderr.read().decode() if process.stderr else ''}"
+    )
+
+
+@pytest.fixture(scope="session")
+def live_server(database: str, settings: Settings, server_port: int) -> Iterator[str]:
+    """The real app under uvicorn in its own process, on the test database."""
+    process = start_server(settings, server_port)
     yield settings.base_url
     process.terminate()
     process.wait(10)

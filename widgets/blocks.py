@@ -60,10 +60,16 @@ def render_badge(shop: Shop, product: Product, summary: Summary, locale: str) ->
 def render_head(
     shop: Shop, product: Product, summary: Summary, canonical_url: str, locale: str
 ) -> str:
-    """<head> fragment: canonical link, Open Graph and Twitter Card tags."""
-    return render(
-        "head.html", locale, **_head_context(shop, product, summary, canonical_url, locale)
-    )
+    """<head> fragment for the shop's product page: Open Graph and Twitter Card tags.
+
+    The page it goes in is the product's `url`: og:url names it, and no canonical link is
+    given (the shop's page declares its own). A product without a url has only this service's
+    page, `canonical_url`, which then stays its canonical.
+    """
+    context = _head_context(shop, product, summary, canonical_url, locale)
+    if product_view(product).url:
+        context["canonical_url"] = None
+    return render("head.html", locale, **context)
 
 
 def render_product_page(
@@ -75,7 +81,11 @@ def render_product_page(
     canonical_url: str,
     locale: str,
 ) -> str:
-    """A whole indexable HTML page: head tags, the product and its reviews. No JavaScript."""
+    """A whole indexable HTML page: head tags, the product and its reviews. No JavaScript.
+
+    Its canonical is the product's `url` (the shop's page) when it has one, else
+    `canonical_url` (this page).
+    """
     context = _block_context(shop, product, summary, reviews, page, locale)
     title = gettext(
         locale,
@@ -178,11 +188,12 @@ def _block_context(
 ) -> dict[str, object]:
     fmt = _formatter(shop, locale)
     aggregate = summary_view(summary, fmt)
+    back = links.host_page(page)
     return {
         "shop": shop,
         "product": product_view(product),
         "summary": aggregate,
-        "reviews": [review_view(review, shop, fmt) for review in reviews],
+        "reviews": [review_view(review, shop, fmt, back) for review in reviews],
         "pager": pager_view(page),
         "policy_url": links.policy_url(shop, fmt.locale),
         # No rating, no markup at all: an empty AggregateRating is an error for Google.
@@ -191,18 +202,21 @@ def _block_context(
 
 
 def _head_context(
-    shop: Shop, product: Product, summary: Summary, canonical_url: str, locale: str
+    shop: Shop, product: Product, summary: Summary, service_url: str, locale: str
 ) -> dict[str, object]:
+    """The product's own page (the shop's) is the canonical one; this service's page only
+    stands in for a product without a url."""
     fmt = _formatter(shop, locale)
     shown = product_view(product)
     image = shown.image or safe_http_url(shop.logo_url)
     description = _product_description(shown, summary, fmt)
+    canonical_url = shown.url or safe_http_url(service_url)
     return {
-        "canonical_url": safe_http_url(canonical_url),
+        "canonical_url": canonical_url,
         "description": description,
         "og_tags": open_graph_tags(
             title=shown.name,
-            url=canonical_url,
+            url=canonical_url or "",
             image=image,
             description=description,
             site_name=shop.name,

@@ -80,3 +80,6 @@ class PageInfo:
     lang: str | None
     base_url: str  # absolute URL of the block, without query string
     languages: tuple[str, ...] = ()  # review languages offered in the filter; () = en, fr
+    # The shop's page the block is embedded in (the product's url): the links that change
+    # the view go there, as ?fs_page=&fs_sort=&fs_lang=, never to this service's fragment.
+    host_url: str | None = None

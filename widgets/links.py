@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote_plus, urlencode, urlsplit, urlunsplit
 
+from schema_markup import safe_http_url
 from widgets.data import DEFAULT_SORT, SORTS, PageInfo, Shop
+
+# The block's own parameters on the shop's page, apart from the shop's: ?fs_sort=...
+EMBED_PREFIX = "fs_"
+EMBED_ANCHOR = "fs-reviews"  # the block's id: the shopper lands on the reviews
 
 
 def _shop_root(shop: Shop) -> str:
@@ -15,8 +20,10 @@ def policy_url(shop: Shop, locale: str) -> str:
     return f"{_shop_root(shop)}/review-policy?{urlencode({'lang': locale})}"
 
 
-def helpful_url(shop: Shop, review_id: int) -> str:
-    return f"{_shop_root(shop)}/reviews/{int(review_id)}/helpful"
+def helpful_url(shop: Shop, review_id: int, back: str | None = None) -> str:
+    """The vote's form action; `back`, the page to come back to, goes along as return_to."""
+    url = f"{_shop_root(shop)}/reviews/{int(review_id)}/helpful"
+    return f"{url}?{urlencode({'return_to': back})}" if back else url
 
 
 def review_url(shop: Shop, review_id: int) -> str:
@@ -65,7 +72,32 @@ def listing_url(
     query: dict[str, str | int] = {"page": number, "sort": sort or current_sort(page)}
     if language:
         query["lang"] = language
+    host = safe_http_url(page.host_url)
+    if host:
+        return embedded_url(host, query)
     return f"{page.base_url}?{urlencode(query)}"
+
+
+def host_page(page: PageInfo) -> str | None:
+    """The shop's page showing this very view of the block, when the block is embedded."""
+    if not safe_http_url(page.host_url):
+        return None
+    return listing_url(page, number=current_page(page))
+
+
+def embedded_url(host_url: str, query: dict[str, str | int]) -> str:
+    """The shop's page with the block's parameters (prefixed fs_) in place of any it had;
+    the shop's own parameters are kept as written, its fragment becomes the block's."""
+    parts = urlsplit(host_url)
+    kept = [
+        piece
+        for piece in parts.query.split("&")
+        if piece and not unquote_plus(piece.split("=", 1)[0]).startswith(EMBED_PREFIX)
+    ]
+    ours = urlencode({f"{EMBED_PREFIX}{key}": value for key, value in query.items()})
+    return urlunsplit(
+        (parts.scheme, parts.netloc, parts.path, "&".join([*kept, ours]), EMBED_ANCHOR)
+    )
 
 
 def canonical_url(page: PageInfo) -> str:

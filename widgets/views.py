@@ -136,7 +136,8 @@ def summary_view(summary: Summary, fmt: Formatter) -> SummaryView:
     )
 
 
-def review_view(review: Review, shop: Shop, fmt: Formatter) -> ReviewView:
+def review_view(review: Review, shop: Shop, fmt: Formatter, back: str | None = None) -> ReviewView:
+    """`back`: the shop's page a vote returns to, when the block is embedded there."""
     published = fmt.day(review.published_at)
     experienced = fmt.day(review.experienced_at) if review.experienced_at else None
     reply = review.reply
@@ -154,7 +155,7 @@ def review_view(review: Review, shop: Shop, fmt: Formatter) -> ReviewView:
         verified=review.verified,
         incentivised=review.incentivised,
         helpful_count=fmt.number(max(review.helpful_count, 0)),
-        helpful_url=links.helpful_url(shop, review.id),
+        helpful_url=links.helpful_url(shop, review.id, back),
         photos=tuple(url for url in map(safe_http_url, review.photos) if url),
         answers=tuple((clean_line(q), a.strip()) for q, a in review.answers if a.strip()),
         reply=_reply_view(reply, fmt) if reply and reply.body.strip() else None,

@@ -71,6 +71,9 @@ async def settings_page(request: Request) -> Response:
         choices=preferences.CHOICES,
         pressure_days=preferences.PRESSURE_DAYS,
         events=EVENTS,
+        feed_url=request.app.state.links.product_reviews_feed_url(
+            shop.slug, shop.id, shop.feed_token_version
+        ),
         new_key=request.session.pop("new_key", None),
         new_secret=request.session.pop("new_secret", None),
     )
@@ -200,6 +203,12 @@ async def _revoke_key(request: Request, shop: Shop, form: dict[str, str]) -> Non
     )
 
 
+async def _rotate_feed_url(request: Request, shop: Shop, form: dict[str, str]) -> None:
+    """A new secret address for the Google feed; the old one answers 404 from now on."""
+    shop.feed_token_version += 1
+    await shop.save(update_fields=["feed_token_version"])
+
+
 async def _add_staff(request: Request, shop: Shop, form: dict[str, str]) -> None:
     await create_user(
         shop, form.get("email", ""), form.get("password", ""), form.get("role", "agent")
@@ -235,6 +244,7 @@ ACTIONS = {
     "remove-webhook": _remove_webhook,
     "create-key": _create_key,
     "revoke-key": _revoke_key,
+    "feed-url": _rotate_feed_url,
     "add-staff": _add_staff,
     "remove-staff": _remove_staff,
     "erase-customer": _erase_customer,

@@ -33,11 +33,15 @@ class BlockQuery:
 
     @classmethod
     def parse(cls, params: dict[str, str]) -> BlockQuery:
-        """Lenient on purpose: a crawler's odd query gets the default block, never an error."""
-        raw_page = params.get("page", "1")
+        """Lenient on purpose: a crawler's odd query gets the default block, never an error.
+
+        fs_page, fs_sort and fs_lang, the names of the links in an embedded block, come
+        first: a shop's server may pass its page's whole query string on to the include.
+        """
+        raw_page = params.get("fs_page") or params.get("page") or "1"
         page = whole_number(raw_page, digits=5) or 1
-        sort = params.get("sort", "recent")
-        lang = params.get("lang") or None
+        sort = params.get("fs_sort") or params.get("sort") or "recent"
+        lang = params.get("fs_lang") or params.get("lang") or None
         locale = params.get("locale") or None
         return cls(
             page=max(page, 1),
@@ -122,8 +126,13 @@ def review_data(review: Review, product: Product, base_url: str) -> widgets.Revi
 
 
 async def product_page_data(
-    product: Product, query: BlockQuery, base_url: str, block_url: str
+    product: Product,
+    query: BlockQuery,
+    base_url: str,
+    block_url: str,
+    host_url: str | None = None,
 ) -> tuple[widgets.Summary, list[widgets.Review], widgets.PageInfo]:
+    """`host_url`: the shop's page the block is embedded in, where its links go."""
     summary = summary_of(product)
     reviews = Review.filter(product_id=product.id, status="published")
     total = summary.count
@@ -138,7 +147,12 @@ async def product_page_data(
         .limit(PAGE_SIZE)
     )
     info = widgets.PageInfo(
-        page=page, pages=pages, sort=query.sort, lang=query.lang, base_url=block_url
+        page=page,
+        pages=pages,
+        sort=query.sort,
+        lang=query.lang,
+        base_url=block_url,
+        host_url=host_url,
     )
     return summary, [review_data(r, product, base_url) for r in rows], info
 

@@ -1,7 +1,10 @@
-"""Public pages about single things: a review's own shareable page, and a prize draw's
-verification page (and its JSON)."""
+"""Public pages about single things: a review's own shareable page, a prize draw's
+verification page (and its JSON), and the shop's Google feed at its secret URL."""
 
 from __future__ import annotations
+
+import hashlib
+import hmac
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -12,14 +15,17 @@ from feedback_service.errors import NotFound
 from feedback_service.http import page, respondent_locale, whole_number
 from feedback_service.i18n import normalize_locale
 from feedback_service.links import Links
-from feedback_service.reviews import blocks, cards, draws
+from feedback_service.reviews import blocks, cards, draws, feed
 from feedback_service.reviews.blocks import BlockQuery
 from feedback_service.reviews.models import PrizeDraw, Review
 from feedback_service.shops.models import Shop
 from schema_markup import safe_http_url
 
 PUBLIC_CACHE = "public, max-age=60"
-REVIEW_CACHE = "public, max-age=300, stale-while-revalidate=3600"
+REVIEW_CACHE = "public, max-age=300, stale-while-revalidate=3600, stale-if-error=86400"
+# A secret URL: no shared cache keeps it (a rotated URL must stop working), and each fetch
+# asks again, which the ETag answers with a 304 when nothing changed.
+FEED_CACHE = "private, no-cache"
 
 
 def _links(request: Request) -> Links:
@@ -154,3 +160,21 @@ async def _missing_review(request: Request, slug: str) -> Response:
         shop=shop,
         reviews_url=reviews_url,
     )
+
+
+async def product_reviews_feed(request: Request) -> Response:
+    """/feeds/{shop}/{feed_token}/google-product-reviews.xml: the whole feed, every time
+    (Google deletes what an upload omits), for Merchant Center to fetch on a schedule."""
+    links = _links(request)
+    shop = await Shop.filter(slug=request.path_params["shop"]).first()
+    given = str(request.path_params["feed_token"]).encode()
+    if shop is None or not hmac.compare_digest(
+        given, links.feed_token(shop.id, shop.feed_token_version).encode()
+    ):
+        raise NotFound("No such feed.")
+    xml = await feed.product_reviews_feed(shop, links.base_url)
+    etag = 'W/"' + hashlib.sha256(xml).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": FEED_CACHE, "X-Robots-Tag": "noindex"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(xml, media_type="application/xml", headers=headers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -21,9 +21,12 @@ from feedback_service.reviews import blocks, photos, services
 from feedback_service.reviews.block_cache import RenderedBlocks
 from feedback_service.reviews.blocks import BlockQuery
 from feedback_service.shops.models import Shop
+from schema_markup import safe_http_url
 
 VOTER_COOKIE = "fs_v"
-BLOCK_CACHE = "public, max-age=300, stale-while-revalidate=3600"
+# For the proxies and CDNs in front of the shop's pages: fresh for 5 minutes, then served
+# while refetched (an hour), and for a day while this service fails or is down.
+BLOCK_CACHE = "public, max-age=300, stale-while-revalidate=3600, stale-if-error=86400"
 
 
 def _links(request: Request) -> Links:
@@ -160,10 +163,12 @@ async def _render_block(product: Product, kind: str, query: BlockQuery, base: st
         return widgets.render_head(shop, data, blocks.summary_of(product), page_url, locale)
     if kind == "badge":
         return widgets.render_badge(shop, data, blocks.summary_of(product), locale)
-    block_url = page_url + ("/reviews" if kind == "reviews" else "")
-    summary, reviews, info = await blocks.product_page_data(product, query, base, block_url)
-    if kind == "reviews":
+    if kind == "reviews":  # a fragment in the shop's page: its links go to that page
+        summary, reviews, info = await blocks.product_page_data(
+            product, query, base, f"{page_url}/reviews", host_url=product.url
+        )
         return widgets.render_reviews_block(shop, data, summary, reviews, info, locale)
+    summary, reviews, info = await blocks.product_page_data(product, query, base, page_url)
     return widgets.render_product_page(shop, data, summary, reviews, info, page_url, locale)
 
 
@@ -215,13 +220,13 @@ async def helpful(request: Request) -> Response:
         # A first vote, or a browser that refuses cookies: the address and agent stand in.
         seen = f"{client_ip(request)}|{request.headers.get('user-agent', '')}"
         voter = hashlib.sha256(seen.encode()).hexdigest()[:32]
-    back = await _vote_came_from(request, request.path_params["shop"])  # a bad form: no vote
+    candidates = await _vote_return_candidates(request)  # a bad form: no vote
     review = await services.vote_helpful(request.path_params["shop"], review_id, voter)
-    base = _links(request).base_url
+    back = _vote_came_from(request, request.path_params["shop"], review.product.url, candidates)
     if back is None:
-        back = f"/w/{quote(request.path_params['shop'], safe='')}/products/"
-        back += quote(review.product.sku, safe="")
-    response = RedirectResponse(f"{base}{back}#review-{review.id}", status_code=303)
+        back = f"{_links(request).base_url}/w/{quote(request.path_params['shop'], safe='')}"
+        back += f"/products/{quote(review.product.sku, safe='')}"
+    response = RedirectResponse(f"{back}#review-{review.id}", status_code=303)
     if new_voter:
         https = request.app.state.settings.https
         response.set_cookie(
@@ -251,23 +256,70 @@ def _own_page(shop_slug: str, target: str) -> str | None:
     return target
 
 
-async def _vote_came_from(request: Request, shop_slug: str) -> str | None:
-    """The page to go back to after a vote: the form's `return_to` (the review page sets
-    it), else the Referer when it is one of our pages; None means the product page."""
+async def _vote_return_candidates(request: Request) -> list[str]:
+    """Where the vote may say it came from: the form's `return_to` (the review page and the
+    embedded block set it), then the Referer."""
     form = await request.form(max_files=0, max_fields=10, max_part_size=4096)
-    candidates = [request.query_params.get("return_to"), form.get("return_to")]
-    referer = urlsplit(request.headers.get("referer", ""))
-    ours = urlsplit(_links(request).base_url)
+    found = [
+        request.query_params.get("return_to"),
+        form.get("return_to"),
+        request.headers.get("referer"),
+    ]
+    return [candidate for candidate in found if isinstance(candidate, str)]
+
+
+def _vote_came_from(
+    request: Request, shop_slug: str, product_url: str, candidates: list[str]
+) -> str | None:
+    """The absolute URL to go back to after a vote: one of this shop's pages here, or a
+    page on the origin of the product's url (the shop's site, where the block is embedded);
+    None means the product's page here."""
+    base = _links(request).base_url
+    ours = urlsplit(base)
     prefix = ours.path.rstrip("/")  # PUBLIC_BASE_URL may have a path
-    if (referer.scheme, referer.netloc) == (ours.scheme, ours.netloc) and referer.path.startswith(
-        f"{prefix}/"
-    ):
-        path = referer.path[len(prefix) :]
-        candidates.append(path + (f"?{referer.query}" if referer.query else ""))
     for candidate in candidates:
-        if isinstance(candidate, str) and (target := _own_page(shop_slug, candidate)):
-            return target
+        if target := _own_page(shop_slug, candidate):
+            return f"{base}{target}"
+        target = candidate.split("#", 1)[0]
+        if not _ABSOLUTE_PAGE.fullmatch(target):
+            continue
+        parts = urlsplit(target)
+        if (parts.scheme, parts.netloc) == (ours.scheme, ours.netloc) and parts.path.startswith(
+            f"{prefix}/"
+        ):
+            path = parts.path[len(prefix) :] + (f"?{parts.query}" if parts.query else "")
+            if own := _own_page(shop_slug, path):
+                return f"{base}{own}"
+        elif (shop_page := _on_product_origin(parts, product_url)) is not None:
+            return shop_page
     return None
+
+
+# An absolute http(s) URL without user info, backslash, space or control character.
+_ABSOLUTE_PAGE = re.compile(
+    r"https?://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?(/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]{0,2000})?"
+)
+
+
+def _origin(parts: SplitResult) -> tuple[str, str, int | None] | None:
+    """(scheme, host, port), or None for a port out of range."""
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    except ValueError:
+        return None
+    return parts.scheme.lower(), (parts.hostname or ""), port
+
+
+def _on_product_origin(parts: SplitResult, product_url: str) -> str | None:
+    """The page when it is on the origin of the product's url. A bare origin is what a
+    browser sends as the Referer of a page on another site: then the product's url."""
+    home = safe_http_url(product_url)
+    origin = _origin(parts)
+    if home is None or origin is None or origin != _origin(urlsplit(home)):
+        return None
+    if parts.path in ("", "/") and not parts.query:
+        return home.split("#", 1)[0]
+    return urlunsplit(parts)
 
 
 async def photo(request: Request) -> Response:

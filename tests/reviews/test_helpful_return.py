@@ -1,4 +1,5 @@
-"""A "helpful" vote goes back to the page it came from, and only to one of the shop's pages."""
+"""A "helpful" vote goes back to the page it came from: one of the shop's pages here, or a
+page of the shop's own site (the origin of the product's url), where the block is embedded."""
 
 from __future__ import annotations
 
@@ -24,6 +25,15 @@ ATTACKS = [
     "/w/test-shop/reviews\r\nSet-Cookie: x=1",
     "javascript:alert(1)",
     "/admin/settings",
+    # The shop's site is https://shop.example (the product's url): nothing else of it.
+    "https://shop.example.evil.example/kettle",
+    "https://shop.example@evil.example/kettle",
+    "https://evil.example@shop.example/kettle",
+    "http://shop.example/kettle",
+    "https://shop.example:8443/kettle",
+    "https://shop.example:99999/kettle",
+    "https://shop.example/kettle\\@evil.example",
+    "https://shop.example/kettle\r\nSet-Cookie: x=1",
 ]
 
 
@@ -56,14 +66,40 @@ async def test_a_vote_from_one_of_our_pages_comes_back_to_it(
         f"/w/test-shop/reviews/{review_id}/helpful", headers={"Referer": listing}
     )
     assert voted.headers["location"] == f"{listing}#review-{review_id}"
-    # The block embedded on the shop's own site: another origin, so the product page.
+    # The block embedded on the shop's own site, the origin of the product's url: back there.
     voted = await api.post(
         f"/w/test-shop/reviews/{review_id}/helpful",
-        headers={"Referer": "https://shop.example/kettle"},
+        headers={"Referer": "https://shop.example/kettle?colour=red"},
+    )
+    assert voted.headers["location"] == f"https://shop.example/kettle?colour=red#review-{review_id}"
+    # Browsers send only the origin to another site: that is the product's page there.
+    voted = await api.post(
+        f"/w/test-shop/reviews/{review_id}/helpful", headers={"Referer": "https://shop.example/"}
+    )
+    assert voted.headers["location"] == f"https://shop.example/kettle#review-{review_id}"
+    # Any other site: the product's page here.
+    voted = await api.post(
+        f"/w/test-shop/reviews/{review_id}/helpful",
+        headers={"Referer": "https://elsewhere.example/kettle"},
     )
     assert voted.headers["location"] == (
         f"{settings.base_url}/w/test-shop/products/KETTLE#review-{review_id}"
     )
+
+
+async def test_a_vote_in_the_embedded_block_returns_to_that_view_of_the_shops_page(
+    catalogue: httpx.AsyncClient, settings: Settings
+) -> None:
+    api = catalogue
+    review_id = await imported(api, 1)
+    block = await api.get("/w/test-shop/products/KETTLE/reviews?fs_sort=helpful&fs_lang=fr")
+    action = vote_form(block.text)
+    voted = await api.post(action, headers={"Referer": "https://shop.example/"})
+    assert voted.status_code == 303
+    assert voted.headers["location"] == (
+        f"https://shop.example/kettle?fs_page=1&fs_sort=helpful&fs_lang=fr#review-{review_id}"
+    )
+    assert (await Review.get(id=review_id)).helpful_count == 1
 
 
 @pytest.mark.parametrize("target", ATTACKS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import lxml.html
 import pytest
@@ -301,21 +302,28 @@ def test_badge_links_to_the_product_and_reads_well() -> None:
     assert "4,3 (27 avis)" in visible_text(widgets.render_badge(SHOP, PRODUCT, SUMMARY, "fr"))
 
 
+SERVICE_PAGE = "https://reviews.example.com/w/demo-shop/products/KETTLE-1"
+
+
 def test_head_tags() -> None:
-    html = widgets.render_head(SHOP, PRODUCT, SUMMARY, CANONICAL, "fr")
+    """The fragment goes in the shop's product page: og:url is that page, no canonical."""
+    html = widgets.render_head(SHOP, PRODUCT, SUMMARY, SERVICE_PAGE, "fr")
     doc = lxml.html.fromstring(f"<html><head>{html}</head></html>")
     meta = {m.get("property") or m.get("name"): m.get("content") for m in doc.iter("meta")}
-    assert doc.xpath('//link[@rel="canonical"]/@href') == [CANONICAL]
+    assert doc.xpath('//link[@rel="canonical"]') == []
+    assert "reviews.example.com" not in html
     assert meta["og:type"] == "product"
     assert meta["og:title"] == PRODUCT.name
-    assert meta["og:url"] == CANONICAL
+    assert meta["og:url"] == PRODUCT.url == CANONICAL
     assert meta["og:image"] == PRODUCT.image_url
     assert meta["og:locale"] == "fr_FR"
     assert meta["og:site_name"] == SHOP.name
     assert meta["og:description"].startswith("★ 4,3/5 — 27 avis")
     assert meta["twitter:card"] == "summary_large_image"
     assert meta["twitter:image"] == PRODUCT.image_url
-    english = widgets.render_head(SHOP, replace(PRODUCT, image_url=None), SUMMARY, CANONICAL, "en")
+    english = widgets.render_head(
+        SHOP, replace(PRODUCT, image_url=None), SUMMARY, SERVICE_PAGE, "en"
+    )
     assert 'content="summary"' in english and "★ 4.3/5 — 27 reviews" in english
     assert 'content="en_US"' in english
 
@@ -364,3 +372,73 @@ def test_policy_page_covers_what_the_law_asks(tmp_path: Path) -> None:
     assert "Comment les avis sont collectés et contrôlés" in visible_text(french)
     assert "restent en ligne 1 an" in visible_text(french)
     assert lxml.html.fromstring(french).get("lang") == "fr"
+
+
+@pytest.mark.parametrize("url", ["", "javascript:alert(1)", "/kettle"])
+def test_a_product_without_a_url_keeps_the_service_page(url: str) -> None:
+    """No shop page to name: the head and the full page name this service's page, and the
+    block's links stay on the block."""
+    product = replace(PRODUCT, url=url)
+    head = lxml.html.fromstring(
+        "<html><head>" + widgets.render_head(SHOP, product, SUMMARY, SERVICE_PAGE, "en")
+    )
+    assert head.xpath('//link[@rel="canonical"]/@href') == [SERVICE_PAGE]
+    assert head.xpath('//meta[@property="og:url"]/@content') == [SERVICE_PAGE]
+    page = lxml.html.fromstring(product_page("en", product=product, canonical_url=SERVICE_PAGE))
+    assert page.xpath('//link[@rel="canonical"]/@href') == [SERVICE_PAGE]
+    embedded = replace(PAGE, host_url=url)
+    doc = lxml.html.fromstring(
+        widgets.render_reviews_block(SHOP, product, SUMMARY, REVIEWS, embedded, "en")
+    )
+    hrefs = doc.xpath("//nav//a/@href")
+    assert hrefs and all(href.startswith(PAGE.base_url + "?") for href in hrefs)
+
+
+def test_the_full_page_declares_the_shops_page_canonical() -> None:
+    doc = lxml.html.fromstring(product_page("en", canonical_url=SERVICE_PAGE))
+    assert doc.xpath('//link[@rel="canonical"]/@href') == [PRODUCT.url]
+    assert doc.xpath('//meta[@property="og:url"]/@content') == [PRODUCT.url]
+
+
+HOST = "https://shop.example.com/index.php?id_product=3&controller=product&fs_sort=old#top"
+
+
+def test_embedded_links_go_to_the_shops_page_with_fs_parameters() -> None:
+    """Sort, language and page links keep the shop's own query string as written, replace
+    any fs_ parameter it had, and land on the block."""
+    embedded = replace(PAGE, host_url=HOST, lang="fr")
+    html = widgets.render_reviews_block(SHOP, PRODUCT, SUMMARY, REVIEWS, embedded, "en")
+    doc = lxml.html.fromstring(html)
+    view_links = doc.xpath(
+        '//nav[contains(@class, "fs-toolbar") or contains(@class, "fs-pages")]//a/@href'
+    )
+    assert len(view_links) == 4 + 3 + 2  # sorts, languages (all, en, fr), previous and next
+    for href in view_links:
+        parts = urlsplit(href)
+        assert (parts.scheme, parts.netloc, parts.path) == (
+            "https",
+            "shop.example.com",
+            "/index.php",
+        )
+        assert parts.query.startswith("id_product=3&controller=product&fs_page=")
+        assert parts.fragment == "fs-reviews"
+        assert "fs_sort=old" not in href and "reviews.example.com" not in href
+    [helpful] = doc.xpath("//a[@aria-current][1]/@href")[:1]
+    assert parse_qs(urlsplit(helpful).query)["fs_sort"] == ["recent"]
+    assert parse_qs(urlsplit(view_links[-1]).query) == {
+        "id_product": ["3"],
+        "controller": ["product"],
+        "fs_page": ["3"],
+        "fs_sort": ["recent"],
+        "fs_lang": ["fr"],
+    }
+    everything = doc.xpath('//a[text()="All languages"]/@href')[0]
+    assert "fs_lang" not in everything
+    # A vote comes back to the very view of the shop's page it was cast on.
+    action = doc.xpath('//form[@class="fs-helpful"]/@action')[0]
+    assert action.startswith("https://reviews.example.com/w/demo-shop/reviews/")
+    back = parse_qs(urlsplit(action).query)["return_to"][0]
+    assert back == (
+        "https://shop.example.com/index.php?id_product=3&controller=product"
+        "&fs_page=2&fs_sort=recent&fs_lang=fr#fs-reviews"
+    )

@@ -70,6 +70,8 @@ def test_feed_structure_and_required_fields() -> None:
 
 
 def test_children_follow_the_schema_sequence() -> None:
+    """Schema 2.4's order (its sample feed): the two purchase flags come right after the
+    reviewer; an element out of sequence fails the whole feed's validation."""
     root = parse(
         render_product_reviews_feed("Shop", [feed_review(photo_urls=("https://x.example/a.jpg",))])
     )
@@ -77,6 +79,8 @@ def test_children_follow_the_schema_sequence() -> None:
     assert [child.tag for child in review] == [
         "review_id",
         "reviewer",
+        "is_verified_purchase",
+        "is_incentivized_review",
         "review_timestamp",
         "title",
         "content",
@@ -86,8 +90,6 @@ def test_children_follow_the_schema_sequence() -> None:
         "products",
         "is_spam",
         "collection_method",
-        "is_verified_purchase",
-        "is_incentivized_review",
     ]
     assert [child.tag for child in root] == ["version", "publisher", "reviews"]
 
