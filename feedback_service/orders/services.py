@@ -302,6 +302,14 @@ async def advance_order(
     return order
 
 
+async def webhook_contact(customer_id: int | None) -> dict[str, str | None] | None:
+    """What a CRM needs to match the contact of a webhook event: email and external id."""
+    if customer_id is None:
+        return None
+    row = await Customer.filter(id=customer_id).values("email", "external_id")
+    return {"email": row[0]["email"], "external_id": row[0]["external_id"]} if row else None
+
+
 def rating_of(product: Product) -> dict[str, object]:
     """Average and count of the published reviews, kept on the product row."""
     counts = {int(k): v for k, v in (product.rating_counts or {}).items()}
