@@ -287,6 +287,8 @@ async def test_shopify_out_of_order_deliveries_converge(
     assert order["status"] == "fulfilled"
     assert order["customer"]["name"] == "Johnny Smith"
     assert order["review_request"] is not None
+    # Both were taken by the worker at once: each applied (one after the other), none failed.
+    assert [d.outcome for d in await ConnectorDelivery.all()] == ["processed", "processed"]
     # A fulfilment of an order not received yet fails, and is retried by the worker.
     early = payload("shopify_fulfillment.json") | {"order_id": 1}
     await post_shopify(client, connector, early, "fulfillments/create")
