@@ -155,7 +155,7 @@ async def receive(connector: Connector, headers: dict[str, str], body: bytes) ->
                 topic=topic,
                 webhook_id=webhook_id[:100] if webhook_id else None,
                 headers={name: headers[name][:300] for name in KEPT_HEADERS if name in headers},
-                body=body.decode("utf-8", "replace") if known else "",
+                body=body.decode("utf-8", "replace").replace("\x00", "\ufffd") if known else "",
                 outcome="pending" if known else "ignored",
                 processed_at=None if known else utcnow(),
             )

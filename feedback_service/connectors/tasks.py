@@ -32,6 +32,9 @@ async def process_delivery(delivery_id: int) -> str:
         message = exc.message if isinstance(exc, DomainError) else str(exc)
         await _record(delivery, "failed", message)
         return "failed"
+    except Exception as exc:  # the database, say: shown, and tried again by the worker
+        await _record(delivery, "failed", f"{exc.__class__.__name__}: {exc}")
+        raise
     await _record(delivery, outcome, None)
     return outcome
 
@@ -43,6 +46,9 @@ async def _record(delivery: ConnectorDelivery, outcome: str, error: str | None) 
 
 
 def _payload(delivery: ConnectorDelivery) -> dict[str, Any]:
+    if "\\u0000" in delivery.body or "\x00" in delivery.body:
+        # PostgreSQL cannot store NUL in text; no real order carries one.
+        raise PayloadError("the body contains NUL characters")
     try:
         payload = json.loads(delivery.body)
     except ValueError:

@@ -42,6 +42,8 @@ from feedback_service.templating import render
 
 # The request goes out days after delivery; its link must outlive that wait.
 REVIEW_TOKEN_MAX_AGE = 120 * 24 * 3600
+# An automatic request due longer ago than this is not made (old orders imported or synced).
+AUTOMATIC_REQUEST_MAX_LATE = timedelta(days=30)
 MAX_TEXT = 5000
 MAX_TITLE = 200
 
@@ -227,6 +229,8 @@ async def sync_order_request(order_id: int) -> str:
     send_at = request_due_at(order.shop, order)
     if send_at is None or await ReviewRequest.exists(order_id=order.id):
         return "nothing"  # one request per order: the first schedule stands
+    if send_at < utcnow() - AUTOMATIC_REQUEST_MAX_LATE:
+        return "too_old"  # an import of past orders must not email every past customer
     try:
         async with in_transaction():
             request = await ReviewRequest.create(

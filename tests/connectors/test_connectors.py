@@ -373,3 +373,25 @@ async def test_connectors_api_refuses_bad_input(api: httpx.AsyncClient) -> None:
     assert short.status_code == 422
     assert (await api.get("/api/v1/connectors")).json()["items"] == []
     assert (await api.get("/api/v1/orders/NOPE")).status_code == 404
+
+
+async def test_a_signed_body_that_cannot_be_an_order_fails_with_its_reason(
+    api: httpx.AsyncClient, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    connector = await connect(api, "woocommerce")
+    nul = woo_order(billing={**woo_order()["billing"], "first_name": "Ca\x00mille"})
+    await post_woo(client, connector, nul)
+    await post_woo(client, connector, woo_order(date_created_gmt="yesterday"))
+    no_email = woo_order(billing={"first_name": "Camille"})
+    await post_woo(client, connector, no_email)
+    await run_worker(settings)
+    deliveries = await ConnectorDelivery.all().order_by("id")
+    assert [d.outcome for d in deliveries] == ["failed"] * 3
+    assert [d.error for d in deliveries] == [
+        "the body contains NUL characters",
+        "not a date: 'yesterday'",
+        "customer.email: value is not a valid email address: An email address must have an @-sign.",
+    ]
+    assert await Order.all().count() == 0
+    # Failed for good: the worker does not try them again.
+    assert await OutboxMessage.filter(kind="connector_delivery", state="pending").count() == 0

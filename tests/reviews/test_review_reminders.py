@@ -161,3 +161,11 @@ async def test_order_status_only_moves_forward_through_the_api(
     assert (await review_request(api))["status"] == "cancelled"
     bad = await api.post("/api/v1/orders", json={**again, "status": "lost"})
     assert bad.status_code == 422
+
+
+async def test_old_orders_are_not_asked(api: httpx.AsyncClient, settings: Settings) -> None:
+    # An import of last year's orders: their requests would be months late; none is made.
+    await delivered_order(api, days_ago=60)
+    await Worker(settings).run_once()
+    assert await review_request(api) is None
+    assert await OutboxMessage.filter(kind="email").count() == 0
