@@ -48,6 +48,7 @@ def signed(order_id: int) -> tuple[bytes, dict[str, str]]:
         created_at=created.isoformat(),
         updated_at=created.isoformat(),
         fulfillment_status="fulfilled",
+        test=False,
     )
     body = json.dumps(data).encode()
     signature = base64.b64encode(hmac.new(KEY.encode(), body, hashlib.sha256).digest()).decode()

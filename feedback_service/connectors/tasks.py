@@ -9,6 +9,7 @@ from feedback_service.connectors import services
 from feedback_service.connectors.models import ConnectorDelivery
 from feedback_service.connectors.services import PayloadError
 from feedback_service.errors import DomainError, NotFound
+from feedback_service.i18n import N_
 from feedback_service.orders import services as orders
 from feedback_service.orders.models import Product
 from feedback_service.outbox import services as outbox
@@ -24,7 +25,7 @@ async def process_delivery(delivery_id: int) -> str:
     if delivery is None or delivery.outcome in ("processed", "ignored"):
         return "gone"
     try:
-        outcome = await _apply(delivery)
+        outcome, note = await _apply(delivery)
     except NotFound as exc:
         await _record(delivery, "failed", exc.message)
         raise  # the order may arrive later: the worker tries again
@@ -35,7 +36,7 @@ async def process_delivery(delivery_id: int) -> str:
     except Exception as exc:  # the database, say: shown, and tried again by the worker
         await _record(delivery, "failed", f"{exc.__class__.__name__}: {exc}")
         raise
-    await _record(delivery, outcome, None)
+    await _record(delivery, outcome, note)
     return outcome
 
 
@@ -58,7 +59,8 @@ def _payload(delivery: ConnectorDelivery) -> dict[str, Any]:
     return payload
 
 
-async def _apply(delivery: ConnectorDelivery) -> str:
+async def _apply(delivery: ConnectorDelivery) -> tuple[str, str | None]:
+    """What the delivery did ("processed" or "ignored"), and why when ignored."""
     connector = delivery.connector
     shop: Shop = connector.shop
     payload = _payload(delivery)
@@ -66,25 +68,28 @@ async def _apply(delivery: ConnectorDelivery) -> str:
     if topic == "customers/redact":
         email = services.text_of((payload.get("customer") or {}).get("email"))
         if not email:
-            return "ignored"
+            return "ignored", N_("No customer email.")
         # Erasing reaches every domain: the worker's wiring runs it (privacy is above us).
         await outbox.schedule(shop, "customer_erase", {"email": email}, services.utcnow())
-        return "processed"
+        return "processed", None
     if topic.startswith("fulfillments/"):
         event = services.shopify_fulfillment(payload)
         if event is None:
-            return "ignored"
+            return "ignored", N_("Neither shipped nor delivered.")
         order_id, status, at = event
         await orders.advance_order(shop, order_id, status, at)
-        return "processed"
+        return "processed", None
     if connector.platform == "woocommerce":
         source = delivery.headers.get("x-wc-webhook-source", "")
         order, products, updated_at = services.woocommerce_order(payload, source)
     else:
+        if payload.get("test") is True:
+            # Shopify's "Send test notification" and test-mode payments: no real customer.
+            return "ignored", N_("A test order: not stored.")
         domain = delivery.headers.get("x-shopify-shop-domain", "")
         order, products, updated_at = services.shopify_order(payload, domain)
     for product in products:  # new products only: the shop's own data (API) stands
         if not await Product.exists(shop=shop, sku=product.sku):
             await orders.upsert_product(shop, product)
     await orders.upsert_order(shop, order, source=connector.platform, updated_at=updated_at)
-    return "processed"
+    return "processed", None

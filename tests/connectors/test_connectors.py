@@ -223,7 +223,8 @@ async def test_unknown_topic_is_ignored(
 def shopify_order(**changes: Any) -> dict[str, Any]:
     order = payload("shopify_order.json")
     created = datetime.now(UTC) - timedelta(days=3)
-    order.update(created_at=created.isoformat(), updated_at=created.isoformat())
+    # The docs' sample is what "Send test notification" sends (test: true); a real order's.
+    order.update(created_at=created.isoformat(), updated_at=created.isoformat(), test=False)
     order.update(changes)
     return order
 
@@ -395,3 +396,16 @@ async def test_a_signed_body_that_cannot_be_an_order_fails_with_its_reason(
     assert await Order.all().count() == 0
     # Failed for good: the worker does not try them again.
     assert await OutboxMessage.filter(kind="connector_delivery", state="pending").count() == 0
+
+
+async def test_shopify_test_notification_stores_no_order(
+    api: httpx.AsyncClient, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    connector = await connect(api, "shopify", secret=SHOPIFY_KEY)
+    sample = payload("shopify_order.json")
+    assert sample["test"] is True
+    assert (await post_shopify(client, connector, sample, "orders/create")).status_code == 200
+    await run_worker(settings)
+    assert await Order.all().count() == 0
+    [delivery] = await ConnectorDelivery.all()
+    assert (delivery.outcome, delivery.error) == ("ignored", "A test order: not stored.")
