@@ -42,7 +42,8 @@ COMPRESS_LEVEL = 6
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+    path = request.url.path
+    return path.startswith(("/api/", "/hooks/")) or path == "/healthz"
 
 
 def _error_page(request: Request, status_code: int, detail: str | None = None) -> Response:

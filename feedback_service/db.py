@@ -33,6 +33,7 @@ MODEL_MODULES = [
     "feedback_service.outbox.models",
     "feedback_service.reviews.models",
     "feedback_service.alerts.models",
+    "feedback_service.connectors.models",
 ]
 
 

@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 
 from feedback_service.alerts.api import AlertPatch
 from feedback_service.alerts.rules import AlertRules
+from feedback_service.connectors.schemas import ConnectorIn
 from feedback_service.orders.schemas import OrderIn, ProductIn
 from feedback_service.outbox.schemas import WebhookIn
 from feedback_service.reviews.schemas import ModerationIn, ReplyIn, ReviewImportIn, ReviewRequestIn
@@ -55,9 +56,49 @@ class OrderCustomer(BaseModel):
 
 class Order(BaseModel):
     id: str
+    number: str | None
     customer: OrderCustomer
+    status: Literal["created", "fulfilled", "delivered", "cancelled", "refunded"]
+    source: Literal["api", "woocommerce", "shopify", "csv"]
     ordered_at: str
+    fulfilled_at: str | None
     delivered_at: str | None
+
+
+class OrderItem(BaseModel):
+    sku: str
+    name: str
+    quantity: int
+    unit_price: str | None
+
+
+class OrderReviewRequest(BaseModel):
+    status: str  # scheduled, sent, submitted, cancelled, skipped_unsubscribed, skipped_throttled
+    scheduled_for: str
+    sent_at: str | None
+    reminders_sent: int
+    review_ids: list[int]
+
+
+class OrderDetail(Order):
+    items: list[OrderItem]
+    review_request: OrderReviewRequest | None
+
+
+class Connector(BaseModel):
+    id: int
+    platform: Literal["woocommerce", "shopify"]
+    endpoint_url: str
+    created_at: str
+    disabled_at: str | None
+
+
+class ConnectorCreated(Connector):
+    secret: str
+
+
+class ConnectorsPage(BaseModel):
+    items: list[Connector]
 
 
 class Email(BaseModel):
@@ -193,6 +234,24 @@ OPERATIONS: list[tuple[str, str, str, Model | None, dict[int, Model | None], lis
         {201: Order, 200: Order},
         [],
     ),
+    (
+        "get",
+        "/api/v1/orders/{id}",
+        "An order: customer, items, status, source and its review request",
+        None,
+        {200: OrderDetail},
+        [],
+    ),
+    (
+        "post",
+        "/api/v1/connectors",
+        "Connect WooCommerce or Shopify (the secret is shown once)",
+        ConnectorIn,
+        {201: ConnectorCreated},
+        [],
+    ),
+    ("get", "/api/v1/connectors", "The shop's connectors", None, {200: ConnectorsPage}, []),
+    ("delete", "/api/v1/connectors/{id}", "Disable a connector", None, {204: None}, []),
     (
         "get",
         "/api/v1/customers/{email}/export",

@@ -10,6 +10,8 @@ from feedback_service.admin import settings_views as admin_settings
 from feedback_service.admin import views as admin
 from feedback_service.alerts import api as alerts_api
 from feedback_service.alerts import views as alerts
+from feedback_service.connectors import api as connectors_api
+from feedback_service.connectors import views as connectors
 from feedback_service.metrics import api as metrics_api
 from feedback_service.orders import api as orders_api
 from feedback_service.outbox import api as outbox_api
@@ -46,6 +48,8 @@ routes = [
         reviews_public.product_reviews_feed,
         methods=["GET"],
     ),
+    # Platforms' webhooks: no API key, the platform's signature is the key.
+    Route("/hooks/{platform}/{connector}", connectors_api.hook, methods=["POST"]),
     Route("/healthz", health.healthz, methods=["GET"]),
     Route("/openapi.json", openapi.openapi_json, methods=["GET"]),
     Route("/docs", openapi.docs, methods=["GET"]),
@@ -53,6 +57,10 @@ routes = [
     Route("/api/v1/products", orders_api.put_product, methods=["POST"]),
     Route("/api/v1/products/{sku}", orders_api.get_product, methods=["GET"]),
     Route("/api/v1/orders", orders_api.put_order, methods=["POST"]),
+    Route("/api/v1/orders/{id}", reviews_api.get_order, methods=["GET"]),
+    Route("/api/v1/connectors", connectors_api.create_connector, methods=["POST"]),
+    Route("/api/v1/connectors", connectors_api.list_connectors, methods=["GET"]),
+    Route("/api/v1/connectors/{id}", connectors_api.delete_connector, methods=["DELETE"]),
     Route("/api/v1/customers/{email}/export", orders_api.export_customer, methods=["GET"]),
     Route("/api/v1/customers/{email}", orders_api.erase_customer, methods=["DELETE"]),
     Route("/api/v1/invitations", surveys_api.create_invitation, methods=["POST"]),
@@ -90,6 +98,8 @@ routes = [
     Route("/admin/surveys", admin.surveys, methods=["GET"]),
     Route("/admin/export/{what}.{format}", admin.export, methods=["GET"]),
     Route("/admin/outbox", admin.outbox, methods=["GET"]),
+    Route("/admin/connectors", connectors.connectors_page, methods=["GET"]),
+    Route("/admin/connectors/{action}", connectors.connectors_action, methods=["POST"]),
     Route("/admin/outbox/{id}", admin.outbox_message, methods=["GET", "POST"]),
     Route("/admin/draws", admin_draws.draws_page, methods=["GET", "POST"]),
     Route("/admin/draws/{id}", admin_draws.draw_page, methods=["GET", "POST"]),

@@ -37,6 +37,13 @@ SEGMENT_FIELDS = {
     "churn_days": N_("Churned after (days without an order)"),
 }
 
+# Automatic review requests: (field, lowest, highest).
+REVIEW_FLOW_FIELDS = (
+    ("review_delay_after_fulfilled_days", 0, 365),
+    ("review_reminders", 0, 2),
+    ("review_reminder_days", 1, 90),
+)
+
 
 def _int(form: dict[str, str], name: str, low: int, high: int) -> int:
     value = whole_number(form.get(name, ""), digits=40)
@@ -107,6 +114,10 @@ async def _general(request: Request, shop: Shop, form: dict[str, str]) -> None:
         setattr(shop, name, _optional_int(form, name, 1, 365))
     shop.sla_hours = _int(form, "sla_hours", 1, 720)
     shop.review_delay_days = _int(form, "review_delay_days", 0, 365)
+    # Review flow: a form without these fields (an older page) keeps them as they are.
+    for name, low, high in REVIEW_FLOW_FIELDS:
+        if name in form:
+            setattr(shop, name, _int(form, name, low, high))
     shop.reviews_auto_publish = form.get("reviews_auto_publish") == "yes"
     shop.frame_ancestors = frame_ancestors(form.get("frame_ancestors", "")[:1000])
     await shop.save()

@@ -15,6 +15,7 @@ from feedback_service.alerts.models import Alert
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.i18n import Translator
 from feedback_service.orders.models import Customer
+from feedback_service.orders.services import webhook_contact
 from feedback_service.outbox import services as outbox
 from feedback_service.reviews.models import Review
 from feedback_service.shops.models import Shop, StaffUser
@@ -69,7 +70,8 @@ async def _open(
                     aspect_tags=_aspect_tags(aspects),
                     opened_at=now,
                 )
-                await outbox.emit(shop_id, "alert.opened", {**alert_json(alert), **data})
+                contact = {"customer": await webhook_contact(customer_id)}
+                await outbox.emit(shop_id, "alert.opened", {**alert_json(alert), **data, **contact})
             return alert
         except IntegrityError:
             alert = await Alert.get(subject=subject)

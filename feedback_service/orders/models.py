@@ -93,6 +93,12 @@ class Order(Model):
     status = fields.CharField(max_length=16, default="created", db_default="created")
     # Where it came from: api | woocommerce | shopify | csv
     source = fields.CharField(max_length=16, default="api", db_default="api")
+    # The number the shop shows ("#1001"), when it differs from the id.
+    number = fields.CharField(max_length=32, null=True)
+    fulfilled_at = fields.DatetimeField(null=True)
+    # The platform's own updated_at of the version stored: an older delivery arriving
+    # late changes no customer, item or date (orders.services.upsert_order).
+    source_updated_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
@@ -55,9 +55,17 @@ class OrderItemIn(Strict):
     unit_price: Decimal | None = Field(default=None, ge=0, le=10_000_000)
 
 
+OrderStatus = Literal["created", "fulfilled", "delivered", "cancelled", "refunded"]
+
+
 class OrderIn(Strict):
     id: Annotated[Text, StringConstraints(max_length=100)]
     customer: CustomerIn
     items: list[OrderItemIn] = Field(min_length=1, max_length=500)
     ordered_at: AwareDatetime
     delivered_at: AwareDatetime | None = None
+    # Optional: without a status, a delivered_at says "delivered", else "created". A status
+    # never goes back (a delivered order stays delivered); cancelled and refunded stay.
+    status: OrderStatus | None = None
+    fulfilled_at: AwareDatetime | None = None
+    number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.exceptions import IntegrityError
+from tortoise.exceptions import IntegrityError, TransactionManagementError
 from tortoise.transactions import in_transaction
 
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.i18n import normalize_locale
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.orders.schemas import CustomerIn, OrderIn, ProductIn
+from feedback_service.outbox import services as outbox
 from feedback_service.shops.models import Shop
 
 # The stored totals of orders (Order.amount …) from their items, then of customers
@@ -124,7 +127,68 @@ async def upsert_customer(shop: Shop, data: CustomerIn) -> Customer:
     return customer
 
 
-async def upsert_order(shop: Shop, data: OrderIn) -> tuple[Order, bool]:
+# How far along an order is: a status only moves forward, so deliveries from a platform
+# that arrive late, out of order or twice end in the same state. Cancelled and refunded win.
+STATUS_RANK = {"created": 0, "fulfilled": 1, "delivered": 2, "cancelled": 3, "refunded": 4}
+# The states that make the reviews domain act on the order's review request (schedule it,
+# or cancel it): the order writes an "order_changed" row for the worker.
+ACTS_ON_REVIEWS = frozenset({"fulfilled", "delivered", "cancelled", "refunded"})
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def status_of(data: OrderIn) -> str:
+    """The status an order body says: its own, or what its dates tell."""
+    if data.status is not None:
+        return data.status
+    if data.delivered_at is not None:
+        return "delivered"
+    return "fulfilled" if data.fulfilled_at is not None else "created"
+
+
+def _advance(
+    order: Order,
+    status: str,
+    *,
+    delivered_at: datetime | None,
+    fulfilled_at: datetime | None,
+    stale: bool,
+) -> None:
+    """Move the order's state forward: a later status wins; a date given by a current
+    body replaces the stored one, a date from a stale body (or the moment we learned of
+    it) only fills a missing one."""
+    if STATUS_RANK[status] > STATUS_RANK[order.status]:
+        order.status = status
+    now = utcnow()
+    for name, given, implied in (
+        ("delivered_at", delivered_at, status == "delivered"),
+        ("fulfilled_at", fulfilled_at, status == "fulfilled"),
+    ):
+        if given is not None and (not stale or getattr(order, name) is None):
+            setattr(order, name, given)
+        elif implied and getattr(order, name) is None:
+            setattr(order, name, now)
+
+
+async def _order_changed(shop: Shop, order: Order, before: tuple[object, ...]) -> None:
+    """The reviews domain schedules or cancels the order's review request in the worker."""
+    after = (order.status, order.delivered_at, order.fulfilled_at)
+    if after != before and order.status in ACTS_ON_REVIEWS:
+        await outbox.schedule(
+            shop, "order_changed", {"order_id": order.id}, utcnow(), subject=f"order:{order.id}"
+        )
+
+
+async def upsert_order(
+    shop: Shop, data: OrderIn, *, source: str = "api", updated_at: datetime | None = None
+) -> tuple[Order, bool]:
+    """Create or update an order from any source (API, batch, CSV, platform connector).
+
+    `updated_at` is the platform's time of this version: an older one arriving after a newer
+    changes no customer, item or date, only moves the status forward.
+    """
     skus = {item.sku for item in data.items}
     products = {p.sku: p for p in await Product.filter(shop=shop, sku__in=list(skus))}
     unknown = sorted(skus - products.keys())
@@ -133,39 +197,117 @@ async def upsert_order(shop: Shop, data: OrderIn) -> tuple[Order, bool]:
             "Create the products first (POST /api/v1/products).",
             fields={"items": f"unknown sku: {', '.join(unknown[:10])}"},
         )
+    for _ in range(2):  # the same new order written twice at once: the second try updates
+        try:
+            return await _write_order(shop, data, products, source, updated_at)
+        except (IntegrityError, TransactionManagementError):
+            continue
+    raise InvalidInput("The order could not be saved; try again.")
+
+
+async def _write_order(
+    shop: Shop,
+    data: OrderIn,
+    products: dict[str, Product],
+    source: str,
+    updated_at: datetime | None,
+) -> tuple[Order, bool]:
     async with in_transaction() as conn:
-        customer = await upsert_customer(shop, data.customer)
-        order = await Order.filter(shop=shop, external_id=data.id).first()
+        # Locked: two deliveries of one order apply one after the other (PostgreSQL).
+        order = (
+            await Order.filter(shop=shop, external_id=data.id)
+            .select_for_update()
+            .using_db(conn)
+            .first()
+        )
         created = order is None
-        # The order may move from one customer to another: both totals change.
-        customers = {customer.id} if order is None else {customer.id, order.customer_id}
+        before: tuple[object, ...] = (None, None, None)
+        stale = False
         if order is None:
-            order = await Order.create(
+            customer = await upsert_customer(shop, data.customer)
+            order = Order(
                 shop=shop,
                 external_id=data.id,
                 customer=customer,
                 ordered_at=data.ordered_at,
-                delivered_at=data.delivered_at,
+                source=source,
+                number=data.number,
+                source_updated_at=updated_at,
             )
+            customers = {customer.id}
         else:
+            before = (order.status, order.delivered_at, order.fulfilled_at)
+            last = order.source_updated_at
+            stale = updated_at is not None and last is not None and updated_at < last
+            customers = {order.customer_id}
+        _advance(
+            order,
+            status_of(data),
+            delivered_at=data.delivered_at,
+            fulfilled_at=data.fulfilled_at,
+            stale=stale,
+        )
+        if not created and not stale:
+            # The order may move from one customer to another: both totals change.
+            customer = await upsert_customer(shop, data.customer)
+            customers.add(customer.id)
             order.customer = customer
             order.ordered_at = data.ordered_at
-            order.delivered_at = data.delivered_at
-            await order.save()
-            await OrderItem.filter(order=order).delete()
-        await OrderItem.bulk_create(
-            [
-                OrderItem(
-                    order=order,
-                    product=products[item.sku],
-                    quantity=item.quantity,
-                    unit_price=item.unit_price,
-                )
-                for item in data.items
-            ]
-        )
-        await refresh_order_totals(customers, using=conn)
+            order.number = data.number or order.number
+            order.source_updated_at = updated_at or order.source_updated_at
+        await order.save(using_db=conn)
+        if not stale:
+            if not created:
+                await OrderItem.filter(order=order).using_db(conn).delete()
+            await OrderItem.bulk_create(
+                [
+                    OrderItem(
+                        order=order,
+                        product=products[item.sku],
+                        quantity=item.quantity,
+                        unit_price=item.unit_price,
+                    )
+                    for item in data.items
+                ],
+                using_db=conn,
+            )
+            await refresh_order_totals(customers, using=conn)
+        await _order_changed(shop, order, before)
     return order, created
+
+
+async def advance_order(
+    shop: Shop, external_id: str, status: str, at: datetime | None = None
+) -> Order:
+    """A status event about a known order (a platform's fulfilment or delivery)."""
+    async with in_transaction() as conn:
+        order = (
+            await Order.filter(shop=shop, external_id=external_id)
+            .select_for_update()
+            .using_db(conn)
+            .first()
+        )
+        if order is None:
+            raise NotFound(f"No order {external_id!r} yet.")
+        before = (order.status, order.delivered_at, order.fulfilled_at)
+        _advance(
+            order,
+            status,
+            delivered_at=at if status == "delivered" else None,
+            fulfilled_at=at if status == "fulfilled" else None,
+            stale=True,  # an event's date fills a missing one, never replaces
+        )
+        await order.save(using_db=conn)
+        await _order_changed(shop, order, before)
+    return order
+
+
+async def webhook_contact(customer_id: int | None) -> dict[str, str | None] | None:
+    """What a CRM needs to match the contact of a webhook event: email and external id."""
+    if customer_id is None:
+        return None
+    row = await Customer.filter(id=customer_id).values("email", "external_id")
+    return {"email": row[0]["email"], "external_id": row[0]["external_id"]} if row else None
 
 
 def rating_of(product: Product) -> dict[str, object]:
@@ -192,12 +334,42 @@ def product_json(product: Product) -> dict[str, object]:
 def order_json(order: Order, customer: Customer) -> dict[str, object]:
     return {
         "id": order.external_id,
+        "number": order.number,
         "customer": {
             "email": customer.email,
             "name": customer.name,
             "external_id": customer.external_id,
             "locale": customer.locale,
         },
+        "status": order.status,
+        "source": order.source,
         "ordered_at": order.ordered_at.isoformat(),
+        "fulfilled_at": order.fulfilled_at.isoformat() if order.fulfilled_at else None,
         "delivered_at": order.delivered_at.isoformat() if order.delivered_at else None,
     }
+
+
+async def order_detail(shop: Shop, external_id: str) -> tuple[Order, dict[str, object]]:
+    """GET /api/v1/orders/{id}: the order with its customer and items."""
+    order = (
+        await Order.filter(shop=shop, external_id=external_id).select_related("customer").first()
+    )
+    if order is None:
+        raise NotFound(f"No order with id {external_id!r}.")
+    items = await OrderItem.filter(order=order).select_related("product").order_by("id")
+    return order, {
+        **order_json(order, order.customer),
+        "items": [
+            {
+                "sku": item.product.sku,
+                "name": item.product.name,
+                "quantity": item.quantity,
+                "unit_price": _price(item.unit_price),
+            }
+            for item in items
+        ],
+    }
+
+
+def _price(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)

@@ -18,7 +18,10 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from feedback_service.alerts.services import check_due_answer
+from feedback_service.connectors import tasks as connector_tasks
+from feedback_service.errors import NotFound
 from feedback_service.links import Links
+from feedback_service.orders import privacy
 from feedback_service.outbox import mail, webhooks
 from feedback_service.outbox.models import OutboxMessage, WebhookEndpoint
 from feedback_service.outbox.services import utcnow
@@ -52,9 +55,33 @@ async def _send_review_request(row: OutboxMessage, worker: Worker) -> None:
     await review_services.send_due_request(row.payload["request_id"], worker.links)
 
 
+async def _send_review_reminder(row: OutboxMessage, worker: Worker) -> None:
+    await review_services.send_due_reminder(row.payload["request_id"], worker.links)
+
+
+async def _order_changed(row: OutboxMessage, worker: Worker) -> None:
+    await review_services.sync_order_request(row.payload["order_id"])
+
+
+async def _connector_delivery(row: OutboxMessage, worker: Worker) -> None:
+    await connector_tasks.process_delivery(row.payload["delivery_id"])
+
+
+async def _erase_customer(row: OutboxMessage, worker: Worker) -> None:
+    """A platform asked us to forget a customer (Shopify's customers/redact)."""
+    try:
+        await privacy.erase_customer(row.shop, row.payload["email"], worker.photo_dir)
+    except NotFound:
+        pass  # we never had them, or they are erased already
+
+
 # Scheduled work other than emails and webhooks, by outbox kind.
 HANDLERS: dict[str, Handler] = {
     "review_request": _send_review_request,
+    "review_reminder": _send_review_reminder,
+    "order_changed": _order_changed,
+    "connector_delivery": _connector_delivery,
+    "customer_erase": _erase_customer,
 }
 
 

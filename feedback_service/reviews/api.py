@@ -7,6 +7,7 @@ from starlette.responses import JSONResponse, Response
 
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import read_json, whole_number
+from feedback_service.orders import services as orders
 from feedback_service.reviews import feed, services
 from feedback_service.reviews.models import Review
 from feedback_service.reviews.schemas import ModerationIn, ReplyIn, ReviewImportIn, ReviewRequestIn
@@ -29,6 +30,14 @@ async def create_review_request(request: Request) -> JSONResponse:
     data = await read_json(request, ReviewRequestIn)
     body, created = await services.create_request(shop, data, request.app.state.links)
     return JSONResponse(body, status_code=201 if created else 200)
+
+
+async def get_order(request: Request) -> JSONResponse:
+    """The order with its review request: here, since the request is the reviews domain's."""
+    shop = await api_shop(request)
+    order, body = await orders.order_detail(shop, request.path_params["id"])
+    body["review_request"] = await services.order_request_state(order)
+    return JSONResponse(body)
 
 
 async def list_reviews(request: Request) -> JSONResponse:

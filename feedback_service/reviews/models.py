@@ -39,9 +39,11 @@ class ReviewRequest(Model):
     )
     customer_id: int
     send_at = fields.DatetimeField()
-    # sent, skipped_unsubscribed, skipped_throttled, or null while waiting.
+    # sent, skipped_unsubscribed, skipped_throttled, cancelled (the order was), or null
+    # while waiting.
     outcome = fields.CharField(max_length=32, null=True)
     sent_at = fields.DatetimeField(null=True)
+    reminders_sent = fields.IntField(default=0, db_default=0)
     submitted_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -43,6 +43,8 @@ from feedback_service.templating import render
 
 # The request goes out days after delivery; its link must outlive that wait.
 REVIEW_TOKEN_MAX_AGE = 120 * 24 * 3600
+# An automatic request due longer ago than this is not made (old orders imported or synced).
+AUTOMATIC_REQUEST_MAX_LATE = timedelta(days=30)
 MAX_TEXT = 5000
 MAX_TITLE = 200
 
@@ -113,7 +115,13 @@ async def request_json(
 
 
 def review_request_email(
-    shop: Shop, customer: Customer, products: list[Product], url: str, links: Links
+    shop: Shop,
+    customer: Customer,
+    products: list[Product],
+    url: str,
+    links: Links,
+    *,
+    reminder: bool = False,
 ) -> dict[str, Any]:
     _ = Translator(customer.locale)
     unsubscribe_url = links.unsubscribe_url(customer.id, shop.id)
@@ -123,9 +131,13 @@ def review_request_email(
         "products": products,
         "url": url,
         "unsubscribe_url": unsubscribe_url,
+        "reminder": reminder,
     }
+    subject = _("How do you like your order from %(shop)s?", shop=shop.name)
+    if reminder:
+        subject = _("Reminder: %(subject)s", subject=subject)
     return {
-        "subject": _("How do you like your order from %(shop)s?", shop=shop.name),
+        "subject": subject,
         "html": render("emails/review_request.html", customer.locale, **context),
         "text": render("emails/review_request.txt", customer.locale, **context),
         "headers": {
@@ -154,6 +166,11 @@ async def send_due_request(request_id: int, links: Links) -> str:
         if hold is not None:
             unsubscribed = hold.status == "unsubscribed"
             outcome = "skipped_unsubscribed" if unsubscribed else "skipped_throttled"
+        # Only a request still waiting: the order may have been cancelled meanwhile.
+        if not await ReviewRequest.filter(id=request.id, outcome=None).update(
+            outcome=outcome, sent_at=now if outcome == "sent" else None
+        ):
+            return "gone"
         if outcome == "sent":
             request.order.customer = customer
             email = review_request_email(
@@ -164,10 +181,122 @@ async def send_due_request(request_id: int, links: Links) -> str:
                 links,
             )
             await outbox.queue_email(shop, to=customer.email, locale=customer.locale, **email)
-        await ReviewRequest.filter(id=request.id).update(
-            outcome=outcome, sent_at=now if outcome == "sent" else None
-        )
+            await _schedule_reminder(shop, request, now)
     return outcome
+
+
+async def order_request_state(order: Order) -> dict[str, Any] | None:
+    """The review request of an order as GET /api/v1/orders/{id} shows it, or None."""
+    request = await ReviewRequest.filter(order_id=order.id).first()
+    if request is None:
+        return None
+    review_ids = (
+        await Review.filter(request_id=request.id).order_by("id").values_list("id", flat=True)
+    )
+    return {
+        "status": request.outcome or ("submitted" if request.submitted_at else "scheduled"),
+        "scheduled_for": request.send_at.isoformat(),
+        "sent_at": request.sent_at.isoformat() if request.sent_at else None,
+        "reminders_sent": request.reminders_sent,
+        "review_ids": list(review_ids),
+    }
+
+
+# --- automatic requests and reminders ------------------------------------------------------
+
+
+def request_due_at(shop: Shop, order: Order) -> datetime | None:
+    """When an order's automatic request goes out: days after delivery, or after
+    fulfilment where the platform never says "delivered"; None before either."""
+    if order.delivered_at is not None:
+        return order.delivered_at + timedelta(days=shop.review_delay_days)
+    if order.fulfilled_at is not None:
+        return order.fulfilled_at + timedelta(days=shop.review_delay_after_fulfilled_days)
+    return None
+
+
+async def sync_order_request(order_id: int) -> str:
+    """Called by the worker when an order's state changed (orders writes "order_changed"):
+    a fulfilled or delivered order gets its one review request, a cancelled or refunded
+    one loses the request still waiting. Says what it did."""
+    order = await Order.filter(id=order_id).select_related("shop", "customer").first()
+    if order is None:
+        return "gone"
+    if order.status in ("cancelled", "refunded"):
+        cancelled = await ReviewRequest.filter(order_id=order.id, outcome=None).update(
+            outcome="cancelled"
+        )
+        return "cancelled" if cancelled else "nothing"
+    send_at = request_due_at(order.shop, order)
+    if send_at is None or await ReviewRequest.exists(order_id=order.id):
+        return "nothing"  # one request per order: the first schedule stands
+    if send_at < utcnow() - AUTOMATIC_REQUEST_MAX_LATE:
+        return "too_old"  # an import of past orders must not email every past customer
+    try:
+        async with in_transaction():
+            request = await ReviewRequest.create(
+                shop=order.shop, order=order, customer=order.customer, send_at=send_at
+            )
+            await outbox.schedule(order.shop, "review_request", {"request_id": request.id}, send_at)
+    except IntegrityError:  # scheduled at the same moment through the API
+        return "nothing"
+    return "scheduled"
+
+
+async def _schedule_reminder(shop: Shop, request: ReviewRequest, after: datetime) -> None:
+    if request.reminders_sent < shop.review_reminders:
+        due_at = after + timedelta(days=shop.review_reminder_days)
+        await outbox.schedule(shop, "review_reminder", {"request_id": request.id}, due_at)
+
+
+def _no_reminder(
+    request: ReviewRequest, shop: Shop, customer: Customer, order: Order
+) -> str | None:
+    """Why a reminder must not go out, or None."""
+    if request.submitted_at is not None:
+        return "reviewed"
+    if customer.unsubscribed_at is not None or customer.contact_preference == "never":
+        return "unsubscribed"
+    if order.status in ("cancelled", "refunded"):
+        return "cancelled"
+    if request.reminders_sent >= shop.review_reminders:
+        return "done"
+    return None
+
+
+async def send_due_reminder(request_id: int, links: Links) -> str:
+    """Called by the worker when a sent request's reminder is due: send it unless the
+    customer reviewed, unsubscribed or chose "never" meanwhile; says what it did."""
+    request = (
+        await ReviewRequest.filter(id=request_id, outcome="sent")
+        .select_related("shop", "customer", "order")
+        .first()
+    )
+    if request is None:
+        return "gone"
+    shop, customer, order = request.shop, request.customer, request.order
+    if (why := _no_reminder(request, shop, customer, order)) is not None:
+        return why
+    now = utcnow()
+    async with in_transaction():
+        # One reminder per due row, even if the row is delivered twice.
+        if not await ReviewRequest.filter(
+            id=request.id, reminders_sent=request.reminders_sent, submitted_at=None
+        ).update(reminders_sent=request.reminders_sent + 1):
+            return "gone"
+        order.customer = customer
+        email = review_request_email(
+            shop,
+            customer,
+            await _order_products(order),
+            review_url(links, request),
+            links,
+            reminder=True,
+        )
+        await outbox.queue_email(shop, to=customer.email, locale=customer.locale, **email)
+        request.reminders_sent += 1
+        await _schedule_reminder(shop, request, now)
+    return "sent"
 
 
 # --- the form ----------------------------------------------------------------------------
@@ -330,13 +459,19 @@ async def submit(
                     incentivised=incentivised,
                 )
                 created.append(review)
-                await outbox.emit(shop, "review.submitted", review_event(review))
+                event = review_event(
+                    review,
+                    product=item.product,
+                    customer=form.customer,
+                    order_id=request.order.external_id,
+                )
+                await outbox.emit(shop, "review.submitted", event)
                 await check_review(review, shop)
                 if auto:
                     await ModerationEvent.create(
                         review=review, action="auto_publish", actor="system"
                     )
-                    await outbox.emit(shop, "review.published", review_event(review))
+                    await outbox.emit(shop, "review.published", event)
             await ReviewRequest.filter(id=request.id).update(submitted_at=now)
             for product_id in {r.product_id for r in created if r.status == "published"}:
                 await refresh_product_rating(product_id)
@@ -357,10 +492,19 @@ def _sentiment_fields(sentiment: Sentiment | None, language: str) -> dict[str, A
     }
 
 
-def review_event(review: Review) -> dict[str, Any]:
+def review_event(
+    review: Review, *, product: Product, customer: Customer | None, order_id: str | None
+) -> dict[str, Any]:
+    """The data of a review webhook, with what a CRM needs to match the contact and the
+    product: customer email and external id, the order's id, the SKU."""
     return {
         "id": review.id,
         "product_id": review.product_id,
+        "sku": product.sku,
+        "order_id": order_id,
+        "customer": None
+        if customer is None
+        else {"email": customer.email, "external_id": customer.external_id},
         "rating": review.rating,
         "title": review.title,
         "body": review.body,
@@ -451,7 +595,17 @@ async def moderate(shop: Shop, review_id: int, data: ModerationIn, actor: str) -
         )
         await refresh_product_rating(review.product_id)
         if data.action == "publish":
-            await outbox.emit(shop, "review.published", review_event(review))
+            # Imported reviews have no request, hence no order.
+            order = None
+            if review.request_id is not None:
+                order = await Order.filter(review_requests__id=review.request_id).first()
+            event = review_event(
+                review,
+                product=review.product,
+                customer=review.customer,
+                order_id=order.external_id if order else None,
+            )
+            await outbox.emit(shop, "review.published", event)
         elif review.author_email:
             await _queue_rejection_email(shop, review)
     return review

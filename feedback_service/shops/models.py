@@ -30,6 +30,11 @@ class Shop(Model):
     brand_color = fields.CharField(max_length=7, default="#2563eb")
     # Days after delivery before the review request goes out.
     review_delay_days = fields.IntField(default=7)
+    # Where the platform never says "delivered": days after fulfilment (shipping) instead.
+    review_delay_after_fulfilled_days = fields.IntField(default=5, db_default=5)
+    # Reminders of an unanswered review request (0-2), each this many days after the last.
+    review_reminders = fields.IntField(default=1, db_default=1)
+    review_reminder_days = fields.IntField(default=7, db_default=7)
     # Publish without a person unless the text check flags it (same rule for every rating).
     reviews_auto_publish = fields.BooleanField(default=False)
     # Which answers open an alert; missing keys take the defaults of alerts.rules.

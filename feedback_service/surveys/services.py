@@ -15,7 +15,7 @@ from feedback_service.alerts.services import check_response
 from feedback_service.errors import InvalidInput, InvalidToken
 from feedback_service.links import Links
 from feedback_service.orders.models import Customer, Order
-from feedback_service.orders.services import upsert_customer
+from feedback_service.orders.services import upsert_customer, webhook_contact
 from feedback_service.outbox import services as outbox
 from feedback_service.sentiment import analyse
 from feedback_service.shops.models import Shop
@@ -281,7 +281,7 @@ async def _emit_confirmed(response: Response) -> None:
     await outbox.emit(
         response.shop_id,
         "response.confirmed",
-        _event(response),
+        await _event(response),
         subject=f"response:{response.id}",
         delay=BURST_WINDOW,
     )
@@ -340,7 +340,7 @@ async def add_comment(
             aspects=sentiment.as_dict()["aspects"],
         )
         response.comment = text
-        await outbox.emit(invitation.shop_id, "comment.added", _event(response))
+        await outbox.emit(invitation.shop_id, "comment.added", await _event(response))
         await check_response(response.id)
     choice = KINDS[invitation.kind].choice_for_score(response.score)
     assert choice is not None
@@ -472,9 +472,14 @@ def response_json(response: Response) -> dict[str, Any]:
     }
 
 
-def _event(response: Response) -> dict[str, Any]:
-    """The data of a webhook about an answer (customer details are looked up by the receiver)."""
+async def _event(response: Response) -> dict[str, Any]:
+    """The data of a webhook about an answer, with what a CRM needs to match the contact:
+    customer email and external id, the order's id (only shops with a webhook pay the
+    lookup)."""
+    order = await Order.filter(invitations__id=response.invitation_id).values("external_id")
     return {
+        "customer": await webhook_contact(response.customer_id),
+        "order_id": order[0]["external_id"] if order else None,
         "id": response.id,
         "survey": response.kind,
         "score": response.score,

@@ -1,0 +1,1 @@
+"""WooCommerce and Shopify order webhooks in: orders without writing code."""
