@@ -50,7 +50,7 @@ async def login(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     await auth.check_csrf(request)
-    request.session.clear()
+    await auth.log_out(request)
     return RedirectResponse("/admin/login", status_code=303)
 
 

@@ -31,4 +31,10 @@ class Migration(migrations.Migration):
             model_name='Click',
             constraint=UniqueConstraint(fields=('invitation_id', 'score', 'slot'), name=None),
         ),
+        # Sessions signed before a logout or a new password are refused.
+        ops.AddField(
+            model_name='StaffUser',
+            name='session_version',
+            field=fields.IntField(default=0, db_default=0),
+        ),
     ]
