@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
@@ -30,8 +32,7 @@ async def login(request: Request) -> Response:
     if request.method == "POST":
         form = await auth.check_csrf(request)
         email = form.get("email", "")[:254]
-        await ratelimit.hit(ratelimit.LOGIN, "login-ip", client_ip(request))
-        await ratelimit.hit(ratelimit.LOGIN, "login-email", email.lower())
+        await _slow_down_guesses(client_ip(request), email.strip().lower())
         user = await authenticate(email, form.get("password", "")[:1000])
         if user is not None:
             auth.log_in(request, user)
@@ -46,6 +47,15 @@ async def login(request: Request) -> Response:
         error=error,
         shop=None,
     )
+
+
+async def _slow_down_guesses(address: str, account: str) -> None:
+    """429 for too many attempts from the address, at one account or at any; an account
+    guessed at from many addresses answers more slowly, but its owner still gets in."""
+    await ratelimit.hit(ratelimit.LOGIN_ADDRESS, "login-ip", address)
+    await ratelimit.hit(ratelimit.LOGIN, "login", account, address)
+    if await ratelimit.exceeded(ratelimit.LOGIN_ACCOUNT, "login-email", account):
+        await asyncio.sleep(ratelimit.LOGIN_DELAY)
 
 
 async def logout(request: Request) -> Response:
