@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from datetime import UTC, datetime
 
 import httpx
@@ -228,6 +230,30 @@ async def test_delivery_to_an_ipv6_embedding_a_private_ipv4_fails_at_send_time(
     row = await OutboxMessage.get(kind="webhook")
     assert row.last_error == "refused: the host resolves to a non-public address (::ffff:0:7f00:1)"
     assert receiver.received == []
+
+
+async def test_the_worker_logs_the_origin_of_a_webhook_url_only(
+    api: httpx.AsyncClient,
+    receiver: WebhookReceiver,
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)  # what `feedback-service worker` logs
+    answer = await api.post(
+        "/api/v1/webhooks",
+        json={"url": receiver.url + "?token=s3cret-in-query", "events": ["response.confirmed"]},
+    )
+    receiver.secret = answer.json()["secret"]
+    await confirmed_answer(api)
+    receiver.statuses = [500]
+    worker = Worker(settings)
+    for _ in range(2):  # a failure, then a success
+        await run_due(worker)
+    assert [r["status"] for r in receiver.received] == [500, 200]
+    assert "s3cret" not in caplog.text
+    deliveries = [json.loads(r.message) for r in caplog.records if '"delivery"' in r.message]
+    origin = f"http://127.0.0.1:{receiver.port}"
+    assert [(d["ok"], d["to"]) for d in deliveries] == [(False, origin), (True, origin)]
 
 
 async def test_unknown_events_are_refused(
