@@ -13,13 +13,13 @@ from feedback_service.admin import dashboard as dashboard_data
 from feedback_service.alerts.views import ASPECT_LABELS
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import client_ip, page, respondent_locale, whole_number
-from feedback_service.i18n import Translator, gettext
+from feedback_service.i18n import N_, Translator, gettext
 from feedback_service.outbox.models import OutboxMessage
 from feedback_service.outbox.webhooks import replay
 from feedback_service.reviews import services as review_services
 from feedback_service.reviews.models import Review
 from feedback_service.reviews.schemas import ModerationIn
-from feedback_service.shops.services import authenticate
+from feedback_service.shops.services import MIN_PASSWORD, authenticate, change_password
 from feedback_service.surveys.kinds import KINDS, score_label
 from feedback_service.surveys.models import Click, Invitation
 from feedback_service.surveys.models import Response as SurveyResponse
@@ -56,6 +56,43 @@ async def _slow_down_guesses(address: str, account: str) -> None:
     await ratelimit.hit(ratelimit.LOGIN, "login", account, address)
     if await ratelimit.exceeded(ratelimit.LOGIN_ACCOUNT, "login-email", account):
         await asyncio.sleep(ratelimit.LOGIN_DELAY)
+
+
+PASSWORD_ERRORS = {
+    "wrong": N_("The current password is wrong."),
+    "short": N_("A password has at least %(n)s characters."),
+}
+
+
+async def password(request: Request) -> Response:
+    """Any staff user changes their own password; their other sessions end."""
+    user = await auth.current_staff(request)
+    locale = respondent_locale(request)
+    error, changed = None, False
+    if request.method == "POST":
+        form = await auth.check_csrf(request)
+        await ratelimit.hit(ratelimit.LOGIN, "password", str(user.id), client_ip(request))
+        try:
+            await change_password(
+                user, form.get("current_password", "")[:1000], form.get("new_password", "")[:1000]
+            )
+        except InvalidInput as exc:
+            code = next(iter(exc.fields.values()))
+            error = gettext(locale, PASSWORD_ERRORS[code], n=str(MIN_PASSWORD))
+        else:
+            auth.log_in(request, user)  # this session goes on, with the new version
+            changed = True
+    return page(
+        request,
+        "admin/password.html",
+        locale,
+        status_code=400 if error else 200,
+        user=user,
+        shop=user.shop,
+        csrf=auth.csrf_token(request),
+        error=error,
+        changed=changed,
+    )
 
 
 async def logout(request: Request) -> Response:

@@ -92,3 +92,37 @@ async def test_one_address_trying_many_accounts_is_limited(
 ) -> None:
     statuses = [(await log_in(client, f"staff{n}@shop.fr", "guess")).status_code for n in range(31)]
     assert statuses[:30] == [401] * 30 and statuses[30] == 429
+
+
+async def test_a_new_password_ends_every_other_session(
+    client: httpx.AsyncClient,
+    shop_and_key,  # type: ignore[no-untyped-def]
+) -> None:
+    shop, _ = shop_and_key
+    await create_user(shop, "agent@shop.fr", PASSWORD)
+    await log_in(client, "agent@shop.fr", PASSWORD)
+    async with from_address(client, "203.0.113.7") as elsewhere:
+        await log_in(elsewhere, "agent@shop.fr", PASSWORD)
+        assert (await elsewhere.get("/admin/inbox")).status_code == 200
+        form = await client.get("/admin/password", headers={"Accept-Language": "fr"})
+        assert form.status_code == 200 and "Changer de mot de passe" in form.text
+        wrong = await client.post(
+            "/admin/password",
+            data={"csrf": csrf_of(form.text), "current_password": "nope", "new_password": "x" * 8},
+            headers={"Accept-Language": "fr"},
+        )
+        assert wrong.status_code == 400 and "Le mot de passe actuel est faux." in wrong.text
+        changed = await client.post(
+            "/admin/password",
+            data={
+                "csrf": csrf_of(form.text),
+                "current_password": PASSWORD,
+                "new_password": "a brand new passphrase",
+            },
+        )
+        assert changed.status_code == 200 and "Your password was changed" in changed.text
+        assert (await client.get("/admin/inbox")).status_code == 200  # this session goes on
+        assert (await elsewhere.get("/admin/inbox")).headers["location"] == "/admin/login"
+    async with from_address(client, "198.51.100.1") as fresh:
+        assert (await log_in(fresh, "agent@shop.fr", PASSWORD)).status_code == 401
+        assert (await log_in(fresh, "agent@shop.fr", "a brand new passphrase")).status_code == 303
