@@ -41,6 +41,9 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     if database_url.startswith("sqlite://") and not database_url.startswith("sqlite://:memory:"):
         path = Path(database_url.removeprefix("sqlite://").split("?", 1)[0])
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Readable by its owner only, like the secret key; SQLite gives its -wal and -shm
+        # files the database file's mode.
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     config = generate_config(
         database_url,
         app_modules={APP_LABEL: MODEL_MODULES},

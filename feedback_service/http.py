@@ -208,6 +208,8 @@ class SecurityHeadersMiddleware:
             return
         state = scope.setdefault("state", {})
         embeddable = scope["path"].startswith("/w/")
+        # Staff pages and API answers carry customers' data: no cache keeps them.
+        private = scope["path"].startswith(("/admin", "/api/"))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -228,6 +230,8 @@ class SecurityHeadersMiddleware:
                         (b"content-security-policy", csp + b"; frame-ancestors " + framing)
                     )
                 headers += self.fixed
+                if private and not any(name == b"cache-control" for name, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
             await send(message)
 

@@ -18,7 +18,13 @@ from feedback_service.errors import RateLimited
 
 # Per link and address: generous for a person, tight for a script.
 ANSWERS = parse("20/hour")
+# Password guesses are refused per account and address, and per address whatever the
+# account; an account guessed from many addresses is slowed down (LOGIN_DELAY seconds
+# per attempt), never refused: whoever knows a staff email could lock its owner out.
 LOGIN = parse("10/minute")
+LOGIN_ADDRESS = parse("30/minute")
+LOGIN_ACCOUNT = parse("30/minute")
+LOGIN_DELAY = 1.0
 API = parse("1200/minute")
 COMMENTS = parse("20/hour")
 
@@ -103,6 +109,11 @@ async def hit(limit: RateLimitItem, *keys: str) -> None:
         "Too many requests; try again later.",
         retry_after=max(1, int(stats.reset_time - time.time())),
     )
+
+
+async def exceeded(limit: RateLimitItem, *keys: str) -> bool:
+    """Count a hit; whether it went past the limit (for a slow-down rather than a 429)."""
+    return not await _limiter.hit(limit, *keys)
 
 
 async def reset() -> None:

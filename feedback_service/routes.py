@@ -88,6 +88,7 @@ routes = [
     # Staff.
     Route("/admin/login", admin.login, methods=["GET", "POST"]),
     Route("/admin/logout", admin.logout, methods=["POST"]),
+    Route("/admin/password", admin.password, methods=["GET", "POST"]),
     Route("/admin", admin.dashboard, methods=["GET"]),
     Route("/admin/inbox", alerts.inbox, methods=["GET"]),
     Route("/admin/inbox/{id}", alerts.act, methods=["POST"]),

@@ -6,11 +6,13 @@ import hmac
 import secrets
 
 from starlette.requests import Request
+from tortoise.expressions import F
 
 from feedback_service.errors import Forbidden
 from feedback_service.shops.models import StaffUser
 
 SESSION_USER = "staff_id"
+SESSION_VERSION = "v"  # the user's session_version when they logged in
 SESSION_CSRF = "csrf"
 
 
@@ -40,8 +42,8 @@ async def current_staff(request: Request, *, role: str | None = None) -> StaffUs
     if not isinstance(staff_id, int):
         raise LoginRequired()
     user = await StaffUser.filter(id=staff_id).select_related("shop").first()
-    if user is None:
-        request.session.clear()
+    if user is None or request.session.get(SESSION_VERSION) != user.session_version:
+        request.session.clear()  # the user is gone, logged out or changed their password
         raise LoginRequired()
     if role == "admin" and user.role != "admin":
         raise Forbidden("Only a shop admin can open this page.")
@@ -51,4 +53,17 @@ async def current_staff(request: Request, *, role: str | None = None) -> StaffUs
 def log_in(request: Request, user: StaffUser) -> None:
     request.session.clear()  # a fresh session id against fixation
     request.session[SESSION_USER] = user.id
+    request.session[SESSION_VERSION] = user.session_version
     csrf_token(request)
+
+
+async def log_out(request: Request) -> None:
+    """End the session here and every copy of its cookie: the user's session version moves on
+    (their other sessions end too)."""
+    staff_id = request.session.get(SESSION_USER)
+    version = request.session.get(SESSION_VERSION)
+    request.session.clear()
+    if isinstance(staff_id, int) and isinstance(version, int):
+        await StaffUser.filter(id=staff_id, session_version=version).update(
+            session_version=F("session_version") + 1
+        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
@@ -11,13 +13,13 @@ from feedback_service.admin import dashboard as dashboard_data
 from feedback_service.alerts.views import ASPECT_LABELS
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import client_ip, page, respondent_locale, whole_number
-from feedback_service.i18n import Translator, gettext
+from feedback_service.i18n import N_, Translator, gettext
 from feedback_service.outbox.models import OutboxMessage
 from feedback_service.outbox.webhooks import replay
 from feedback_service.reviews import services as review_services
 from feedback_service.reviews.models import Review
 from feedback_service.reviews.schemas import ModerationIn
-from feedback_service.shops.services import authenticate
+from feedback_service.shops.services import MIN_PASSWORD, authenticate, change_password
 from feedback_service.surveys.kinds import KINDS, score_label
 from feedback_service.surveys.models import Click, Invitation
 from feedback_service.surveys.models import Response as SurveyResponse
@@ -30,8 +32,7 @@ async def login(request: Request) -> Response:
     if request.method == "POST":
         form = await auth.check_csrf(request)
         email = form.get("email", "")[:254]
-        await ratelimit.hit(ratelimit.LOGIN, "login-ip", client_ip(request))
-        await ratelimit.hit(ratelimit.LOGIN, "login-email", email.lower())
+        await _slow_down_guesses(client_ip(request), email.strip().lower())
         user = await authenticate(email, form.get("password", "")[:1000])
         if user is not None:
             auth.log_in(request, user)
@@ -48,9 +49,55 @@ async def login(request: Request) -> Response:
     )
 
 
+async def _slow_down_guesses(address: str, account: str) -> None:
+    """429 for too many attempts from the address, at one account or at any; an account
+    guessed at from many addresses answers more slowly, but its owner still gets in."""
+    await ratelimit.hit(ratelimit.LOGIN_ADDRESS, "login-ip", address)
+    await ratelimit.hit(ratelimit.LOGIN, "login", account, address)
+    if await ratelimit.exceeded(ratelimit.LOGIN_ACCOUNT, "login-email", account):
+        await asyncio.sleep(ratelimit.LOGIN_DELAY)
+
+
+PASSWORD_ERRORS = {
+    "wrong": N_("The current password is wrong."),
+    "short": N_("A password has at least %(n)s characters."),
+}
+
+
+async def password(request: Request) -> Response:
+    """Any staff user changes their own password; their other sessions end."""
+    user = await auth.current_staff(request)
+    locale = respondent_locale(request)
+    error, changed = None, False
+    if request.method == "POST":
+        form = await auth.check_csrf(request)
+        await ratelimit.hit(ratelimit.LOGIN, "password", str(user.id), client_ip(request))
+        try:
+            await change_password(
+                user, form.get("current_password", "")[:1000], form.get("new_password", "")[:1000]
+            )
+        except InvalidInput as exc:
+            code = next(iter(exc.fields.values()))
+            error = gettext(locale, PASSWORD_ERRORS[code], n=str(MIN_PASSWORD))
+        else:
+            auth.log_in(request, user)  # this session goes on, with the new version
+            changed = True
+    return page(
+        request,
+        "admin/password.html",
+        locale,
+        status_code=400 if error else 200,
+        user=user,
+        shop=user.shop,
+        csrf=auth.csrf_token(request),
+        error=error,
+        changed=changed,
+    )
+
+
 async def logout(request: Request) -> Response:
     await auth.check_csrf(request)
-    request.session.clear()
+    await auth.log_out(request)
     return RedirectResponse("/admin/login", status_code=303)
 
 

@@ -47,10 +47,36 @@ async def resolve_safe(url: str, *, allow_private: bool) -> tuple[str, str]:
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
     if not allow_private:
         for address in addresses:
-            mapped = getattr(address, "ipv4_mapped", None) or address
-            if not mapped.is_global or mapped.is_multicast:
+            if not _public(address):
                 raise UnsafeUrl(f"the host resolves to a non-public address ({address})")
     return host, str(addresses[0])
+
+
+# IPv6 prefixes whose last 32 bits are an IPv4 address that the packets reach: IPv4-mapped,
+# IPv4-translated (RFC 2765), IPv4-compatible (deprecated, still routed by some stacks) and
+# NAT64's well-known prefix (RFC 6052).
+_EMBEDDING_96 = [
+    ipaddress.IPv6Network(prefix)
+    for prefix in ("::ffff:0:0/96", "::ffff:0:0:0/96", "::/96", "64:ff9b::/96")
+]
+# NAT64 for local use (RFC 8215): where the IPv4 address sits depends on the network's own
+# prefix length, which cannot be told from outside.
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
+def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A global unicast address, and so is any IPv4 address it carries (6to4, NAT64...)."""
+    if not address.is_global or address.is_multicast:
+        return False
+    if isinstance(address, ipaddress.IPv4Address):
+        return True
+    if address in _LOCAL_NAT64:
+        return False
+    if address.sixtofour is not None:
+        return _public(address.sixtofour)
+    if any(address in prefix for prefix in _EMBEDDING_96):
+        return _public(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return True
 
 
 async def register(

@@ -32,6 +32,9 @@ from feedback_service.shops.models import Shop
 from feedback_service.surveys import chain
 
 log = logging.getLogger("feedback_service.worker")
+# httpx logs each request's full URL, where a webhook's secret may sit (a token in its query
+# string): the worker logs the origin of each delivery itself.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 # After each failed attempt, wait this long (like Svix); after the last, the row fails.
 RETRY_DELAYS = [
@@ -94,6 +97,17 @@ def retry_delay(attempts: int) -> timedelta | None:
 
 def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:12]
+
+
+def _recipient(row: OutboxMessage) -> str | None:
+    """Whom a delivery went to, as the logs may show it: an email's address hashed, a
+    webhook's origin (its path and query may hold a secret)."""
+    if row.kind == "email":
+        return _hash(row.payload["to"])
+    if row.kind == "webhook" and row.endpoint is not None:
+        parts = urlsplit(row.endpoint.url)
+        return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}"
+    return None
 
 
 class Worker:
@@ -167,7 +181,7 @@ class Worker:
                     "ok": error is None,
                     "error": error,
                     "ms": round((time.monotonic() - started) * 1000),
-                    "to": _hash(row.payload["to"]) if row.kind == "email" else None,
+                    "to": _recipient(row),
                 }
             )
         )

@@ -75,6 +75,9 @@ class StaffUser(Model):
     password_hash = fields.CharField(max_length=255)
     role = fields.CharField(max_length=16, default="agent")
     created_at = fields.DatetimeField(auto_now_add=True)
+    # In the signed session cookie, checked on each request: logging out or a new password
+    # moves it on, so that every session signed before is refused.
+    session_version = fields.IntField(default=0, db_default=0)
 
     class Meta:
         table = "staff_user"

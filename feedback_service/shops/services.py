@@ -16,6 +16,7 @@ from feedback_service.shops.models import ApiKey, Shop, StaffUser
 API_KEY_PREFIX = "fsk_"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 ROLES = ("admin", "agent")
+MIN_PASSWORD = 8
 
 password_hash = PasswordHash.recommended()
 # Verifying against this keeps an unknown email as slow as a wrong password.
@@ -68,14 +69,30 @@ async def create_user(shop: Shop, email: str, password: str, role: str = "agent"
         raise InvalidInput("The role is admin or agent.", fields={"role": "invalid"})
     if "@" not in email or len(email) > 254:
         raise InvalidInput("That is not an email address.", fields={"email": "invalid"})
-    if len(password) < 8:
-        raise InvalidInput("A password has at least 8 characters.", fields={"password": "short"})
+    _check_new_password(password, "password")
     try:
         return await StaffUser.create(
             shop=shop, email=email, password_hash=password_hash.hash(password), role=role
         )
     except IntegrityError:
         raise Conflict(f"A staff user {email} already exists.") from None
+
+
+def _check_new_password(password: str, field: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(
+            f"A password has at least {MIN_PASSWORD} characters.", fields={field: "short"}
+        )
+
+
+async def change_password(user: StaffUser, current: str, new: str) -> None:
+    """A new password for a user who knows theirs; every session signed before ends."""
+    if not password_hash.verify(current, user.password_hash):
+        raise InvalidInput("The current password is wrong.", fields={"current_password": "wrong"})
+    _check_new_password(new, "new_password")
+    user.password_hash = password_hash.hash(new)
+    user.session_version += 1
+    await user.save(update_fields=["password_hash", "session_version"])
 
 
 async def authenticate(email: str, password: str) -> StaffUser | None:

@@ -33,7 +33,12 @@ class Invitation(Model):
 
 
 class Click(Model):
-    """Every GET of a score link: provisional until a person's browser confirms it."""
+    """A GET of a score link: provisional until a person's browser confirms it.
+
+    Only the first clicks of each score of an invitation are kept (mail scanners and
+    reposted links open one link again and again): the last kept one stands for the later
+    ones too, which it counts in `repeats` and whose time, user agent and outcome it takes,
+    so that a burst of scores still shows in the recent clicks."""
 
     id = fields.BigIntField(primary_key=True)
     invitation: fields.ForeignKeyRelation[Invitation] = fields.ForeignKeyField(
@@ -45,10 +50,15 @@ class Click(Model):
     outcome = fields.CharField(max_length=16, default="pending")
     user_agent = fields.CharField(max_length=300, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Its rank among its invitation's clicks of its score, up to CLICKS_KEPT - 1 (NULL:
+    # recorded before clicks were bounded); the unique key that takes the later clicks.
+    slot = fields.SmallIntField(null=True)
+    repeats = fields.IntField(default=0, db_default=0)
 
     class Meta:
         table = "click"
         indexes = (("invitation_id", "created_at"),)
+        unique_together = (("invitation_id", "score", "slot"),)
 
 
 class Response(Model):

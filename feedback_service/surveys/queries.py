@@ -114,15 +114,28 @@ def _link_sql(with_recent: bool) -> str:
     return sql + " WHERE i.id = {0} AND i.shop_id = {1}"
 
 
+# The first clicks of each score of an invitation are kept; the last kept one takes the
+# later ones (see surveys.models.Click).
+CLICKS_KEPT = 5
+
+
 def _click_sql(first: int) -> str:
-    """The provisional click, inserted only if the invitation exists and is of a kind
+    """The provisional click, recorded only if the invitation exists and is of a kind
     whose links have this key: {first}.. are the invitation id, shop id, score, user
-    agent, time and three kinds."""
+    agent, time and three kinds. Its slot is how many clicks of its score are kept, up to
+    CLICKS_KEPT - 1 (an index-only count of at most that many): past that, the last slot
+    is taken, and that row counts the click and takes its time (the burst window sees it)."""
     n = [f"{{{first + i}}}" for i in range(8)]
     return (
-        'INSERT INTO "click" (invitation_id, score, outcome, user_agent, created_at)'
-        f" SELECT id, {n[2]}, 'pending', {n[3]}, {n[4]} FROM \"invitation\""
-        f" WHERE id = {n[0]} AND shop_id = {n[1]} AND kind IN ({n[5]}, {n[6]}, {n[7]})"
+        'INSERT INTO "click" (invitation_id, score, outcome, user_agent, created_at, slot)'
+        f" SELECT id, {n[2]}, 'pending', {n[3]}, {n[4]}, (SELECT COUNT(*) FROM (SELECT 1"
+        f' FROM "click" WHERE invitation_id = {n[0]} AND score = {n[2]}'
+        f" LIMIT {CLICKS_KEPT - 1}) kept)"
+        f' FROM "invitation" WHERE id = {n[0]} AND shop_id = {n[1]}'
+        f" AND kind IN ({n[5]}, {n[6]}, {n[7]})"
+        " ON CONFLICT (invitation_id, score, slot) DO UPDATE SET"
+        ' repeats = "click".repeats + 1, created_at = excluded.created_at,'
+        " user_agent = excluded.user_agent, outcome = 'pending'"
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from datetime import UTC, datetime
 
 import httpx
@@ -179,6 +181,79 @@ async def test_ssrf_targets_are_refused_at_registration(
     assert answer.status_code == 422, url
     assert "url" in answer.json()["error"]["fields"]
     assert await WebhookEndpoint.all().count() == 0
+
+
+# IPv6 addresses that carry a loopback, private or link-local IPv4 address inside.
+EMBEDDED_IPV4 = [
+    "http://[::127.0.0.1]/hook",  # IPv4-compatible
+    "http://[::ffff:0:7f00:1]/hook",  # IPv4-translated (::ffff:0:0/96)
+    "http://[::ffff:10.0.0.1]/hook",  # IPv4-mapped
+    "http://[64:ff9b::7f00:1]/hook",  # NAT64
+    "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",  # NAT64 to the metadata service
+    "http://[64:ff9b:1::7f00:1]/hook",  # NAT64, local-use prefix
+    "http://[2002:7f00:1::]/hook",  # 6to4
+    "http://[2002:c0a8:101::1]/hook",  # 6to4 of 192.168.1.1
+]
+
+
+@pytest.mark.parametrize("url", EMBEDDED_IPV4)
+async def test_ipv6_addresses_embedding_a_private_ipv4_are_refused_at_registration(
+    strict_api: httpx.AsyncClient, url: str
+) -> None:
+    answer = await strict_api.post(
+        "/api/v1/webhooks", json={"url": url, "events": ["alert.opened"]}
+    )
+    assert answer.status_code == 422, url
+    assert "url" in answer.json()["error"]["fields"]
+    assert await WebhookEndpoint.all().count() == 0
+
+
+async def test_ipv6_addresses_embedding_a_public_ipv4_are_accepted(
+    strict_api: httpx.AsyncClient,
+) -> None:
+    for url in ("http://[64:ff9b::5db8:d822]/hook", "http://[2002:5db8:d822::1]/hook"):
+        answer = await strict_api.post(
+            "/api/v1/webhooks", json={"url": url, "events": ["alert.opened"]}
+        )
+        assert answer.status_code == 201, (url, answer.text)
+
+
+async def test_delivery_to_an_ipv6_embedding_a_private_ipv4_fails_at_send_time(
+    api: httpx.AsyncClient, receiver: WebhookReceiver, settings: Settings
+) -> None:
+    hook = await register(api, receiver, ["response.confirmed"])
+    port = httpx.URL(receiver.url).port
+    await WebhookEndpoint.filter(id=hook["id"]).update(url=f"http://[::ffff:0:7f00:1]:{port}/")
+    await confirmed_answer(api)
+    strict = settings.model_copy(update={"webhook_allow_private": False})
+    await run_due(Worker(strict))
+    row = await OutboxMessage.get(kind="webhook")
+    assert row.last_error == "refused: the host resolves to a non-public address (::ffff:0:7f00:1)"
+    assert receiver.received == []
+
+
+async def test_the_worker_logs_the_origin_of_a_webhook_url_only(
+    api: httpx.AsyncClient,
+    receiver: WebhookReceiver,
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)  # what `feedback-service worker` logs
+    answer = await api.post(
+        "/api/v1/webhooks",
+        json={"url": receiver.url + "?token=s3cret-in-query", "events": ["response.confirmed"]},
+    )
+    receiver.secret = answer.json()["secret"]
+    await confirmed_answer(api)
+    receiver.statuses = [500]
+    worker = Worker(settings)
+    for _ in range(2):  # a failure, then a success
+        await run_due(worker)
+    assert [r["status"] for r in receiver.received] == [500, 200]
+    assert "s3cret" not in caplog.text
+    deliveries = [json.loads(r.message) for r in caplog.records if '"delivery"' in r.message]
+    origin = f"http://127.0.0.1:{receiver.port}"
+    assert [(d["ok"], d["to"]) for d in deliveries] == [(False, origin), (True, origin)]
 
 
 async def test_unknown_events_are_refused(
