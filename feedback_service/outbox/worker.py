@@ -25,7 +25,7 @@ from feedback_service.outbox.services import utcnow
 from feedback_service.reviews import services as review_services
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
-from feedback_service.surveys import chain
+from feedback_service.surveys import campaigns, chain, rules
 
 log = logging.getLogger("feedback_service.worker")
 
@@ -42,6 +42,8 @@ RETRY_DELAYS = [
 LEASE = timedelta(minutes=2)
 BATCH = 20
 IDLE_SLEEP = 1.0
+# How often the survey rules look for orders that reached their day (surveys.rules).
+RULES_INTERVAL = 300.0
 
 Handler = Callable[[OutboxMessage, "Worker"], Awaitable[None]]
 
@@ -50,9 +52,14 @@ async def _send_review_request(row: OutboxMessage, worker: Worker) -> None:
     await review_services.send_due_request(row.payload["request_id"], worker.links)
 
 
+async def _send_campaign(row: OutboxMessage, worker: Worker) -> None:
+    await campaigns.send_chunk(row.payload["campaign_id"], worker.links)
+
+
 # Scheduled work other than emails and webhooks, by outbox kind.
 HANDLERS: dict[str, Handler] = {
     "review_request": _send_review_request,
+    "campaign": _send_campaign,
 }
 
 
@@ -75,6 +82,7 @@ class Worker:
         self.links = Links(settings)
         self.stopping = asyncio.Event()
         self.http: httpx.AsyncClient | None = None
+        self.rules_due = 0.0  # time.monotonic() of the next pass of the survey rules
 
     async def claim(self) -> list[OutboxMessage]:
         """Take up to BATCH due rows; on PostgreSQL, rows another worker holds are skipped."""
@@ -194,14 +202,28 @@ class Worker:
         return done
 
     async def step(self) -> int:
-        """A batch of due messages, then up to BATCH answers' alert checks: how many."""
+        """The survey rules when their pass is due, a batch of due messages, then up to
+        BATCH answers' alert checks: how many."""
+        applied = await self.apply_survey_rules()
         rows = await self.claim()
         if rows:
             await asyncio.gather(*(self.deliver(row) for row in rows))
         checked = 0
         while checked < BATCH and not self.stopping.is_set() and await check_due_answer():
             checked += 1
-        return len(rows) + checked
+        return applied + len(rows) + checked
+
+    async def apply_survey_rules(self) -> int:
+        """Every RULES_INTERVAL: the orders whose survey rule's day came (their invitations
+        are emails for the next claims)."""
+        if time.monotonic() < self.rules_due:
+            return 0
+        self.rules_due = time.monotonic() + RULES_INTERVAL
+        try:
+            return await rules.apply_rules(self.links)
+        except Exception:
+            log.exception("applying the survey rules failed")
+            return 0
 
     async def chain_answers(self) -> None:
         """While idle: keeps each customer's latest answer current (surveys.chain), so that

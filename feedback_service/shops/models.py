@@ -36,6 +36,9 @@ class Shop(Model):
     alert_rules: dict = fields.JSONField(default=dict)  # type: ignore[type-arg, assignment]
     # How fast an alert should be handled before it shows as late.
     sla_hours = fields.IntField(default=24)
+    # When a review block (fragment) of the shop was last fetched, at most once a day: the
+    # dashboard's "embed the review block" step is done once it is set.
+    block_seen_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
