@@ -17,7 +17,7 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.i18n import LOCALES
+from feedback_service.i18n import LOCALES, N_
 from feedback_service.links import Links
 from feedback_service.orders.models import Customer
 from feedback_service.orders.schemas import CustomerIn
@@ -30,7 +30,7 @@ from feedback_service.surveys.models import Campaign, CampaignRecipient, Invitat
 from feedback_service.surveys.services import Held, invite
 
 AUDIENCES = ("segment:all", "segment:new", "segment:occasional", "segment:regular", "list")
-MAX_LINES = 50_000
+MAX_LINES = 50_000  # as the refusal says
 MAX_LINE_ERRORS = 1000
 CHUNK = 200  # recipients per worker job: each in its own transaction
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -57,9 +57,9 @@ class ReadList:
     entries: list[Entry] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
 
-    def refuse(self, line: int, error: str) -> None:
+    def refuse(self, line: int, error: str, same_as: int | None = None) -> None:
         if len(self.errors) < MAX_LINE_ERRORS:
-            self.errors.append({"line": line, "error": error})
+            self.errors.append({"line": line, "error": error, "same_as": same_as})
 
 
 def read_list(data: bytes) -> ReadList:
@@ -69,7 +69,7 @@ def read_list(data: bytes) -> ReadList:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput(
-            "The list must be a CSV file in UTF-8.", fields={"file": "encoding"}
+            N_("The list must be a CSV file in UTF-8."), fields={"file": "encoding"}
         ) from None
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
@@ -77,7 +77,7 @@ def read_list(data: bytes) -> ReadList:
     header = [cell.strip().lower() for cell in next(reader, [])]
     if "email" not in header:
         raise InvalidInput(
-            "The first line must name the columns: email, name, locale.",
+            N_("The first line must name the columns: email, name, locale."),
             fields={"file": "header"},
         )
     columns: dict[str, int] = {
@@ -90,48 +90,47 @@ def read_list(data: bytes) -> ReadList:
             line = reader.line_num
             if line > MAX_LINES + 1:
                 raise InvalidInput(
-                    f"A list has at most {MAX_LINES} lines.", fields={"file": "too_long"}
+                    N_("A list has at most 50,000 lines."), fields={"file": "too_long"}
                 )
             if not any(cell.strip() for cell in cells):
                 continue
             values = {n: cells[i].strip() if i < len(cells) else "" for n, i in columns.items()}
             error = _line_error(values)
-            if error is None:
-                email = values["email"].lower()
-                if email in seen:
-                    error = f"The same email as line {seen[email]}."
-                else:
-                    seen[email] = line
-                    locale = values.get("locale", "").lower()
-                    result.entries.append(Entry(email, values.get("name", ""), locale))
+            email = values["email"].lower()
             if error is not None:
                 result.refuse(line, error)
-    except csv.Error as exc:
+            elif email in seen:
+                result.refuse(line, N_("The same email as line %(line)s."), seen[email])
+            else:
+                seen[email] = line
+                locale = values.get("locale", "").lower()
+                result.entries.append(Entry(email, values.get("name", ""), locale))
+    except csv.Error:
         raise InvalidInput(
-            f"The file is not a readable CSV (line {reader.line_num}: {exc}).",
+            N_("The file is not a readable CSV (a cell too long, or a quote left open)."),
             fields={"file": "csv"},
         ) from None
     return result
 
 
 def _line_error(values: dict[str, str]) -> str | None:
-    """Why a line is refused, or None."""
+    """Why a line is refused (a message to translate where it is shown), or None."""
     if any(_CONTROL.search(value) for value in values.values()):
-        return "A cell holds control characters."
+        return N_("A cell holds control characters.")
     name = values.get("name", "")
     if name.startswith(_FORMULA):
-        return "The name starts like a spreadsheet formula (= + - @)."
+        return N_("The name starts like a spreadsheet formula (= + - @).")
     if "<" in name or ">" in name:
-        return "The name must not contain < or >."
+        return N_("The name must not contain < or >.")
     locale = values.get("locale", "").lower()
     if locale and locale not in LOCALES:
-        return f"Unknown locale {locale[:20]!r}: {' or '.join(LOCALES)}."
+        return N_("The locale is en or fr.")
     try:
         CustomerIn(email=values["email"], name=name or None)
     except ValidationError as exc:
-        problem = exc.errors()[0]
-        where = ".".join(str(part) for part in problem["loc"])
-        return f"{where}: {problem['msg']}"
+        if exc.errors()[0]["loc"][0] == "name":
+            return N_("The name is longer than 200 characters.")
+        return N_("Not a valid email address.")
     return None
 
 
@@ -143,13 +142,13 @@ async def create_draft(
 ) -> Campaign:
     """The campaign and its recipients, not sent yet."""
     if kind not in KINDS:
-        raise InvalidInput("Choose a survey.", fields={"kind": "invalid"})
+        raise InvalidInput(N_("Choose a survey."), fields={"kind": "invalid"})
     if audience not in AUDIENCES:
-        raise InvalidInput("Choose who receives it.", fields={"audience": "invalid"})
+        raise InvalidInput(N_("Choose who receives it."), fields={"audience": "invalid"})
     read = None
     if audience == "list":
         if not upload:
-            raise InvalidInput("Choose the CSV file of the list.", fields={"file": "required"})
+            raise InvalidInput(N_("Choose the CSV file of the list."), fields={"file": "required"})
         read = read_list(upload)
     async with in_transaction():
         campaign = await Campaign.create(

@@ -13,6 +13,7 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from feedback_service.errors import InvalidInput, NotFound
+from feedback_service.i18n import N_
 from feedback_service.links import Links
 from feedback_service.orders.models import Order
 from feedback_service.shops.models import Shop
@@ -22,8 +23,8 @@ from feedback_service.surveys.models import SurveyRule, SurveyRuleOrder
 from feedback_service.surveys.services import Held, invite
 
 SEGMENTS = ("all", *preferences.SEGMENTS)
-MAX_DAYS = 365
-MAX_RULES = 20
+MAX_DAYS = 365  # as the refusal says
+MAX_RULES = 20  # as the refusal says
 # Orders delivered up to this long before their rule's day are still asked: a worker that
 # was stopped for a while catches up, and a new rule does not reach back to old orders.
 CATCH_UP = timedelta(days=3)
@@ -40,7 +41,7 @@ def _days(raw: str) -> int:
     value = raw.strip()
     if not (value.isascii() and value.isdigit()) or int(value) > MAX_DAYS:
         raise InvalidInput(
-            f"Days after delivery is a whole number from 0 to {MAX_DAYS}.",
+            N_("Days after delivery is a whole number from 0 to 365."),
             fields={"days_after_delivery": "invalid"},
         )
     return int(value)
@@ -48,12 +49,12 @@ def _days(raw: str) -> int:
 
 async def add_rule(shop: Shop, *, kind: str, days: str, segment: str) -> SurveyRule:
     if kind not in KINDS:
-        raise InvalidInput("Choose a survey.", fields={"kind": "invalid"})
+        raise InvalidInput(N_("Choose a survey."), fields={"kind": "invalid"})
     if segment not in SEGMENTS:
-        raise InvalidInput("Choose a segment.", fields={"segment": "invalid"})
+        raise InvalidInput(N_("Choose a segment."), fields={"segment": "invalid"})
     after = _days(days)
     if await SurveyRule.filter(shop=shop).count() >= MAX_RULES:
-        raise InvalidInput(f"A shop has at most {MAX_RULES} rules.", fields={"rule": "too_many"})
+        raise InvalidInput(N_("A shop has at most 20 rules."), fields={"rule": "too_many"})
     return await SurveyRule.create(shop=shop, kind=kind, days_after_delivery=after, segment=segment)
 
 

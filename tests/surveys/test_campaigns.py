@@ -183,7 +183,7 @@ async def test_unreadable_lists_and_forged_forms_store_nothing(
     assert forged.status_code == 403
     assert await Campaign.all().count() == await CampaignRecipient.all().count() == 0
     # A semicolon list (French spreadsheets) is read as well.
-    ok = await prepare(api, "nps", "list", "email;name;locale\nann@x.fr;Ann;fr\n".encode())
+    ok = await prepare(api, "nps", "list", b"email;name;locale\nann@x.fr;Ann;fr\n")
     assert ok.status_code == 303
     assert await CampaignRecipient.filter(email="ann@x.fr", name="Ann", locale="fr").exists()
 
