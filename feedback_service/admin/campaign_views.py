@@ -25,6 +25,8 @@ REASON_LABELS = {
     "unsubscribed": N_("Unsubscribed"),
 }
 
+LANGUAGE_LABELS = {"en": N_("English"), "fr": N_("French")}
+
 
 def _links(request: Request) -> Links:
     links: Links = request.app.state.links
@@ -50,6 +52,7 @@ def _page(request: Request, template: str, user: Any, *, status_code: int = 200,
         surveys=SURVEY_LABELS,
         segment_labels=SEGMENT_LABELS,
         reason_labels=REASON_LABELS,
+        language_labels=LANGUAGE_LABELS,
         **context,
     )
 
