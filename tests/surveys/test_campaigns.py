@@ -173,6 +173,8 @@ async def test_unreadable_lists_and_forged_forms_store_nothing(
         answer = await prepare(api, "nps", "list", csv)
         assert answer.status_code == 422
         assert 'role="alert"' in answer.text
+    too_long = "email\n" + "".join(f"c{n}@x.fr\n" for n in range(20_001))
+    assert (await prepare(api, "nps", "list", too_long.encode())).status_code == 422
     assert (await prepare(api, "poll", "segment:all")).status_code == 422
     assert (await prepare(api, "nps", "segment:vip")).status_code == 422
     forged = await api.post(
