@@ -101,11 +101,12 @@ async def campaign_page(request: Request) -> Response:
     shop = user.shop
     campaign = await campaigns.get_campaign(shop, _id(request, "campaign"))
     if request.method == "POST":
-        form = await auth.check_csrf(request)
-        if form.get("action") == "discard":
+        action = (await auth.check_csrf(request)).get("action")
+        if action == "discard":
             await campaigns.discard(shop, campaign.id)
             return RedirectResponse("/admin/campaigns", status_code=303)
-        await campaigns.start_sending(shop, campaign.id)
+        if action == "send":
+            await campaigns.start_sending(shop, campaign.id)
         return RedirectResponse(f"/admin/campaigns/{campaign.id}", status_code=303)
     preview = None
     if campaign.state == "draft":

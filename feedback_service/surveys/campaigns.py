@@ -91,7 +91,8 @@ def read_list(data: bytes) -> ReadList:
             line = reader.line_num
             if line > MAX_LINES + 1:
                 raise InvalidInput(
-                    N_("A list has at most 20,000 lines: split it in several campaigns."), fields={"file": "too_long"}
+                    N_("A list has at most 20,000 lines: split it in several campaigns."),
+                    fields={"file": "too_long"},
                 )
             if not any(cell.strip() for cell in cells):
                 continue

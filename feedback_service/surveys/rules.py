@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 from tortoise.functions import Count
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from feedback_service.errors import InvalidInput, NotFound
@@ -110,7 +111,7 @@ async def apply_rules(links: Links, now: datetime | None = None) -> int:
     return handled
 
 
-def _due_orders(rule: SurveyRule, shop: Shop, now: datetime):  # type: ignore[no-untyped-def]
+def _due_orders(rule: SurveyRule, shop: Shop, now: datetime) -> QuerySet[Order]:
     due_until = now - timedelta(days=rule.days_after_delivery)
     orders = Order.filter(
         shop_id=shop.id,

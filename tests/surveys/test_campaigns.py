@@ -188,6 +188,13 @@ async def test_unreadable_lists_and_forged_forms_store_nothing(
     ok = await prepare(api, "nps", "list", b"email;name;locale\nann@x.fr;Ann;fr\n")
     assert ok.status_code == 303
     assert await CampaignRecipient.filter(email="ann@x.fr", name="Ann", locale="fr").exists()
+    draft = await Campaign.get()
+    csrf = csrf_of((await api.get(ok.headers["location"])).text)
+    await api.post(ok.headers["location"], data={"csrf": csrf, "action": "resend"})
+    assert (await Campaign.get(id=draft.id)).state == "draft"
+    assert await OutboxMessage.all().count() == 0
+    await api.post(ok.headers["location"], data={"csrf": csrf, "action": "discard"})
+    assert await Campaign.all().count() == await CampaignRecipient.all().count() == 0
 
 
 async def test_agents_and_other_shops_cannot_reach_campaigns(
