@@ -16,7 +16,7 @@ from feedback_service.outbox.models import OutboxMessage
 from feedback_service.reviews.models import HelpfulVote, Review
 from feedback_service.reviews.services import review_json
 from feedback_service.shops.models import Shop
-from feedback_service.surveys.models import Invitation, Response
+from feedback_service.surveys.models import CampaignRecipient, Invitation, Response
 from feedback_service.surveys.services import response_json
 
 
@@ -93,6 +93,10 @@ async def erase_customer(shop: Shop, email: str) -> None:
             if address in json.dumps(row.payload, ensure_ascii=False).lower():
                 await row.delete()
         customer.email = f"erased-{customer.id}@invalid"
+        # The shop's campaign lists named them too (the counts stay).
+        await CampaignRecipient.filter(campaign__shop=shop, email=address).update(
+            email=customer.email, name=""
+        )
         customer.name = ""
         customer.external_id = None
         customer.unsubscribed_at = customer.unsubscribed_at or customer.created_at

@@ -162,6 +162,13 @@ async def test_an_uploaded_list_reports_each_bad_line_and_sends_to_the_good_ones
     assert "aimerait" in sent["ann@x.fr"]["subject"]
     ann = await Customer.get(shop=shop, email="ann@x.fr")
     assert (ann.name, ann.locale) == ("Ann", "fr")
+    # Erasing a customer (GDPR) takes them out of the shop's campaign lists too.
+    assert (await api.delete("/api/v1/customers/ann@x.fr")).status_code in (200, 204)
+    kept = await CampaignRecipient.filter(campaign=campaign).order_by("id").values("email", "name")
+    assert kept == [
+        {"email": f"erased-{ann.id}@invalid", "name": ""},
+        {"email": "gus@x.fr", "name": "Gus"},
+    ]
 
 
 async def test_unreadable_lists_and_forged_forms_store_nothing(
