@@ -4,6 +4,7 @@ the invitation service (throttle, preferences and unsubscribe apply, holds are r
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -22,6 +23,8 @@ from feedback_service.surveys import preferences
 from feedback_service.surveys.kinds import KINDS
 from feedback_service.surveys.models import SurveyRule, SurveyRuleOrder
 from feedback_service.surveys.services import Held, invite
+
+log = logging.getLogger("feedback_service.worker")
 
 SEGMENTS = ("all", *preferences.SEGMENTS)
 MAX_DAYS = 365  # as the refusal says
@@ -107,7 +110,10 @@ async def apply_rules(links: Links, now: datetime | None = None) -> int:
     now = now or utcnow()
     handled = 0
     for rule in await SurveyRule.filter(active=True).select_related("shop").order_by("id"):
-        handled += await apply_rule(rule, links, now)
+        try:
+            handled += await apply_rule(rule, links, now)
+        except Exception:  # the next pass tries again; the other rules go on
+            log.exception("survey rule %s failed", rule.id)
     return handled
 
 
