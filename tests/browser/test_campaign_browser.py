@@ -64,3 +64,14 @@ async def test_new_shop_sees_next_steps_and_previews_a_campaign(
     await page.locator("#campaign-counts").wait_for()
     campaign = await Campaign.get(shop=shop)
     assert campaign.state == "sending"
+
+    # The signature snippet and the receipt's QR code, as the admin sees them.
+    await page.set_viewport_size({"width": 1280, "height": 900})
+    await page.get_by_role("link", name="Liens d'enquête").click()
+    await page.get_by_label("Enquête").select_option("thermometer")
+    await page.get_by_role("button", name="Créer le lien").click()
+    await page.locator("#signature-preview a").first.wait_for()
+    assert await page.locator("#signature-preview a").count() == 4
+    qr = page.get_by_role("img", name="QR code de la page d'enquête")
+    assert await qr.evaluate("img => img.complete && img.naturalWidth > 200")
+    await page.screenshot(path=str(ARTIFACTS / "survey-links-fr.png"), full_page=True)
