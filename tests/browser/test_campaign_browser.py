@@ -64,6 +64,8 @@ async def test_new_shop_sees_next_steps_and_previews_a_campaign(
     await page.locator("#campaign-counts").wait_for()
     campaign = await Campaign.get(shop=shop)
     assert campaign.state == "sending"
+    # While it is sent, the page refreshes itself to show the progress.
+    assert await page.locator("meta[http-equiv=refresh]").count() == 1
 
     # The signature snippet and the receipt's QR code, as the admin sees them.
     await page.set_viewport_size({"width": 1280, "height": 900})
