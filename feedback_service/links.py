@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from feedback_service import tokens
+from feedback_service.errors import InvalidToken
 from feedback_service.settings import Settings
 from feedback_service.surveys.kinds import KINDS
 
@@ -16,8 +17,13 @@ class Links:
         self.signer = tokens.Signer(settings.secret_key)
         self.max_age = settings.token_max_age_days * 24 * 3600
 
-    def survey_token(self, invitation_id: int, shop_id: int) -> str:
-        return self.signer.dumps(tokens.SURVEY, invitation_id, shop_id)
+    def survey_token(self, invitation_id: int, shop_id: int, *, reusable: bool = False) -> str:
+        purpose = tokens.SURVEY_LINK if reusable else tokens.SURVEY
+        return self.signer.dumps(purpose, invitation_id, shop_id)
+
+    def survey_page_url(self, token: str) -> str:
+        """The page with every choice of a survey (the QR code of a receipt points there)."""
+        return f"{self.base_url}/s/{token}"
 
     def survey_links(self, token: str, kind: str) -> dict[str, str]:
         return {c.key: f"{self.base_url}/s/{token}/{c.key}" for c in KINDS[kind].choices}
@@ -26,7 +32,11 @@ class Links:
         return f"{self.base_url}/u/{self.signer.dumps(tokens.UNSUBSCRIBE, customer_id, shop_id)}"
 
     def read_survey_token(self, token: str) -> tuple[int, int]:
-        return self.signer.loads(tokens.SURVEY, token, self.max_age)
+        try:
+            return self.signer.loads(tokens.SURVEY, token, self.max_age)
+        except InvalidToken:
+            # Not an email's link: a reusable one's (a second check only for those).
+            return self.signer.loads(tokens.SURVEY_LINK, token, tokens.SURVEY_LINK_MAX_AGE)
 
     def read_unsubscribe_token(self, token: str) -> tuple[int, int]:
         return self.signer.loads(tokens.UNSUBSCRIBE, token, tokens.UNSUBSCRIBE_MAX_AGE)

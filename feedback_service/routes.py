@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from feedback_service import health, openapi
+from feedback_service.admin import campaign_views as admin_campaigns
 from feedback_service.admin import draw_views as admin_draws
 from feedback_service.admin import settings_views as admin_settings
 from feedback_service.admin import views as admin
@@ -28,6 +29,7 @@ routes = [
     Route("/s/{token}/{score}", surveys.answer, methods=["GET"]),
     Route("/s/{token}/comment", surveys.comment, methods=["POST"]),
     Route("/s/{token}/{score}", surveys.confirm, methods=["POST"]),
+    Route("/s/{token}", surveys.survey_page, methods=["GET"]),
     Route("/u/{token}", surveys.unsubscribe, methods=["GET", "POST"]),
     Route("/r/{token}", reviews.review_form, methods=["GET", "POST"]),
     Route("/r/{token}/thanks", reviews.review_thanks, methods=["GET"]),
@@ -105,4 +107,11 @@ routes = [
     Route("/admin/draws", admin_draws.draws_page, methods=["GET", "POST"]),
     Route("/admin/draws/{id}", admin_draws.draw_page, methods=["GET", "POST"]),
     Route("/admin/draws/{id}/result.{format}", admin_draws.draw_export, methods=["GET"]),
+    Route("/admin/campaigns", admin_campaigns.campaigns_page, methods=["GET", "POST"]),
+    Route("/admin/campaigns/{id}", admin_campaigns.campaign_page, methods=["GET", "POST"]),
+    Route("/admin/survey-rules", admin_campaigns.rules_page, methods=["GET", "POST"]),
+    Route("/admin/survey-rules/{id}", admin_campaigns.rule_action, methods=["POST"]),
+    Route("/admin/survey-links", admin_campaigns.links_page, methods=["GET", "POST"]),
+    Route("/admin/survey-links/{id}", admin_campaigns.link_page, methods=["GET"]),
+    Route("/admin/survey-links/{id}/qr.png", admin_campaigns.link_qr, methods=["GET"]),
 ]

@@ -11,6 +11,9 @@ from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 from feedback_service.errors import InvalidToken
 
 SURVEY = "survey-answer"
+# A reusable link (email signature, printed receipt) is handed out for years, not 30 days.
+SURVEY_LINK = "survey-link"
+SURVEY_LINK_MAX_AGE = 10 * 366 * 24 * 3600
 UNSUBSCRIBE = "unsubscribe"
 REVIEW = "review-request"
 FEED = "product-reviews-feed"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import secrets
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from tortoise.expressions import F
 
@@ -29,12 +30,26 @@ def csrf_token(request: Request) -> str:
 
 
 async def check_csrf(request: Request) -> dict[str, str]:
-    form = await request.form(max_files=0, max_fields=50)
+    fields, _ = await check_csrf_upload(request, max_files=0)
+    return fields
+
+
+async def check_csrf_upload(
+    request: Request, *, max_files: int = 1
+) -> tuple[dict[str, str], dict[str, bytes]]:
+    """A form's text fields and its uploaded files' contents, once its CSRF field matched."""
+    form = await request.form(max_files=max_files, max_fields=50)
     sent = str(form.get("csrf", ""))
     expected = str(request.session.get(SESSION_CSRF, ""))
     if not expected or not hmac.compare_digest(sent, expected):
         raise Forbidden("The form expired; reload the page and try again.")
-    return {key: str(value).replace("\x00", "") for key, value in form.items()}
+    fields, files = {}, {}
+    for key, value in form.items():
+        if isinstance(value, UploadFile):
+            files[key] = await value.read()
+        else:
+            fields[key] = value.replace("\x00", "")
+    return fields, files
 
 
 async def current_staff(request: Request, *, role: str | None = None) -> StaffUser:

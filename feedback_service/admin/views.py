@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from feedback_service import exports, ratelimit
 from feedback_service.admin import auth
 from feedback_service.admin import dashboard as dashboard_data
+from feedback_service.admin.next_steps import next_steps
 from feedback_service.alerts.views import ASPECT_LABELS
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import client_ip, page, respondent_locale, whole_number
@@ -131,6 +132,8 @@ async def dashboard(request: Request) -> Response:
         segment_labels=dashboard_data.SEGMENT_LABELS,
         group_labels=dashboard_data.NPS_GROUP_LABELS,
         aspect_labels=ASPECT_LABELS,
+        steps=await next_steps(shop),
+        base_url=request.app.state.links.base_url,
     )
 
 

@@ -108,6 +108,8 @@ class Order(Model):
             ("shop_id", "customer_id", "ordered_at"),
             # Orders of a time window (last year, after a period) without the table.
             ("shop_id", "ordered_at", "customer_id"),
+            # Orders delivered in a window: what the survey rules look for (surveys.rules).
+            ("shop_id", "delivered_at"),
         )
 
 

@@ -26,7 +26,7 @@ from feedback_service.outbox.models import OutboxMessage
 from feedback_service.reviews.models import PrizeDraw, Review
 from feedback_service.reviews.services import remove_unreferenced_photos, review_json
 from feedback_service.shops.models import Shop
-from feedback_service.surveys.models import Click, Invitation, Response
+from feedback_service.surveys.models import CampaignRecipient, Click, Invitation, Response
 from feedback_service.surveys.services import response_json
 
 # In a webhook about their answer or review, what they (or the shop about them) wrote goes;
@@ -220,7 +220,12 @@ async def erase_customer(shop: Shop, email: str, photo_dir: Path) -> set[int]:
 async def _anonymise_customer(customer: Customer) -> None:
     await Response.filter(customer=customer).update(comment=None, aspects=[])
     await Click.filter(invitation__customer=customer).update(user_agent="")
-    customer.email = f"erased-{customer.id}@invalid"
+    erased = f"erased-{customer.id}@invalid"
+    # The shop's campaign lists named them too (the counts stay).
+    await CampaignRecipient.filter(campaign__shop_id=customer.shop_id, email=customer.email).update(
+        email=erased, name=""
+    )
+    customer.email = erased
     customer.name = ""
     customer.external_id = None
     customer.unsubscribed_at = customer.unsubscribed_at or customer.created_at

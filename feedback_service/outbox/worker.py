@@ -29,7 +29,7 @@ from feedback_service.reviews import photos
 from feedback_service.reviews import services as review_services
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
-from feedback_service.surveys import chain
+from feedback_service.surveys import campaigns, chain, rules
 
 log = logging.getLogger("feedback_service.worker")
 # httpx logs each request's full URL, where a webhook's secret may sit (a token in its query
@@ -50,6 +50,8 @@ LEASE = timedelta(minutes=2)
 BATCH = 20
 IDLE_SLEEP = 1.0
 SWEEP_EVERY = 3600.0  # seconds between two sweeps of the photo files no review shows
+# How often the survey rules look for orders that reached their day (surveys.rules).
+RULES_INTERVAL = 300.0
 
 Handler = Callable[[OutboxMessage, "Worker"], Awaitable[None]]
 
@@ -78,6 +80,10 @@ async def _erase_customer(row: OutboxMessage, worker: Worker) -> None:
         pass  # we never had them, or they are erased already
 
 
+async def _send_campaign(row: OutboxMessage, worker: Worker) -> None:
+    await campaigns.send_chunk(row.payload["campaign_id"], worker.links)
+
+
 # Scheduled work other than emails and webhooks, by outbox kind.
 HANDLERS: dict[str, Handler] = {
     "review_request": _send_review_request,
@@ -85,6 +91,7 @@ HANDLERS: dict[str, Handler] = {
     "order_changed": _order_changed,
     "connector_delivery": _connector_delivery,
     "customer_erase": _erase_customer,
+    "campaign": _send_campaign,
 }
 
 
@@ -120,6 +127,7 @@ class Worker:
         self.http: httpx.AsyncClient | None = None
         self.photo_dir = photos.directory(settings.data_dir)
         self.next_sweep = 0.0  # time.monotonic() of the next sweep: the first run sweeps
+        self.rules_due = 0.0  # time.monotonic() of the next pass of the survey rules
 
     async def claim(self) -> list[OutboxMessage]:
         """Take up to BATCH due rows; on PostgreSQL, rows another worker holds are skipped."""
@@ -240,14 +248,28 @@ class Worker:
         return done
 
     async def step(self) -> int:
-        """A batch of due messages, then up to BATCH answers' alert checks: how many."""
+        """The survey rules when their pass is due, a batch of due messages, then up to
+        BATCH answers' alert checks: how many."""
+        applied = await self.apply_survey_rules()
         rows = await self.claim()
         if rows:
             await asyncio.gather(*(self.deliver(row) for row in rows))
         checked = 0
         while checked < BATCH and not self.stopping.is_set() and await check_due_answer():
             checked += 1
-        return len(rows) + checked
+        return applied + len(rows) + checked
+
+    async def apply_survey_rules(self) -> int:
+        """Every RULES_INTERVAL: the orders whose survey rule's day came (their invitations
+        are emails for the next claims)."""
+        if time.monotonic() < self.rules_due:
+            return 0
+        self.rules_due = time.monotonic() + RULES_INTERVAL
+        try:
+            return await rules.apply_rules(self.links)
+        except Exception:
+            log.exception("applying the survey rules failed")
+            return 0
 
     async def chain_answers(self) -> None:
         """While idle: keeps each customer's latest answer current (surveys.chain), so that

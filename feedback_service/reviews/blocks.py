@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from math import ceil
 
 import widgets
@@ -54,6 +55,9 @@ class BlockQuery:
         return f"{self.page}-{self.sort}-{self.lang or ''}-{self.locale or ''}"
 
 
+EMBEDDED_EVERY = timedelta(days=1)
+
+
 async def product_for_block(shop_slug: str, sku: str) -> Product:
     """The one indexed lookup a block needs before it knows whether anything changed."""
     rows = await db.fetch(
@@ -68,6 +72,16 @@ async def product_for_block(shop_slug: str, sku: str) -> Product:
         raise NotFound("No such product.")
     product.shop = db.from_row(Shop, rows[0], "s")  # type: ignore[assignment]
     return product
+
+
+async def note_embedded(shop: Shop) -> None:
+    """Remember that a fragment of the shop was fetched (the dashboard's "embed the block"
+    step): one UPDATE per shop and day at most; the shop's row came with the product."""
+    now = datetime.now(UTC)
+    seen = shop.block_seen_at
+    if seen is None or seen < now - EMBEDDED_EVERY:
+        shop.block_seen_at = now
+        await Shop.filter(id=shop.id).update(block_seen_at=now)
 
 
 def content_version(product: Product) -> str:

@@ -142,6 +142,8 @@ async def product_block(request: Request) -> Response:
     )
     if kind == "page":  # a full page, not a fragment: the shop says who may frame it
         request.state.frame_ancestors = product.shop.frame_ancestors
+    else:
+        await blocks.note_embedded(product.shop)
     version = blocks.content_version(product)
     etag = _etag(version, kind, query)
     if (not_modified := _cached(request, etag)) is not None:

@@ -43,6 +43,9 @@ class Shop(Model):
     sla_hours = fields.IntField(default=24)
     # The feed's secret URL is derived from this (tokens.feed_token): +1 gives a new URL.
     feed_token_version = fields.IntField(default=0, db_default=0)
+    # When a review block (fragment) of the shop was last fetched, at most once a day: the
+    # dashboard's "embed the review block" step is done once it is set.
+    block_seen_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

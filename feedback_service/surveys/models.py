@@ -111,3 +111,94 @@ class Response(Model):
             # Each customer's latest answer, read in index order without the table.
             ("shop_id", "kind", "customer_id", "created_at", "id", "score"),
         )
+
+
+class SurveyRule(Model):
+    """ "Send a `kind` survey `days_after_delivery` days after delivery to the customers of
+    `segment`": the worker applies the active rules (surveys.rules)."""
+
+    id = fields.IntField(primary_key=True)
+    shop: fields.ForeignKeyRelation[Shop] = fields.ForeignKeyField(
+        "feedback.Shop", related_name="survey_rules", on_delete=fields.CASCADE
+    )
+    shop_id: int
+    kind = fields.CharField(max_length=16)
+    days_after_delivery = fields.IntField()
+    segment = fields.CharField(max_length=16)  # all, new, occasional, regular
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "survey_rule"
+        indexes = (("shop_id",),)
+
+
+class SurveyRuleOrder(Model):
+    """An order a rule handled, and how (sent or the hold's reason): a rule asks each order
+    once, whichever worker gets there first (the unique pair decides)."""
+
+    id = fields.IntField(primary_key=True)
+    rule: fields.ForeignKeyRelation[SurveyRule] = fields.ForeignKeyField(
+        "feedback.SurveyRule", related_name="handled", on_delete=fields.CASCADE
+    )
+    rule_id: int
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "feedback.Order", related_name="survey_rules_handled", on_delete=fields.CASCADE
+    )
+    order_id: int
+    outcome = fields.CharField(max_length=16)  # sent, throttle, preference, unsubscribed
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "survey_rule_order"
+        unique_together = (("rule", "order"),)
+        indexes = (("rule_id", "created_at"),)
+
+
+class Campaign(Model):
+    """A survey sent from the admin to a segment or an uploaded list: a draft until the
+    shop sends it, then the worker fans it out to its recipients in chunks."""
+
+    id = fields.IntField(primary_key=True)
+    shop: fields.ForeignKeyRelation[Shop] = fields.ForeignKeyField(
+        "feedback.Shop", related_name="campaigns", on_delete=fields.CASCADE
+    )
+    shop_id: int
+    kind = fields.CharField(max_length=16)
+    # segment:all|new|occasional|regular, or list (an uploaded CSV)
+    audience = fields.CharField(max_length=32)
+    state = fields.CharField(max_length=16, default="draft")  # draft, sending, done
+    # The uploaded list's refused lines: [{"line": 3, "error": "..."}], shown with the preview.
+    line_errors: list[dict] = fields.JSONField(default=list)  # type: ignore[type-arg, assignment]
+    created_by = fields.CharField(max_length=254, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+    finished_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "campaign"
+        indexes = (("shop_id", "created_at"),)
+
+
+class CampaignRecipient(Model):
+    """One customer of a campaign: `outcome` stays NULL until the worker asked them."""
+
+    id = fields.IntField(primary_key=True)
+    campaign: fields.ForeignKeyRelation[Campaign] = fields.ForeignKeyField(
+        "feedback.Campaign", related_name="recipients", on_delete=fields.CASCADE
+    )
+    campaign_id: int
+    # Known customers (a segment, or a listed email the shop already has); NULL: new.
+    customer: fields.ForeignKeyNullableRelation[Customer] = fields.ForeignKeyField(
+        "feedback.Customer", related_name="campaigns", null=True, on_delete=fields.CASCADE
+    )
+    customer_id: int | None
+    email = fields.CharField(max_length=254)
+    name = fields.CharField(max_length=200, default="")
+    locale = fields.CharField(max_length=8, default="")  # "": the customer's own
+    outcome = fields.CharField(max_length=16, null=True)  # sent, throttle, preference, ...
+
+    class Meta:
+        table = "campaign_recipient"
+        unique_together = (("campaign", "email"),)
+        indexes = (("campaign_id", "outcome"),)

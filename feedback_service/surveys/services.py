@@ -43,6 +43,7 @@ class Held:
 
     status: str
     next_allowed_at: datetime | None = None
+    reason: str = "throttle"  # throttle, preference, unsubscribed (contact pressure)
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"status": self.status}
@@ -59,28 +60,41 @@ async def create_invitation(shop: Shop, data: InvitationIn, links: Links) -> dic
             raise InvalidInput("Unknown order.", fields={"order_id": "no such order"})
     async with in_transaction():
         customer = await upsert_customer(shop, data.customer)
-        # The shop's window for the customer's segment, the customer's own choice: the
-        # longer wins; what they hold back is recorded for the shop's contact pressure.
-        hold = await preferences.claim(shop, customer, data.survey, utcnow())
-        if hold is not None:
-            return Held(hold.status, hold.next_allowed_at)
-        invitation = await Invitation.create(
-            shop=shop,
-            kind=data.survey,
-            customer=customer,
-            order=order,
-            question=data.question,
-            locale=customer.locale,
-        )
-        body = invitation_json(shop, invitation, customer, links)
-        await outbox.queue_email(shop, to=customer.email, locale=invitation.locale, **body["email"])
+        return await invite(shop, customer, data.survey, links, order=order, question=data.question)
+
+
+async def invite(
+    shop: Shop,
+    customer: Customer,
+    kind: str,
+    links: Links,
+    *,
+    order: Order | None = None,
+    question: str | None = None,
+) -> dict[str, Any] | Held:
+    """The invitation and its email, or why not; in the caller's transaction."""
+    # The shop's window for the customer's segment, the customer's own choice: the
+    # longer wins; what they hold back is recorded for the shop's contact pressure.
+    hold = await preferences.claim(shop, customer, kind, utcnow())
+    if hold is not None:
+        return Held(hold.status, hold.next_allowed_at, hold.reason)
+    invitation = await Invitation.create(
+        shop=shop,
+        kind=kind,
+        customer=customer,
+        order=order,
+        question=question,
+        locale=customer.locale,
+    )
+    body = invitation_json(shop, invitation, customer, links)
+    await outbox.queue_email(shop, to=customer.email, locale=invitation.locale, **body["email"])
     return body
 
 
 def invitation_json(
     shop: Shop, invitation: Invitation, customer: Customer | None, links: Links
 ) -> dict[str, Any]:
-    token = links.survey_token(invitation.id, shop.id)
+    token = links.survey_token(invitation.id, shop.id, reusable=invitation.reusable)
     score_links = links.survey_links(token, invitation.kind)
     body: dict[str, Any] = {
         "id": invitation.id,
@@ -124,7 +138,8 @@ class Answer:
         return KINDS[self.invitation.kind].choice_for_score(self.response.score)
 
 
-async def _invitation(token: str, links: Links) -> Invitation:
+async def invitation_of(token: str, links: Links) -> Invitation:
+    """The invitation of a link token, with its shop; InvalidToken when there is none."""
     invitation_id, shop_id = links.read_survey_token(token)
     invitation = (
         await Invitation.filter(id=invitation_id, shop_id=shop_id).select_related("shop").first()
@@ -320,7 +335,7 @@ async def add_comment(
 ) -> Answer:
     """Store the comment; typing one is a person's act, so it also confirms the click."""
     text = clean_comment(comment)
-    invitation = await _invitation(token, links)
+    invitation = await invitation_of(token, links)
     response = await Response.filter(dedupe_key=dedupe_key(invitation, browser_id)).first()
     if response is None:
         # Even right after a scanner burst: whoever typed a comment is a person.

@@ -14,6 +14,7 @@ from feedback_service.i18n import Translator, gettext
 from feedback_service.links import Links
 from feedback_service.surveys import preferences, services
 from feedback_service.surveys.emails import question_text
+from feedback_service.surveys.kinds import KINDS
 
 BROWSER_COOKIE = "fs_b"
 
@@ -54,6 +55,22 @@ def _answer_page(
         comment=comment if comment is not None else (answer.response and answer.response.comment),
     )
     return no_store(response)
+
+
+async def survey_page(request: Request) -> Response:
+    """Every choice of a survey on one page: where a receipt's QR code leads."""
+    token = request.path_params["token"]
+    invitation = await services.invitation_of(token, _links(request))
+    links = _links(request).survey_links(token, invitation.kind)
+    kind = KINDS[invitation.kind]
+    return page(
+        request,
+        "surveys/choose.html",
+        invitation.locale,
+        shop=invitation.shop,
+        question=question_text(invitation, invitation.shop),
+        choices=[(choice, links[choice.key]) for choice in kind.choices],
+    )
 
 
 async def answer(request: Request) -> Response:
