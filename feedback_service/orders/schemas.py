@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from feedback_service.moments import AwareDatetime
 
 
 def _http_url(value: str) -> str:
@@ -15,17 +16,10 @@ def _http_url(value: str) -> str:
     return value
 
 
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("must carry a timezone, e.g. 2026-11-23T10:00:00Z")
-    return value
-
-
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 HttpUrl = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_http_url)
 ]
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
 
 
 class Strict(BaseModel):
