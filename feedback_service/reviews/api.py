@@ -13,6 +13,8 @@ from feedback_service.reviews.schemas import ModerationIn, ReplyIn, ReviewImport
 from feedback_service.shops.api import api_shop
 from feedback_service.surveys.services import decode_cursor, encode_cursor
 
+MAX_SKU = 100  # Product.sku
+
 PAGE_SIZE = 50
 STATUSES = ("pending", "published", "rejected")
 
@@ -40,8 +42,10 @@ async def list_reviews(request: Request) -> JSONResponse:
         if status not in STATUSES:
             raise InvalidInput("Unknown status.", fields={"status": ", ".join(STATUSES)})
         query = query.filter(status=status)
-    if params.get("sku"):
-        query = query.filter(product__sku=params["sku"])
+    if sku := params.get("sku"):
+        if len(sku) > MAX_SKU:
+            raise InvalidInput("Unknown sku.", fields={"sku": f"at most {MAX_SKU} characters"})
+        query = query.filter(product__sku=sku)
     before = decode_cursor(params.get("cursor"))
     if before is not None:
         query = query.filter(id__lt=before)

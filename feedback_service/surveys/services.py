@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 
 from feedback_service.alerts.services import check_response
 from feedback_service.errors import InvalidInput, InvalidToken
+from feedback_service.http import whole_number
 from feedback_service.links import Links
 from feedback_service.orders.models import Customer, Order
 from feedback_service.orders.services import upsert_customer
@@ -397,10 +398,13 @@ def decode_cursor(cursor: str | None) -> int | None:
     if not cursor:
         return None
     try:
-        value = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+        # An id: ASCII digits that fit a 64-bit column (a database refuses larger numbers).
+        value = whole_number(
+            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode(), 18
+        )
     except ValueError:
-        raise InvalidInput("The cursor is not valid.", fields={"cursor": "invalid"}) from None
-    if value < 0:
+        value = None
+    if value is None:
         raise InvalidInput("The cursor is not valid.", fields={"cursor": "invalid"})
     return value
 
