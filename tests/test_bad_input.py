@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import re
 
 import httpx
 import pytest
+
+from feedback_service.routes import routes
 
 
 def cursor(number: str) -> str:
@@ -97,3 +100,25 @@ async def test_long_emails_and_skus_in_api_paths(api: httpx.AsyncClient) -> None
     ):
         answer = await api.request(method, path)
         assert_error_shape(answer)
+
+
+# Every route, every path parameter at once: longer than any column, a number no column
+# holds, digits int() reads but a database does not, a NUL.
+HOSTILE_SEGMENTS = ["s" * 65, "s" * 101, "s" * 255, "s" * 10_000, "1" * 21, "9" * 40, "١٢", "-1"]
+ROUTES = [
+    (route.path_format, method)
+    for route in routes
+    for method in sorted((route.methods or set()) - {"HEAD"})
+]
+
+
+@pytest.mark.parametrize("segment", HOSTILE_SEGMENTS)
+async def test_every_route_refuses_hostile_path_segments(
+    api: httpx.AsyncClient, segment: str
+) -> None:
+    for template, method in ROUTES:
+        path = re.sub(r"\{[^}]+\}", segment, template)
+        answer = await api.request(method, path, json={})
+        assert answer.status_code < 500, (method, path[:120])
+        if path.startswith("/api/") and answer.status_code >= 400:
+            assert_error_shape(answer)
