@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from feedback_service.moments import AwareDatetime
+from schema_markup import clean_line
 
 
 def _http_url(value: str) -> str:
@@ -38,7 +39,9 @@ class ProductIn(Strict):
 
 class CustomerIn(Strict):
     email: EmailStr = Field(max_length=254)
-    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    name: Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_line)] | None = (
+        None
+    )
     external_id: Annotated[str, StringConstraints(max_length=100)] | None = None
     locale: Annotated[str, StringConstraints(max_length=16)] | None = None
 

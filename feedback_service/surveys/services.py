@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,6 +23,7 @@ from feedback_service.surveys import chain, emails, preferences, queries
 from feedback_service.surveys.kinds import KINDS, KINDS_OF_KEY, Choice, score_label
 from feedback_service.surveys.models import Click, Invitation, Response
 from feedback_service.surveys.schemas import InvitationIn, SurveyLinkIn
+from schema_markup import clean_text
 
 # Mail scanners fetch every link of an email within seconds; a person picks one.
 BURST_WINDOW = timedelta(seconds=10)
@@ -31,7 +31,6 @@ BURST_DISTINCT_SCORES = 3
 # A person may change their mind shortly after answering; later clicks show the answer.
 CHANGE_WINDOW = timedelta(minutes=30)
 MAX_COMMENT = 5000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def utcnow() -> datetime:
@@ -306,7 +305,7 @@ async def _undo_scanner_burst(invitation: Invitation, since: datetime) -> None:
 
 
 def clean_comment(text: str) -> str:
-    text = _CONTROL.sub("", text.replace("\r\n", "\n")).strip()
+    text = clean_text(text).strip()  # no control or bidi override: staff read it as typed
     if not text:
         raise InvalidInput("Please write a comment.", fields={"comment": "required"})
     if len(text) > MAX_COMMENT:
