@@ -7,8 +7,11 @@ import re
 
 import httpx
 import pytest
+from admin_helpers import csrf_of, log_in
 
 from feedback_service.routes import routes
+from feedback_service.shops.models import Shop
+from feedback_service.shops.services import create_user
 
 
 def cursor(number: str) -> str:
@@ -122,3 +125,18 @@ async def test_every_route_refuses_hostile_path_segments(
         assert answer.status_code < 500, (method, path[:120])
         if path.startswith("/api/") and answer.status_code >= 400:
             assert_error_shape(answer)
+
+
+async def test_long_emails_in_staff_forms(
+    client: httpx.AsyncClient, shop_and_key: tuple[Shop, str]
+) -> None:
+    email = "a" * 300 + "@example.fr"
+    await create_user(shop_and_key[0], "boss@shop.fr", "correct horse battery", role="admin")
+    await log_in(client, "boss@shop.fr", "correct horse battery")
+    exported = await client.get("/admin/customers/export", params={"email": email})
+    assert exported.status_code == 404
+    csrf = csrf_of((await client.get("/admin/settings")).text)
+    erased = await client.post(
+        "/admin/settings/erase-customer", data={"csrf": csrf, "email": email}
+    )
+    assert erased.status_code == 404
