@@ -3,16 +3,13 @@ naming the field, stores nothing, and a bad date stored before cannot take a pag
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 from admin_helpers import csrf_of, log_in
-from conftest import ROOT, SECRET
+from conftest import run_cli
 from tortoise import connections
 
 from feedback_service.orders.models import Order
@@ -145,26 +142,12 @@ async def bad_dates_stored(api: httpx.AsyncClient) -> None:
         await conn.execute_query(f"UPDATE {table} SET {column} = '{value}'")
 
 
-def release_migrate(settings: Settings) -> None:
-    """`feedback-service migrate`, as each release runs it (Procfile), on the test database."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "SECRET_KEY": SECRET,
-        "DATA_DIR": str(settings.data_dir),
-    }
-    cli = Path(sys.executable).with_name("feedback-service")
-    run = subprocess.run(
-        [str(cli), "migrate"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-
-
 async def test_dates_stored_out_of_range_cannot_break_a_page(
     api: httpx.AsyncClient, shop_and_key: tuple[Shop, str], settings: Settings
 ) -> None:
     await bad_dates_stored(api)
-    release_migrate(settings)
+    migrated = run_cli(settings, "migrate")  # as each release runs it (Procfile)
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     [order] = await Order.all()
     assert order.ordered_at == datetime(1970, 1, 1, tzinfo=UTC)
     assert (await Review.get()).submitted_at == datetime(2100, 1, 1, tzinfo=UTC)
