@@ -98,6 +98,17 @@ async def test_query_dates_out_of_range_are_refused(api: httpx.AsyncClient, mome
     for name in ("from", "to"):
         assert_refused(await api.get("/api/v1/metrics", params={name: moment}), name)
     assert_refused(await api.get("/api/v1/metrics", params={"to": "9999-12-31"}), "to")
+    assert_refused(await api.get("/api/v1/metrics", params={"from": "0001-01-01"}), "from")
+
+
+async def test_dashboard_dates_out_of_range_show_the_default_period(
+    client: httpx.AsyncClient, shop_and_key: tuple[Shop, str]
+) -> None:
+    await create_user(shop_and_key[0], "boss@shop.fr", "correct horse battery", role="admin")
+    await log_in(client, "boss@shop.fr", "correct horse battery")
+    for query in ({"from": "0001-01-01"}, {"to": "9999-12-31"}, {"from": OUT_OF_RANGE[0]}):
+        answer = await client.get("/admin", params=query, headers={"Accept-Language": "en"})
+        assert answer.status_code == 200 and 'role="alert"' in answer.text, query
 
 
 @pytest.mark.parametrize(
