@@ -147,6 +147,7 @@ async def bad_dates_stored(api: httpx.AsyncClient) -> None:
     conn = connections.get("default")
     for table, column, value in (
         ("shop_order", "ordered_at", "0001-01-01T00:00:00+14:00"),
+        ("shop_order", "delivered_at", "1969-12-31T23:00:00-14:00"),  # in range: kept
         ("customer", "last_order_at", "0001-01-01T00:00:00+14:00"),
         ("review", "submitted_at", "9999-12-31T23:59:59-14:00"),
     ):
@@ -161,6 +162,7 @@ async def test_dates_stored_out_of_range_cannot_break_a_page(
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     [order] = await Order.all()
     assert order.ordered_at == datetime(1970, 1, 1, tzinfo=UTC)
+    assert order.delivered_at == datetime(1970, 1, 1, 13, tzinfo=UTC)
     assert (await Review.get()).submitted_at == datetime(2100, 1, 1, tzinfo=UTC)
     for path in (
         "/api/v1/responses",
