@@ -21,6 +21,8 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 HttpUrl = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_http_url)
 ]
+# A person's name as staff read it: no control or bidi override (U+202E) to reorder it.
+Name = Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_line)]
 
 
 class Strict(BaseModel):
@@ -39,9 +41,7 @@ class ProductIn(Strict):
 
 class CustomerIn(Strict):
     email: EmailStr = Field(max_length=254)
-    name: Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_line)] | None = (
-        None
-    )
+    name: Name | None = None
     external_id: Annotated[str, StringConstraints(max_length=100)] | None = None
     locale: Annotated[str, StringConstraints(max_length=16)] | None = None
 

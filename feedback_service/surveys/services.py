@@ -397,10 +397,9 @@ def decode_cursor(cursor: str | None) -> int | None:
     if not cursor:
         return None
     try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         # An id: ASCII digits that fit a 64-bit column (a database refuses larger numbers).
-        value = whole_number(
-            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode(), 18
-        )
+        value = whole_number(raw, 18)
     except ValueError:
         value = None
     if value is None:
