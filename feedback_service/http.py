@@ -102,6 +102,18 @@ def whole_number(raw: str, digits: int = 12) -> int | None:
     return None
 
 
+# The largest id of an INT column (most tables) and of a BIGINT one (answers, clicks, outbox).
+MAX_ID = 2**31 - 1
+MAX_BIG_ID = 2**63 - 1
+
+
+def row_id(raw: str, *, big: bool = False) -> int | None:
+    """An id from a URL, a form or a cursor, when the id column can hold it (INT, or BIGINT
+    with `big`); None names no row (PostgreSQL refuses a larger number to compare with)."""
+    value = whole_number(raw, digits=19)
+    return value if value is not None and value <= (MAX_BIG_ID if big else MAX_ID) else None
+
+
 def register_bounded_text(name: str, max_length: int) -> None:
     """`{param:name}` in a route: a path segment of 1 to `max_length` characters."""
     regex = f"[^/]{{1,{max_length}}}"

@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from feedback_service import moments
 from feedback_service.admin import auth
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.http import page, respondent_locale, whole_number
+from feedback_service.http import page, respondent_locale, row_id
 from feedback_service.links import Links
 from feedback_service.metrics.api import shop_timezone
 from feedback_service.reviews import draws
@@ -30,7 +30,7 @@ def _links(request: Request) -> Links:
 
 
 def _draw_id(request: Request) -> int:
-    draw_id = whole_number(request.path_params["id"])
+    draw_id = row_id(request.path_params["id"])
     if draw_id is None:
         raise NotFound("No such prize draw.")
     return draw_id

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.http import read_json, whole_number
+from feedback_service.http import read_json, row_id
 from feedback_service.reviews import feed, services
 from feedback_service.reviews.models import Review
 from feedback_service.reviews.schemas import ModerationIn, ReplyIn, ReviewImportIn, ReviewRequestIn
@@ -20,7 +20,7 @@ STATUSES = ("pending", "published", "rejected")
 
 
 def _review_id(request: Request) -> int:
-    review_id = whole_number(request.path_params["id"])
+    review_id = row_id(request.path_params["id"])
     if review_id is None:
         raise NotFound("No such review.")
     return review_id

@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from feedback_service.alerts.services import check_response
 from feedback_service.errors import InvalidInput, InvalidToken
-from feedback_service.http import whole_number
+from feedback_service.http import row_id
 from feedback_service.links import Links
 from feedback_service.orders.models import Customer, Order
 from feedback_service.orders.services import upsert_customer
@@ -393,13 +393,14 @@ def encode_cursor(last_id: int) -> str:
     return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> int | None:
+def decode_cursor(cursor: str | None, *, big: bool = False) -> int | None:
+    """The id a page of results starts after; `big`: of a BIGINT column."""
     if not cursor:
         return None
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        # An id: ASCII digits that fit a 64-bit column (a database refuses larger numbers).
-        value = whole_number(raw, 18)
+        value = row_id(
+            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode(), big=big
+        )
     except ValueError:
         value = None
     if value is None:
@@ -415,7 +416,7 @@ async def list_responses(
     status: str,
     cursor: str | None,
 ) -> dict[str, Any]:
-    before = decode_cursor(cursor)
+    before = decode_cursor(cursor, big=True)  # answers and clicks
     if status == "confirmed":
         query = Response.filter(shop=shop)
         if survey:
