@@ -11,6 +11,7 @@ import threading
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import cache, partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,8 +21,11 @@ from tortoise import Tortoise, connections
 from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.backends.base.config_generator import generate_config
 from tortoise.exceptions import IntegrityError, OperationalError
+from tortoise.fields import DatetimeField
 from tortoise.migrations.api import migrate as tortoise_migrate
 from tortoise.models import Model
+
+from feedback_service import moments
 
 ModelT = TypeVar("ModelT", bound=Model)
 
@@ -86,7 +90,56 @@ async def close_db() -> None:
 
 async def migrate(database_url: str) -> None:
     await tortoise_migrate(config=tortoise_config(database_url))
+    await clamp_dates(moments.EARLIEST, moments.LATEST)
     await Tortoise.close_connections()
+
+
+async def clamp_dates(earliest: datetime, latest: datetime) -> int:
+    """Moves every stored date outside [earliest, latest] to the nearer bound; how many rows
+    changed. The API once stored dates Python cannot read back (year 1 at +14:00 is year 0
+    in UTC): each page that read such a row failed. One scan per table, at each release."""
+    conn = connections.get("default")
+    sqlite = conn.capabilities.dialect == "sqlite"
+
+    # SQLite keeps the text with its offset: julianday() compares instants, not strings,
+    # and only where the date's text is within a day of a bound (3x faster on 1M rows).
+    def below(column: str) -> str:
+        if sqlite:
+            return f"({column} < {{2}} AND julianday({column}) < julianday({{0}}))"
+        return f"{column} < {{0}}"
+
+    def above(column: str) -> str:
+        if sqlite:  # julianday() is NULL past 9999-12-31 UTC
+            return (
+                f"({column} > {{3}} AND "
+                f"coalesce(julianday({column}) > julianday({{1}}), {column} IS NOT NULL))"
+            )
+        return f"{column} > {{1}}"
+
+    bounds: list[Any] = [earliest, latest]
+    if sqlite:
+        day = timedelta(days=1)
+        bounds = [earliest.isoformat(), latest.isoformat()]
+        bounds += [(earliest + day).date().isoformat(), (latest - day).date().isoformat()]
+    changed = 0
+    for model in Tortoise.apps[APP_LABEL].values():
+        meta = model._meta
+        columns = [
+            '"' + meta.fields_db_projection[name] + '"'
+            for name, field in meta.fields_map.items()
+            if isinstance(field, DatetimeField)
+        ]
+        if not columns:
+            continue
+        setters = ", ".join(
+            f"{c} = CASE WHEN {below(c)} THEN {{0}} WHEN {above(c)} THEN {{1}} ELSE {c} END"
+            for c in columns
+        )
+        outside = " OR ".join(f"{below(c)} OR {above(c)}" for c in columns)
+        sql = f'UPDATE "{meta.db_table}" SET {setters} WHERE {outside}'
+        rows, _ = await conn.execute_query(_placeholders(sql, conn.capabilities.dialect), bounds)
+        changed += rows
+    return changed
 
 
 # --- raw SQL for the hot paths (the ORM's query building costs more than the query) ------

@@ -13,6 +13,7 @@ from feedback_service.reviews.services import review_json
 from feedback_service.shops.models import Shop
 from feedback_service.surveys.models import Response
 from feedback_service.surveys.services import response_json
+from schema_markup import clean_text
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -63,8 +64,20 @@ FORMATS = ("csv", "jsonl")
 
 
 def neutralise(value: Any) -> str:
-    text = "" if value is None else str(value)
+    text = clean_text("" if value is None else str(value))
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _cleaned(value: Any) -> Any:
+    """Every text of a row without controls or bidi overrides (rows stored before these
+    were stripped on the way in)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {key: _cleaned(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(item) for item in value]
+    return value
 
 
 def _flat(row: dict[str, Any]) -> dict[str, Any]:
@@ -111,7 +124,7 @@ async def export(shop: Shop, kind: str, fmt: str) -> AsyncIterator[str]:
     header_written = False
     async for row in _rows(shop, kind):
         if fmt == "jsonl":
-            yield json.dumps(row, ensure_ascii=False) + "\n"
+            yield json.dumps(_cleaned(row), ensure_ascii=False) + "\n"
             continue
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=COLUMNS[kind], extrasaction="ignore")

@@ -9,6 +9,7 @@ import secrets
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from starlette.convertors import StringConvertor, register_url_convertor
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -24,6 +25,9 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 # Bodies larger than this are refused before parsing (413); review forms carry photos.
 MAX_BODY = 1_000_000
 MAX_UPLOAD_BODY = 45_000_000
+# No request body nests deeper than a few levels; deeper ones are refused before validation.
+MAX_JSON_DEPTH = 32
+TOO_DEEP = f"The body nests JSON deeper than {MAX_JSON_DEPTH} levels."
 # Seconds a client may take to send the next piece of a request body (slow-client guard).
 BODY_CHUNK_TIMEOUT = 20.0
 
@@ -48,6 +52,8 @@ async def read_json(request: Request, model: type[ModelT]) -> ModelT:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("The body must be a JSON object.") from None
+    except RecursionError:
+        raise InvalidInput(TOO_DEEP) from None
     if not isinstance(data, dict):
         raise InvalidInput("The body must be a JSON object.")
     if (where := _nul_in(data)) is not None:
@@ -59,8 +65,10 @@ async def read_json(request: Request, model: type[ModelT]) -> ModelT:
         raise InvalidInput("Some fields are invalid.", fields=validation_fields(exc)) from None
 
 
-def _nul_in(value: object, path: str = "") -> str | None:
+def _nul_in(value: object, path: str = "", depth: int = 0) -> str | None:
     """The dotted path of the first string holding a NUL character, or None."""
+    if depth > MAX_JSON_DEPTH:
+        raise InvalidInput(TOO_DEEP)
     if isinstance(value, str):
         return path if "\x00" in value else None
     if isinstance(value, dict):
@@ -68,12 +76,12 @@ def _nul_in(value: object, path: str = "") -> str | None:
         for key, item in items:
             if "\x00" in str(key):
                 return path or "body"
-            found = _nul_in(item, f"{path}.{key}" if path else str(key))
+            found = _nul_in(item, f"{path}.{key}" if path else str(key), depth + 1)
             if found is not None:
                 return found
     if isinstance(value, list):
         for index, item in enumerate(value):
-            found = _nul_in(item, f"{path}.{index}" if path else str(index))
+            found = _nul_in(item, f"{path}.{index}" if path else str(index), depth + 1)
             if found is not None:
                 return found
     return None
@@ -93,6 +101,24 @@ def whole_number(raw: str, digits: int = 12) -> int | None:
     if raw.isascii() and raw.isdigit() and len(raw) <= digits:
         return int(raw)
     return None
+
+
+# The largest id of an INT column (most tables) and of a BIGINT one (answers, clicks, outbox).
+MAX_ID = 2**31 - 1
+MAX_BIG_ID = 2**63 - 1
+
+
+def row_id(raw: str, *, big: bool = False) -> int | None:
+    """An id from a URL, a form or a cursor, when the id column can hold it (INT, or BIGINT
+    with `big`); None names no row (PostgreSQL refuses a larger number to compare with)."""
+    value = whole_number(raw, digits=19)
+    return value if value is not None and value <= (MAX_BIG_ID if big else MAX_ID) else None
+
+
+def register_bounded_text(name: str, max_length: int) -> None:
+    """`{param:name}` in a route: a path segment of 1 to `max_length` characters."""
+    regex = f"[^/]{{1,{max_length}}}"
+    register_url_convertor(name, type(f"{name}_convertor", (StringConvertor,), {"regex": regex})())
 
 
 def client_ip(request: Request) -> str:

@@ -13,6 +13,7 @@ from feedback_service.alerts import api as alerts_api
 from feedback_service.alerts import views as alerts
 from feedback_service.connectors import api as connectors_api
 from feedback_service.connectors import views as connectors
+from feedback_service.http import register_bounded_text
 from feedback_service.metrics import api as metrics_api
 from feedback_service.orders import api as orders_api
 from feedback_service.outbox import api as outbox_api
@@ -21,6 +22,13 @@ from feedback_service.reviews import public_views as reviews_public
 from feedback_service.reviews import views as reviews
 from feedback_service.surveys import api as surveys_api
 from feedback_service.surveys import views as surveys
+
+# A path segment longer than the column it names matches no route (404): nothing is stored
+# under it, and the ORM would refuse the lookup.
+register_bounded_text("slug", 64)
+register_bounded_text("sku", 100)
+register_bounded_text("email", 254)
+register_bounded_text("order_id", 100)
 
 routes = [
     # Public pages first: the router tries routes in order, and these take the traffic.
@@ -34,19 +42,19 @@ routes = [
     Route("/r/{token}", reviews.review_form, methods=["GET", "POST"]),
     Route("/r/{token}/thanks", reviews.review_thanks, methods=["GET"]),
     # Shops' pages: embeddable review blocks, cacheable, no JavaScript.
-    Route("/w/{shop}/products/{sku}", reviews.product_block, methods=["GET"]),
-    Route("/w/{shop}/products/{sku}/{kind}", reviews.product_block, methods=["GET"]),
-    Route("/w/{shop}/reviews", reviews.shop_reviews, methods=["GET"]),
-    Route("/w/{shop}/review-policy", reviews.review_policy, methods=["GET"]),
-    Route("/w/{shop}/reviews/{id}/helpful", reviews.helpful, methods=["POST"]),
-    Route("/w/{shop}/reviews/{id}", reviews_public.review_page, methods=["GET"]),
-    Route("/w/{shop}/reviews/{id}/card.png", reviews_public.review_card, methods=["GET"]),
-    Route("/w/{shop}/draws/{id}.json", reviews_public.draw_json, methods=["GET"]),
-    Route("/w/{shop}/draws/{id}", reviews_public.draw_page, methods=["GET"]),
+    Route("/w/{shop:slug}/products/{sku:sku}", reviews.product_block, methods=["GET"]),
+    Route("/w/{shop:slug}/products/{sku:sku}/{kind}", reviews.product_block, methods=["GET"]),
+    Route("/w/{shop:slug}/reviews", reviews.shop_reviews, methods=["GET"]),
+    Route("/w/{shop:slug}/review-policy", reviews.review_policy, methods=["GET"]),
+    Route("/w/{shop:slug}/reviews/{id}/helpful", reviews.helpful, methods=["POST"]),
+    Route("/w/{shop:slug}/reviews/{id}", reviews_public.review_page, methods=["GET"]),
+    Route("/w/{shop:slug}/reviews/{id}/card.png", reviews_public.review_card, methods=["GET"]),
+    Route("/w/{shop:slug}/draws/{id}.json", reviews_public.draw_json, methods=["GET"]),
+    Route("/w/{shop:slug}/draws/{id}", reviews_public.draw_page, methods=["GET"]),
     Route("/media/photos/{name}", reviews.photo, methods=["GET"]),
     # Feeds at a secret URL: the token in the path is the only key.
     Route(
-        "/feeds/{shop}/{feed_token}/google-product-reviews.xml",
+        "/feeds/{shop:slug}/{feed_token}/google-product-reviews.xml",
         reviews_public.product_reviews_feed,
         methods=["GET"],
     ),
@@ -57,14 +65,14 @@ routes = [
     Route("/docs", openapi.docs, methods=["GET"]),
     # Integrators: JSON, authenticated by the shop's API key.
     Route("/api/v1/products", orders_api.put_product, methods=["POST"]),
-    Route("/api/v1/products/{sku}", orders_api.get_product, methods=["GET"]),
+    Route("/api/v1/products/{sku:sku}", orders_api.get_product, methods=["GET"]),
     Route("/api/v1/orders", orders_api.put_order, methods=["POST"]),
-    Route("/api/v1/orders/{id}", reviews_api.get_order, methods=["GET"]),
+    Route("/api/v1/orders/{id:order_id}", reviews_api.get_order, methods=["GET"]),
     Route("/api/v1/connectors", connectors_api.create_connector, methods=["POST"]),
     Route("/api/v1/connectors", connectors_api.list_connectors, methods=["GET"]),
     Route("/api/v1/connectors/{id}", connectors_api.delete_connector, methods=["DELETE"]),
-    Route("/api/v1/customers/{email}/export", orders_api.export_customer, methods=["GET"]),
-    Route("/api/v1/customers/{email}", orders_api.erase_customer, methods=["DELETE"]),
+    Route("/api/v1/customers/{email:email}/export", orders_api.export_customer, methods=["GET"]),
+    Route("/api/v1/customers/{email:email}", orders_api.erase_customer, methods=["DELETE"]),
     Route("/api/v1/invitations", surveys_api.create_invitation, methods=["POST"]),
     Route("/api/v1/survey-links", surveys_api.create_survey_link, methods=["POST"]),
     Route("/api/v1/responses", surveys_api.list_responses, methods=["GET"]),

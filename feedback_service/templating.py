@@ -11,8 +11,10 @@ from typing import Any
 from babel.dates import format_datetime, get_timezone
 from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 from jinja2.ext import Extension
+from markupsafe import Markup
 
 from feedback_service.i18n import LOCALES, Translator, gettext, normalize_locale
+from schema_markup import clean_text
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -35,9 +37,18 @@ class _Pretranslated(Extension):
         return _FIXED_MESSAGE.sub(translated, source)
 
 
+def _finalize(value: Any) -> Any:
+    """Every {{ value }}: text stored before names and comments were cleaned on the way in
+    may hold bidi overrides (U+202E) that reverse what staff read; markup is ours."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return clean_text(value)
+    return value
+
+
 def _environment(locale: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
+        finalize=_finalize,
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,

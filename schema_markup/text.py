@@ -9,8 +9,9 @@ from urllib.parse import urlsplit
 # XML 1.0 and invisible in HTML, so they only ever serve to hide or break things.
 _INVALID_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
 # Bidi embeddings, overrides and isolates: a single U+202E can make "gpj.exe" read
-# "exe.jpg" and flip the text around the user's own. Marks (LRM/RLM) stay: they are inert.
-_BIDI_CHARS = "\u202a-\u202e\u2066-\u2069"
+# "exe.jpg" and flip the text around the user's own. The invisible marks (ALM, LRM, RLM)
+# go too: they move punctuation and digits around a name without being seen.
+_BIDI_CHARS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 # U+2028/U+2029 end a line in JavaScript and JSON-in-script; in text they mean a newline.
 _BREAK_CHARS = "\r\u2028\u2029\x85"
 _INVALID = re.compile(f"[{_INVALID_CHARS}]")

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
+import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
+import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from feedback_service.errors import InvalidInput, InvalidToken
@@ -15,8 +21,9 @@ from feedback_service.i18n import locale_from_accept_language
 from feedback_service.reviews import checks
 from feedback_service.reviews.blocks import BlockQuery
 from feedback_service.reviews.importer import _to_input
+from feedback_service.routes import routes
 from feedback_service.sentiment import analyse
-from feedback_service.surveys.services import clean_comment, decode_cursor
+from feedback_service.surveys.services import clean_comment, decode_cursor, encode_cursor
 from feedback_service.tokens import SURVEY, Signer
 
 signer = Signer("fuzz-secret")
@@ -104,3 +111,108 @@ def test_csv_rows_are_validated_not_crashing(
         except ValidationError:
             continue
         assert 1 <= data.rating <= 5 and data.submitted_at.tzinfo is not None
+
+
+@FUZZ
+@given(st.one_of(st.integers(-(10**40), 10**40), st.text(max_size=30)))
+def test_cursors_decode_to_an_id_a_database_takes_or_are_invalid(value: int | str) -> None:
+    try:
+        decoded = decode_cursor(base64.urlsafe_b64encode(str(value).encode()).decode())
+    except InvalidInput:
+        return
+    assert decoded is None or 0 <= decoded < 2**63
+
+
+# ---- every route of the running server, with hostile path, query and body -------------------
+
+# Path segments: ordinary, longer than any column, numbers no column holds, look-alike digits.
+SEGMENTS = st.one_of(
+    st.text(st.characters(blacklist_categories=["Cs", "Cc"]), min_size=1, max_size=30),
+    st.integers(60, 2000).map(lambda n: "s" * n),
+    st.integers(10**17, 10**40).map(str),
+    st.sampled_from(["²", "١٢", "-1", "0", "test-shop", "KETTLE", "a@example.fr"]),
+)
+NUMBERS = st.one_of(st.integers(-(10**30), 10**30), st.floats(allow_nan=False))
+CURSORS = st.one_of(st.text(max_size=40), NUMBERS.map(lambda n: encode_cursor(n)))  # type: ignore[arg-type]
+MOMENTS = st.one_of(
+    st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()),
+    st.dates().map(str),
+    st.text(max_size=30),
+)
+URLS = st.builds(
+    "{}://{}{}".format,
+    st.sampled_from(["http", "https", "ftp", ""]),
+    st.text("[]:.0123456789abcdef@%", max_size=16),
+    st.text("/:?#[]", max_size=4),
+)
+LEAVES = st.one_of(st.none(), st.booleans(), NUMBERS, st.text(max_size=40), URLS, MOMENTS)
+KEYS = st.sampled_from(
+    ["id", "sku", "url", "email", "customer", "items", "ordered_at", "events", "survey", "body"]
+)
+JSON = st.recursive(
+    LEAVES, lambda inner: st.lists(inner) | st.dictionaries(KEYS, inner), max_leaves=20
+)
+BODIES = st.one_of(
+    st.dictionaries(KEYS, JSON),
+    st.integers(33, 5000).map(lambda depth: '{"a": ' * depth + "1" + "}" * depth),
+)
+QUERIES = st.fixed_dictionaries(
+    {},
+    optional={
+        "cursor": CURSORS,
+        "since": MOMENTS,
+        "from": MOMENTS,
+        "to": MOMENTS,
+        "sku": SEGMENTS,
+        "page": SEGMENTS,
+        "status": st.text(max_size=10),
+    },
+)
+# No shrinking: each try is a request to the server, and the failing one is printed whole.
+HTTP = settings(FUZZ, max_examples=150, phases=[Phase.explicit, Phase.generate])
+ROUTES = [
+    (route.path_format, method)
+    for route in routes
+    for method in sorted((route.methods or set()) - {"HEAD"})
+    if not route.path_format.startswith("/admin")  # staff pages redirect to the login first
+]
+
+
+@pytest.fixture(scope="module")
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=30) as client:
+        yield client
+
+
+@HTTP
+@given(
+    route=st.sampled_from(ROUTES),
+    segments=st.lists(SEGMENTS, min_size=4, max_size=4),
+    query=QUERIES,
+    body=BODIES,
+)
+def test_no_route_answers_500_to_hostile_input(
+    shop_and_key,
+    live_server: str,
+    http: httpx.Client,
+    route: tuple[str, str],
+    segments: list[str],
+    query,
+    body,
+) -> None:  # type: ignore[no-untyped-def]
+    """Path parameters of any length, huge numbers in cursors and ids, odd dates, URLs with
+    broken brackets and JSON nested thousands deep: a 4xx in the contract's shape, never 500."""
+    path, method = route
+    for segment in segments:
+        path = re.sub(r"\{[^}]+\}", quote(segment, safe=""), path, count=1)
+    content = body if isinstance(body, str) else json.dumps(body)
+    answer = http.request(
+        method,
+        live_server + path,
+        params=query,
+        content=content if method != "GET" else None,
+        headers={"Authorization": f"Bearer {shop_and_key[1]}", "Content-Type": "application/json"},
+    )
+    assert answer.status_code < 500, (method, path, query, content[:200], answer.text[:300])
+    if path.startswith("/api/") and answer.status_code >= 400:
+        assert set(answer.json()["error"]) == {"code", "message", "fields"}

@@ -11,14 +11,17 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from feedback_service import moments
 from feedback_service.admin import auth
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.http import page, respondent_locale, whole_number
+from feedback_service.http import page, respondent_locale, row_id
 from feedback_service.links import Links
 from feedback_service.metrics.api import shop_timezone
 from feedback_service.reviews import draws
 from feedback_service.reviews.models import PrizeDraw
 from feedback_service.shops.models import Shop, StaffUser
+
+OUT_OF_RANGE = "Dates are between 1970-01-01 and 2099-12-31."
 
 
 def _links(request: Request) -> Links:
@@ -27,7 +30,7 @@ def _links(request: Request) -> Links:
 
 
 def _draw_id(request: Request) -> int:
-    draw_id = whole_number(request.path_params["id"])
+    draw_id = row_id(request.path_params["id"])
     if draw_id is None:
         raise NotFound("No such prize draw.")
     return draw_id
@@ -37,12 +40,16 @@ def _day_start(shop: Shop, value: str, field: str, *, after: bool = False) -> da
     """Midnight of a form's date in the shop's timezone; `after`: of the next day (the end
     date is included in the period)."""
     try:
-        day = date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip()) + timedelta(days=1 if after else 0)
     except ValueError:
         raise InvalidInput("Dates look like 2026-12-01.", fields={field: "a date"}) from None
-    if after:
-        day += timedelta(days=1)
-    return datetime.combine(day, time(0, 0), tzinfo=shop_timezone(shop.timezone))
+    except OverflowError:
+        raise InvalidInput(OUT_OF_RANGE, fields={field: "out of range"}) from None
+    moment = datetime.combine(day, time(0, 0), tzinfo=shop_timezone(shop.timezone))
+    try:
+        return moments.in_range(moment)
+    except ValueError:
+        raise InvalidInput(OUT_OF_RANGE, fields={field: "out of range"}) from None
 
 
 def _page(

@@ -13,6 +13,7 @@ from feedback_service.admin import auth
 from feedback_service.alerts.rules import AlertRules, rules_of
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import (
+    MAX_ID,
     frame_ancestors,
     page,
     respondent_locale,
@@ -185,7 +186,7 @@ async def _add_question(request: Request, shop: Shop, form: dict[str, str]) -> N
 
 
 async def _remove_question(request: Request, shop: Shop, form: dict[str, str]) -> None:
-    await ReviewQuestion.filter(shop=shop, id=_int(form, "id", 1, 10**12)).update(active=False)
+    await ReviewQuestion.filter(shop=shop, id=_int(form, "id", 1, MAX_ID)).update(active=False)
 
 
 async def _add_webhook(request: Request, shop: Shop, form: dict[str, str]) -> None:
@@ -200,7 +201,7 @@ async def _add_webhook(request: Request, shop: Shop, form: dict[str, str]) -> No
 
 
 async def _remove_webhook(request: Request, shop: Shop, form: dict[str, str]) -> None:
-    await WebhookEndpoint.filter(shop=shop, id=_int(form, "id", 1, 10**12)).delete()
+    await WebhookEndpoint.filter(shop=shop, id=_int(form, "id", 1, MAX_ID)).delete()
 
 
 async def _create_key(request: Request, shop: Shop, form: dict[str, str]) -> None:
@@ -209,7 +210,7 @@ async def _create_key(request: Request, shop: Shop, form: dict[str, str]) -> Non
 
 
 async def _revoke_key(request: Request, shop: Shop, form: dict[str, str]) -> None:
-    await ApiKey.filter(shop=shop, id=_int(form, "id", 1, 10**12), revoked_at=None).update(
+    await ApiKey.filter(shop=shop, id=_int(form, "id", 1, MAX_ID), revoked_at=None).update(
         revoked_at=datetime.now(UTC)
     )
 
@@ -227,7 +228,7 @@ async def _add_staff(request: Request, shop: Shop, form: dict[str, str]) -> None
 
 
 async def _remove_staff(request: Request, shop: Shop, form: dict[str, str]) -> None:
-    staff_id = _int(form, "id", 1, 10**12)
+    staff_id = _int(form, "id", 1, MAX_ID)
     if staff_id == request.session.get(auth.SESSION_USER):
         raise InvalidInput("You cannot remove yourself.")
     await StaffUser.filter(shop=shop, id=staff_id).delete()

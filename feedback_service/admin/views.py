@@ -13,7 +13,7 @@ from feedback_service.admin import dashboard as dashboard_data
 from feedback_service.admin.next_steps import next_steps
 from feedback_service.alerts.views import ASPECT_LABELS
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.http import client_ip, page, respondent_locale, whole_number
+from feedback_service.http import client_ip, page, respondent_locale, row_id
 from feedback_service.i18n import N_, Translator, gettext
 from feedback_service.outbox.models import OutboxMessage
 from feedback_service.outbox.webhooks import replay
@@ -155,7 +155,7 @@ async def outbox(request: Request) -> Response:
 
 async def outbox_message(request: Request) -> Response:
     user = await auth.current_staff(request, role="admin")
-    message_id = whole_number(request.path_params["id"], digits=18)
+    message_id = row_id(request.path_params["id"], big=True)
     row = None
     if message_id is not None:
         row = await OutboxMessage.filter(shop=user.shop, id=message_id).first()
@@ -185,7 +185,7 @@ async def reviews(request: Request) -> Response:
         status = "pending"
     if request.method == "POST":
         form = await auth.check_csrf(request)
-        review_id = whole_number(form.get("review", ""))
+        review_id = row_id(form.get("review", ""))
         if review_id is None:
             raise NotFound("No such review.")
         actor = user.email

@@ -12,7 +12,7 @@ from feedback_service.alerts import services
 from feedback_service.alerts.models import Alert
 from feedback_service.alerts.rules import RULE_NAMES, AlertRules, rules_of
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.http import read_json, whole_number
+from feedback_service.http import read_json, row_id
 from feedback_service.orders.schemas import Strict
 from feedback_service.shops.api import api_shop
 from feedback_service.shops.models import StaffUser
@@ -52,7 +52,7 @@ async def list_alerts(request: Request) -> JSONResponse:
 
 async def patch_alert(request: Request) -> JSONResponse:
     shop = await api_shop(request)
-    alert_id = whole_number(request.path_params["id"])
+    alert_id = row_id(request.path_params["id"])
     if alert_id is None:
         raise NotFound("No such alert.")
     data = await read_json(request, AlertPatch)

@@ -14,7 +14,7 @@ from feedback_service.alerts import services
 from feedback_service.alerts.models import Alert
 from feedback_service.alerts.rules import RULE_LABELS, RULE_NAMES
 from feedback_service.errors import NotFound
-from feedback_service.http import page, respondent_locale, whole_number
+from feedback_service.http import page, respondent_locale, row_id, whole_number
 from feedback_service.i18n import N_
 from feedback_service.orders.models import Customer
 from feedback_service.reviews.models import Review
@@ -165,7 +165,7 @@ async def _items(alerts: list[Alert], sla_hours: int, now: Any) -> list[InboxIte
 async def act(request: Request) -> Response:
     user = await auth.current_staff(request)
     form = await auth.check_csrf(request)
-    alert_id = whole_number(request.path_params["id"])
+    alert_id = row_id(request.path_params["id"])
     if alert_id is None:
         raise NotFound("No such alert.")
     action = form.get("action")

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from feedback_service import moments
 from feedback_service.errors import InvalidInput
 from feedback_service.metrics import services
 from feedback_service.shops.api import api_shop
@@ -15,8 +16,6 @@ from feedback_service.shops.api import api_shop
 DEFAULT_PERIOD = timedelta(days=90)
 # The comparison looks back one more period: bounds keep every date computable.
 MAX_PERIOD = timedelta(days=3660)
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -42,11 +41,7 @@ def parse_moment(value: str, name: str, tz: ZoneInfo, *, end: bool) -> datetime:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except (ValueError, OverflowError):
         raise invalid from None
-    if moment.tzinfo is None:
-        raise InvalidInput(f"{name} needs a timezone.", fields={name: "invalid"})
-    if not EARLIEST <= moment <= LATEST:
-        raise InvalidInput(f"{name} is between 1970 and 2200.", fields={name: "out of range"})
-    return moment.astimezone(UTC)
+    return moments.checked(moment, name).astimezone(UTC)
 
 
 def parse_period(date_from: str | None, date_to: str | None, tz: ZoneInfo) -> services.Period:

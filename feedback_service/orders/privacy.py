@@ -63,6 +63,8 @@ class Person:
 
 async def find_person(shop: Shop, email: str) -> Person:
     address = email.strip().lower()
+    if len(address) > 254:  # longer than any stored address (and than a lookup may be)
+        raise NotFound("No customer with this email.")
     customer = await Customer.filter(shop=shop, email=address).first()
     written = Q(author_email__iexact=address)  # imported reviews carry only the email
     mine = written | Q(customer=customer) if customer else written

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from feedback_service.moments import AwareDatetime
+from schema_markup import clean_line
 
 
 def _http_url(value: str) -> str:
@@ -15,17 +17,12 @@ def _http_url(value: str) -> str:
     return value
 
 
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("must carry a timezone, e.g. 2026-11-23T10:00:00Z")
-    return value
-
-
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 HttpUrl = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_http_url)
 ]
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+# A person's name as staff read it: no control or bidi override (U+202E) to reorder it.
+Name = Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_line)]
 
 
 class Strict(BaseModel):
@@ -44,7 +41,7 @@ class ProductIn(Strict):
 
 class CustomerIn(Strict):
     email: EmailStr = Field(max_length=254)
-    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    name: Name | None = None
     external_id: Annotated[str, StringConstraints(max_length=100)] | None = None
     locale: Annotated[str, StringConstraints(max_length=16)] | None = None
 

@@ -6,15 +6,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from feedback_service.errors import NotFound
-from feedback_service.http import read_json, whole_number
+from feedback_service.http import read_json, row_id
 from feedback_service.outbox import webhooks
 from feedback_service.outbox.models import WebhookEndpoint
 from feedback_service.outbox.schemas import WebhookIn
 from feedback_service.shops.api import api_shop
 
 
-def _int_param(request: Request, name: str) -> int:
-    value = whole_number(request.path_params[name], digits=18)
+def _int_param(request: Request, name: str, *, big: bool = False) -> int:
+    value = row_id(request.path_params[name], big=big)
     if value is None:
         raise NotFound("Not found.")
     return value
@@ -43,5 +43,7 @@ async def list_deliveries(request: Request) -> JSONResponse:
 
 async def replay_delivery(request: Request) -> JSONResponse:
     shop = await api_shop(request)
-    row = await webhooks.replay(shop, _int_param(request, "id"), _int_param(request, "delivery_id"))
+    row = await webhooks.replay(
+        shop, _int_param(request, "id"), _int_param(request, "delivery_id", big=True)
+    )
     return JSONResponse(webhooks.delivery_json(row), status_code=202)

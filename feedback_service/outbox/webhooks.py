@@ -33,7 +33,10 @@ def new_secret() -> str:
 
 async def resolve_safe(url: str, *, allow_private: bool) -> tuple[str, str]:
     """(host, the address to connect to); refuses loopback, private, link-local, metadata…"""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise UnsafeUrl("the URL is malformed") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UnsafeUrl("the URL must be http:// or https:// with a host")
     if parts.username or parts.password:

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.http import read_json, whole_number
+from feedback_service.http import read_json, row_id
 from feedback_service.orders import services as orders
 from feedback_service.reviews import feed, services
 from feedback_service.reviews.models import Review
@@ -14,12 +14,14 @@ from feedback_service.reviews.schemas import ModerationIn, ReplyIn, ReviewImport
 from feedback_service.shops.api import api_shop
 from feedback_service.surveys.services import decode_cursor, encode_cursor
 
+MAX_SKU = 100  # Product.sku
+
 PAGE_SIZE = 50
 STATUSES = ("pending", "published", "rejected")
 
 
 def _review_id(request: Request) -> int:
-    review_id = whole_number(request.path_params["id"])
+    review_id = row_id(request.path_params["id"])
     if review_id is None:
         raise NotFound("No such review.")
     return review_id
@@ -49,8 +51,10 @@ async def list_reviews(request: Request) -> JSONResponse:
         if status not in STATUSES:
             raise InvalidInput("Unknown status.", fields={"status": ", ".join(STATUSES)})
         query = query.filter(status=status)
-    if params.get("sku"):
-        query = query.filter(product__sku=params["sku"])
+    if sku := params.get("sku"):
+        if len(sku) > MAX_SKU:
+            raise InvalidInput("Unknown sku.", fields={"sku": f"at most {MAX_SKU} characters"})
+        query = query.filter(product__sku=sku)
     before = decode_cursor(params.get("cursor"))
     if before is not None:
         query = query.filter(id__lt=before)

@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 import widgets
 from feedback_service.errors import NotFound
-from feedback_service.http import page, respondent_locale, whole_number
+from feedback_service.http import page, respondent_locale, row_id
 from feedback_service.i18n import normalize_locale
 from feedback_service.links import Links
 from feedback_service.reviews import blocks, cards, draws, feed
@@ -34,7 +34,7 @@ def _links(request: Request) -> Links:
 
 
 async def _public_draw(request: Request) -> tuple[Shop, PrizeDraw]:
-    draw_id = whole_number(str(request.path_params["id"]))
+    draw_id = row_id(str(request.path_params["id"]))
     shop = await Shop.filter(slug=request.path_params["shop"]).first()
     if shop is None or draw_id is None:
         raise NotFound("No such prize draw.")
@@ -73,7 +73,7 @@ async def draw_json(request: Request) -> Response:
 async def _published_review(request: Request) -> Review | None:
     """The shop's published review named in the path, or None (unknown, unpublished,
     another shop's, or not an id at all)."""
-    review_id = whole_number(str(request.path_params["id"]))
+    review_id = row_id(str(request.path_params["id"]))
     if review_id is None:
         return None
     review = (

@@ -14,7 +14,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 import widgets
 from feedback_service import ratelimit
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.http import client_ip, no_store, page, whole_number
+from feedback_service.http import client_ip, no_store, page, row_id
 from feedback_service.links import Links
 from feedback_service.orders.models import Product
 from feedback_service.reviews import blocks, photos, services
@@ -213,7 +213,7 @@ async def review_policy(request: Request) -> Response:
 async def helpful(request: Request) -> Response:
     """A "helpful" vote from the block's plain form: one per browser, rate-limited."""
     await ratelimit.hit(ratelimit.HELPFUL, "helpful", client_ip(request))
-    review_id = whole_number(request.path_params["id"])
+    review_id = row_id(request.path_params["id"])
     if review_id is None:
         raise NotFound("No such review.")
     voter = request.cookies.get(VOTER_COOKIE) or ""

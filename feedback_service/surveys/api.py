@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from feedback_service import moments
 from feedback_service.errors import InvalidInput
 from feedback_service.http import read_json
 from feedback_service.shops.api import api_shop
@@ -31,18 +30,6 @@ async def create_survey_link(request: Request) -> JSONResponse:
     return JSONResponse(result, status_code=201)
 
 
-def _since(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        since = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidInput("since is an ISO 8601 date-time.", fields={"since": "invalid"}) from None
-    if since.tzinfo is None:
-        raise InvalidInput("since needs a timezone.", fields={"since": "invalid"})
-    return since
-
-
 async def list_responses(request: Request) -> JSONResponse:
     shop = await api_shop(request)
     params = request.query_params
@@ -52,10 +39,11 @@ async def list_responses(request: Request) -> JSONResponse:
     status = params.get("status") or "confirmed"
     if status not in services.STATUSES:
         raise InvalidInput("Unknown status.", fields={"status": ", ".join(services.STATUSES)})
+    since = params.get("since")
     result = await services.list_responses(
         shop,
         survey=survey,
-        since=_since(params.get("since")),
+        since=moments.parse(since, "since") if since else None,
         status=status,
         cursor=params.get("cursor"),
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from feedback_service.alerts.services import check_response
 from feedback_service.errors import InvalidInput, InvalidToken
+from feedback_service.http import row_id
 from feedback_service.links import Links
 from feedback_service.orders.models import Customer, Order
 from feedback_service.orders.services import upsert_customer, webhook_contact
@@ -23,6 +23,7 @@ from feedback_service.surveys import chain, emails, preferences, queries
 from feedback_service.surveys.kinds import KINDS, KINDS_OF_KEY, Choice, score_label
 from feedback_service.surveys.models import Click, Invitation, Response
 from feedback_service.surveys.schemas import InvitationIn, SurveyLinkIn
+from schema_markup import clean_text
 
 # Mail scanners fetch every link of an email within seconds; a person picks one.
 BURST_WINDOW = timedelta(seconds=10)
@@ -30,7 +31,6 @@ BURST_DISTINCT_SCORES = 3
 # A person may change their mind shortly after answering; later clicks show the answer.
 CHANGE_WINDOW = timedelta(minutes=30)
 MAX_COMMENT = 5000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def utcnow() -> datetime:
@@ -320,7 +320,7 @@ async def _undo_scanner_burst(invitation: Invitation, since: datetime) -> None:
 
 
 def clean_comment(text: str) -> str:
-    text = _CONTROL.sub("", text.replace("\r\n", "\n")).strip()
+    text = clean_text(text).strip()  # no control or bidi override: staff read it as typed
     if not text:
         raise InvalidInput("Please write a comment.", fields={"comment": "required"})
     if len(text) > MAX_COMMENT:
@@ -408,14 +408,17 @@ def encode_cursor(last_id: int) -> str:
     return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> int | None:
+def decode_cursor(cursor: str | None, *, big: bool = False) -> int | None:
+    """The id a page of results starts after; `big`: of a BIGINT column."""
     if not cursor:
         return None
     try:
-        value = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+        value = row_id(
+            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode(), big=big
+        )
     except ValueError:
-        raise InvalidInput("The cursor is not valid.", fields={"cursor": "invalid"}) from None
-    if value < 0:
+        value = None
+    if value is None:
         raise InvalidInput("The cursor is not valid.", fields={"cursor": "invalid"})
     return value
 
@@ -428,7 +431,7 @@ async def list_responses(
     status: str,
     cursor: str | None,
 ) -> dict[str, Any]:
-    before = decode_cursor(cursor)
+    before = decode_cursor(cursor, big=True)  # answers and clicks
     if status == "confirmed":
         query = Response.filter(shop=shop)
         if survey:

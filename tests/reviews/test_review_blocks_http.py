@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import extruct
 import httpx
 import lxml.html
 import pytest
-from conftest import ROOT
+from markup_check import assert_markup_ok
 from review_helpers import PRODUCTS
 
 from feedback_service.reviews.models import Review
 
-CHECK_MARKUP = ROOT.parent / "shared" / "tools" / "check_markup.py"
 HOSTILE = {
     "author_name": "<img src=x onerror=alert(1)>\u202eevil" + "N" * 60,
     "title": "{{7*7}} </script><script>alert(1)</script>",
@@ -50,19 +47,6 @@ async def catalogue(api: httpx.AsyncClient) -> httpx.AsyncClient:
     return api
 
 
-def check_markup(html: str, kind: str, tmp_path: Path) -> str:
-    path = tmp_path / f"{kind}.html"
-    path.write_text(html)
-    run = subprocess.run(
-        [sys.executable, str(CHECK_MARKUP), str(path), "--kind", kind],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode == 0 and "error:" not in run.stdout, run.stdout + run.stderr
-    return run.stdout
-
-
 async def test_every_block_passes_check_markup(
     catalogue: httpx.AsyncClient, tmp_path: Path
 ) -> None:
@@ -72,13 +56,13 @@ async def test_every_block_passes_check_markup(
     await imported(api, 10, rating=1, published=False)
     reviews = await api.get("/w/test-shop/products/KETTLE/reviews")
     assert reviews.status_code == 200
-    print(check_markup(reviews.text, "reviews", tmp_path))
+    print(assert_markup_ok(reviews.text, "reviews", tmp_path))
     head = await api.get("/w/test-shop/products/KETTLE/head")
-    print(check_markup(head.text, "head", tmp_path))
+    print(assert_markup_ok(head.text, "head", tmp_path))
     full = await api.get("/w/test-shop/products/KETTLE")
-    print(check_markup(full.text, "page", tmp_path))
+    print(assert_markup_ok(full.text, "page", tmp_path))
     shop_page = await api.get("/w/test-shop/reviews")
-    print(check_markup(shop_page.text, "page", tmp_path))
+    print(assert_markup_ok(shop_page.text, "page", tmp_path))
     badge = await api.get("/w/test-shop/products/KETTLE/badge")
     assert badge.status_code == 200 and "3,8" in badge.text  # the shop is French
 
@@ -132,7 +116,7 @@ async def test_hostile_text_is_inert_and_markup_stays_valid(
         assert "49" not in doc.text_content().replace("4,9", "")
         assert "{{7*7}}" in doc.text_content()
         assert "\u202e" not in html
-        check_markup(html, kind, tmp_path)
+        assert_markup_ok(html, kind, tmp_path)
 
 
 async def test_helpful_votes_once_per_browser(catalogue: httpx.AsyncClient) -> None:

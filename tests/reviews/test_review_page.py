@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -14,13 +12,12 @@ import httpx
 import lxml.etree
 import lxml.html
 import pytest
-from conftest import ROOT
+from markup_check import assert_markup_ok
 from review_helpers import PRODUCTS
 
 from feedback_service.reviews.models import Review
 from feedback_service.settings import Settings
 
-CHECK_MARKUP = ROOT.parent / "shared" / "tools" / "check_markup.py"
 SHARE_HOSTS = {
     "www.facebook.com",
     "x.com",
@@ -52,18 +49,6 @@ async def catalogue(api: httpx.AsyncClient) -> httpx.AsyncClient:
     for product in PRODUCTS:
         assert (await api.post("/api/v1/products", json=product)).status_code in (200, 201)
     return api
-
-
-def assert_markup_ok(html: str, kind: str, tmp_path: Path) -> None:
-    path = tmp_path / f"{kind}.html"
-    path.write_text(html, encoding="utf-8")
-    run = subprocess.run(
-        [sys.executable, str(CHECK_MARKUP), str(path), "--kind", kind],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode == 0 and "error:" not in run.stdout, run.stdout + run.stderr
 
 
 def products(html: str) -> list[dict[str, Any]]:

@@ -1,36 +1,14 @@
-"""Shared helpers of the widget tests: the markup checker and extruct readings."""
+"""Helpers of the widget tests: the markup checker (tests/markup_check.py) and extruct readings."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import extruct
 import lxml.html
+from markup_check import assert_markup_ok, check
 
-CHECKER = Path(__file__).resolve().parents[2].parent / "shared" / "tools" / "check_markup.py"
-
-
-def check_markup(html: str, kind: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """Runs the shared checker of Google's rules on `html` as a file."""
-    target = tmp_path / f"{kind}.html"
-    target.write_text(html, encoding="utf-8")
-    return subprocess.run(
-        [sys.executable, str(CHECKER), str(target), "--kind", kind],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def assert_markup_ok(html: str, kind: str, tmp_path: Path) -> str:
-    result = check_markup(html, kind, tmp_path)
-    report = result.stdout + result.stderr
-    assert result.returncode == 0, report
-    assert "error:" not in report, report
-    return report
+__all__ = ["assert_markup_ok", "check"]
 
 
 def microdata(html: str) -> list[dict[str, Any]]:
