@@ -24,6 +24,7 @@ from tortoise.transactions import in_transaction
 from feedback_service.connectors.models import Connector, ConnectorDelivery
 from feedback_service.errors import InvalidInput, NotFound, Unauthorized
 from feedback_service.links import Links
+from feedback_service.moments import in_range
 from feedback_service.orders.schemas import OrderIn, ProductIn
 from feedback_service.outbox import services as outbox
 from feedback_service.shops.models import Shop
@@ -187,7 +188,10 @@ def _when(value: object, *, naive_is_utc: bool = False) -> datetime | None:
         if not naive_is_utc:
             raise PayloadError(f"a date without a timezone: {value[:40]!r}")
         moment = moment.replace(tzinfo=UTC)
-    return moment
+    try:
+        return in_range(moment)
+    except ValueError as exc:
+        raise PayloadError(f"{value[:40]!r}: {exc}") from None
 
 
 def _price(value: object) -> Decimal | None:

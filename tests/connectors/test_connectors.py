@@ -383,14 +383,16 @@ async def test_a_signed_body_that_cannot_be_an_order_fails_with_its_reason(
     nul = woo_order(billing={**woo_order()["billing"], "first_name": "Ca\x00mille"})
     await post_woo(client, connector, nul)
     await post_woo(client, connector, woo_order(date_created_gmt="yesterday"))
+    await post_woo(client, connector, woo_order(date_created_gmt="0001-01-01T00:00:00"))
     no_email = woo_order(billing={"first_name": "Camille"})
     await post_woo(client, connector, no_email)
     await run_worker(settings)
     deliveries = await ConnectorDelivery.all().order_by("id")
-    assert [d.outcome for d in deliveries] == ["failed"] * 3
+    assert [d.outcome for d in deliveries] == ["failed"] * 4
     assert [d.error for d in deliveries] == [
         "the body contains NUL characters",
         "not a date: 'yesterday'",
+        "'0001-01-01T00:00:00': must be between 1970-01-01 and 2100-01-01 (UTC)",
         "customer.email: value is not a valid email address: An email address must have an @-sign.",
     ]
     assert await Order.all().count() == 0
