@@ -20,6 +20,8 @@ from feedback_service.errors import RateLimited
 ANSWERS = parse("20/hour")
 LOGIN = parse("10/minute")
 API = parse("1200/minute")
+# A batch (up to 1,000 orders or invitations) is one API request, and one of these.
+API_BATCHES = parse("60/minute")
 COMMENTS = parse("20/hour")
 
 SWEEP_EVERY = 60.0  # seconds between two sweeps of expired entries

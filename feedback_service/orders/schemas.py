@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
@@ -15,9 +15,16 @@ def _http_url(value: str) -> str:
     return value
 
 
+# Dates of orders are stored in UTC: years 1 and 9999 overflow once converted.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("must carry a timezone, e.g. 2026-11-23T10:00:00Z")
+    if not EARLIEST <= value < LATEST:
+        raise ValueError("must be between 1970 and 2099")
     return value
 
 
@@ -61,3 +68,12 @@ class OrderIn(Strict):
     items: list[OrderItemIn] = Field(min_length=1, max_length=500)
     ordered_at: AwareDatetime
     delivered_at: AwareDatetime | None = None
+
+
+# Items of one batch request (POST /api/v1/orders/batch, /api/v1/invitations/batch).
+MAX_BATCH = 1000
+
+
+class OrdersBatchIn(Strict):
+    # Each item is validated on its own: one bad item never refuses the others.
+    orders: list[Any] = Field(min_length=1, max_length=MAX_BATCH)

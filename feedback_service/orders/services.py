@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -10,6 +11,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from feedback_service.errors import InvalidInput, NotFound
+from feedback_service.http import validated
 from feedback_service.i18n import normalize_locale
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.orders.schemas import CustomerIn, OrderIn, ProductIn
@@ -112,60 +114,205 @@ async def upsert_customer(shop: Shop, data: CustomerIn) -> Customer:
             )
         except IntegrityError:
             customer = await Customer.get(shop=shop, email=email)
+    changes = _apply_changes(shop, customer, data)
+    if changes:
+        await customer.save(update_fields=changes)
+    return customer
+
+
+async def upsert_order(shop: Shop, data: OrderIn, *, source: str = "api") -> tuple[Order, bool]:
+    """Create or update one order (see upsert_orders); whether it created it."""
+    return (await upsert_orders(shop, [data], source=source))[0]
+
+
+async def upsert_batch(
+    shop: Shop, items: Sequence[object], *, source: str = "api"
+) -> list[dict[str, Any]]:
+    """POST /api/v1/orders/batch: each item as POST /api/v1/orders, its result in its place.
+
+    Every item is checked first; the valid ones are then written together (upsert_orders:
+    one transaction, a few queries) so an invalid item never blocks the others."""
+    results: list[dict[str, Any]] = [{} for _ in items]
+    valid: list[tuple[int, OrderIn]] = []
+    for index, raw in enumerate(items):
+        try:
+            valid.append((index, validated(OrderIn, raw)))
+        except InvalidInput as exc:
+            results[index] = _invalid(raw, exc)
+    products = await known_products(shop, (i.sku for _, data in valid for i in data.items))
+    writable = []
+    for index, data in valid:
+        if (error := unknown_skus(data, products)) is not None:
+            results[index] = _invalid(data.model_dump(), error)
+        else:
+            writable.append((index, data))
+    written = await upsert_orders(shop, [data for _, data in writable], source=source)
+    for (index, data), (_, created) in zip(writable, written, strict=True):
+        results[index] = {"id": data.id, "status": "created" if created else "updated"}
+    return results
+
+
+def _invalid(raw: object, error: InvalidInput) -> dict[str, Any]:
+    given = raw.get("id") if isinstance(raw, dict) else None
+    return {
+        "id": given if isinstance(given, str) else None,
+        "status": "invalid",
+        "errors": error.fields or {"body": error.message},
+    }
+
+
+async def known_products(shop: Shop, skus: Iterable[str]) -> dict[str, Product]:
+    wanted = list(set(skus))
+    found: dict[str, Product] = {}
+    for start in range(0, len(wanted), _REFRESH_BATCH):
+        chunk = wanted[start : start + _REFRESH_BATCH]
+        found.update((p.sku, p) for p in await Product.filter(shop=shop, sku__in=chunk))
+    return found
+
+
+def unknown_skus(data: OrderIn, products: dict[str, Product]) -> InvalidInput | None:
+    """The error of an order naming products that do not exist, or None."""
+    unknown = sorted({item.sku for item in data.items} - products.keys())
+    if not unknown:
+        return None
+    return InvalidInput(
+        "Create the products first (POST /api/v1/products).",
+        fields={"items": f"unknown sku: {', '.join(unknown[:10])}"},
+    )
+
+
+async def upsert_orders(
+    shop: Shop, batch: Sequence[OrderIn], *, source: str = "api"
+) -> list[tuple[Order, bool]]:
+    """Create or update orders, their customers and items: one transaction, a few queries
+    whatever their number (up to a thousand a call). Applied in order, as one call each
+    would: of two with the same id the later wins and the first one creates it. For each,
+    its order and whether it was created. Raises InvalidInput if a sku is unknown."""
+    if not batch:
+        return []
+    products = await known_products(shop, (i.sku for data in batch for i in data.items))
+    for data in batch:
+        if (error := unknown_skus(data, products)) is not None:
+            raise error
+    for _ in range(2):  # a concurrent insert of one of them: the second try updates it
+        try:
+            async with in_transaction() as conn:
+                return await _write_orders(shop, batch, products, source, conn)
+        except IntegrityError:
+            continue
+    raise InvalidInput("The orders could not be saved; try again.")
+
+
+async def _write_orders(
+    shop: Shop,
+    batch: Sequence[OrderIn],
+    products: dict[str, Product],
+    source: str,
+    conn: BaseDBAsyncClient,
+) -> list[tuple[Order, bool]]:
+    customers = await _upsert_customers(shop, [data.customer for data in batch], conn)
+    latest = {data.id: data for data in batch}
+    existing = {
+        o.external_id: o
+        for o in await Order.filter(shop=shop, external_id__in=list(latest)).using_db(conn)
+    }
+    # An order may move from one customer to another: both totals change.
+    totals_of = {o.customer_id for o in existing.values()}
+    for external_id, order in existing.items():
+        data = latest[external_id]
+        order.customer_id = customers[data.customer.email.lower()].id
+        order.ordered_at = data.ordered_at
+        order.delivered_at = data.delivered_at
+    if existing:
+        await Order.bulk_update(
+            existing.values(), fields=["customer_id", "ordered_at", "delivered_at"], using_db=conn
+        )
+        await (
+            OrderItem.filter(order_id__in=[o.id for o in existing.values()]).using_db(conn).delete()
+        )
+    new = [
+        Order(
+            shop=shop,
+            external_id=external_id,
+            customer_id=customers[data.customer.email.lower()].id,
+            ordered_at=data.ordered_at,
+            delivered_at=data.delivered_at,
+            source=source,
+        )
+        for external_id, data in latest.items()
+        if external_id not in existing
+    ]
+    if new:
+        await Order.bulk_create(new, using_db=conn)
+        created = Order.filter(shop=shop, external_id__in=[o.external_id for o in new])
+        existing.update((o.external_id, o) for o in await created.using_db(conn))
+    await OrderItem.bulk_create(
+        [
+            OrderItem(
+                order_id=existing[external_id].id,
+                product_id=products[item.sku].id,
+                quantity=item.quantity,
+                unit_price=item.unit_price,
+            )
+            for external_id, data in latest.items()
+            for item in data.items
+        ],
+        using_db=conn,
+    )
+    totals_of.update(o.customer_id for o in existing.values())
+    await refresh_order_totals(totals_of, using=conn)
+    results = []
+    fresh = {o.external_id for o in new}
+    for data in batch:
+        results.append((existing[data.id], data.id in fresh))
+        fresh.discard(data.id)
+    return results
+
+
+async def _upsert_customers(
+    shop: Shop, batch: Sequence[CustomerIn], conn: BaseDBAsyncClient
+) -> dict[str, Customer]:
+    """The customers of these emails, created or updated as upsert_customer does, in order."""
+    emails = list(dict.fromkeys(str(data.email).lower() for data in batch))
+    found = {c.email: c for c in await Customer.filter(shop=shop, email__in=emails).using_db(conn)}
+    new: dict[str, Customer] = {}
+    changed: dict[str, Customer] = {}
+    for data in batch:
+        email = str(data.email).lower()
+        customer = found.get(email)
+        if customer is None:
+            customer = found[email] = new[email] = Customer(
+                shop=shop,
+                email=email,
+                name=data.name or "",
+                external_id=data.external_id,
+                locale=normalize_locale(data.locale, default=shop.locale),
+            )
+            continue
+        if _apply_changes(shop, customer, data) and email not in new:
+            changed[email] = customer
+    if changed:
+        await Customer.bulk_update(
+            changed.values(), fields=["name", "external_id", "locale"], using_db=conn
+        )
+    if new:
+        await Customer.bulk_create(new.values(), using_db=conn)
+        created = Customer.filter(shop=shop, email__in=list(new)).using_db(conn)
+        found.update((c.email, c) for c in await created)
+    return found
+
+
+def _apply_changes(shop: Shop, customer: Customer, data: CustomerIn) -> list[str]:
+    """Set what `data` gives (None keeps the stored value); the fields that changed."""
     changes: dict[str, object] = {}
     if data.name is not None:
         changes["name"] = data.name
     if data.external_id is not None:
         changes["external_id"] = data.external_id
     if data.locale is not None:
-        changes["locale"] = locale
-    if changes:
-        await customer.update_from_dict(changes).save(update_fields=list(changes))
-    return customer
-
-
-async def upsert_order(shop: Shop, data: OrderIn) -> tuple[Order, bool]:
-    skus = {item.sku for item in data.items}
-    products = {p.sku: p for p in await Product.filter(shop=shop, sku__in=list(skus))}
-    unknown = sorted(skus - products.keys())
-    if unknown:
-        raise InvalidInput(
-            "Create the products first (POST /api/v1/products).",
-            fields={"items": f"unknown sku: {', '.join(unknown[:10])}"},
-        )
-    async with in_transaction() as conn:
-        customer = await upsert_customer(shop, data.customer)
-        order = await Order.filter(shop=shop, external_id=data.id).first()
-        created = order is None
-        # The order may move from one customer to another: both totals change.
-        customers = {customer.id} if order is None else {customer.id, order.customer_id}
-        if order is None:
-            order = await Order.create(
-                shop=shop,
-                external_id=data.id,
-                customer=customer,
-                ordered_at=data.ordered_at,
-                delivered_at=data.delivered_at,
-            )
-        else:
-            order.customer = customer
-            order.ordered_at = data.ordered_at
-            order.delivered_at = data.delivered_at
-            await order.save()
-            await OrderItem.filter(order=order).delete()
-        await OrderItem.bulk_create(
-            [
-                OrderItem(
-                    order=order,
-                    product=products[item.sku],
-                    quantity=item.quantity,
-                    unit_price=item.unit_price,
-                )
-                for item in data.items
-            ]
-        )
-        await refresh_order_totals(customers, using=conn)
-    return order, created
+        changes["locale"] = normalize_locale(data.locale, default=shop.locale)
+    customer.update_from_dict(changes)
+    return list(changes)
 
 
 def rating_of(product: Product) -> dict[str, object]:
