@@ -15,6 +15,7 @@ from feedback_service.db import close_db, init_db
 from feedback_service.db import migrate as run_migrations
 from feedback_service.errors import DomainError
 from feedback_service.orders import presets as order_presets
+from feedback_service.reviews import presets as review_presets
 from feedback_service.settings import get_settings
 
 T = TypeVar("T")
@@ -134,28 +135,48 @@ def _shop_by_slug(slug: str):  # type: ignore[no-untyped-def]
     return find()
 
 
-@app.command("import-reviews")
-def import_reviews(slug: str, file: Path) -> None:
-    """Import reviews from a CSV file (idempotent by source and source_id)."""
+REVIEW_PRESETS_HELP = "\n\n".join(
+    [
+        "Import reviews from another platform's CSV export (idempotent by source and review "
+        "id; without an id column, by a hash of the review). Dates may be a day alone "
+        "(2026-11-02, or 02/11/2026 day first); without an offset, the shop's local time.",
+        *(review_presets.describe(name) for name in review_presets.PRESETS),
+    ]
+)
+
+
+@app.command("import-reviews", help=REVIEW_PRESETS_HELP)
+def import_reviews(
+    slug: str,
+    file: Path,
+    preset: Annotated[
+        str, typer.Option(help="generic, judgeme, trustpilot or avis-verifies")
+    ] = "generic",
+) -> None:
+    from rich.markup import escape
     from rich.progress import Progress
 
-    from feedback_service.reviews.importer import count_rows, import_csv
+    from feedback_service.csvin import CsvProblem, count_rows
+    from feedback_service.reviews.importer import import_csv
 
-    if not file.is_file():
-        console.print(f"[red]error:[/red] no such file: {file}")
+    if preset not in review_presets.PRESETS:
+        console.print(f"[red]error:[/red] unknown preset {escape(repr(preset))}")
         raise typer.Exit(2)
-    total = count_rows(file)
+    if not file.is_file():
+        console.print(f"[red]error:[/red] no such file: {escape(str(file))}")
+        raise typer.Exit(2)
 
     async def work():  # type: ignore[no-untyped-def]
         shop = await _shop_by_slug(slug)
+        total = count_rows(file)
         with Progress(console=console) as progress:
             task = progress.add_task("Importing reviews", total=total)
-            return await import_csv(shop, file, lambda: progress.advance(task))
+            return await import_csv(shop, file, lambda: progress.advance(task), preset=preset)
 
     try:
         report = _with_db(work)
-    except ValueError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+    except CsvProblem as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
     console.print(
         f"{report.created} imported, {report.unchanged} already there, "

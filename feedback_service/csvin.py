@@ -11,10 +11,13 @@ from __future__ import annotations
 import _csv
 import codecs
 import csv
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -99,6 +102,40 @@ def _rows(reader: _csv.Reader, header: list[str]) -> Iterator[Row]:
             if name and name not in cells:
                 cells[name] = restore(value)
         yield Row(line, cells)
+
+
+def moment(value: str, zone: ZoneInfo) -> str | None:
+    """A platform's date as ISO 8601 with an offset: naive times are the shop's local time,
+    a date alone is its midnight; an empty or zero date (PrestaShop's 0000-00-00) is None."""
+    value = value.strip()
+    if not value or value.startswith("0000-00-00"):
+        return None
+    text = re.sub(r" ?UTC$", "+00:00", value)  # "2026-11-02 10:00:00 UTC"
+    text = re.sub(r" ([+-]\d{2}):?(\d{2})$", r"\1:\2", text)  # Shopify's " -0500"
+    try:
+        found = datetime.fromisoformat(text.replace(" ", "T", 1))
+    except ValueError:
+        day_first = _day_first(value)
+        if day_first is None:
+            return value  # left for validation to name
+        found = day_first
+    if found.tzinfo is None:
+        found = found.replace(tzinfo=zone)
+    return found.isoformat()
+
+
+def _day_first(value: str) -> datetime | None:
+    """31/12/2026 or 31.12.2026, with or without 14:05[:09] (French exports)."""
+    found = re.fullmatch(
+        r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?", value
+    )
+    if found is None:
+        return None
+    day, month, year, hour, minute, second = (int(part or 0) for part in found.groups())
+    try:
+        return datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
 
 
 def count_rows(path: Path) -> int:

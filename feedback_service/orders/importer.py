@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from feedback_service.csvin import CsvProblem, Row, open_table
+from feedback_service.csvin import CsvProblem, Row, moment, open_table
 from feedback_service.orders.presets import ORDER_FIELDS, PRESETS, REQUIRED
 from feedback_service.orders.schemas import MAX_BATCH
 from feedback_service.orders.services import upsert_batch
@@ -72,36 +71,6 @@ def _orders(rows: Iterator[Row], mapping: dict[str, str]) -> Iterator[_Order]:
         yield current
 
 
-def _moment(value: str, zone: ZoneInfo) -> str | None:
-    """A platform's date as ISO 8601 with an offset: naive times are the shop's local time,
-    a date alone is its midnight; an empty or zero date (PrestaShop's 0000-00-00) is None."""
-    value = value.strip()
-    if not value or value.startswith("0000-00-00"):
-        return None
-    text = re.sub(r" ([+-]\d{2}):?(\d{2})$", r"\1:\2", value)  # Shopify's " -0500"
-    try:
-        moment = datetime.fromisoformat(text.replace(" ", "T", 1))
-    except ValueError:
-        day = _day(value)
-        if day is None:
-            return value  # left for validation to name
-        moment = datetime.combine(day, time(0, 0))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    return moment.isoformat()
-
-
-def _day(value: str) -> date | None:
-    """A day written 31/12/2026 or 31.12.2026 (day first, as in French exports)."""
-    found = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", value)
-    if found is None:
-        return None
-    try:
-        return date(int(found[3]), int(found[2]), int(found[1]))
-    except ValueError:
-        return None
-
-
 def _number(value: str) -> str:
     """9,50 (French) or 1,234.50 as 9.50 and 1234.50; anything else as given."""
     value = value.strip().replace("\u00a0", "").replace(" ", "")
@@ -142,9 +111,9 @@ def order_input(order: _Order, zone: ZoneInfo) -> dict[str, Any]:
         "id": cells.get("id", ""),
         "customer": customer,
         "items": [_item(item) for item in order.items],
-        "ordered_at": _moment(cells.get("ordered_at", ""), zone),
+        "ordered_at": moment(cells.get("ordered_at", ""), zone),
     }
-    if delivered := _moment(cells.get("delivered_at", ""), zone):
+    if delivered := moment(cells.get("delivered_at", ""), zone):
         data["delivered_at"] = delivered
     return data
 
