@@ -8,14 +8,13 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+from feedback_service.csvin import FORMULA_START
 from feedback_service.reviews.models import Review
 from feedback_service.reviews.services import review_json
 from feedback_service.shops.models import Shop
 from feedback_service.surveys.models import Response
 from feedback_service.surveys.services import response_json
 
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 500
 COLUMNS = {
     "responses": [

@@ -149,3 +149,18 @@ async def test_import_reviews_help_lists_each_preset(settings: Settings, db: str
         assert column in help_text
     wrong = run_cli(settings, "import-reviews", "test-shop", "x.csv", "--preset", "yotpo")
     assert wrong.returncode == 2 and "unknown preset" in wrong.stdout
+
+
+async def test_nul_in_a_cell_rejects_its_line(
+    api: httpx.AsyncClient, settings: Settings, tmp_path: Path
+) -> None:
+    await api.post("/api/v1/products", json=PRODUCTS[0])
+    path = tmp_path / "reviews.csv"
+    path.write_text(
+        "sku,rating,author_name,source,source_id,submitted_at\n"
+        "KETTLE,5,Ana\x00,judgeme,1,2026-01-02\n"
+        "KETTLE,4,Bo,judgeme,2,2026-01-02\n"
+    )
+    run = run_cli(settings, "import-reviews", "test-shop", str(path))
+    assert "1 imported, 0 already there, 1 rejected." in run.stdout
+    assert "line 2: author_name: nul" in run.stdout
