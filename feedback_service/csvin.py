@@ -19,6 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from feedback_service.i18n import N_
+
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DELIMITERS = (",", ";", "\t", "|")
@@ -26,7 +28,13 @@ _PROBE = 1 << 16
 
 
 class CsvProblem(ValueError):
-    """The file cannot be read as a table (the message says why, for the user)."""
+    """The file cannot be read as a table. `message` (a msgid, English) and `values` say why,
+    for the user, in their language."""
+
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message % values if values else message)
+        self.message = message
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -78,11 +86,11 @@ def open_table(path: Path) -> Iterator[tuple[list[str], Iterator[Row]]]:
         try:
             header = [restore(name) for name in next(reader)]
         except StopIteration:
-            raise CsvProblem("The file is empty.") from None
+            raise CsvProblem(N_("The file is empty.")) from None
         except csv.Error as exc:
-            raise CsvProblem(f"line 1: {exc}") from None
+            raise CsvProblem(N_("Line %(line)s: %(reason)s"), line=1, reason=str(exc)) from None
         if not any(header):
-            raise CsvProblem("The first line must name the columns.")
+            raise CsvProblem(N_("The first line must name the columns."))
         yield header, _rows(reader, header)
 
 
@@ -94,7 +102,7 @@ def _rows(reader: _csv.Reader, header: list[str]) -> Iterator[Row]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise CsvProblem(f"line {line}: {exc}") from None
+            raise CsvProblem(N_("Line %(line)s: %(reason)s"), line=line, reason=str(exc)) from None
         if not any(v.strip() for v in values):
             continue  # blank lines, and the empty lines spreadsheets leave at the end
         cells: dict[str, str] = {}

@@ -6,6 +6,7 @@ from starlette.routing import Route
 
 from feedback_service import health, openapi
 from feedback_service.admin import draw_views as admin_draws
+from feedback_service.admin import import_views as admin_imports
 from feedback_service.admin import settings_views as admin_settings
 from feedback_service.admin import views as admin
 from feedback_service.alerts import api as alerts_api
@@ -90,4 +91,6 @@ routes = [
     Route("/admin/draws", admin_draws.draws_page, methods=["GET", "POST"]),
     Route("/admin/draws/{id}", admin_draws.draw_page, methods=["GET", "POST"]),
     Route("/admin/draws/{id}/result.{format}", admin_draws.draw_export, methods=["GET"]),
+    Route("/admin/imports", admin_imports.imports_page, methods=["GET", "POST"]),
+    Route("/admin/imports/{token}", admin_imports.run_import, methods=["POST"]),
 ]

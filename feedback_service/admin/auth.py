@@ -26,13 +26,14 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
-async def check_csrf(request: Request) -> dict[str, str]:
-    form = await request.form(max_files=0, max_fields=50)
+async def check_csrf(request: Request, *, max_files: int = 0) -> dict[str, str]:
+    """The form's text fields once its CSRF token is checked (its files: request.form())."""
+    form = await request.form(max_files=max_files, max_fields=50)
     sent = str(form.get("csrf", ""))
     expected = str(request.session.get(SESSION_CSRF, ""))
     if not expected or not hmac.compare_digest(sent, expected):
         raise Forbidden("The form expired; reload the page and try again.")
-    return {key: str(value).replace("\x00", "") for key, value in form.items()}
+    return {key: value.replace("\x00", "") for key, value in form.items() if isinstance(value, str)}
 
 
 async def current_staff(request: Request, *, role: str | None = None) -> StaffUser:

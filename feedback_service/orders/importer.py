@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from feedback_service.csvin import CsvProblem, Row, moment, open_table
+from feedback_service.i18n import N_
 from feedback_service.orders.presets import ORDER_FIELDS, PRESETS, REQUIRED
 from feedback_service.orders.schemas import MAX_BATCH
 from feedback_service.orders.services import upsert_batch
@@ -53,11 +54,12 @@ class _Order:
 
 
 def _orders(rows: Iterator[Row], mapping: dict[str, str]) -> Iterator[_Order]:
-    """Consecutive rows with the same id, as one order each."""
+    """Consecutive rows with the same id (or none: the order above), as one order each."""
     current: _Order | None = None
     for row in rows:
         cells = {ours: row.cells.get(theirs, "") for ours, theirs in mapping.items()}
-        if current is not None and cells.get("id") and cells["id"] == current.cells.get("id"):
+        # A row without an id continues the order above (Shopify's Id is on its first row only).
+        if current is not None and cells.get("id", "") in ("", current.cells.get("id")):
             for name in ORDER_FIELDS:  # the order's cells are often on its first row only
                 if not current.cells.get(name) and cells.get(name):
                     current.cells[name] = cells[name]
@@ -137,14 +139,14 @@ async def import_orders(
     cannot be read or lacks a required column."""
     missing = missing_fields(mapping)
     if missing:
-        raise CsvProblem(f"No column for: {', '.join(missing)}.")
+        raise CsvProblem(N_("No column for: %(fields)s."), fields=", ".join(missing))
     zone = ZoneInfo(shop.timezone)
     report = ImportReport()
     seen: set[str] = set()
     with open_table(path) as (header, rows):
         absent = sorted(set(mapping.values()) - set(header))
         if absent:
-            raise CsvProblem(f"The file has no column {', '.join(absent)}.")
+            raise CsvProblem(N_("The file has no column %(columns)s."), columns=", ".join(absent))
         chunk: list[_Order] = []
         for order in _orders(rows, mapping):
             order_id = order.cells.get("id", "")

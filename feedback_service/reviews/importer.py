@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from feedback_service.csvin import CsvProblem, moment, open_table
 from feedback_service.errors import DomainError
 from feedback_service.http import validated
+from feedback_service.i18n import N_
 from feedback_service.reviews.presets import PRESETS, REQUIRED, Preset
 from feedback_service.reviews.schemas import ReviewImportIn
 from feedback_service.reviews.services import import_review
@@ -78,7 +79,7 @@ async def import_csv(
     report = ImportReport()
     with open_table(path) as (header, rows):
         if missing := _missing(chosen, header):
-            raise CsvProblem(f"missing columns: {', '.join(missing)}")
+            raise CsvProblem(N_("missing columns: %(fields)s"), fields=", ".join(missing))
         for row in rows:
             try:
                 _, created = await import_review(shop, _review(row.cells, chosen, zone))
