@@ -115,15 +115,16 @@ async def _preview(
     path = _upload(request, user, token)
     try:
         with open_table(path) as (header, rows):
-            sample = []
-            for row in rows:
-                sample.append([row.cells.get(name, "")[:PREVIEW_CELL] for name in header])
-                if len(sample) == PREVIEW_ROWS:
-                    break
+            sample = [row.cells for _, row in zip(range(PREVIEW_ROWS), rows, strict=False)]
     except CsvProblem as exc:
         path.unlink(missing_ok=True)
         error = gettext(respondent_locale(request), exc.message, **exc.values)
         return _page(request, "admin/imports.html", user, error=error, preset=preset)
+    if mapping is None:
+        mapping = preset_mapping(preset, header)
+    # The mapped columns first (a Shopify export has 80), each with the field it feeds.
+    feeds = {column: name for name, column in reversed(mapping.items())}
+    columns = sorted(header, key=lambda c: FIELDS.index(feeds[c]) if c in feeds else len(FIELDS))
     return _page(
         request,
         "admin/import_preview.html",
@@ -132,8 +133,9 @@ async def _preview(
         token=token,
         preset=preset,
         header=header,
-        sample=sample,
-        mapping=mapping if mapping is not None else preset_mapping(preset, header),
+        columns=[(c, FIELD_LABELS[feeds[c]] if c in feeds else None) for c in columns],
+        sample=[[cells.get(c, "")[:PREVIEW_CELL] for c in columns] for cells in sample],
+        mapping=mapping,
         fields=[(name, FIELD_LABELS[name]) for name in FIELDS],
     )
 

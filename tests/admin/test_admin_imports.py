@@ -60,7 +60,9 @@ async def test_upload_preview_map_and_import(
     assert preview.status_code == 200, preview.text
     doc = lxml.html.fromstring(preview.text)
     header = doc.xpath("//table[@id='preview']//th/text()")
-    assert header[:3] == ["Name", "Email", "Financial Status"] and "Lineitem sku" in header
+    # The mapped columns first, each naming the field it feeds; then the others.
+    assert header[:4] == ["Name", "Email", "Billing Name", "Created at"]
+    assert "Financial Status" in header and len(header) == 79
     rows = doc.xpath("//table[@id='preview']/tbody/tr")
     assert len(rows) == 5 and rows[0].xpath("td/text()")[0] == "#1001"
     mapping = _selected(preview.text)
