@@ -218,15 +218,22 @@ async def _write_orders(
     }
     # An order may move from one customer to another: both totals change.
     totals_of = {o.customer_id for o in existing.values()}
+    changed = []
     for external_id, order in existing.items():
         data = latest[external_id]
-        order.customer_id = customers[data.customer.email.lower()].id
-        order.ordered_at = data.ordered_at
-        order.delivered_at = data.delivered_at
-    if existing:
+        values = {
+            "customer_id": customers[data.customer.email.lower()].id,
+            "ordered_at": data.ordered_at,
+            "delivered_at": data.delivered_at,
+        }
+        if any(getattr(order, k) != v for k, v in values.items()):
+            order.update_from_dict(values)
+            changed.append(order)
+    if changed:  # a sync mostly sends orders again unchanged: no UPDATE for those
         await Order.bulk_update(
-            existing.values(), fields=["customer_id", "ordered_at", "delivered_at"], using_db=conn
+            changed, fields=["customer_id", "ordered_at", "delivered_at"], using_db=conn
         )
+    if existing:
         await (
             OrderItem.filter(order_id__in=[o.id for o in existing.values()]).using_db(conn).delete()
         )
@@ -304,13 +311,12 @@ async def _upsert_customers(
 
 def _apply_changes(shop: Shop, customer: Customer, data: CustomerIn) -> list[str]:
     """Set what `data` gives (None keeps the stored value); the fields that changed."""
-    changes: dict[str, object] = {}
-    if data.name is not None:
-        changes["name"] = data.name
-    if data.external_id is not None:
-        changes["external_id"] = data.external_id
-    if data.locale is not None:
-        changes["locale"] = normalize_locale(data.locale, default=shop.locale)
+    given = {
+        "name": data.name,
+        "external_id": data.external_id,
+        "locale": normalize_locale(data.locale, default=shop.locale) if data.locale else None,
+    }
+    changes = {k: v for k, v in given.items() if v is not None and getattr(customer, k) != v}
     customer.update_from_dict(changes)
     return list(changes)
 
