@@ -114,11 +114,13 @@ def environment(url: str) -> dict[str, str]:
     }
 
 
-def peak_mb(process: subprocess.Popen[bytes]) -> float:
-    """Wait for the child and return its own max RSS in MB (wait4's rusage is per child)."""
-    _, _, usage = os.wait4(process.pid, 0)
-    process.returncode = 0
-    return usage.ru_maxrss / 1024
+def peak_mb(pid: int) -> float:
+    """The process's peak RSS so far (VmHWM: counted from its exec, unlike the rusage of a
+    child, which keeps the parent's size at fork)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
@@ -176,8 +178,10 @@ async def post_batches(
             wanted = "created" if expected == "created" else "updated"
             assert all(r["status"] == wanted for r in results), results[:3]
         wall = time.perf_counter() - start
+    peak = peak_mb(server.pid)
     server.terminate()
-    return wall, busy, peak_mb(server), limited
+    server.wait()
+    return wall, busy, peak, limited
 
 
 def import_csv(url: str, count: int, workdir: Path, version: int) -> tuple[float, float, str]:
@@ -205,11 +209,17 @@ def import_csv(url: str, count: int, workdir: Path, version: int) -> tuple[float
         env=environment(url),
         cwd=ROOT,
         stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         text=True,
     )
-    assert command.stdout is not None
-    out = command.stdout.read()
-    peak = peak_mb(command)
+    peak = 0.0
+    while command.poll() is None:  # VmHWM only grows: the last reading is the peak
+        try:
+            peak = max(peak, peak_mb(command.pid))
+        except (FileNotFoundError, ProcessLookupError):
+            break
+        time.sleep(0.2)
+    out, _ = command.communicate()
     wall = time.perf_counter() - start
     summary = next((line for line in out.splitlines() if "created" in line), out[-300:])
     return wall, peak, summary.strip()
