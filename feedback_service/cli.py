@@ -14,6 +14,8 @@ from rich.console import Console
 from feedback_service.db import close_db, init_db
 from feedback_service.db import migrate as run_migrations
 from feedback_service.errors import DomainError
+from feedback_service.orders import presets as order_presets
+from feedback_service.reviews import presets as review_presets
 from feedback_service.settings import get_settings
 
 T = TypeVar("T")
@@ -133,32 +135,117 @@ def _shop_by_slug(slug: str):  # type: ignore[no-untyped-def]
     return find()
 
 
-@app.command("import-reviews")
-def import_reviews(slug: str, file: Path) -> None:
-    """Import reviews from a CSV file (idempotent by source and source_id)."""
+REVIEW_PRESETS_HELP = "\n\n".join(
+    [
+        "Import reviews from another platform's CSV export (idempotent by source and review "
+        "id; without an id column, by a hash of the review). Dates may be a day alone "
+        "(2026-11-02, or 02/11/2026 day first); without an offset, the shop's local time.",
+        *(review_presets.describe(name) for name in review_presets.PRESETS),
+    ]
+)
+
+
+@app.command("import-reviews", help=REVIEW_PRESETS_HELP)
+def import_reviews(
+    slug: str,
+    file: Path,
+    preset: Annotated[
+        str, typer.Option(help="generic, judgeme, trustpilot or avis-verifies")
+    ] = "generic",
+) -> None:
+    from rich.markup import escape
     from rich.progress import Progress
 
-    from feedback_service.reviews.importer import count_rows, import_csv
+    from feedback_service.csvin import CsvProblem, count_rows
+    from feedback_service.reviews.importer import import_csv
 
+    if preset not in review_presets.PRESETS:
+        console.print(f"[red]error:[/red] unknown preset {escape(repr(preset))}")
+        raise typer.Exit(2)
+    if not file.is_file():
+        console.print(f"[red]error:[/red] no such file: {escape(str(file))}")
+        raise typer.Exit(2)
+
+    async def work():  # type: ignore[no-untyped-def]
+        shop = await _shop_by_slug(slug)
+        total = count_rows(file)
+        with Progress(console=console) as progress:
+            task = progress.add_task("Importing reviews", total=total)
+            return await import_csv(shop, file, lambda: progress.advance(task), preset=preset)
+
+    try:
+        report = _with_db(work)
+    except CsvProblem as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    console.print(
+        f"{report.created} imported, {report.unchanged} already there, "
+        f"{len(report.rejected)} rejected.",
+        highlight=False,
+    )
+    for line, reason in report.rejected:
+        console.print(f"  line {line}: {reason}", highlight=False, markup=False)
+
+
+ORDER_PRESETS_HELP = "\n\n".join(
+    [
+        "Import orders from a platform's CSV export (one row per line item; rows of an order "
+        "together), a thousand at a time, as POST /api/v1/orders/batch does; imported orders "
+        "have the source csv. Dates without an offset are the shop's local time.",
+        *(order_presets.describe(name) for name in order_presets.PRESETS),
+        f"PrestaShop query: {order_presets.PRESTASHOP_QUERY}",
+    ]
+)
+
+
+@app.command("import-orders", help=ORDER_PRESETS_HELP)
+def import_orders(
+    slug: str,
+    file: Path,
+    preset: Annotated[
+        str, typer.Option(help="woocommerce, shopify, prestashop or generic")
+    ] = "generic",
+) -> None:
+    from rich.markup import escape
+    from rich.progress import Progress
+
+    from feedback_service.csvin import CsvProblem, count_rows, open_table
+    from feedback_service.orders.importer import import_orders as run
+    from feedback_service.orders.importer import missing_fields, preset_mapping
+
+    if preset not in order_presets.PRESETS:
+        console.print(f"[red]error:[/red] unknown preset {preset!r}")
+        raise typer.Exit(2)
     if not file.is_file():
         console.print(f"[red]error:[/red] no such file: {file}")
+        raise typer.Exit(2)
+
+    try:
+        with open_table(file) as (header, _):
+            mapping = preset_mapping(preset, header)
+    except CsvProblem as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    if missing := missing_fields(mapping):
+        expected = order_presets.PRESETS[preset].columns
+        columns = ", ".join(f"{f} ({expected[f]})" for f in missing if f in expected)
+        console.print(f"[red]error:[/red] {escape(f'No column for: {columns}.')} See --help.")
         raise typer.Exit(2)
     total = count_rows(file)
 
     async def work():  # type: ignore[no-untyped-def]
         shop = await _shop_by_slug(slug)
         with Progress(console=console) as progress:
-            task = progress.add_task("Importing reviews", total=total)
-            return await import_csv(shop, file, lambda: progress.advance(task))
+            task = progress.add_task("Importing orders", total=total)
+            return await run(shop, file, mapping, lambda rows: progress.advance(task, rows))
 
     try:
         report = _with_db(work)
-    except ValueError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+    except CsvProblem as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
     console.print(
-        f"{report.created} imported, {report.unchanged} already there, "
-        f"{len(report.rejected)} rejected.",
+        f"{report.created} created, {report.updated} updated, {len(report.rejected)} rejected.",
         highlight=False,
     )
     for line, reason in report.rejected:

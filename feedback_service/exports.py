@@ -8,6 +8,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+from feedback_service.csvin import FORMULA_START
 from feedback_service.reviews.models import Review
 from feedback_service.reviews.services import review_json
 from feedback_service.shops.models import Shop
@@ -15,8 +16,6 @@ from feedback_service.surveys.models import Response
 from feedback_service.surveys.services import response_json
 from schema_markup import clean_text
 
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 500
 COLUMNS = {
     "responses": [

@@ -28,6 +28,11 @@ MAX_UPLOAD_BODY = 45_000_000
 # No request body nests deeper than a few levels; deeper ones are refused before validation.
 MAX_JSON_DEPTH = 32
 TOO_DEEP = f"The body nests JSON deeper than {MAX_JSON_DEPTH} levels."
+# Batches of up to 1,000 orders or invitations (~10 kB each at most).
+MAX_BATCH_BODY = 10_000_000
+BATCH_PATHS = ("/api/v1/orders/batch", "/api/v1/invitations/batch")
+# Uploads: review photos, CSV files of orders.
+UPLOAD_PATHS = ("/r/", "/admin/imports")
 # Seconds a client may take to send the next piece of a request body (slow-client guard).
 BODY_CHUNK_TIMEOUT = 20.0
 
@@ -47,6 +52,11 @@ def json_error(exc: DomainError) -> JSONResponse:
 
 async def read_json(request: Request, model: type[ModelT]) -> ModelT:
     """Parse and validate a JSON body, or raise InvalidInput naming the bad fields."""
+    return validated(model, await read_json_object(request))
+
+
+async def read_json_object(request: Request) -> dict[str, Any]:
+    """The body as a JSON object, not yet validated."""
     body = await request.body()
     try:
         data = json.loads(body)
@@ -56,7 +66,13 @@ async def read_json(request: Request, model: type[ModelT]) -> ModelT:
         raise InvalidInput(TOO_DEEP) from None
     if not isinstance(data, dict):
         raise InvalidInput("The body must be a JSON object.")
-    if (where := _nul_in(data)) is not None:
+    return data
+
+
+def validated(model: type[ModelT], data: object, *, items: bool = False) -> ModelT:
+    """`data` (parsed JSON) as `model`, or InvalidInput naming the bad fields. `items`: a
+    batch's envelope, whose items are checked one by one later (NUL included)."""
+    if not items and (where := _nul_in(data)) is not None:
         # PostgreSQL cannot store NUL in text; no real input carries one.
         raise InvalidInput("Text must not contain NUL characters.", fields={where or "body": "nul"})
     try:
@@ -138,6 +154,12 @@ def page(
     return HTMLResponse(html, status_code=status_code)
 
 
+def _limit(path: str) -> int:
+    if path.startswith(UPLOAD_PATHS):
+        return MAX_UPLOAD_BODY
+    return MAX_BATCH_BODY if path in BATCH_PATHS else MAX_BODY
+
+
 class BodyLimitMiddleware:
     """413 before a body that is too large is read (declared or streamed), 408 when a client
     sends its body too slowly (a stalled chunk), 400 for NUL in a URL."""
@@ -154,7 +176,7 @@ class BodyLimitMiddleware:
         if b"%00" in raw or "\x00" in path:
             await self._refuse(scope, receive, send, 400, "bad_request", "NUL in the URL.")
             return
-        limit = MAX_UPLOAD_BODY if path.startswith("/r/") else MAX_BODY
+        limit = _limit(path)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (
             not (declared.isascii() and declared.isdigit()) or int(declared) > limit

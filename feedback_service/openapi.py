@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 from feedback_service.alerts.api import AlertPatch
 from feedback_service.alerts.rules import AlertRules
 from feedback_service.connectors.schemas import ConnectorIn
-from feedback_service.orders.schemas import OrderIn, ProductIn
+from feedback_service.orders.schemas import MAX_BATCH, OrderIn, ProductIn
 from feedback_service.outbox.schemas import WebhookIn
 from feedback_service.reviews.schemas import ModerationIn, ReplyIn, ReviewImportIn, ReviewRequestIn
 from feedback_service.surveys.schemas import InvitationIn, SurveyLinkIn
@@ -120,6 +120,45 @@ class Invitation(BaseModel):
 class Held(BaseModel):
     status: Literal["throttled", "unsubscribed"]
     next_allowed_at: str | None = None
+
+
+class OrdersBatch(BaseModel):
+    """Up to 1,000 orders, each as POST /api/v1/orders; each is checked on its own."""
+
+    orders: list[OrderIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class BatchInvalid(BaseModel):
+    status: Literal["invalid"]
+    errors: dict[str, str]
+
+
+class OrderResult(BaseModel):
+    id: str | None
+    status: Literal["created", "updated", "invalid"]
+    errors: dict[str, str] | None = None
+
+
+class OrdersBatchResults(BaseModel):
+    """One result per order, in the order sent."""
+
+    results: list[OrderResult]
+
+
+class InvitationsBatch(BaseModel):
+    """Up to 1,000 invitations, each as POST /api/v1/invitations."""
+
+    invitations: list[InvitationIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class InvitationCreated(Invitation):
+    status: Literal["created"]
+
+
+class InvitationsBatchResults(BaseModel):
+    """One result per invitation, in the order sent."""
+
+    results: list[InvitationCreated | Held | BatchInvalid]
 
 
 class SurveyResponse(BaseModel):
@@ -235,6 +274,14 @@ OPERATIONS: list[tuple[str, str, str, Model | None, dict[int, Model | None], lis
         [],
     ),
     (
+        "post",
+        "/api/v1/orders/batch",
+        "Create or update up to 1,000 orders; one result each, in order",
+        OrdersBatch,
+        {200: OrdersBatchResults},
+        [],
+    ),
+    (
         "get",
         "/api/v1/orders/{id}",
         "An order: customer, items, status, source and its review request",
@@ -267,6 +314,14 @@ OPERATIONS: list[tuple[str, str, str, Model | None, dict[int, Model | None], lis
         "Invite a customer to a one-click survey",
         InvitationIn,
         {201: Invitation, 200: Held},
+        [],
+    ),
+    (
+        "post",
+        "/api/v1/invitations/batch",
+        "Invite up to 1,000 customers; one result each, in order",
+        InvitationsBatch,
+        {200: InvitationsBatchResults},
         [],
     ),
     (

@@ -26,6 +26,8 @@ LOGIN_ADDRESS = parse("30/minute")
 LOGIN_ACCOUNT = parse("30/minute")
 LOGIN_DELAY = 1.0
 API = parse("1200/minute")
+# A batch (up to 1,000 orders or invitations) is one API request, and one of these.
+API_BATCHES = parse("60/minute")
 COMMENTS = parse("20/hour")
 
 SWEEP_EVERY = 60.0  # seconds between two sweeps of expired entries

@@ -7,6 +7,7 @@ from starlette.routing import Route
 from feedback_service import health, openapi
 from feedback_service.admin import campaign_views as admin_campaigns
 from feedback_service.admin import draw_views as admin_draws
+from feedback_service.admin import import_views as admin_imports
 from feedback_service.admin import settings_views as admin_settings
 from feedback_service.admin import views as admin
 from feedback_service.alerts import api as alerts_api
@@ -73,7 +74,9 @@ routes = [
     Route("/api/v1/connectors/{id}", connectors_api.delete_connector, methods=["DELETE"]),
     Route("/api/v1/customers/{email:email}/export", orders_api.export_customer, methods=["GET"]),
     Route("/api/v1/customers/{email:email}", orders_api.erase_customer, methods=["DELETE"]),
+    Route("/api/v1/orders/batch", orders_api.put_orders, methods=["POST"]),
     Route("/api/v1/invitations", surveys_api.create_invitation, methods=["POST"]),
+    Route("/api/v1/invitations/batch", surveys_api.create_invitations, methods=["POST"]),
     Route("/api/v1/survey-links", surveys_api.create_survey_link, methods=["POST"]),
     Route("/api/v1/responses", surveys_api.list_responses, methods=["GET"]),
     Route("/api/v1/review-requests", reviews_api.create_review_request, methods=["POST"]),
@@ -122,4 +125,6 @@ routes = [
     Route("/admin/survey-links", admin_campaigns.links_page, methods=["GET", "POST"]),
     Route("/admin/survey-links/{id}", admin_campaigns.link_page, methods=["GET"]),
     Route("/admin/survey-links/{id}/qr.png", admin_campaigns.link_qr, methods=["GET"]),
+    Route("/admin/imports", admin_imports.imports_page, methods=["GET", "POST"]),
+    Route("/admin/imports/{token}", admin_imports.run_import, methods=["POST"]),
 ]

@@ -20,7 +20,6 @@ from feedback_service.errors import InvalidInput, InvalidToken
 from feedback_service.i18n import locale_from_accept_language
 from feedback_service.reviews import checks
 from feedback_service.reviews.blocks import BlockQuery
-from feedback_service.reviews.importer import _to_input
 from feedback_service.routes import routes
 from feedback_service.sentiment import analyse
 from feedback_service.surveys.services import clean_comment, decode_cursor, encode_cursor
@@ -94,9 +93,11 @@ CELLS = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=40
 def test_csv_rows_are_validated_not_crashing(
     rows: list[tuple[str, str, str, str]], tmp_path_factory
 ) -> None:  # type: ignore[no-untyped-def]
-    from pydantic import ValidationError
+    from zoneinfo import ZoneInfo
 
-    from feedback_service.reviews.importer import rows as read_rows
+    from feedback_service.csvin import open_table
+    from feedback_service.reviews.importer import _review
+    from feedback_service.reviews.presets import PRESETS
 
     path: Path = tmp_path_factory.mktemp("csv") / "in.csv"
     buffer = io.StringIO()
@@ -105,12 +106,13 @@ def test_csv_rows_are_validated_not_crashing(
     for sku, rating, name, when in rows:
         writer.writerow([sku, rating, name, "fuzz", "1", when])
     path.write_text(buffer.getvalue(), encoding="utf-8")
-    for _, row in read_rows(path):
-        try:
-            data = _to_input(row)
-        except ValidationError:
-            continue
-        assert 1 <= data.rating <= 5 and data.submitted_at.tzinfo is not None
+    with open_table(path) as (_, table):
+        for row in table:
+            try:
+                data = _review(row.cells, PRESETS["generic"], ZoneInfo("Europe/Paris"))
+            except InvalidInput:
+                continue
+            assert 1 <= data.rating <= 5 and data.submitted_at.tzinfo is not None
 
 
 @FUZZ

@@ -29,27 +29,23 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
-async def check_csrf(request: Request) -> dict[str, str]:
-    fields, _ = await check_csrf_upload(request, max_files=0)
-    return fields
+async def check_csrf(request: Request, *, max_files: int = 0) -> dict[str, str]:
+    """The form's text fields once its CSRF token is checked (its files: request.form())."""
+    form = await request.form(max_files=max_files, max_fields=50)
+    sent = str(form.get("csrf", ""))
+    expected = str(request.session.get(SESSION_CSRF, ""))
+    if not expected or not hmac.compare_digest(sent, expected):
+        raise Forbidden("The form expired; reload the page and try again.")
+    return {key: value.replace("\x00", "") for key, value in form.items() if isinstance(value, str)}
 
 
 async def check_csrf_upload(
     request: Request, *, max_files: int = 1
 ) -> tuple[dict[str, str], dict[str, bytes]]:
     """A form's text fields and its uploaded files' contents, once its CSRF field matched."""
-    form = await request.form(max_files=max_files, max_fields=50)
-    sent = str(form.get("csrf", ""))
-    expected = str(request.session.get(SESSION_CSRF, ""))
-    if not expected or not hmac.compare_digest(sent, expected):
-        raise Forbidden("The form expired; reload the page and try again.")
-    fields, files = {}, {}
-    for key, value in form.items():
-        if isinstance(value, UploadFile):
-            files[key] = await value.read()
-        else:
-            fields[key] = value.replace("\x00", "")
-    return fields, files
+    fields = await check_csrf(request, max_files=max_files)
+    form = await request.form()  # parsed once, by check_csrf
+    return fields, {k: await v.read() for k, v in form.items() if isinstance(v, UploadFile)}
 
 
 async def current_staff(request: Request, *, role: str | None = None) -> StaffUser:

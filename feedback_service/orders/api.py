@@ -5,9 +5,10 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from feedback_service.http import read_json
+from feedback_service import ratelimit
+from feedback_service.http import read_json, read_json_object, validated
 from feedback_service.orders import privacy, services
-from feedback_service.orders.schemas import OrderIn, ProductIn
+from feedback_service.orders.schemas import OrderIn, OrdersBatchIn, ProductIn
 from feedback_service.reviews import photos
 from feedback_service.reviews.block_cache import RenderedBlocks
 from feedback_service.shops.api import api_shop
@@ -33,6 +34,13 @@ async def put_order(request: Request) -> JSONResponse:
     order, created = await services.upsert_order(shop, data)
     customer = await order.customer
     return JSONResponse(services.order_json(order, customer), status_code=201 if created else 200)
+
+
+async def put_orders(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    await ratelimit.hit(ratelimit.API_BATCHES, "api-batch", str(shop.id))
+    batch = validated(OrdersBatchIn, await read_json_object(request), items=True)
+    return JSONResponse({"results": await services.upsert_batch(shop, batch.orders)})
 
 
 async def export_customer(request: Request) -> JSONResponse:

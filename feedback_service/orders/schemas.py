@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
@@ -66,3 +66,12 @@ class OrderIn(Strict):
     status: OrderStatus | None = None
     fulfilled_at: AwareDatetime | None = None
     number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
+
+
+# Items of one batch request (POST /api/v1/orders/batch, /api/v1/invitations/batch).
+MAX_BATCH = 1000
+
+
+class OrdersBatchIn(Strict):
+    # Each item is validated on its own: one bad item never refuses the others.
+    orders: list[Any] = Field(min_length=1, max_length=MAX_BATCH)

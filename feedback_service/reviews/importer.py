@@ -1,37 +1,23 @@
-"""Importing reviews from another platform's CSV export."""
+"""Importing reviews from another platform's CSV export (feedback-service import-reviews)."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Iterator
+import hashlib
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
-
+from feedback_service.csvin import CsvProblem, moment, open_table
 from feedback_service.errors import DomainError
-from feedback_service.http import validation_fields
+from feedback_service.http import validated
+from feedback_service.i18n import N_
+from feedback_service.reviews.presets import PRESETS, REQUIRED, Preset
 from feedback_service.reviews.schemas import ReviewImportIn
 from feedback_service.reviews.services import import_review
 from feedback_service.shops.models import Shop
 
-COLUMNS = (
-    "sku",
-    "rating",
-    "title",
-    "body",
-    "author_name",
-    "author_email",
-    "language",
-    "source",
-    "source_id",
-    "verified",
-    "order_id",
-    "submitted_at",
-    "experienced_at",
-    "published",
-)
-REQUIRED = {"sku", "rating", "author_name", "source", "source_id", "submitted_at"}
 TRUE = {"1", "true", "yes", "y", "oui"}
 
 
@@ -42,44 +28,68 @@ class ImportReport:
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
 
 
-def rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = REQUIRED - set(reader.fieldnames or [])
-        if missing:
-            raise ValueError(f"missing columns: {', '.join(sorted(missing))}")
-        for row in reader:
-            yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k in COLUMNS}
+def _missing(preset: Preset, header: list[str]) -> list[str]:
+    given = set(header)
+    have = {ours for ours, theirs in preset.columns.items() if theirs in given}
+    if preset.source:
+        have.add("source")
+    if preset.name_parts and preset.name_parts[0] in given:
+        have.add("author_name")
+    # Without an id column, a review is known by a hash of its cells.
+    have.add("source_id")
+    return [f for f in REQUIRED if f not in have]
 
 
-def count_rows(path: Path) -> int:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        return max(0, sum(1 for _ in csv.reader(handle)) - 1)
+def _review(cells: dict[str, str], preset: Preset, zone: ZoneInfo) -> ReviewImportIn:
+    data: dict[str, object] = {
+        ours: cells[theirs] for ours, theirs in preset.columns.items() if cells.get(theirs)
+    }
+    if preset.source:
+        data["source"] = preset.source
+    if preset.name_parts:
+        first, last = (cells.get(name, "") for name in preset.name_parts)
+        data["author_name"] = f"{first} {last[:1]}.".strip() if last else first
+    if "rating" in data:  # "4", "4.0", "4,0"
+        data["rating"] = re.sub(r"^(\d+)[.,]0*$", r"\1", str(data["rating"]))
+    for name in ("submitted_at", "experienced_at"):
+        if name in data:
+            data[name] = moment(str(data[name]), zone)
+    if "verified" in data:
+        data["verified"] = str(data["verified"]).lower() in TRUE
+    if "published" in data:
+        data["published"] = str(data["published"]).lower() in preset.published
+    language = str(data.pop("language", ""))[:2].lower()
+    if language in ("en", "fr"):  # others are analysed in the shop's language
+        data["language"] = language
+    if "source_id" not in data:
+        key = "|".join(
+            str(data.get(f, "")) for f in ("sku", "author_email", "submitted_at", "body")
+        )
+        data["source_id"] = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return validated(ReviewImportIn, data)
 
 
-def _to_input(row: dict[str, str]) -> ReviewImportIn:
-    data: dict[str, object] = {k: v for k, v in row.items() if v != ""}
-    for flag in ("verified", "published"):
-        if flag in data:
-            data[flag] = str(data[flag]).lower() in TRUE
-    return ReviewImportIn.model_validate(data)
-
-
-async def import_csv(shop: Shop, path: Path, advance: Callable[[], None]) -> ImportReport:
+async def import_csv(
+    shop: Shop, path: Path, advance: Callable[[], None], *, preset: str = "generic"
+) -> ImportReport:
+    """Import the file's reviews (idempotent by source and source_id). Raises CsvProblem
+    if the file cannot be read or lacks a column the preset needs."""
+    chosen = PRESETS[preset]
+    zone = ZoneInfo(shop.timezone)
     report = ImportReport()
-    for line, row in rows(path):
-        try:
-            _, created = await import_review(shop, _to_input(row))
-        except ValidationError as exc:
-            fields = validation_fields(exc)
-            report.rejected.append((line, "; ".join(f"{k}: {v}" for k, v in fields.items())))
-        except DomainError as exc:
-            detail = "; ".join(f"{k}: {v}" for k, v in exc.fields.items()) or exc.message
-            report.rejected.append((line, detail))
-        else:
-            if created:
-                report.created += 1
+    with open_table(path) as (header, rows):
+        if missing := _missing(chosen, header):
+            raise CsvProblem(N_("missing columns: %(fields)s"), fields=", ".join(missing))
+        for row in rows:
+            try:
+                _, created = await import_review(shop, _review(row.cells, chosen, zone))
+            except DomainError as exc:
+                detail = "; ".join(f"{k}: {v}" for k, v in exc.fields.items()) or exc.message
+                report.rejected.append((row.line, detail))
             else:
-                report.unchanged += 1
-        advance()
+                if created:
+                    report.created += 1
+                else:
+                    report.unchanged += 1
+            advance()
     return report

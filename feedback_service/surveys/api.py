@@ -5,13 +5,13 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from feedback_service import moments
+from feedback_service import moments, ratelimit
 from feedback_service.errors import InvalidInput
-from feedback_service.http import read_json
+from feedback_service.http import read_json, read_json_object, validated
 from feedback_service.shops.api import api_shop
 from feedback_service.surveys import services
 from feedback_service.surveys.kinds import KINDS
-from feedback_service.surveys.schemas import InvitationIn, SurveyLinkIn
+from feedback_service.surveys.schemas import InvitationIn, InvitationsBatchIn, SurveyLinkIn
 
 
 async def create_invitation(request: Request) -> JSONResponse:
@@ -21,6 +21,16 @@ async def create_invitation(request: Request) -> JSONResponse:
     if isinstance(result, services.Held):
         return JSONResponse(result.as_json(), status_code=200)
     return JSONResponse(result, status_code=201)
+
+
+async def create_invitations(request: Request) -> JSONResponse:
+    shop = await api_shop(request)
+    await ratelimit.hit(ratelimit.API_BATCHES, "api-batch", str(shop.id))
+    batch = validated(InvitationsBatchIn, await read_json_object(request), items=True)
+    links = request.app.state.links
+    return JSONResponse(
+        {"results": await services.create_invitations(shop, batch.invitations, links)}
+    )
 
 
 async def create_survey_link(request: Request) -> JSONResponse:

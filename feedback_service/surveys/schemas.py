@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 
-from feedback_service.orders.schemas import CustomerIn, Strict
+from feedback_service.orders.schemas import MAX_BATCH, CustomerIn, Strict
 
 SurveyName = Literal["thermometer", "nps", "csat"]
 Question = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
@@ -23,3 +23,8 @@ class SurveyLinkIn(Strict):
     survey: SurveyName
     question: Question | None = None
     locale: Literal["en", "fr"] | None = None
+
+
+class InvitationsBatchIn(Strict):
+    # Each item is validated on its own: one bad item never refuses the others.
+    invitations: list[Any] = Field(min_length=1, max_length=MAX_BATCH)

@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from feedback_service.alerts.services import check_response
 from feedback_service.errors import InvalidInput, InvalidToken
-from feedback_service.http import row_id
+from feedback_service.http import row_id, validated
 from feedback_service.links import Links
 from feedback_service.orders.models import Customer, Order
 from feedback_service.orders.services import upsert_customer, webhook_contact
@@ -89,6 +89,24 @@ async def invite(
     body = invitation_json(shop, invitation, customer, links)
     await outbox.queue_email(shop, to=customer.email, locale=invitation.locale, **body["email"])
     return body
+
+
+async def create_invitations(shop: Shop, items: list[object], links: Links) -> list[dict[str, Any]]:
+    """POST /api/v1/invitations/batch: each item as POST /api/v1/invitations, in order, each
+    in its own transaction (the throttle's claim and the email go together; the second
+    invitation of a customer in one batch is held like a second request)."""
+    results: list[dict[str, Any]] = []
+    for raw in items:
+        try:
+            result = await create_invitation(shop, validated(InvitationIn, raw), links)
+        except InvalidInput as exc:
+            results.append({"status": "invalid", "errors": exc.fields or {"body": exc.message}})
+            continue
+        if isinstance(result, Held):
+            results.append(result.as_json())
+        else:
+            results.append({"status": "created", **result})
+    return results
 
 
 def invitation_json(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -86,3 +87,80 @@ async def test_import_errors_are_clear(settings: Settings, tmp_path: Path, db: s
     path.write_text("a,b\n1,2\n")
     no_shop = run_cli(settings, "import-reviews", "nope", str(path))
     assert no_shop.returncode == 2 and "No shop" in no_shop.stdout
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "imports"
+
+
+async def _import(settings: Settings, name: str, preset: str) -> str:
+    run = run_cli(settings, "import-reviews", "test-shop", str(SAMPLES / name), "--preset", preset)
+    assert run.returncode == 0, run.stderr + run.stdout
+    return run.stdout
+
+
+async def test_judgeme_export(api: httpx.AsyncClient, settings: Settings) -> None:
+    for product in PRODUCTS:
+        await api.post("/api/v1/products", json=product)
+    out = await _import(settings, "judgeme_reviews_export.csv", "judgeme")
+    assert "3 imported, 0 already there, 1 rejected." in out and "line 5: sku" in out
+    reviews = await Review.all().order_by("submitted_at").prefetch_related("product")
+    assert [(r.product.sku, r.rating, r.source, r.status) for r in reviews] == [
+        ("KETTLE", 5, "judgeme", "published"),
+        ("MUG", 2, "judgeme", "published"),
+        ("MUG", 1, "judgeme", "pending"),  # curated "spam" is not published
+    ]
+    assert reviews[0].submitted_at == datetime(2026, 10, 12, 8, 31, 5, tzinfo=UTC)
+    # A date alone is midnight in the shop's timezone (Europe/Paris, UTC+2 in October).
+    assert reviews[1].submitted_at == datetime(2026, 10, 19, 22, 0, tzinfo=UTC)
+    # No review id in Judge.me's file: a hash of the review keeps a second import idempotent.
+    again = await _import(settings, "judgeme_reviews_export.csv", "judgeme")
+    assert "0 imported, 3 already there, 1 rejected." in again
+
+
+async def test_trustpilot_and_avis_verifies_exports(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    for product in PRODUCTS:
+        await api.post("/api/v1/products", json=product)
+    trustpilot = await _import(settings, "trustpilot_product_reviews_export.csv", "trustpilot")
+    assert "2 imported, 0 already there, 0 rejected." in trustpilot
+    sam = await Review.get(source="trustpilot", source_id="6543f1a2b3c4d5e6f7a8b9c0")
+    assert (sam.title, sam.body, sam.status, sam.language) == (
+        "Good kettle",
+        "Boils fast.",
+        "published",
+        "en",
+    )
+    # Windows-1252, semicolons, day-first dates, "4,0" stars, first name + initial.
+    avis = await _import(settings, "avis_verifies_reviews_export.csv", "avis-verifies")
+    assert "2 imported, 0 already there, 1 rejected." in avis and "line 4: submitted_at" in avis
+    jeanne = await Review.get(source="avis-verifies", source_id="a1b2c3d4-0001")
+    assert jeanne.author_name == "Jeanne D." and jeanne.rating == 5
+    assert jeanne.submitted_at == datetime(2026, 11, 2, 23, 0, tzinfo=UTC)
+    assert jeanne.experienced_at == datetime(2026, 10, 27, 23, 0, tzinfo=UTC)
+    marc = await Review.get(source="avis-verifies", source_id="a1b2c3d4-0002")
+    assert marc.rating == 4 and marc.author_name == "Marc L." and "Joli mug" in marc.body
+    assert marc.submitted_at == datetime(2026, 11, 4, 17, 22, tzinfo=UTC)
+
+
+async def test_import_reviews_help_lists_each_preset(settings: Settings, db: str) -> None:
+    help_text = run_cli(settings, "import-reviews", "--help").stdout
+    for column in ("reviewer_name", "Consumer Name", "Référence produit", "source_id"):
+        assert column in help_text
+    wrong = run_cli(settings, "import-reviews", "test-shop", "x.csv", "--preset", "yotpo")
+    assert wrong.returncode == 2 and "unknown preset" in wrong.stdout
+
+
+async def test_nul_in_a_cell_rejects_its_line(
+    api: httpx.AsyncClient, settings: Settings, tmp_path: Path
+) -> None:
+    await api.post("/api/v1/products", json=PRODUCTS[0])
+    path = tmp_path / "reviews.csv"
+    path.write_text(
+        "sku,rating,author_name,source,source_id,submitted_at\n"
+        "KETTLE,5,Ana\x00,judgeme,1,2026-01-02\n"
+        "KETTLE,4,Bo,judgeme,2,2026-01-02\n"
+    )
+    run = run_cli(settings, "import-reviews", "test-shop", str(path))
+    assert "1 imported, 0 already there, 1 rejected." in run.stdout
+    assert "line 2: author_name: nul" in run.stdout
