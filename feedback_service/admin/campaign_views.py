@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from feedback_service.admin import auth
 from feedback_service.admin.dashboard import SEGMENT_LABELS, SURVEY_LABELS
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.http import page, respondent_locale, whole_number
+from feedback_service.http import page, respondent_locale, row_id
 from feedback_service.i18n import N_
 from feedback_service.links import Links
 from feedback_service.surveys import campaigns, rules, signature
@@ -34,7 +34,7 @@ def _links(request: Request) -> Links:
 
 
 def _id(request: Request, what: str) -> int:
-    value = whole_number(request.path_params["id"])
+    value = row_id(request.path_params["id"])
     if value is None:
         raise NotFound(f"No such {what}.")
     return value

@@ -27,7 +27,7 @@ async def test_owner_previews_maps_and_imports(
     await page.get_by_label("E-mail").fill("boss@shop.fr")
     await page.get_by_label("Mot de passe").fill("correct horse battery")
     await page.get_by_role("button", name="Se connecter").click()
-    await page.get_by_role("link", name="Importer des commandes").click()
+    await page.get_by_role("navigation").get_by_role("link", name="Importer des commandes").click()
 
     await page.get_by_label("Shopify").check()
     await page.get_by_label("Fichier CSV").set_input_files(str(SAMPLE))
