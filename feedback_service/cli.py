@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -153,18 +153,12 @@ def import_reviews(
         str, typer.Option(help="generic, judgeme, trustpilot or avis-verifies")
     ] = "generic",
 ) -> None:
-    from rich.markup import escape
     from rich.progress import Progress
 
     from feedback_service.csvin import CsvProblem, count_rows
     from feedback_service.reviews.importer import import_csv
 
-    if preset not in review_presets.PRESETS:
-        console.print(f"[red]error:[/red] unknown preset {escape(repr(preset))}")
-        raise typer.Exit(2)
-    if not file.is_file():
-        console.print(f"[red]error:[/red] no such file: {escape(str(file))}")
-        raise typer.Exit(2)
+    _check_import(preset, review_presets.PRESETS, file)
 
     async def work():  # type: ignore[no-untyped-def]
         shop = await _shop_by_slug(slug)
@@ -176,15 +170,9 @@ def import_reviews(
     try:
         report = _with_db(work)
     except CsvProblem as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(2) from None
-    console.print(
-        f"{report.created} imported, {report.unchanged} already there, "
-        f"{len(report.rejected)} rejected.",
-        highlight=False,
-    )
-    for line, reason in report.rejected:
-        console.print(f"  line {line}: {reason}", highlight=False, markup=False)
+        _fail(str(exc))
+    summary = f"{report.created} imported, {report.unchanged} already there"
+    _print_import_report(summary, report.rejected)
 
 
 ORDER_PRESETS_HELP = "\n\n".join(
@@ -206,31 +194,22 @@ def import_orders(
         str, typer.Option(help="woocommerce, shopify, prestashop or generic")
     ] = "generic",
 ) -> None:
-    from rich.markup import escape
     from rich.progress import Progress
 
     from feedback_service.csvin import CsvProblem, count_rows, open_table
     from feedback_service.orders.importer import import_orders as run
     from feedback_service.orders.importer import missing_fields, preset_mapping
 
-    if preset not in order_presets.PRESETS:
-        console.print(f"[red]error:[/red] unknown preset {preset!r}")
-        raise typer.Exit(2)
-    if not file.is_file():
-        console.print(f"[red]error:[/red] no such file: {file}")
-        raise typer.Exit(2)
-
+    _check_import(preset, order_presets.PRESETS, file)
     try:
         with open_table(file) as (header, _):
             mapping = preset_mapping(preset, header)
     except CsvProblem as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(2) from None
+        _fail(str(exc))
     if missing := missing_fields(mapping):
         expected = order_presets.PRESETS[preset].columns
         columns = ", ".join(f"{f} ({expected[f]})" for f in missing if f in expected)
-        console.print(f"[red]error:[/red] {escape(f'No column for: {columns}.')} See --help.")
-        raise typer.Exit(2)
+        _fail(f"No column for: {columns}. See --help.")
     total = count_rows(file)
 
     async def work():  # type: ignore[no-untyped-def]
@@ -242,13 +221,27 @@ def import_orders(
     try:
         report = _with_db(work)
     except CsvProblem as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(2) from None
-    console.print(
-        f"{report.created} created, {report.updated} updated, {len(report.rejected)} rejected.",
-        highlight=False,
-    )
-    for line, reason in report.rejected:
+        _fail(str(exc))
+    _print_import_report(f"{report.created} created, {report.updated} updated", report.rejected)
+
+
+def _fail(message: str) -> NoReturn:
+    from rich.markup import escape
+
+    console.print(f"[red]error:[/red] {escape(message)}")
+    raise typer.Exit(2)
+
+
+def _check_import(preset: str, presets: Mapping[str, object], file: Path) -> None:
+    if preset not in presets:
+        _fail(f"unknown preset {preset!r}")
+    if not file.is_file():
+        _fail(f"no such file: {file}")
+
+
+def _print_import_report(summary: str, rejected: list[tuple[int, str]]) -> None:
+    console.print(f"{summary}, {len(rejected)} rejected.", highlight=False)
+    for line, reason in rejected:
         console.print(f"  line {line}: {reason}", highlight=False, markup=False)
 
 
