@@ -1,16 +1,17 @@
-"""The triage inbox: oldest unhandled first, with the customer's history at hand."""
+"""The triage inbox: late and valuable customers first (alerts.priority), with the
+customer's facts and history at hand."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from feedback_service.admin import auth
-from feedback_service.alerts import services
+from feedback_service.alerts import priority, services
 from feedback_service.alerts.models import Alert
 from feedback_service.alerts.rules import RULE_LABELS, RULE_NAMES
 from feedback_service.errors import NotFound
@@ -18,8 +19,8 @@ from feedback_service.http import page, respondent_locale, whole_number
 from feedback_service.i18n import N_
 from feedback_service.orders.models import Customer
 from feedback_service.reviews.models import Review
-from feedback_service.shops.models import StaffUser
-from feedback_service.surveys.kinds import score_label
+from feedback_service.shops.models import Shop, StaffUser
+from feedback_service.surveys.kinds import KINDS, score_label
 from feedback_service.surveys.models import Response as SurveyResponse
 
 ASPECT_LABELS = {
@@ -38,6 +39,29 @@ STATUS_LABELS = {
 }
 
 
+KIND_LABELS = {
+    "nps": N_("NPS"),
+    "thermometer": N_("Thermometer"),
+    "csat": N_("CSAT"),
+    "review": N_("Review"),
+}
+SEGMENT_LABELS = {
+    "new": N_("New customer"),
+    "occasional": N_("Occasional customer"),
+    "regular": N_("Regular customer"),
+    "none": N_("No order"),
+}
+
+
+@dataclass(frozen=True)
+class Past:
+    """One earlier answer of the customer: when, which survey, which score."""
+
+    at: datetime
+    kind: str
+    score: str
+
+
 @dataclass
 class InboxItem:
     alert: Alert
@@ -48,7 +72,8 @@ class InboxItem:
     late: bool
     age_hours: int
     aspects: list[dict[str, Any]]
-    history: list[str] = field(default_factory=list)
+    facts: priority.CustomerFacts
+    history: list[Past] = field(default_factory=list)
 
 
 def _filters(request: Request) -> dict[str, str]:
@@ -80,8 +105,10 @@ async def inbox(request: Request) -> Response:
     now = services.utcnow()
     if (age := whole_number(filters["age"], digits=4)) is not None:
         query = query.filter(opened_at__lte=now - timedelta(hours=age))
-    alerts = await query.order_by("opened_at", "id").limit(100).select_related("assignee")
-    items = await _items(alerts, shop.sla_hours, now)
+    top_fifth = await priority.top_fifth_spending(shop)
+    ordered = priority.in_priority_order(query, shop, now, top_fifth)
+    alerts = await ordered.limit(100).select_related("assignee")
+    items = await _items(alerts, shop, top_fifth, now)
     staff = await StaffUser.filter(shop=shop).order_by("email")
     return page(
         request,
@@ -96,11 +123,15 @@ async def inbox(request: Request) -> Response:
         rules=RULE_LABELS,
         aspects=ASPECT_LABELS,
         statuses=STATUS_LABELS,
+        kinds=KIND_LABELS,
+        segments=SEGMENT_LABELS,
         templates={item.alert.id: services.apology_template(shop, item.customer) for item in items},
     )
 
 
-async def _items(alerts: list[Alert], sla_hours: int, now: Any) -> list[InboxItem]:
+async def _items(
+    alerts: list[Alert], shop: Shop, top_fifth: float | None, now: datetime
+) -> list[InboxItem]:
     """Everything the page shows, in a fixed number of queries whatever the length."""
     response_ids = [
         int(a.subject.split(":")[1]) for a in alerts if a.subject.startswith("response:")
@@ -116,21 +147,21 @@ async def _items(alerts: list[Alert], sla_hours: int, now: Any) -> list[InboxIte
         r.id: r
         for r in await Review.filter(id__in=review_ids).select_related("product", "request__order")
     }
-    customer_ids = [a.customer_id for a in alerts if a.customer_id]
-    customers = {c.id: c for c in await Customer.filter(id__in=customer_ids)}
-    history: dict[int, list[str]] = {}
+    customers = await priority.customers_of(alerts)
+    customer_ids = list(customers)
+    history: dict[int, list[Past]] = {}
     past = (
         await SurveyResponse.filter(customer_id__in=customer_ids).order_by("-created_at").limit(500)
     )
     for r in past:
-        line = f"{r.created_at:%Y-%m-%d} {r.kind} {score_label(r.kind, r.score)}"
+        line = Past(r.created_at, r.kind, _score_text(r.kind, r.score))
         history.setdefault(r.customer_id or 0, []).append(line)
     past_reviews = (
         await Review.filter(customer_id__in=customer_ids).order_by("-submitted_at").limit(500)
     )
     for rv in past_reviews:
         history.setdefault(rv.customer_id or 0, []).append(
-            f"{rv.submitted_at:%Y-%m-%d} review {rv.rating}★"
+            Past(rv.submitted_at, "review", f"{rv.rating}★")
         )
     items = []
     for alert in alerts:
@@ -153,13 +184,24 @@ async def _items(alerts: list[Alert], sla_hours: int, now: Any) -> list[InboxIte
                 answer=answer,
                 text=text,
                 order_id=order_id,
-                late=alert.status != "resolved" and age > timedelta(hours=sla_hours),
+                late=alert.status != "resolved" and age > timedelta(hours=shop.sla_hours),
                 age_hours=int(age.total_seconds() // 3600),
                 aspects=aspects,
-                history=history.get(alert.customer_id or -1, [])[:6],
+                facts=priority.facts_of(shop, customer, top_fifth),
+                history=sorted(history.get(alert.customer_id or -1, []), key=_newest)[:6],
             )
         )
     return items
+
+
+def _newest(past: Past) -> float:
+    return -past.at.timestamp()
+
+
+def _score_text(kind: str, score: int) -> str:
+    """A thermometer or CSAT score as its words (translated on the page), NPS as its number."""
+    choice = KINDS[kind].choice_for_score(score)
+    return choice.label if choice is not None and kind != "nps" else str(score)
 
 
 async def act(request: Request) -> Response:
