@@ -10,10 +10,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from feedback_service import db
+from feedback_service.alerts import replies
 from feedback_service.alerts import rules as alert_rules
-from feedback_service.alerts.models import Alert
+from feedback_service.alerts.models import Alert, AlertReply
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.i18n import Translator
+from feedback_service.i18n import LOCALES
 from feedback_service.orders.models import Customer
 from feedback_service.orders.services import webhook_contact
 from feedback_service.outbox import services as outbox
@@ -200,49 +201,95 @@ async def update(
     return alert
 
 
-def apology_template(shop: Shop, customer: Customer | None) -> dict[str, str]:
-    locale = customer.locale if customer else shop.locale
-    _ = Translator(locale)
-    name = customer.name.split(" ")[0] if customer and customer.name else ""
-    greeting = _("Hello %(name)s,", name=name) if name else _("Hello,")
-    body = "\n\n".join(
-        [
-            greeting,
-            _("Thank you for telling us about your experience, and we are sorry it fell short."),
-            _(
-                "We would like to put this right. Could you reply to this email with your order "
-                "number and what happened? We will answer within one working day."
-            ),
-            _("Kind regards,\nThe %(shop)s team", shop=shop.name),
-        ]
-    )
-    return {"subject": _("We are sorry — %(shop)s", shop=shop.name), "body": body, "locale": locale}
-
-
-async def contact_customer(shop: Shop, alert_id: int, subject: str, body: str) -> Alert:
-    """Send the (edited) apology through the outbox, in the customer's language."""
+async def reply(
+    shop: Shop,
+    author: StaffUser,
+    alert_id: int,
+    *,
+    aspect: str,
+    language: str,
+    subject: str,
+    body: str,
+    gesture: str = "",
+    gesture_detail: str = "",
+) -> AlertReply:
+    """Send a person's (edited) reply through the outbox with the shop's sender, in the
+    language they chose; record it, and the gesture offered, on the alert."""
     alert = await get_alert(shop, alert_id)
     customer = await Customer.get_or_none(id=alert.customer_id) if alert.customer_id else None
     if customer is None:
         raise InvalidInput("This answer is anonymous: there is nobody to write to.")
-    subject, body = subject.strip()[:200], body.strip()[:10_000]
+    if aspect not in replies.REPLY_ASPECTS:
+        raise InvalidInput("Unknown reply template.", fields={"aspect": "unknown"})
+    if language not in LOCALES:
+        raise InvalidInput("Unknown language.", fields={"language": ", ".join(LOCALES)})
+    if gesture and gesture not in replies.GESTURES:
+        raise InvalidInput("Unknown gesture.", fields={"gesture": ", ".join(replies.GESTURES)})
+    subject, body = subject.strip(), body.replace("\r\n", "\n").strip()  # a browser's CRLF
+    gesture_detail = gesture_detail.strip() if gesture else ""
     if not subject or not body:
         raise InvalidInput("Write a subject and a message.", fields={"body": "required"})
+    if len(subject) > replies.MAX_SUBJECT or len(body) > replies.MAX_BODY:
+        raise InvalidInput("The reply is too long.", fields={"body": "too long"})
+    if len(gesture_detail) > 500:
+        raise InvalidInput("The gesture's detail is too long.", fields={"gesture_detail": "long"})
+    text = (
+        _with_gesture(body, replies.gesture_line(language, gesture, gesture_detail))
+        if (gesture)
+        else body
+    )
     now = utcnow()
     async with in_transaction():
         await outbox.queue_email(
             shop,
             to=customer.email,
-            locale=customer.locale,
+            locale=language,
             subject=subject,
-            text=body,
-            html=render("emails/contact.html", customer.locale, shop=shop, body=body),
+            text=text,
+            html=render("emails/contact.html", language, shop=shop, body=text),
+        )
+        sent = await AlertReply.create(
+            alert=alert,
+            author=author,
+            author_email=author.email,
+            aspect=aspect,
+            language=language,
+            subject=subject,
+            body=text,
+            gesture=gesture,
+            gesture_detail=gesture_detail,
+            sent_at=now,
         )
         alert.contacted_at = now
+        alert.first_replied_at = alert.first_replied_at or now
         if alert.status == "open":
             alert.status, alert.acknowledged_at = "acknowledged", now
         await alert.save()
-    return alert
+        contact = {"customer": await webhook_contact(customer.id)}
+        event = {**alert_json(alert), "reply": reply_json(sent), **contact}
+        await outbox.emit(shop, "alert.replied", event)
+    return sent
+
+
+def _with_gesture(body: str, line: str) -> str:
+    """The gesture's line just before the sign-off (the last paragraph), else at the end."""
+    paragraphs = body.split("\n\n")
+    at = len(paragraphs) - 1 if len(paragraphs) > 1 else len(paragraphs)
+    return "\n\n".join([*paragraphs[:at], line, *paragraphs[at:]])
+
+
+def reply_json(sent: AlertReply) -> dict[str, Any]:
+    return {
+        "id": sent.id,
+        "author": sent.author_email,
+        "aspect": sent.aspect,
+        "language": sent.language,
+        "subject": sent.subject,
+        "body": sent.body,
+        "gesture": sent.gesture or None,
+        "gesture_detail": sent.gesture_detail or None,
+        "sent_at": sent.sent_at.isoformat(),
+    }
 
 
 def alert_json(alert: Alert) -> dict[str, Any]:
@@ -264,4 +311,9 @@ def alert_json(alert: Alert) -> dict[str, Any]:
         "acknowledged_at": iso(alert.acknowledged_at),
         "resolved_at": iso(alert.resolved_at),
         "contacted_at": iso(alert.contacted_at),
+        "first_replied_at": iso(alert.first_replied_at),
+        "followup": {
+            "score": alert.followup_score,
+            "answered_at": iso(alert.followup_answered_at),
+        },
     }

@@ -11,13 +11,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from feedback_service.admin import auth
-from feedback_service.alerts import priority, services
-from feedback_service.alerts.models import Alert
+from feedback_service.alerts import priority, replies, services
+from feedback_service.alerts.models import Alert, AlertReply
 from feedback_service.alerts.rules import RULE_LABELS, RULE_NAMES
 from feedback_service.errors import NotFound
 from feedback_service.http import page, respondent_locale, whole_number
-from feedback_service.i18n import N_
-from feedback_service.orders.models import Customer
+from feedback_service.i18n import LOCALES, N_
+from feedback_service.orders.models import Customer, Order
 from feedback_service.reviews.models import Review
 from feedback_service.shops.models import Shop, StaffUser
 from feedback_service.surveys.kinds import KINDS, score_label
@@ -125,8 +125,67 @@ async def inbox(request: Request) -> Response:
         statuses=STATUS_LABELS,
         kinds=KIND_LABELS,
         segments=SEGMENT_LABELS,
-        templates={item.alert.id: services.apology_template(shop, item.customer) for item in items},
+        drafts=await _drafts(request, shop, items),
+        reply_aspects=replies.REPLY_ASPECTS,
+        gestures=replies.GESTURES,
+        followup_labels={c.score: c.label for c in KINDS["thermometer"].choices},
+        sent=await _sent_replies(items),
     )
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The reply editor of an alert: the template picked, filled for this customer."""
+
+    aspect: str
+    language: str
+    subject: str
+    body: str
+    picked: bool  # the agent just picked it: the editor opens
+
+
+async def _drafts(request: Request, shop: Shop, items: list[InboxItem]) -> dict[int, Draft]:
+    """Each alert's template (its first aspect's, in the customer's language) unless the
+    agent picked another for it (`?pick=ID&template=ASPECT&lang=fr`)."""
+    params = request.query_params
+    picked = whole_number(params.get("pick", ""))
+    templates = await replies.shop_templates(shop)
+    drafts = {}
+    for item in items:
+        if item.customer is None:
+            continue
+        chosen = item.alert.id == picked
+        aspect = replies.pick_aspect(services.untag(item.alert.aspect_tags))
+        language = replies.pick_language(item.customer.locale)
+        if chosen and params.get("template") in replies.REPLY_ASPECTS:
+            aspect = params["template"]
+        if chosen and params.get("lang") in LOCALES:
+            language = params["lang"]
+        values = replies.values_for(
+            language,
+            name=item.customer.name,
+            order=item.order_id,
+            comment=item.text,
+            shop=shop.name,
+        )
+        template = templates[aspect, language]
+        drafts[item.alert.id] = Draft(
+            aspect,
+            language,
+            replies.fill(template.subject, values),
+            replies.fill(template.body, values),
+            chosen,
+        )
+    return drafts
+
+
+async def _sent_replies(items: list[InboxItem]) -> dict[int, list[AlertReply]]:
+    """The replies sent on the page's alerts, oldest first: one query."""
+    found: dict[int, list[AlertReply]] = {}
+    ids = [item.alert.id for item in items]
+    for sent in await AlertReply.filter(alert_id__in=ids).order_by("sent_at", "id"):
+        found.setdefault(sent.alert_id, []).append(sent)
+    return found
 
 
 async def _items(
@@ -170,11 +229,11 @@ async def _items(
         if kind == "response" and (response := responses.get(int(raw_id))):
             answer = f"{response.kind} {score_label(response.kind, response.score)}"
             text, aspects = response.comment or "", response.aspects
-            order_id = response.invitation.order.external_id if response.invitation.order else None
+            order_id = _order_number(response.invitation.order)
         elif kind == "review" and (review := reviews.get(int(raw_id))):
             answer = f"{review.product.name}: {review.rating}★"
             text, aspects = f"{review.title}\n{review.body}".strip(), review.aspects
-            order_id = review.request.order.external_id if review.request else None
+            order_id = _order_number(review.request.order) if review.request else None
         age = now - alert.opened_at
         customer = customers.get(alert.customer_id or 0)
         items.append(
@@ -192,6 +251,17 @@ async def _items(
             )
         )
     return items
+
+
+async def _customer_locale(shop: Shop, alert_id: int) -> str:
+    alert = await services.get_alert(shop, alert_id)
+    customer = await Customer.get_or_none(id=alert.customer_id) if alert.customer_id else None
+    return replies.pick_language(customer.locale if customer else shop.locale)
+
+
+def _order_number(order: Order | None) -> str | None:
+    """The number the shop shows its customers, else its id."""
+    return (order.number or order.external_id) if order is not None else None
 
 
 def _newest(past: Past) -> float:
@@ -221,8 +291,17 @@ async def act(request: Request) -> Response:
     elif action == "resolve":
         await services.update(user.shop, alert_id, status="resolved", note=form.get("note", ""))
     elif action == "contact":
-        await services.contact_customer(
-            user.shop, alert_id, form.get("subject", ""), form.get("body", "")
+        customer_locale = await _customer_locale(user.shop, alert_id)
+        await services.reply(
+            user.shop,
+            user,
+            alert_id,
+            aspect=form.get("aspect") or "general",
+            language=form.get("language") or customer_locale,
+            subject=form.get("subject", ""),
+            body=form.get("body", ""),
+            gesture=form.get("gesture", ""),
+            gesture_detail=form.get("gesture_detail", ""),
         )
     else:
         raise NotFound("No such action.")

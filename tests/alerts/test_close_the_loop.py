@@ -6,18 +6,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from html import unescape
 from typing import Any
 
 import httpx
 import pytest
-from admin_helpers import log_in
+from admin_helpers import csrf_of, log_in
+from conftest import SmtpSink
 from dashboard_helpers import NOW, answer, orders
 from tortoise import connections
 
-from feedback_service.alerts.models import Alert
-from feedback_service.orders.models import Customer, Product
+from feedback_service.alerts.models import Alert, AlertReply, ReplyTemplate
+from feedback_service.orders.models import Customer, Order, Product
+from feedback_service.outbox.models import OutboxMessage
+from feedback_service.outbox.worker import Worker
+from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
 from feedback_service.shops.services import create_user
+from feedback_service.surveys.models import Invitation
+from feedback_service.surveys.models import Response as SurveyResponse
 
 FR = {"Accept-Language": "fr"}
 EN = {"Accept-Language": "en"}
@@ -140,3 +147,150 @@ async def test_inbox_puts_late_then_valuable_then_oldest_first(
     queries.clear()
     assert len(article_ids((await api.get("/admin/inbox", headers=FR)).text)) == 25
     assert len(queries) == few, queries
+
+
+async def delivery_complaint(shop: Shop, comment: str, locale: str = "en") -> Alert:
+    """Ann (English) complained about the delivery of her order 1001."""
+    item = await Product.create(shop=shop, sku="mug", name="Mug", url="https://shop.test/mug")
+    ann = await Customer.create(shop=shop, email="ann@x.com", name="Ann Lee", locale=locale)
+    await orders(shop, ann, item, [10], "25.00")
+    alert = await unhappy(shop, ann, 2, comment=comment, aspects=[("delivery", "negative")])
+    response = await SurveyResponse.get(id=int(alert.subject.split(":")[1]))
+    invitation = await Invitation.get(id=response.invitation_id)
+    order = await Order.get(customer=ann)
+    order.number = "1001"
+    await order.save()
+    invitation.order = order  # type: ignore[assignment]
+    await invitation.save()
+    return alert
+
+
+def editor(html: str, alert_id: int) -> tuple[str, str]:
+    """The subject and message the reply editor of an alert offers."""
+    subject = re.search(rf'id="subject-{alert_id}" name="subject" value="([^"]*)"', html)
+    body = re.search(rf'id="body-{alert_id}" name="body"[^>]*>(.*?)</textarea>', html, re.S)
+    assert subject and body, "no reply editor"
+    return unescape(subject.group(1)), unescape(body.group(1))
+
+
+async def test_a_template_reply_goes_out_through_the_outbox(
+    api: httpx.AsyncClient,
+    shop_and_key: tuple[Shop, str],
+    settings: Settings,
+    smtp: SmtpSink,
+    receiver,  # type: ignore[no-untyped-def]
+) -> None:
+    shop = shop_and_key[0]
+    shop.sender_name, shop.sender_email = "Boutique Test", "service@boutique.test"
+    await shop.save()
+    hook = await api.post(
+        "/api/v1/webhooks", json={"url": receiver.url, "events": ["alert.replied"]}
+    )
+    receiver.secret = hook.json()["secret"]
+    # Her words are quoted as written: neither placeholders nor template code run.
+    words = "Parcel came 2 weeks late {shop} {{ 7*7 }} <b>"
+    alert = await delivery_complaint(shop, words)
+    del api.headers["Authorization"]
+    await agent_of(api, shop)
+
+    # The agent reads French; the draft is in the customer's language, for her complaint.
+    inbox = (await api.get("/admin/inbox", headers=FR)).text
+    subject, body = editor(inbox, alert.id)
+    assert subject == "Your delivery — Boutique Test"
+    assert body.startswith("Hello Ann,\n\nThank you for telling us about order 1001.")
+    assert "You wrote: “Parcel came 2 weeks late {shop} {{ 7*7 }} <b>”" in body
+    assert "carrier" in body and body.endswith("Kind regards,\nThe Boutique Test team")
+    assert "Répondre au client" in inbox and "<b>”" not in inbox  # escaped on the page
+    # Another template, in French.
+    picked = await api.get(
+        "/admin/inbox", params={"pick": alert.id, "template": "size_fit", "lang": "fr"}, headers=FR
+    )
+    subject, body = editor(picked.text, alert.id)
+    assert subject == "La taille de votre achat — Boutique Test"
+    assert body.startswith(
+        "Bonjour Ann,\n\nMerci de nous avoir écrit au sujet de la commande 1001."
+    )
+    assert "« Parcel came 2 weeks late {shop} {{ 7*7 }} <b> »" in body
+
+    csrf = csrf_of(inbox)
+    edited = "Hello Ann,\n\nSorry about the delay: it ships again today.\n\nKind regards,\nMia"
+    form = {"csrf": csrf, "action": "contact", "aspect": "delivery", "language": "en"}
+    refused = await api.post(
+        f"/admin/inbox/{alert.id}",
+        data={**form, "subject": "Sorry", "body": edited, "gesture": "cash"},
+    )
+    assert refused.status_code == 422
+    assert await AlertReply.all().count() == 0 and await OutboxMessage.all().count() == 0
+    sent = await api.post(
+        f"/admin/inbox/{alert.id}",
+        data={
+            **form,
+            "subject": "Your delivery — Boutique Test",
+            "body": edited,
+            "gesture": "voucher",
+            "gesture_detail": "SORRY10",
+        },
+    )
+    assert sent.status_code == 303
+    await Worker(settings.model_copy(update={"smtp_url": smtp.url})).run_once()
+    [mail] = smtp.parsed()
+    assert mail["To"] == "ann@x.com" and mail["Content-Language"] == "en"
+    assert mail["From"] == "Boutique Test <service@boutique.test>"
+    text = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert (
+        "Sorry about the delay: it ships again today.\n\nVoucher code: SORRY10\n\nKind regards"
+        in text
+    )
+    stored = await Alert.get(id=alert.id)
+    assert stored.status == "acknowledged" and stored.first_replied_at is not None
+    [reply] = await AlertReply.filter(alert_id=alert.id).select_related("author")
+    assert reply.author is not None and reply.author.email == "agent@shop.fr"
+    assert (reply.aspect, reply.language, reply.gesture, reply.gesture_detail) == (
+        "delivery",
+        "en",
+        "voucher",
+        "SORRY10",
+    )
+    [event] = receiver.received
+    data = event["json"]["data"]
+    assert event["verified"] and event["json"]["type"] == "alert.replied"
+    assert data["id"] == alert.id and data["customer"]["email"] == "ann@x.com"
+    assert data["reply"]["author"] == "agent@shop.fr" and data["reply"]["gesture"] == "voucher"
+    # The inbox logs who replied, when, and the gesture.
+    logged = (await api.get("/admin/inbox", headers=EN)).text
+    assert "Replied by agent@shop.fr" in logged and "Voucher code (SORRY10)" in logged
+
+
+async def test_the_shop_words_its_own_templates(
+    client: httpx.AsyncClient, shop_and_key: tuple[Shop, str]
+) -> None:
+    shop = shop_and_key[0]
+    alert = await delivery_complaint(shop, "Late again.", locale="fr")
+    await create_user(shop, "boss@shop.fr", "correct horse battery", role="admin")
+    await log_in(client, "boss@shop.fr", "correct horse battery")
+    page = (await client.get("/admin/settings", headers=FR)).text
+    assert "Modèles de réponse" in page and "Votre livraison — {shop}" in page
+    form = {
+        "csrf": csrf_of(page),
+        "aspect": "delivery",
+        "subject_fr": "Livraison : {name}, pardon",
+        "body_fr": "Bonjour {name},\n\n{comment}\n\nÀ bientôt, {shop}",
+        "subject_en": "",
+        "body_en": "",
+    }
+    saved = await client.post("/admin/settings/reply-templates", data=form)
+    assert saved.status_code == 303
+    subject, body = editor((await client.get("/admin/inbox")).text, alert.id)
+    assert subject == "Livraison : Ann, pardon"
+    assert body == "Bonjour Ann,\n\n« Late again. »\n\nÀ bientôt, Boutique Test"
+    # Half a template is refused and changes nothing; empty fields bring the default back.
+    half = await client.post(
+        "/admin/settings/reply-templates", data={**form, "subject_en": "Only a subject"}
+    )
+    assert half.status_code == 422
+    assert await ReplyTemplate.filter(shop=shop).count() == 1
+    await client.post(
+        "/admin/settings/reply-templates", data={**form, "subject_fr": "", "body_fr": ""}
+    )
+    assert await ReplyTemplate.filter(shop=shop).count() == 0
+    assert editor((await client.get("/admin/inbox")).text, alert.id)[0].startswith("Votre livr")
