@@ -14,13 +14,15 @@ from feedback_service.alerts import replies
 from feedback_service.alerts import rules as alert_rules
 from feedback_service.alerts.models import Alert, AlertReply
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.i18n import LOCALES
+from feedback_service.i18n import LOCALES, N_, gettext
+from feedback_service.links import Links
 from feedback_service.orders.models import Customer
 from feedback_service.orders.services import webhook_contact
 from feedback_service.outbox import services as outbox
 from feedback_service.reviews.models import Review
 from feedback_service.shops.models import Shop, StaffUser
-from feedback_service.surveys.models import Response
+from feedback_service.surveys.followups import create_followup
+from feedback_service.surveys.models import Invitation, Response
 from feedback_service.templating import render
 
 STATUSES = ("open", "acknowledged", "resolved")
@@ -81,6 +83,7 @@ async def _open(
     alert.language = language if language is not None else alert.language
     if alert.status == "resolved":
         alert.status, alert.resolved_at = "open", None
+        await outbox.cancel(_followup_subject(alert))
     await alert.save(
         update_fields=["rule_tags", "aspect_tags", "language", "status", "resolved_at"]
     )
@@ -129,6 +132,9 @@ async def check_response(response_id: int) -> Alert | None:
         return None
     rules = alert_rules.rules_of(response.shop.alert_rules)
     matched = alert_rules.matching(rules, response.kind, response.score, response.sentiment_score)
+    followed = await Alert.filter(followup_invitation_id=response.invitation_id).first()
+    if followed is not None:
+        return await record_followup(followed, response, matched)
     return await _open(
         response.shop_id,
         f"response:{response.id}",
@@ -197,7 +203,70 @@ async def update(
         alert.assignee = assignee if isinstance(assignee, StaffUser) else None
     if note is not None:
         alert.note = note.strip()[:5000] or None  # type: ignore[assignment]
+    async with in_transaction():
+        await alert.save()
+        if status is not None:
+            await _plan_followup(shop, alert)
+    return alert
+
+
+# --- "did we make it right?" ---------------------------------------------------------------
+
+FOLLOWUP_QUESTION = N_("Are you satisfied with how we handled your request?")
+
+
+def _followup_subject(alert: Alert) -> str:
+    return f"alert:{alert.id}:followup"
+
+
+async def _plan_followup(shop: Shop, alert: Alert) -> None:
+    """Resolved after a reply: ask the customer, once, `followup_delay_days` later. Any other
+    status drops a follow-up still waiting (the complaint is being handled again)."""
+    await outbox.cancel(_followup_subject(alert))
+    wanted = (
+        alert.status == "resolved"
+        and alert.first_replied_at is not None
+        and alert.customer_id is not None
+        and alert.followup_invitation_id is None
+    )
+    if wanted:
+        due_at = utcnow() + timedelta(days=shop.followup_delay_days)
+        payload = {"alert_id": alert.id}
+        await outbox.schedule(
+            shop, "alert_followup", payload, due_at, subject=_followup_subject(alert)
+        )
+
+
+async def send_followup(alert_id: int, links: Links) -> Invitation | None:
+    """The worker's job: the one-click thermometer, if the alert is still resolved, was not
+    asked yet and the customer still hears from the shop."""
+    async with in_transaction():
+        alert = await Alert.filter(id=alert_id).select_related("shop", "customer").first()
+        if alert is None or alert.status != "resolved" or alert.followup_invitation_id:
+            return None
+        if alert.customer is None:
+            return None
+        question = gettext(alert.customer.locale, FOLLOWUP_QUESTION)
+        invitation = await create_followup(alert.shop, alert.customer, question, links)
+        if invitation is not None:
+            alert.followup_invitation = invitation
+            await alert.save(update_fields=["followup_invitation_id"])
+        return invitation
+
+
+async def record_followup(alert: Alert, response: Response, matched: list[str]) -> Alert:
+    """A confirmed answer to the follow-up: kept on its alert (never a new alert); an unhappy
+    one opens the alert again, since the complaint is not settled."""
+    changed = alert.followup_score != response.score or alert.followup_answered_at is None
+    alert.followup_score = response.score
+    alert.followup_answered_at = response.updated_at or utcnow()
+    if matched and alert.status == "resolved":
+        alert.status, alert.resolved_at = "open", None
     await alert.save()
+    if changed:
+        contact = {"customer": await webhook_contact(alert.customer_id)}
+        data = {**alert_json(alert), "response_id": response.id, **contact}
+        await outbox.emit(alert.shop_id, "alert.followup_answered", data)
     return alert
 
 

@@ -17,7 +17,7 @@ import httpx
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from feedback_service.alerts.services import check_due_answer
+from feedback_service.alerts.services import check_due_answer, send_followup
 from feedback_service.connectors import tasks as connector_tasks
 from feedback_service.errors import NotFound
 from feedback_service.links import Links
@@ -78,6 +78,10 @@ async def _erase_customer(row: OutboxMessage, worker: Worker) -> None:
         pass  # we never had them, or they are erased already
 
 
+async def _send_alert_followup(row: OutboxMessage, worker: Worker) -> None:
+    await send_followup(row.payload["alert_id"], worker.links)
+
+
 # Scheduled work other than emails and webhooks, by outbox kind.
 HANDLERS: dict[str, Handler] = {
     "review_request": _send_review_request,
@@ -85,6 +89,7 @@ HANDLERS: dict[str, Handler] = {
     "order_changed": _order_changed,
     "connector_delivery": _connector_delivery,
     "customer_erase": _erase_customer,
+    "alert_followup": _send_alert_followup,
 }
 
 

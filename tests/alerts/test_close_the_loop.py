@@ -23,7 +23,7 @@ from feedback_service.outbox.worker import Worker
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
 from feedback_service.shops.services import create_user
-from feedback_service.surveys.models import Invitation
+from feedback_service.surveys.models import Click, Invitation
 from feedback_service.surveys.models import Response as SurveyResponse
 
 FR = {"Accept-Language": "fr"}
@@ -133,7 +133,7 @@ async def test_inbox_puts_late_then_valuable_then_oldest_first(
     assert article_ids(french) == expected
     row = french[french.index(f'id="alert-{alerts["reg"].id}"') :]
     row = row[: row.index("</article>")]
-    assert "Client régulier" in row and "4 commandes" in row and "dépensé 40.00" in row
+    assert "Client régulier" in row and "Commandes\u00a0: 4" in row and "dépensé 40.00" in row
     assert "Client prioritaire" in row and "Réponses précédentes" in row
     english = (await api.get("/admin/inbox", headers=EN)).text
     assert "Regular customer" in english and "Priority customer" in english
@@ -294,3 +294,78 @@ async def test_the_shop_words_its_own_templates(
     )
     assert await ReplyTemplate.filter(shop=shop).count() == 0
     assert editor((await client.get("/admin/inbox")).text, alert.id)[0].startswith("Votre livr")
+
+
+async def test_resolving_after_a_reply_asks_did_we_make_it_right(
+    api: httpx.AsyncClient,
+    shop_and_key: tuple[Shop, str],
+    settings: Settings,
+    smtp: SmtpSink,
+    receiver,  # type: ignore[no-untyped-def]
+) -> None:
+    shop = shop_and_key[0]
+    hook = await api.post(
+        "/api/v1/webhooks", json={"url": receiver.url, "events": ["alert.followup_answered"]}
+    )
+    receiver.secret = hook.json()["secret"]
+    alert = await delivery_complaint(shop, "Colis en retard.", locale="fr")
+    ann = await Customer.get(email="ann@x.com")
+    ann.last_invited_at = NOW  # asked today: the survey window would hold an ordinary survey
+    await ann.save()
+    gone = await Customer.create(shop=shop, email="gone@x.fr", name="Gone", locale="fr")
+    silent = await unhappy(shop, gone, 3)
+    no_reply = await unhappy(shop, await Customer.create(shop=shop, email="n@x.fr"), 4)
+    del api.headers["Authorization"]
+    await agent_of(api, shop)
+    csrf = csrf_of((await api.get("/admin/inbox")).text)
+    for each in (alert, silent):
+        form = {"csrf": csrf, "action": "contact", "subject": "Pardon", "body": "Pardon."}
+        assert (await api.post(f"/admin/inbox/{each.id}", data=form)).status_code == 303
+    await Customer.filter(id=gone.id).update(unsubscribed_at=NOW)  # unsubscribed since
+    for each in (alert, silent, no_reply):
+        form = {"csrf": csrf, "action": "resolve", "note": "Renvoyé."}
+        assert (await api.post(f"/admin/inbox/{each.id}", data=form)).status_code == 303
+
+    # Planned for 3 days later (the default), for the replied alerts only.
+    planned = await OutboxMessage.filter(kind="alert_followup").order_by("id")
+    assert [p.payload["alert_id"] for p in planned] == [alert.id, silent.id]
+    for row in planned:
+        assert abs(row.due_at - (NOW + timedelta(days=3))) < timedelta(minutes=5)
+    mailer = Worker(settings.model_copy(update={"smtp_url": smtp.url}))
+    await mailer.run_once()
+    assert len(smtp.messages) == 2  # the two replies; nothing else is due yet
+    await OutboxMessage.filter(kind="alert_followup").update(due_at=NOW)
+    await mailer.run_once()  # makes the follow-ups
+    await mailer.run_once()  # sends the email
+    stored = await Alert.get(id=alert.id)
+    assert stored.followup_invitation_id is not None
+    assert (await Alert.get(id=silent.id)).followup_invitation_id is None  # unsubscribed
+    [mail] = smtp.parsed()[2:]
+    assert mail["To"] == "ann@x.com" and mail["Content-Language"] == "fr"
+    html = mail.get_body(("html",)).get_content()
+    assert "Êtes-vous satisfait de la façon dont nous avons traité votre demande" in html
+    gold = re.search(r'href="(http[^"]+/s/[^"]+/gold)"', html)
+    assert gold, html
+
+    # A mail scanner opens every link: nothing is recorded; then Ann clicks gold.
+    scanner = {"User-Agent": "Mozilla/5.0 (compatible; SafeLinks)"}
+    for key in ("gold", "green", "yellow", "red"):
+        await api.get(gold.group(1).replace("/gold", f"/{key}"), headers=scanner)
+    await SurveyResponse.exclude(alert_due_at=None).update(alert_due_at=NOW)
+    await Worker(settings).run_once()
+    assert (await Alert.get(id=alert.id)).followup_score is None
+    await Click.all().update(created_at=NOW - timedelta(minutes=5))  # Ann reads it later
+    await api.get(gold.group(1))
+    confirmed = await api.post(gold.group(1), headers={"Accept": "application/json"})
+    assert confirmed.json()["status"] == "confirmed"
+    await SurveyResponse.exclude(alert_due_at=None).update(alert_due_at=NOW)
+    await Worker(settings).run_once()  # the check after the scanner window
+    await Worker(settings).run_once()  # the webhook
+    answered = await Alert.get(id=alert.id)
+    assert answered.followup_score == 4 and answered.followup_answered_at is not None
+    assert answered.status == "resolved" and await Alert.all().count() == 3  # no new alert
+    [event] = receiver.received
+    assert event["verified"] and event["json"]["type"] == "alert.followup_answered"
+    assert event["json"]["data"]["followup"]["score"] == 4
+    inbox = (await api.get("/admin/inbox", params={"status": "resolved"}, headers=FR)).text
+    assert "Avons-nous bien réglé votre demande\u00a0?</strong> Or\u00a0: excellent" in inbox
