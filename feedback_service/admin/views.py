@@ -131,6 +131,7 @@ async def dashboard(request: Request) -> Response:
         segment_labels=dashboard_data.SEGMENT_LABELS,
         group_labels=dashboard_data.NPS_GROUP_LABELS,
         aspect_labels=ASPECT_LABELS,
+        recovery_segments={**dashboard_data.SEGMENT_LABELS, "none": N_("Without an order")},
     )
 
 

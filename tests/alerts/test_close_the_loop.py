@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -369,3 +370,133 @@ async def test_resolving_after_a_reply_asks_did_we_make_it_right(
     assert event["json"]["data"]["followup"]["score"] == 4
     inbox = (await api.get("/admin/inbox", params={"status": "resolved"}, headers=FR)).text
     assert "Avons-nous bien réglé votre demande\u00a0?</strong> Or\u00a0: excellent" in inbox
+
+
+def wilson(hits: int, n: int) -> list[float]:
+    """The Wilson 95 % interval in percent, from its textbook formula, rounded as the API."""
+    z, p = 1.96, hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    margin = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return [round(max(centre - margin, 0) * 100, 1), round(min(centre + margin, 1) * 100, 1)]
+
+
+def share(hits: int, n: int, name: str = "recovered") -> dict[str, Any]:
+    return {"score": round(hits / n * 100, 1), "ci95": wilson(hits, n), name: hits, "n": n}
+
+
+async def recovery_shop(shop: Shop) -> None:
+    """Limit 24 h, churn window 60 days; segments by orders before the alert (defaults:
+    occasional from 2, regular from 4). Eight alerts:
+
+    a1 regular (4 orders), NPS 2, replied in 2 h, follow-up gold            → recovered
+    a2 new (1), thermometer red, replied in 30 h, next survey NPS 8 > red  → recovered
+    a3 occasional (2), CSAT 2, 80 days ago, replied in 10 h, follow-up yellow (0.33 > 0.25
+       but not green: a follow-up is no survey), next survey CSAT 2 (not better), ordered
+       again 75 days after (outside the window)                            → not recovered
+    a4 no order before, NPS 3, replied in 5 h, ordered 10 days after       → recovered
+    a5 new (1), NPS 0, not contacted, ordered 3 days after                 → recovered
+    a6 regular (5), NPS 1, not contacted                                    → not recovered
+    a7 new (1), NPS 4, 2 h old, not contacted (not late yet)               → not recovered
+    a8 anonymous, not contacted, 5 days old: late; in no recovery figure.
+    """
+    shop.churn_days = 60
+    await shop.save()
+    item = await Product.create(shop=shop, sku="tee", name="Tee", url="https://shop.test/tee")
+
+    async def person(name: str, order_days: list[int]) -> Customer:
+        who = await Customer.create(shop=shop, email=f"{name}@x.fr", locale="fr")
+        if order_days:
+            await orders(shop, who, item, order_days, "10.00")
+        return who
+
+    async def case(
+        who: Customer | None,
+        days_ago: float,
+        kind: str,
+        score: int,
+        aspects: list[str],
+        reply_hours: float | None = None,
+        followup: int | None = None,
+    ) -> Alert:
+        alert = await unhappy(
+            shop,
+            who,
+            days_ago * 24,
+            kind=kind,
+            score=score,
+            aspects=[(a, "negative") for a in aspects],
+        )
+        if reply_hours is not None:
+            alert.first_replied_at = alert.opened_at + timedelta(hours=reply_hours)
+        if followup is not None:
+            asked = await answer(shop, "thermometer", followup, who=who, days_ago=days_ago - 3)
+            alert.followup_invitation_id = asked.invitation_id
+            alert.followup_score = followup
+        await alert.save()
+        return alert
+
+    a = await person("a", [30, 40, 50, 60])
+    await case(a, 20, "nps", 2, ["delivery"], reply_hours=2, followup=4)
+    b = await person("b", [25])
+    await case(b, 20, "thermometer", 1, ["delivery", "price"], reply_hours=30)
+    await answer(shop, "nps", 8, who=b, days_ago=5)
+    c = await person("c", [100, 120, 5])
+    await case(c, 80, "csat", 2, ["quality"], reply_hours=10, followup=2)
+    await answer(shop, "csat", 2, who=c, days_ago=60)
+    d = await person("d", [10])
+    await case(d, 20, "nps", 3, [], reply_hours=5)
+    e = await person("e", [40, 12])
+    await case(e, 15, "nps", 0, ["delivery"])
+    f = await person("f", [30, 40, 50, 60, 70])
+    await case(f, 10, "nps", 1, [])
+    g = await person("g", [30])
+    await case(g, 2 / 24, "nps", 4, [])
+    await case(None, 5, "nps", 2, [])
+
+
+async def test_recovery_figures_equal_the_ones_worked_out_by_hand(
+    api: httpx.AsyncClient, shop_and_key: tuple[Shop, str]
+) -> None:
+    shop = shop_and_key[0]
+    await recovery_shop(shop)
+    got = (await api.get("/api/v1/metrics")).json()["recovery"]
+    assert got["alerts"] == 8 and got["limit_hours"] == 24
+    # Replies in 2, 5, 10 and 30 h: median (5 + 10) / 2; 90th percentile: the ⌈3.6⌉ = 4th.
+    assert got["first_reply_hours"] == {"median": 7.5, "p90": 30.0, "n": 4}
+    # In time: a1, a3, a4 of the four replied and the three late without a reply (a5, a6,
+    # a8); a7 is not late yet.
+    assert got["answered_in_time"] == share(3, 7, "in_time")
+    assert got["recovery_rate"] == share(3, 4)  # a1, a2, a4 of a1–a4
+    assert got["not_contacted"] == share(1, 3)  # a5 of a5–a7
+    pooled = 4 / 7
+    spread = math.sqrt(pooled * (1 - pooled) * (1 / 4 + 1 / 3)) * 100
+    gap = 3 / 4 * 100 - 1 / 3 * 100
+    assert got["difference"] == {
+        "points": round(gap, 1),
+        "z": round(gap / spread, 2),
+        "verdict": "within_noise",
+    }
+    nobody = {"score": None, "ci95": None, "recovered": 0, "n": 0}
+    assert got["by_segment"] == {
+        "new": {"contacted": share(1, 1), "not_contacted": share(1, 2)},  # a2; a5, a7
+        "occasional": {"contacted": share(0, 1), "not_contacted": nobody},  # a3
+        "regular": {"contacted": share(1, 1), "not_contacted": share(0, 1)},  # a1; a6
+        "none": {"contacted": share(1, 1), "not_contacted": nobody},  # a4
+    }
+    assert got["by_aspect"] == {
+        "delivery": {"contacted": share(2, 2), "not_contacted": share(1, 1)},  # a1, a2; a5
+        "price": {"contacted": share(1, 1), "not_contacted": nobody},  # a2
+        "quality": {"contacted": share(0, 1), "not_contacted": nobody},  # a3
+    }
+
+    # The dashboard's panel shows the same figures, in French.
+    del api.headers["Authorization"]
+    await create_user(shop, "boss@shop.fr", "correct horse battery", role="admin")
+    await log_in(api, "boss@shop.fr", "correct horse battery")
+    html = (await api.get("/admin", params={"days": "90"}, headers=FR)).text
+    panel = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[html.index('id="recovery"') :]))
+    assert "Délai de première réponse 7,5 h" in panel
+    assert "Taux de reconquête 75 %" in panel and "3 sur 4 clients mécontents" in panel
+    low, high = (str(x).replace(".", ",") for x in wilson(3, 4))
+    assert f"Intervalle à 95 % : {low} – {high} 3 sur 4" in panel  # spaces made plain
+    assert "Une observation, pas une preuve" in panel
