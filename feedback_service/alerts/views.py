@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from babel.numbers import format_decimal
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -20,7 +21,7 @@ from feedback_service.i18n import LOCALES, N_
 from feedback_service.orders.models import Customer, Order
 from feedback_service.reviews.models import Review
 from feedback_service.shops.models import Shop, StaffUser
-from feedback_service.surveys.kinds import KINDS, score_label
+from feedback_service.surveys.kinds import KINDS
 from feedback_service.surveys.models import Response as SurveyResponse
 
 ASPECT_LABELS = {
@@ -66,7 +67,7 @@ class Past:
 class InboxItem:
     alert: Alert
     customer: Customer | None
-    answer: str
+    answer: Past | None
     text: str
     order_id: str | None
     late: bool
@@ -110,10 +111,11 @@ async def inbox(request: Request) -> Response:
     alerts = await ordered.limit(100).select_related("assignee")
     items = await _items(alerts, shop, top_fifth, now)
     staff = await StaffUser.filter(shop=shop).order_by("email")
+    locale = respondent_locale(request)
     return page(
         request,
         "admin/inbox.html",
-        respondent_locale(request),
+        locale,
         user=user,
         shop=shop,
         csrf=auth.csrf_token(request),
@@ -128,6 +130,7 @@ async def inbox(request: Request) -> Response:
         drafts=await _drafts(request, shop, items),
         reply_aspects=replies.REPLY_ASPECTS,
         gestures=replies.GESTURES,
+        money=lambda value: format_decimal(value, "#,##0.00", locale=locale),
         followup_labels={c.score: c.label for c in KINDS["thermometer"].choices},
         sent=await _sent_replies(items),
     )
@@ -225,13 +228,16 @@ async def _items(
     items = []
     for alert in alerts:
         kind, _, raw_id = alert.subject.partition(":")
-        answer, text, order_id, aspects = "", "", None, []
+        answer: Past | None = None
+        text, order_id, aspects = "", None, []
         if kind == "response" and (response := responses.get(int(raw_id))):
-            answer = f"{response.kind} {score_label(response.kind, response.score)}"
+            answer = Past(
+                response.created_at, response.kind, _score_text(response.kind, response.score)
+            )
             text, aspects = response.comment or "", response.aspects
             order_id = _order_number(response.invitation.order)
         elif kind == "review" and (review := reviews.get(int(raw_id))):
-            answer = f"{review.product.name}: {review.rating}★"
+            answer = Past(review.submitted_at, "review", f"{review.product.name}: {review.rating}★")
             text, aspects = f"{review.title}\n{review.body}".strip(), review.aspects
             order_id = _order_number(review.request.order) if review.request else None
         age = now - alert.opened_at
