@@ -85,10 +85,10 @@ async def recovery_shop(shop: Shop) -> None:
     occasional from 2, regular from 4). Eight alerts:
 
     a1 regular (4 orders), NPS 2, replied in 2 h, follow-up gold            → recovered
-    a2 new (1), thermometer red, replied in 30 h, next survey NPS 8 > red  → recovered
-    a3 occasional (2), CSAT 2, 80 days ago, replied in 10 h, follow-up yellow (0.33 > 0.25
-       but not green: a follow-up is no survey), next survey CSAT 2 (not better), ordered
-       again 75 days after (outside the window)                            → not recovered
+    a2 new (1), thermometer red, replied in 30 h, next thermometer green   → recovered
+    a3 occasional (2), thermometer red, 80 days ago, replied in 10 h, follow-up yellow
+       (better than red, but not green, and a follow-up is no survey), next thermometer
+       red (not better), ordered again 75 days after (outside the window) → not recovered
     a4 no order before, NPS 3, replied in 5 h, ordered 10 days after       → recovered
     a5 new (1), NPS 0, not contacted, ordered 3 days after                 → recovered
     a6 regular (5), NPS 1, not contacted                                    → not recovered
@@ -137,10 +137,10 @@ async def recovery_shop(shop: Shop) -> None:
     await case(a, 20, "nps", 2, ["delivery"], reply_hours=2, followup=4)
     b = await person("b", [25])
     await case(b, 20, "thermometer", 1, ["delivery", "price"], reply_hours=30)
-    await answer(shop, "nps", 8, who=b, days_ago=5)
+    await answer(shop, "thermometer", 3, who=b, days_ago=5)
     c = await person("c", [100, 120, 5])
-    await case(c, 80, "csat", 2, ["quality"], reply_hours=10, followup=2)
-    await answer(shop, "csat", 2, who=c, days_ago=60)
+    await case(c, 80, "thermometer", 1, ["quality"], reply_hours=10, followup=2)
+    await answer(shop, "thermometer", 1, who=c, days_ago=60)
     d = await person("d", [10])
     await case(d, 20, "nps", 3, [], reply_hours=5)
     e = await person("e", [40, 12])

@@ -9,9 +9,9 @@ Of the alerts opened in a period (README, "Recovery"):
   has passed (an alert still within its limit is not late yet);
 - **recovery rate**: among the alerts of known customers that got a reply, those whose
   customer then answered the follow-up green or gold, or gave a better score on their next
-  survey (scores on a 0–1 scale: NPS /10, thermometer (s−1)/3, CSAT and stars (s−1)/4; the
-  follow-up itself is not a survey), or ordered again within the churn window after the
-  alert; with its Wilson 95 % interval (metrics.stats, as every share), by segment (their
+  answer to the same survey (the follow-up is not one; a review's author has no next
+  survey: the follow-up or an order tells), or ordered again within the churn window after
+  the alert; with its Wilson 95 % interval (metrics.stats, as every share), by segment (their
   orders before the alert) and by aspect. The same for the alerts nobody replied to, side by
   side: an observation, not a proof of what replying does (the shop chooses whom it answers).
 
@@ -49,28 +49,24 @@ def _subject_id(prefix: str) -> str:
     )
 
 
-# The next answer of the customer after the alert, on a 0–1 scale; not a follow-up answer.
-_NORMALISED = (
-    "CASE {r}.kind WHEN 'nps' THEN {r}.score / 10.0 WHEN 'thermometer' THEN ({r}.score - 1) / 3.0"
-    " ELSE ({r}.score - 1) / 4.0 END"
-)
+# The customer's next answer to the same survey after the alert (the index on (shop, kind,
+# customer, created_at) finds it), never an answer to a follow-up.
 _ALERTS_SQL = f"""
 SELECT a.id, a.customer_id, a.aspect_tags, a.opened_at, a.first_replied_at, a.followup_score,
-       {_NORMALISED.format(r="base")} AS base_score,
-       (rv.rating - 1) / 4.0 AS review_score,
+       base.score AS base_score,
        (SELECT COUNT(*) FROM shop_order o
          WHERE o.shop_id = :shop AND o.customer_id = a.customer_id
            AND o.ordered_at < a.opened_at) AS orders_before,
        (SELECT MIN(o.ordered_at) FROM shop_order o
          WHERE o.shop_id = :shop AND o.customer_id = a.customer_id
            AND o.ordered_at > a.opened_at) AS next_order_at,
-       (SELECT {_NORMALISED.format(r="r")} FROM response r
-         WHERE r.shop_id = :shop AND r.customer_id = a.customer_id AND r.created_at > a.opened_at
+       (SELECT r.score FROM response r
+         WHERE r.shop_id = :shop AND r.kind = base.kind
+           AND r.customer_id = a.customer_id AND r.created_at > a.opened_at
            AND NOT EXISTS (SELECT 1 FROM alert f WHERE f.followup_invitation_id = r.invitation_id)
          ORDER BY r.created_at, r.id LIMIT 1) AS next_score
 FROM alert a
 LEFT JOIN response base ON base.id = {_subject_id("response:")}
-LEFT JOIN review rv ON rv.id = {_subject_id("review:")}
 WHERE a.shop_id = :shop AND a.opened_at >= :start AND a.opened_at < :end
 """
 SEGMENTS = ("new", "occasional", "regular", "none")
@@ -137,15 +133,12 @@ def _case(row: sql.Row, shop: Shop, segments: SegmentRule) -> Case:
     assert opened_at is not None
     replied_at = _moment(row["first_replied_at"])
     hours = None if replied_at is None else (replied_at - opened_at).total_seconds() / 3600
-    before = sql.as_float(row["base_score"])
-    if before is None:
-        before = sql.as_float(row["review_score"])
-    after = sql.as_float(row["next_score"])
+    before, after = row["base_score"], row["next_score"]
     next_order_at = _moment(row["next_order_at"])
     churn_window = timedelta(days=shop.churn_days)
     recovered = (
         (row["followup_score"] or 0) >= HAPPY_FOLLOWUP
-        or (before is not None and after is not None and after > before + 1e-9)
+        or (before is not None and after is not None and after > before)
         or (next_order_at is not None and next_order_at <= opened_at + churn_window)
     )
     orders = sql.as_int(row["orders_before"])
