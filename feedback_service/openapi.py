@@ -395,7 +395,7 @@ OPERATIONS: list[tuple[str, str, str, Model | None, dict[int, Model | None], lis
         "The triage inbox",
         None,
         {200: AlertsPage},
-        ["status", "rule", "cursor"],
+        ["status", "rule", "order", "cursor"],
     ),
     ("patch", "/api/v1/alerts/{id}", "Acknowledge, assign, resolve", AlertPatch, {200: Alert}, []),
     ("get", "/api/v1/alert-rules", "Which answers open an alert", None, {200: AlertRules}, []),

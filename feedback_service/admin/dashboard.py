@@ -19,6 +19,7 @@ from feedback_service.i18n import N_
 from feedback_service.metrics import services
 from feedback_service.metrics.api import parse_period, shop_timezone
 from feedback_service.metrics.aspects import AspectCount, negative_aspects
+from feedback_service.metrics.recovery import Recovery, recovery
 from feedback_service.metrics.services import Answers, Comparison, Loyalty, Period, TrendPoint
 from feedback_service.metrics.stats import DOWN, NO_DATA, UP, Change, Interval, Share
 from feedback_service.shops.models import Shop
@@ -150,10 +151,11 @@ class Dashboard:
     loyalty: Loyalty
     open_alerts: int
     latest: list[SurveyResponse]
+    recovery: Recovery
 
 
 async def load(shop: Shop, filters: Filters) -> Dashboard:
-    """Every figure of the dashboard: ten queries, independent of the number of rows, and
+    """Every figure of the dashboard: eleven queries, independent of the number of rows, and
     four more that chain the answers stored since the last read (surveys.chain)."""
     period, survey = filters.period, filters.survey
     async with chained_once():  # once, not once per query
@@ -166,6 +168,7 @@ async def load(shop: Shop, filters: Filters) -> Dashboard:
             negative_aspects(shop, period, survey=survey),
             services.trend_points(shop, survey, period.start, period.end, every=filters.every),
         )
+        segments = services.shop_segments(shop)
         shop_figures = asyncio.gather(
             services.loyalty_kpis(shop, as_of=period.end),
             Alert.filter(shop=shop, status="open").count(),
@@ -173,10 +176,11 @@ async def load(shop: Shop, filters: Filters) -> Dashboard:
             .order_by("-id")
             .limit(LATEST_ANSWERS)
             .select_related("customer"),
+            recovery(shop, period.start, period.end, now=services.utcnow(), segments=segments),
         )
         (
             (current, previous, rate, sentiment, aspects, trend),
-            (loyalty, open_alerts, latest),
+            (loyalty, open_alerts, latest, recovered),
         ) = await asyncio.gather(survey_figures, shop_figures)
     return Dashboard(
         filters=filters,
@@ -189,6 +193,7 @@ async def load(shop: Shop, filters: Filters) -> Dashboard:
         loyalty=loyalty,
         open_alerts=open_alerts,
         latest=list(latest),
+        recovery=recovered,
     )
 
 

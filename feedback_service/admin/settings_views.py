@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
+from tortoise.transactions import in_transaction
 
 from feedback_service.admin import auth
+from feedback_service.alerts import replies
 from feedback_service.alerts.rules import AlertRules, rules_of
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import (
@@ -20,7 +22,7 @@ from feedback_service.http import (
     validation_fields,
     whole_number,
 )
-from feedback_service.i18n import N_, gettext
+from feedback_service.i18n import LOCALES, N_, gettext
 from feedback_service.orders import api as orders_api
 from feedback_service.orders import privacy
 from feedback_service.outbox import webhooks
@@ -43,6 +45,7 @@ REVIEW_FLOW_FIELDS = (
     ("review_delay_after_fulfilled_days", 0, 365),
     ("review_reminders", 0, 2),
     ("review_reminder_days", 1, 90),
+    ("followup_delay_days", 0, 60),
 )
 
 
@@ -79,6 +82,8 @@ async def settings_page(request: Request) -> Response:
         choices=preferences.CHOICES,
         pressure_days=preferences.PRESSURE_DAYS,
         events=EVENTS,
+        reply_templates=await replies.shop_templates(shop),
+        reply_aspects=replies.REPLY_ASPECTS,
         feed_url=request.app.state.links.product_reviews_feed_url(
             shop.slug, shop.id, shop.feed_token_version
         ),
@@ -171,6 +176,20 @@ async def _alert_rules(request: Request, shop: Shop, form: dict[str, str]) -> No
     await shop.save(update_fields=["alert_rules"])
 
 
+async def _reply_templates(request: Request, shop: Shop, form: dict[str, str]) -> None:
+    """One aspect's reply in both languages; a blank one goes back to our default."""
+    aspect = form.get("aspect", "")
+    async with in_transaction():  # both languages or neither
+        for language in LOCALES:
+            await replies.save_template(
+                shop,
+                aspect,
+                language,
+                form.get(f"subject_{language}", ""),
+                form.get(f"body_{language}", ""),
+            )
+
+
 async def _add_question(request: Request, shop: Shop, form: dict[str, str]) -> None:
     label = form.get("label", "").strip()[:200]
     choices = [c.strip()[:100] for c in form.get("choices", "").split("/") if c.strip()][:10]
@@ -250,6 +269,7 @@ ACTIONS = {
     "general": _general,
     "segments": _segments,
     "alert-rules": _alert_rules,
+    "reply-templates": _reply_templates,
     "add-question": _add_question,
     "remove-question": _remove_question,
     "add-webhook": _add_webhook,

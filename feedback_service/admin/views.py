@@ -134,6 +134,7 @@ async def dashboard(request: Request) -> Response:
         aspect_labels=ASPECT_LABELS,
         steps=await next_steps(shop),
         base_url=request.app.state.links.base_url,
+        recovery_segments={**dashboard_data.SEGMENT_LABELS, "none": N_("Without an order")},
     )
 
 

@@ -8,7 +8,7 @@ from pydantic import EmailStr, StringConstraints
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from feedback_service.alerts import services
+from feedback_service.alerts import priority, services
 from feedback_service.alerts.models import Alert
 from feedback_service.alerts.rules import RULE_NAMES, AlertRules, rules_of
 from feedback_service.errors import InvalidInput, NotFound
@@ -39,14 +39,35 @@ async def list_alerts(request: Request) -> JSONResponse:
         if rule not in RULE_NAMES:
             raise InvalidInput("Unknown rule.", fields={"rule": ", ".join(RULE_NAMES)})
         query = query.filter(rule_tags__contains=f",{rule},")
-    before = decode_cursor(params.get("cursor"))
-    if before is not None:
-        query = query.filter(id__lt=before)
-    rows = await query.order_by("-id").limit(PAGE_SIZE + 1)
-    items = [services.alert_json(a) for a in rows[:PAGE_SIZE]]
+    order = params.get("order", "newest")
+    if order not in ("newest", "priority"):
+        raise InvalidInput("Unknown order.", fields={"order": "newest, priority"})
+    cursor = decode_cursor(params.get("cursor"))
+    top_fifth = await priority.top_fifth_spending(shop)
+    if order == "priority":  # the cursor is how many came before: the rank moves with time
+        skip = cursor or 0
+        ordered = priority.in_priority_order(query, shop, services.utcnow(), top_fifth)
+        rows = await ordered.offset(skip).limit(PAGE_SIZE + 1)
+        next_cursor = skip + PAGE_SIZE
+    else:
+        if cursor is not None:
+            query = query.filter(id__lt=cursor)
+        rows = await query.order_by("-id").limit(PAGE_SIZE + 1)
+        next_cursor = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else 0
+    page = rows[:PAGE_SIZE]
+    customers = await priority.customers_of(page)
+    items = [
+        {
+            **services.alert_json(a),
+            "customer": priority.facts_of(
+                shop, customers.get(a.customer_id or 0), top_fifth
+            ).as_json(),
+        }
+        for a in page
+    ]
     more = len(rows) > PAGE_SIZE
     return JSONResponse(
-        {"items": items, "next_cursor": encode_cursor(rows[PAGE_SIZE - 1].id) if more else None}
+        {"items": items, "next_cursor": encode_cursor(next_cursor) if more else None}
     )
 
 

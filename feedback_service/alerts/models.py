@@ -5,6 +5,7 @@ from tortoise.models import Model
 
 from feedback_service.orders.models import Customer
 from feedback_service.shops.models import Shop, StaffUser
+from feedback_service.surveys.models import Invitation
 
 
 class Alert(Model):
@@ -34,8 +35,63 @@ class Alert(Model):
     acknowledged_at = fields.DatetimeField(null=True)
     resolved_at = fields.DatetimeField(null=True)
     contacted_at = fields.DatetimeField(null=True)
+    # The first reply a person sent (time to first reply, /admin recovery panel).
+    first_replied_at = fields.DatetimeField(null=True)
+    # "Did we make it right?": the thermometer sent after it was resolved, and its answer.
+    followup_invitation: fields.ForeignKeyNullableRelation[Invitation] = fields.ForeignKeyField(
+        "feedback.Invitation", related_name="followed_alerts", null=True, on_delete=fields.SET_NULL
+    )
+    followup_invitation_id: int | None
+    followup_score = fields.IntField(null=True)
+    followup_answered_at = fields.DatetimeField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "alert"
-        indexes = (("shop_id", "status", "opened_at"),)
+        # The alert a follow-up answer belongs to (PostgreSQL does not index foreign keys).
+        indexes = (("shop_id", "status", "opened_at"), ("followup_invitation_id",))
+
+
+class AlertReply(Model):
+    """A reply a person sent to the customer from the inbox, with the gesture offered."""
+
+    id = fields.IntField(primary_key=True)
+    alert: fields.ForeignKeyRelation[Alert] = fields.ForeignKeyField(
+        "feedback.Alert", related_name="replies", on_delete=fields.CASCADE
+    )
+    alert_id: int
+    author: fields.ForeignKeyNullableRelation[StaffUser] = fields.ForeignKeyField(
+        "feedback.StaffUser", related_name="alert_replies", null=True, on_delete=fields.SET_NULL
+    )
+    # Kept as written: who sent it stays known after their account is deleted.
+    author_email = fields.CharField(max_length=254)
+    aspect = fields.CharField(max_length=32)  # the template picked
+    language = fields.CharField(max_length=8)
+    subject = fields.CharField(max_length=200)
+    body = fields.TextField()
+    gesture = fields.CharField(max_length=16, default="")  # "", refund, voucher, replacement
+    gesture_detail = fields.CharField(max_length=500, default="")
+    sent_at = fields.DatetimeField()
+
+    class Meta:
+        table = "alert_reply"
+        indexes = (("alert_id", "sent_at"),)
+
+
+class ReplyTemplate(Model):
+    """A shop's own wording of the reply for an aspect and a language (else our default)."""
+
+    id = fields.IntField(primary_key=True)
+    shop: fields.ForeignKeyRelation[Shop] = fields.ForeignKeyField(
+        "feedback.Shop", related_name="reply_templates", on_delete=fields.CASCADE
+    )
+    shop_id: int
+    aspect = fields.CharField(max_length=32)
+    language = fields.CharField(max_length=8)
+    subject = fields.CharField(max_length=200)
+    body = fields.TextField()
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "reply_template"
+        unique_together = (("shop", "aspect", "language"),)

@@ -10,16 +10,19 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from feedback_service import db
+from feedback_service.alerts import replies
 from feedback_service.alerts import rules as alert_rules
-from feedback_service.alerts.models import Alert
+from feedback_service.alerts.models import Alert, AlertReply
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.i18n import Translator
+from feedback_service.i18n import LOCALES, N_, gettext
+from feedback_service.links import Links
 from feedback_service.orders.models import Customer
 from feedback_service.orders.services import webhook_contact
 from feedback_service.outbox import services as outbox
 from feedback_service.reviews.models import Review
 from feedback_service.shops.models import Shop, StaffUser
-from feedback_service.surveys.models import Response
+from feedback_service.surveys.followups import create_followup
+from feedback_service.surveys.models import Invitation, Response
 from feedback_service.templating import render
 
 STATUSES = ("open", "acknowledged", "resolved")
@@ -80,6 +83,7 @@ async def _open(
     alert.language = language if language is not None else alert.language
     if alert.status == "resolved":
         alert.status, alert.resolved_at = "open", None
+        await outbox.cancel(_followup_subject(alert))
     await alert.save(
         update_fields=["rule_tags", "aspect_tags", "language", "status", "resolved_at"]
     )
@@ -128,6 +132,9 @@ async def check_response(response_id: int) -> Alert | None:
         return None
     rules = alert_rules.rules_of(response.shop.alert_rules)
     matched = alert_rules.matching(rules, response.kind, response.score, response.sentiment_score)
+    followed = await Alert.filter(followup_invitation_id=response.invitation_id).first()
+    if followed is not None:
+        return await record_followup(followed, response, matched)
     return await _open(
         response.shop_id,
         f"response:{response.id}",
@@ -196,53 +203,162 @@ async def update(
         alert.assignee = assignee if isinstance(assignee, StaffUser) else None
     if note is not None:
         alert.note = note.strip()[:5000] or None  # type: ignore[assignment]
-    await alert.save()
+    async with in_transaction():
+        await alert.save()
+        if status is not None:
+            await _plan_followup(shop, alert)
     return alert
 
 
-def apology_template(shop: Shop, customer: Customer | None) -> dict[str, str]:
-    locale = customer.locale if customer else shop.locale
-    _ = Translator(locale)
-    name = customer.name.split(" ")[0] if customer and customer.name else ""
-    greeting = _("Hello %(name)s,", name=name) if name else _("Hello,")
-    body = "\n\n".join(
-        [
-            greeting,
-            _("Thank you for telling us about your experience, and we are sorry it fell short."),
-            _(
-                "We would like to put this right. Could you reply to this email with your order "
-                "number and what happened? We will answer within one working day."
-            ),
-            _("Kind regards,\nThe %(shop)s team", shop=shop.name),
-        ]
+# --- "did we make it right?" ---------------------------------------------------------------
+
+FOLLOWUP_QUESTION = N_("Are you satisfied with how we handled your request?")
+
+
+def _followup_subject(alert: Alert) -> str:
+    return f"alert:{alert.id}:followup"
+
+
+async def _plan_followup(shop: Shop, alert: Alert) -> None:
+    """Resolved after a reply: ask the customer, once, `followup_delay_days` later. Any other
+    status drops a follow-up still waiting (the complaint is being handled again)."""
+    await outbox.cancel(_followup_subject(alert))
+    wanted = (
+        alert.status == "resolved"
+        and alert.first_replied_at is not None
+        and alert.customer_id is not None
+        and alert.followup_invitation_id is None
     )
-    return {"subject": _("We are sorry — %(shop)s", shop=shop.name), "body": body, "locale": locale}
+    if wanted:
+        due_at = utcnow() + timedelta(days=shop.followup_delay_days)
+        payload = {"alert_id": alert.id}
+        await outbox.schedule(
+            shop, "alert_followup", payload, due_at, subject=_followup_subject(alert)
+        )
 
 
-async def contact_customer(shop: Shop, alert_id: int, subject: str, body: str) -> Alert:
-    """Send the (edited) apology through the outbox, in the customer's language."""
+async def send_followup(alert_id: int, links: Links) -> Invitation | None:
+    """The worker's job: the one-click thermometer, if the alert is still resolved, was not
+    asked yet and the customer still hears from the shop."""
+    async with in_transaction():
+        alert = await Alert.filter(id=alert_id).select_related("shop", "customer").first()
+        if alert is None or alert.status != "resolved" or alert.followup_invitation_id:
+            return None
+        if alert.customer is None:
+            return None
+        question = gettext(alert.customer.locale, FOLLOWUP_QUESTION)
+        invitation = await create_followup(alert.shop, alert.customer, question, links)
+        if invitation is not None:
+            alert.followup_invitation = invitation
+            await alert.save(update_fields=["followup_invitation_id"])
+        return invitation
+
+
+async def record_followup(alert: Alert, response: Response, matched: list[str]) -> Alert:
+    """A confirmed answer to the follow-up: kept on its alert (never a new alert); an unhappy
+    one opens the alert again, since the complaint is not settled."""
+    changed = alert.followup_score != response.score or alert.followup_answered_at is None
+    alert.followup_score = response.score
+    alert.followup_answered_at = response.updated_at or utcnow()
+    if matched and alert.status == "resolved":
+        alert.status, alert.resolved_at = "open", None
+    await alert.save()
+    if changed:
+        contact = {"customer": await webhook_contact(alert.customer_id)}
+        data = {**alert_json(alert), "response_id": response.id, **contact}
+        await outbox.emit(alert.shop_id, "alert.followup_answered", data)
+    return alert
+
+
+async def reply(
+    shop: Shop,
+    author: StaffUser,
+    alert_id: int,
+    *,
+    aspect: str,
+    language: str,
+    subject: str,
+    body: str,
+    gesture: str = "",
+    gesture_detail: str = "",
+) -> AlertReply:
+    """Send a person's (edited) reply through the outbox with the shop's sender, in the
+    language they chose; record it, and the gesture offered, on the alert."""
     alert = await get_alert(shop, alert_id)
     customer = await Customer.get_or_none(id=alert.customer_id) if alert.customer_id else None
     if customer is None:
         raise InvalidInput("This answer is anonymous: there is nobody to write to.")
-    subject, body = subject.strip()[:200], body.strip()[:10_000]
+    if aspect not in replies.REPLY_ASPECTS:
+        raise InvalidInput("Unknown reply template.", fields={"aspect": "unknown"})
+    if language not in LOCALES:
+        raise InvalidInput("Unknown language.", fields={"language": ", ".join(LOCALES)})
+    if gesture and gesture not in replies.GESTURES:
+        raise InvalidInput("Unknown gesture.", fields={"gesture": ", ".join(replies.GESTURES)})
+    subject, body = subject.strip(), body.replace("\r\n", "\n").strip()  # a browser's CRLF
+    gesture_detail = gesture_detail.strip() if gesture else ""
     if not subject or not body:
         raise InvalidInput("Write a subject and a message.", fields={"body": "required"})
+    if len(subject) > replies.MAX_SUBJECT or len(body) > replies.MAX_BODY:
+        raise InvalidInput("The reply is too long.", fields={"body": "too long"})
+    if len(gesture_detail) > 500:
+        raise InvalidInput("The gesture's detail is too long.", fields={"gesture_detail": "long"})
+    text = (
+        _with_gesture(body, replies.gesture_line(language, gesture, gesture_detail))
+        if (gesture)
+        else body
+    )
     now = utcnow()
     async with in_transaction():
         await outbox.queue_email(
             shop,
             to=customer.email,
-            locale=customer.locale,
+            locale=language,
             subject=subject,
-            text=body,
-            html=render("emails/contact.html", customer.locale, shop=shop, body=body),
+            text=text,
+            html=render("emails/contact.html", language, shop=shop, body=text),
+        )
+        sent = await AlertReply.create(
+            alert=alert,
+            author=author,
+            author_email=author.email,
+            aspect=aspect,
+            language=language,
+            subject=subject,
+            body=text,
+            gesture=gesture,
+            gesture_detail=gesture_detail,
+            sent_at=now,
         )
         alert.contacted_at = now
+        alert.first_replied_at = alert.first_replied_at or now
         if alert.status == "open":
             alert.status, alert.acknowledged_at = "acknowledged", now
         await alert.save()
-    return alert
+        contact = {"customer": await webhook_contact(customer.id)}
+        event = {**alert_json(alert), "reply": reply_json(sent), **contact}
+        await outbox.emit(shop, "alert.replied", event)
+    return sent
+
+
+def _with_gesture(body: str, line: str) -> str:
+    """The gesture's line just before the sign-off (the last paragraph), else at the end."""
+    paragraphs = body.split("\n\n")
+    at = len(paragraphs) - 1 if len(paragraphs) > 1 else len(paragraphs)
+    return "\n\n".join([*paragraphs[:at], line, *paragraphs[at:]])
+
+
+def reply_json(sent: AlertReply) -> dict[str, Any]:
+    return {
+        "id": sent.id,
+        "author": sent.author_email,
+        "aspect": sent.aspect,
+        "language": sent.language,
+        "subject": sent.subject,
+        "body": sent.body,
+        "gesture": sent.gesture or None,
+        "gesture_detail": sent.gesture_detail or None,
+        "sent_at": sent.sent_at.isoformat(),
+    }
 
 
 def alert_json(alert: Alert) -> dict[str, Any]:
@@ -264,4 +380,9 @@ def alert_json(alert: Alert) -> dict[str, Any]:
         "acknowledged_at": iso(alert.acknowledged_at),
         "resolved_at": iso(alert.resolved_at),
         "contacted_at": iso(alert.contacted_at),
+        "first_replied_at": iso(alert.first_replied_at),
+        "followup": {
+            "score": alert.followup_score,
+            "answered_at": iso(alert.followup_answered_at),
+        },
     }

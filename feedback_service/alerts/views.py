@@ -1,25 +1,27 @@
-"""The triage inbox: oldest unhandled first, with the customer's history at hand."""
+"""The triage inbox: late and valuable customers first (alerts.priority), with the
+customer's facts and history at hand."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from babel.numbers import format_decimal
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from feedback_service.admin import auth
-from feedback_service.alerts import services
-from feedback_service.alerts.models import Alert
+from feedback_service.alerts import priority, replies, services
+from feedback_service.alerts.models import Alert, AlertReply
 from feedback_service.alerts.rules import RULE_LABELS, RULE_NAMES
 from feedback_service.errors import NotFound
 from feedback_service.http import page, respondent_locale, row_id, whole_number
-from feedback_service.i18n import N_
-from feedback_service.orders.models import Customer
+from feedback_service.i18n import LOCALES, N_
+from feedback_service.orders.models import Customer, Order
 from feedback_service.reviews.models import Review
-from feedback_service.shops.models import StaffUser
-from feedback_service.surveys.kinds import score_label
+from feedback_service.shops.models import Shop, StaffUser
+from feedback_service.surveys.kinds import KINDS
 from feedback_service.surveys.models import Response as SurveyResponse
 
 ASPECT_LABELS = {
@@ -38,17 +40,41 @@ STATUS_LABELS = {
 }
 
 
+KIND_LABELS = {
+    "nps": N_("NPS"),
+    "thermometer": N_("Thermometer"),
+    "csat": N_("CSAT"),
+    "review": N_("Review"),
+}
+SEGMENT_LABELS = {
+    "new": N_("New customer"),
+    "occasional": N_("Occasional customer"),
+    "regular": N_("Regular customer"),
+    "none": N_("No order"),
+}
+
+
+@dataclass(frozen=True)
+class Past:
+    """One earlier answer of the customer: when, which survey, which score."""
+
+    at: datetime
+    kind: str
+    score: str
+
+
 @dataclass
 class InboxItem:
     alert: Alert
     customer: Customer | None
-    answer: str
+    answer: Past | None
     text: str
     order_id: str | None
     late: bool
     age_hours: int
     aspects: list[dict[str, Any]]
-    history: list[str] = field(default_factory=list)
+    facts: priority.CustomerFacts
+    history: list[Past] = field(default_factory=list)
 
 
 def _filters(request: Request) -> dict[str, str]:
@@ -80,13 +106,16 @@ async def inbox(request: Request) -> Response:
     now = services.utcnow()
     if (age := whole_number(filters["age"], digits=4)) is not None:
         query = query.filter(opened_at__lte=now - timedelta(hours=age))
-    alerts = await query.order_by("opened_at", "id").limit(100).select_related("assignee")
-    items = await _items(alerts, shop.sla_hours, now)
+    top_fifth = await priority.top_fifth_spending(shop)
+    ordered = priority.in_priority_order(query, shop, now, top_fifth)
+    alerts = await ordered.limit(100).select_related("assignee")
+    items = await _items(alerts, shop, top_fifth, now)
     staff = await StaffUser.filter(shop=shop).order_by("email")
+    locale = respondent_locale(request)
     return page(
         request,
         "admin/inbox.html",
-        respondent_locale(request),
+        locale,
         user=user,
         shop=shop,
         csrf=auth.csrf_token(request),
@@ -96,11 +125,75 @@ async def inbox(request: Request) -> Response:
         rules=RULE_LABELS,
         aspects=ASPECT_LABELS,
         statuses=STATUS_LABELS,
-        templates={item.alert.id: services.apology_template(shop, item.customer) for item in items},
+        kinds=KIND_LABELS,
+        segments=SEGMENT_LABELS,
+        drafts=await _drafts(request, shop, items),
+        reply_aspects=replies.REPLY_ASPECTS,
+        gestures=replies.GESTURES,
+        money=lambda value: format_decimal(value, "#,##0.00", locale=locale),
+        followup_labels={c.score: c.label for c in KINDS["thermometer"].choices},
+        sent=await _sent_replies(items),
     )
 
 
-async def _items(alerts: list[Alert], sla_hours: int, now: Any) -> list[InboxItem]:
+@dataclass(frozen=True)
+class Draft:
+    """The reply editor of an alert: the template picked, filled for this customer."""
+
+    aspect: str
+    language: str
+    subject: str
+    body: str
+    picked: bool  # the agent just picked it: the editor opens
+
+
+async def _drafts(request: Request, shop: Shop, items: list[InboxItem]) -> dict[int, Draft]:
+    """Each alert's template (its first aspect's, in the customer's language) unless the
+    agent picked another for it (`?pick=ID&template=ASPECT&lang=fr`)."""
+    params = request.query_params
+    picked = whole_number(params.get("pick", ""))
+    templates = await replies.shop_templates(shop)
+    drafts = {}
+    for item in items:
+        if item.customer is None:
+            continue
+        chosen = item.alert.id == picked
+        aspect = replies.pick_aspect(services.untag(item.alert.aspect_tags))
+        language = replies.pick_language(item.customer.locale)
+        if chosen and params.get("template") in replies.REPLY_ASPECTS:
+            aspect = params["template"]
+        if chosen and params.get("lang") in LOCALES:
+            language = params["lang"]
+        values = replies.values_for(
+            language,
+            name=item.customer.name,
+            order=item.order_id,
+            comment=item.text,
+            shop=shop.name,
+        )
+        template = templates[aspect, language]
+        drafts[item.alert.id] = Draft(
+            aspect,
+            language,
+            replies.fill(template.subject, values),
+            replies.fill(template.body, values),
+            chosen,
+        )
+    return drafts
+
+
+async def _sent_replies(items: list[InboxItem]) -> dict[int, list[AlertReply]]:
+    """The replies sent on the page's alerts, oldest first: one query."""
+    found: dict[int, list[AlertReply]] = {}
+    ids = [item.alert.id for item in items]
+    for sent in await AlertReply.filter(alert_id__in=ids).order_by("sent_at", "id"):
+        found.setdefault(sent.alert_id, []).append(sent)
+    return found
+
+
+async def _items(
+    alerts: list[Alert], shop: Shop, top_fifth: float | None, now: datetime
+) -> list[InboxItem]:
     """Everything the page shows, in a fixed number of queries whatever the length."""
     response_ids = [
         int(a.subject.split(":")[1]) for a in alerts if a.subject.startswith("response:")
@@ -116,34 +209,37 @@ async def _items(alerts: list[Alert], sla_hours: int, now: Any) -> list[InboxIte
         r.id: r
         for r in await Review.filter(id__in=review_ids).select_related("product", "request__order")
     }
-    customer_ids = [a.customer_id for a in alerts if a.customer_id]
-    customers = {c.id: c for c in await Customer.filter(id__in=customer_ids)}
-    history: dict[int, list[str]] = {}
+    customers = await priority.customers_of(alerts)
+    customer_ids = list(customers)
+    history: dict[int, list[Past]] = {}
     past = (
         await SurveyResponse.filter(customer_id__in=customer_ids).order_by("-created_at").limit(500)
     )
     for r in past:
-        line = f"{r.created_at:%Y-%m-%d} {r.kind} {score_label(r.kind, r.score)}"
+        line = Past(r.created_at, r.kind, _score_text(r.kind, r.score))
         history.setdefault(r.customer_id or 0, []).append(line)
     past_reviews = (
         await Review.filter(customer_id__in=customer_ids).order_by("-submitted_at").limit(500)
     )
     for rv in past_reviews:
         history.setdefault(rv.customer_id or 0, []).append(
-            f"{rv.submitted_at:%Y-%m-%d} review {rv.rating}★"
+            Past(rv.submitted_at, "review", f"{rv.rating}★")
         )
     items = []
     for alert in alerts:
         kind, _, raw_id = alert.subject.partition(":")
-        answer, text, order_id, aspects = "", "", None, []
+        answer: Past | None = None
+        text, order_id, aspects = "", None, []
         if kind == "response" and (response := responses.get(int(raw_id))):
-            answer = f"{response.kind} {score_label(response.kind, response.score)}"
+            answer = Past(
+                response.created_at, response.kind, _score_text(response.kind, response.score)
+            )
             text, aspects = response.comment or "", response.aspects
-            order_id = response.invitation.order.external_id if response.invitation.order else None
+            order_id = _order_number(response.invitation.order)
         elif kind == "review" and (review := reviews.get(int(raw_id))):
-            answer = f"{review.product.name}: {review.rating}★"
+            answer = Past(review.submitted_at, "review", f"{review.product.name}: {review.rating}★")
             text, aspects = f"{review.title}\n{review.body}".strip(), review.aspects
-            order_id = review.request.order.external_id if review.request else None
+            order_id = _order_number(review.request.order) if review.request else None
         age = now - alert.opened_at
         customer = customers.get(alert.customer_id or 0)
         items.append(
@@ -153,13 +249,35 @@ async def _items(alerts: list[Alert], sla_hours: int, now: Any) -> list[InboxIte
                 answer=answer,
                 text=text,
                 order_id=order_id,
-                late=alert.status != "resolved" and age > timedelta(hours=sla_hours),
+                late=alert.status != "resolved" and age > timedelta(hours=shop.sla_hours),
                 age_hours=int(age.total_seconds() // 3600),
                 aspects=aspects,
-                history=history.get(alert.customer_id or -1, [])[:6],
+                facts=priority.facts_of(shop, customer, top_fifth),
+                history=sorted(history.get(alert.customer_id or -1, []), key=_newest)[:6],
             )
         )
     return items
+
+
+async def _customer_locale(shop: Shop, alert_id: int) -> str:
+    alert = await services.get_alert(shop, alert_id)
+    customer = await Customer.get_or_none(id=alert.customer_id) if alert.customer_id else None
+    return replies.pick_language(customer.locale if customer else shop.locale)
+
+
+def _order_number(order: Order | None) -> str | None:
+    """The number the shop shows its customers, else its id."""
+    return (order.number or order.external_id) if order is not None else None
+
+
+def _newest(past: Past) -> float:
+    return -past.at.timestamp()
+
+
+def _score_text(kind: str, score: int) -> str:
+    """A thermometer or CSAT score as its words (translated on the page), NPS as its number."""
+    choice = KINDS[kind].choice_for_score(score)
+    return choice.label if choice is not None and kind != "nps" else str(score)
 
 
 async def act(request: Request) -> Response:
@@ -179,8 +297,17 @@ async def act(request: Request) -> Response:
     elif action == "resolve":
         await services.update(user.shop, alert_id, status="resolved", note=form.get("note", ""))
     elif action == "contact":
-        await services.contact_customer(
-            user.shop, alert_id, form.get("subject", ""), form.get("body", "")
+        customer_locale = await _customer_locale(user.shop, alert_id)
+        await services.reply(
+            user.shop,
+            user,
+            alert_id,
+            aspect=form.get("aspect") or "general",
+            language=form.get("language") or customer_locale,
+            subject=form.get("subject", ""),
+            body=form.get("body", ""),
+            gesture=form.get("gesture", ""),
+            gesture_detail=form.get("gesture_detail", ""),
         )
     else:
         raise NotFound("No such action.")

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from feedback_service.errors import InvalidInput
-from feedback_service.metrics import sql
+from feedback_service.metrics import recovery, sql
 from feedback_service.metrics.stats import (
     Change,
     Interval,
@@ -881,11 +881,12 @@ async def metrics_summary(
     )
     # Independent queries: on PostgreSQL each takes its own pooled connection.
     async with chained_once():  # not once per query
-        (current, previous), rates, sentiment, loyalty = await asyncio.gather(
+        (current, previous), rates, sentiment, loyalty, recovered = await asyncio.gather(
             _answers_now_and_before(shop, period, segment=segment, **options),
             response_rate_by_segment(shop, period, survey=survey, segments=segments),
             sentiment_summary(shop, period, survey=survey),
             loyalty_query,
+            recovery.recovery(shop, period.start, period.end, now=utcnow(), segments=segments),
         )
     headline = pick_segment(current, segment)
     summary = {
@@ -901,6 +902,7 @@ async def metrics_summary(
             for name in SEGMENTS
         },
         "comparison": comparison_json(compare(headline, previous, period)),
+        "recovery": recovery.recovery_json(recovered),
     }
     if loyalty is not None:
         summary["loyalty"] = loyalty_json(loyalty)

@@ -18,8 +18,8 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from feedback_service import db
-from feedback_service.alerts.models import Alert
-from feedback_service.alerts.services import alert_json
+from feedback_service.alerts.models import Alert, AlertReply
+from feedback_service.alerts.services import alert_json, reply_json
 from feedback_service.errors import NotFound
 from feedback_service.orders.models import Customer, HeldInvitation, Order, OrderItem, Product
 from feedback_service.outbox.models import OutboxMessage
@@ -99,6 +99,10 @@ async def export_customer(shop: Shop, email: str) -> dict[str, Any]:
             for r in person.reviews
         ],
         "alerts": [alert_json(a) for a in person.alerts],
+        "alert_replies": [
+            reply_json(r)
+            for r in await AlertReply.filter(alert_id__in=[a.id for a in person.alerts])
+        ],
         "prize_draws": await _draw_entries(shop, person),
         "messages": [_message_json(row) for row in await _messages(shop, person)],
     }
@@ -212,7 +216,12 @@ async def erase_customer(shop: Shop, email: str, photo_dir: Path) -> set[int]:
         )
         # New versions, so no block (cached or revalidated) shows the old text.
         await Product.filter(id__in=products).update(reviews_version=F("reviews_version") + 1)
-        await Alert.filter(id__in=[a.id for a in person.alerts]).update(note=None)
+        alert_ids = [a.id for a in person.alerts]
+        await Alert.filter(id__in=alert_ids).update(note=None)
+        # The replies quote them and name them; when and with what gesture stays (recovery).
+        await AlertReply.filter(alert_id__in=alert_ids).update(
+            subject="", body="", gesture_detail=""
+        )
         for row in await _messages(shop, person):
             await _erase_message(row, person)
     await remove_unreferenced_photos({n for r in person.reviews for n in r.photos}, photo_dir)

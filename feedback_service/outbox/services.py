@@ -18,6 +18,8 @@ EVENTS = (
     "review.submitted",
     "review.published",
     "alert.opened",
+    "alert.replied",
+    "alert.followup_answered",
     "customer.unsubscribed",
 )
 

@@ -17,7 +17,7 @@ import httpx
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from feedback_service.alerts.services import check_due_answer
+from feedback_service.alerts.services import check_due_answer, send_followup
 from feedback_service.connectors import tasks as connector_tasks
 from feedback_service.errors import NotFound
 from feedback_service.links import Links
@@ -84,6 +84,10 @@ async def _send_campaign(row: OutboxMessage, worker: Worker) -> None:
     await campaigns.send_chunk(row.payload["campaign_id"], worker.links)
 
 
+async def _send_alert_followup(row: OutboxMessage, worker: Worker) -> None:
+    await send_followup(row.payload["alert_id"], worker.links)
+
+
 # Scheduled work other than emails and webhooks, by outbox kind.
 HANDLERS: dict[str, Handler] = {
     "review_request": _send_review_request,
@@ -92,6 +96,7 @@ HANDLERS: dict[str, Handler] = {
     "connector_delivery": _connector_delivery,
     "customer_erase": _erase_customer,
     "campaign": _send_campaign,
+    "alert_followup": _send_alert_followup,
 }
 
 

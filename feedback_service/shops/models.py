@@ -41,6 +41,8 @@ class Shop(Model):
     alert_rules: dict = fields.JSONField(default=dict)  # type: ignore[type-arg, assignment]
     # How fast an alert should be handled before it shows as late.
     sla_hours = fields.IntField(default=24)
+    # Days after an alert is resolved (following a reply) before "did we make it right?".
+    followup_delay_days = fields.IntField(default=3, db_default=3)
     # The feed's secret URL is derived from this (tokens.feed_token): +1 gives a new URL.
     feed_token_version = fields.IntField(default=0, db_default=0)
     # When a review block (fragment) of the shop was last fetched, at most once a day: the

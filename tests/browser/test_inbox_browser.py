@@ -39,7 +39,7 @@ async def test_agent_assigns_and_resolves(
     await page.get_by_role("button", name="Se connecter").click()
     await page.get_by_role("link", name="Boîte de réception").click()
     card = page.locator("article", has_text="Jean Dupont")
-    await card.get_by_text("Colis jamais arrivé, très déçu.").wait_for()
+    await card.locator("p.comment", has_text="Colis jamais arrivé, très déçu.").wait_for()
     await card.get_by_label("Responsable").select_option("agent@shop.fr")
     await card.get_by_role("button", name="Attribuer").click()
     card = page.locator("article", has_text="Jean Dupont")

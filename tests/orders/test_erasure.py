@@ -47,6 +47,7 @@ TEXTS = {
     "note": "Rappeler au 06 12 34 56 78, client framboisier.",
     "reply": "Merci Zénobie pour ce retour myrtillier !",
     "contact": "Bonjour Zénobie, nous sommes désolés pour le colis groseillier.",
+    "gesture": "Bon ZENOBIE-QUETSCHIER",
 }
 USER_AGENT = "Mozilla/5.0 (Linux; Android 14; Coquelicotphone-ZQ)"
 EXTERNAL_ID = "CRM-ZQ-7781"
@@ -215,7 +216,18 @@ async def customer_with_everything(
     [alert] = [a for a in alerts_shown if a["subject"]["type"] == "response"]
     noted = await api.patch(f"/api/v1/alerts/{alert['id']}", json={"note": TEXTS["note"]})
     assert noted.status_code == 200
-    await alerts.contact_customer(shop, alert["id"], "Désolés", TEXTS["contact"])
+    agent = await create_user(shop, "agent@shop.fr", "correct horse battery")
+    await alerts.reply(
+        shop,
+        agent,
+        alert["id"],
+        aspect="general",
+        language="fr",
+        subject="Désolés",
+        body=TEXTS["contact"],
+        gesture="voucher",
+        gesture_detail=TEXTS["gesture"],
+    )
     await api.post(invitation["unsubscribe_url"])
     held = await api.post(
         "/api/v1/invitations", json={"survey": "csat", "customer": {"email": EMAIL}}
