@@ -12,6 +12,7 @@ from babel.dates import format_datetime, get_timezone
 from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 from jinja2.ext import Extension
 
+from feedback_service.colors import text_color_on
 from feedback_service.i18n import LOCALES, Translator, gettext, normalize_locale
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -45,6 +46,7 @@ def _environment(locale: str) -> Environment:
         extensions=[_Pretranslated],
     )
     env.extensions[_Pretranslated.identifier].locale = locale  # type: ignore[attr-defined]
+    env.filters["text_on"] = text_color_on
     return env
 
 

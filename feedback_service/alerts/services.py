@@ -236,7 +236,9 @@ async def contact_customer(shop: Shop, alert_id: int, subject: str, body: str) -
             locale=customer.locale,
             subject=subject,
             text=body,
-            html=render("emails/contact.html", customer.locale, shop=shop, body=body),
+            html=render(
+                "emails/contact.html", customer.locale, shop=shop, subject=subject, body=body
+            ),
         )
         alert.contacted_at = now
         if alert.status == "open":

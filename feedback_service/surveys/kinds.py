@@ -41,7 +41,7 @@ THERMOMETER = SurveyKind(
     question=N_("How would you rate our service?"),
     choices=(
         Choice("gold", 4, N_("Gold: excellent"), "#f5c542", "#111827"),
-        Choice("green", 3, N_("Green: good"), "#16a34a"),
+        Choice("green", 3, N_("Green: good"), "#15803d"),
         Choice("yellow", 2, N_("Yellow: could be better"), "#fde047", "#111827"),
         Choice("red", 1, N_("Red: not good"), "#dc2626"),
     ),
@@ -55,11 +55,11 @@ CSAT = SurveyKind(
     name="csat",
     question=N_("How satisfied are you with your recent experience with %(shop)s?"),
     choices=(
-        Choice("1", 1, N_("Very unsatisfied"), "#dc2626"),
-        Choice("2", 2, N_("Unsatisfied"), "#f97316"),
+        Choice("1", 1, N_("Very dissatisfied"), "#dc2626"),
+        Choice("2", 2, N_("Dissatisfied"), "#c2410c"),
         Choice("3", 3, N_("Neutral"), "#fde047", "#111827"),
-        Choice("4", 4, N_("Satisfied"), "#65a30d"),
-        Choice("5", 5, N_("Very satisfied"), "#16a34a"),
+        Choice("4", 4, N_("Satisfied"), "#4d7c0f"),
+        Choice("5", 5, N_("Very satisfied"), "#15803d"),
     ),
 )
 KINDS = {kind.name: kind for kind in (THERMOMETER, NPS, CSAT)}

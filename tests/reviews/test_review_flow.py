@@ -57,7 +57,7 @@ async def test_worker_sends_the_due_request_by_email(
     worker = Worker(settings.model_copy(update={"smtp_url": smtp.url}))
     await worker.run_once()
     [message] = smtp.parsed()
-    assert message["Subject"] == "Que pensez-vous de votre commande chez Boutique Test\u00a0?"
+    assert message["Subject"] == "Que pensez-vous de votre commande chez Boutique Test\u202f?"
     html = message.get_body(("html",)).get_content()
     link = re.search(r'href="([^"]+/r/[^"]+)"', html).group(1)  # type: ignore[union-attr]
     assert link.startswith(created["url"].split("/r/")[0])
