@@ -455,6 +455,7 @@ async def docs(request: Request) -> HTMLResponse:
     )
     return HTMLResponse(
         "<!DOCTYPE html><html lang=en><meta charset=utf-8><title>feedback-service API</title>"
+        '<link rel="icon" href="/favicon.svg" type="image/svg+xml">'
         "<style>body{font:15px system-ui;margin:2rem}"
         "td{padding:.3rem .6rem;border-bottom:1px solid #ddd}</style>"
         "<h1>feedback-service API</h1><p>Authorization: <code>Bearer &lt;shop API key&gt;</code>. "

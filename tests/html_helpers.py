@@ -22,3 +22,13 @@ def assert_valid_html(text: str) -> lxml.html.HtmlElement:
     ids = [e.get("id") for e in doc.xpath("//*[@id]")]
     assert len(ids) == len(set(ids)), "duplicate id"
     return doc
+
+
+def assert_valid_page(text: str, name: str = "") -> lxml.html.HtmlElement:
+    """A web page: valid HTML, an icon, and headings that never skip a level (h1 then h3)."""
+    doc = assert_valid_html(text)
+    assert doc.xpath("//head/link[@rel='icon']"), "no icon declared"
+    levels = [int(h.tag[1]) for h in doc.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+    for previous, level in zip([1, *levels], levels, strict=False):
+        assert level <= previous + 1, f"{name}: h{previous} then h{level}"
+    return doc

@@ -67,3 +67,10 @@ async def test_non_ascii_digits_in_ids_are_a_client_error(
     answer = await api.request(method, path, json={"status": "resolved"})
     assert 400 <= answer.status_code < 500
     assert answer.json()["error"]["code"]
+
+
+async def test_the_site_icon_is_served(client: httpx.AsyncClient) -> None:
+    for path in ("/favicon.ico", "/favicon.svg"):
+        answer = await client.get(path)
+        assert answer.status_code == 200 and answer.headers["content-type"] == "image/svg+xml"
+        assert answer.content.startswith(b"<svg") and len(answer.content) < 1000

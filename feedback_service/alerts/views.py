@@ -15,11 +15,11 @@ from feedback_service.alerts.models import Alert
 from feedback_service.alerts.rules import RULE_LABELS, RULE_NAMES
 from feedback_service.errors import NotFound
 from feedback_service.http import page, respondent_locale, whole_number
-from feedback_service.i18n import N_
+from feedback_service.i18n import N_, Translator
 from feedback_service.orders.models import Customer
 from feedback_service.reviews.models import Review
 from feedback_service.shops.models import StaffUser
-from feedback_service.surveys.kinds import score_label
+from feedback_service.surveys.kinds import answer_text
 from feedback_service.surveys.models import Response as SurveyResponse
 
 ASPECT_LABELS = {
@@ -81,12 +81,13 @@ async def inbox(request: Request) -> Response:
     if (age := whole_number(filters["age"], digits=4)) is not None:
         query = query.filter(opened_at__lte=now - timedelta(hours=age))
     alerts = await query.order_by("opened_at", "id").limit(100).select_related("assignee")
-    items = await _items(alerts, shop.sla_hours, now)
+    locale = respondent_locale(request)
+    items = await _items(alerts, shop.sla_hours, now, Translator(locale))
     staff = await StaffUser.filter(shop=shop).order_by("email")
     return page(
         request,
         "admin/inbox.html",
-        respondent_locale(request),
+        locale,
         user=user,
         shop=shop,
         csrf=auth.csrf_token(request),
@@ -100,7 +101,7 @@ async def inbox(request: Request) -> Response:
     )
 
 
-async def _items(alerts: list[Alert], sla_hours: int, now: Any) -> list[InboxItem]:
+async def _items(alerts: list[Alert], sla_hours: int, now: Any, _: Translator) -> list[InboxItem]:
     """Everything the page shows, in a fixed number of queries whatever the length."""
     response_ids = [
         int(a.subject.split(":")[1]) for a in alerts if a.subject.startswith("response:")
@@ -123,21 +124,21 @@ async def _items(alerts: list[Alert], sla_hours: int, now: Any) -> list[InboxIte
         await SurveyResponse.filter(customer_id__in=customer_ids).order_by("-created_at").limit(500)
     )
     for r in past:
-        line = f"{r.created_at:%Y-%m-%d} {r.kind} {score_label(r.kind, r.score)}"
+        line = f"{r.created_at:%Y-%m-%d} {answer_text(r.kind, r.score, _)}"
         history.setdefault(r.customer_id or 0, []).append(line)
     past_reviews = (
         await Review.filter(customer_id__in=customer_ids).order_by("-submitted_at").limit(500)
     )
     for rv in past_reviews:
         history.setdefault(rv.customer_id or 0, []).append(
-            f"{rv.submitted_at:%Y-%m-%d} review {rv.rating}★"
+            f"{rv.submitted_at:%Y-%m-%d} " + _("Review %(rating)s★", rating=rv.rating)
         )
     items = []
     for alert in alerts:
-        kind, _, raw_id = alert.subject.partition(":")
+        kind, _colon, raw_id = alert.subject.partition(":")
         answer, text, order_id, aspects = "", "", None, []
         if kind == "response" and (response := responses.get(int(raw_id))):
-            answer = f"{response.kind} {score_label(response.kind, response.score)}"
+            answer = answer_text(response.kind, response.score, _)
             text, aspects = response.comment or "", response.aspects
             order_id = response.invitation.order.external_id if response.invitation.order else None
         elif kind == "review" and (review := reviews.get(int(raw_id))):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from feedback_service.i18n import N_
@@ -69,6 +70,16 @@ def score_label(kind: str, score: int) -> str:
     """The link key of a stored score: 'gold' for thermometer 4, '9' for NPS 9."""
     choice = KINDS[kind].choice_for_score(score)
     return choice.key if choice else str(score)
+
+
+def answer_text(kind: str, score: int, _: Callable[..., str]) -> str:
+    """An answer as staff read it, in their language: "NPS 6/10", "CSAT 2/5", "Gold: excellent"."""
+    if kind == "nps":
+        return _("NPS %(score)s/10", score=score)
+    if kind == "csat":
+        return _("CSAT %(score)s/5", score=score)
+    choice = KINDS[kind].choice_for_score(score)
+    return _(choice.label) if choice else str(score)
 
 
 def _kinds_of_key() -> dict[str, tuple[int, tuple[str, ...]]]:

@@ -163,3 +163,8 @@ def test_the_rejection_email_shows_no_empty_title(locale: str) -> None:
     review.title = "Déçue"
     french = render("emails/review_rejected.txt", "fr", shop=_shop(), review=review, reason="spam")
     assert "Votre avis\u202f: «\u00a0Déçue\u00a0» — Trop petit." in french
+
+
+def test_csat_says_dissatisfied() -> None:
+    english = _invitation(_shop(), "csat", "en")
+    assert "Very dissatisfied" in english and "nsatisfied" not in english

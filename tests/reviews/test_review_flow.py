@@ -213,3 +213,10 @@ async def test_auto_publish_is_the_same_rule_for_every_rating(api: httpx.AsyncCl
     )
     by_rating = {r.rating: r.status for r in await Review.all()}
     assert by_rating == {1: "published", 5: "pending"}  # the phone number waits for a person
+
+
+async def test_star_labels_agree_in_number(api: httpx.AsyncClient) -> None:
+    created = await order_with_request(api)
+    form = (await api.get(created["url"])).text
+    assert ">1 étoile sur 5<" in form and ">2 étoiles sur 5<" in form
+    assert "1 étoiles" not in form
