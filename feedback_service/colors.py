@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 DARK_TEXT = "#111827"
 LIGHT_TEXT = "#ffffff"
 
@@ -23,6 +25,7 @@ def contrast(first: str, second: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+@cache  # a shop has one colour; emails ask for it on each button
 def text_color_on(background: str) -> str:
     """White or near-black, whichever reads better on the background."""
     if contrast(LIGHT_TEXT, background) >= contrast(DARK_TEXT, background):
