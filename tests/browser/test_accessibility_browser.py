@@ -72,7 +72,7 @@ async def test_public_and_admin_pages_have_no_serious_axe_violation(
             await page.get_by_label("Mot de passe").fill(demo.DEMO_PASSWORD)
             await page.get_by_role("button", name="Se connecter").click()
             await page.get_by_role("heading", name="Tableau de bord").wait_for()
-            for path in ("/admin", "/admin/settings"):
+            for path in ("/admin", "/admin/settings", "/admin/surveys", "/admin/inbox"):
                 answer = await page.goto(f"{live_server}{path}")
                 assert answer is not None and answer.status == 200, path
                 if viewport["width"] == 390 and scheme == "light":
@@ -81,7 +81,7 @@ async def test_public_and_admin_pages_have_no_serious_axe_violation(
                     found.setdefault(problem, []).append(f"{path} {viewport['width']} {scheme}")
                 if viewport["width"] == 1280:
                     ARTIFACTS.mkdir(exist_ok=True)
-                    name = "dashboard" if path == "/admin" else "settings"
+                    name = "dashboard" if path == "/admin" else path.rsplit("/", 1)[-1]
                     shot = ARTIFACTS / f"a11y-{name}-{scheme}.png"
                     await page.screenshot(path=str(shot), full_page=True)
             await context.close()
