@@ -111,14 +111,16 @@ REVIEW_TEXTS = [
 
 
 async def _reviews(shop: Shop, orders: list[Order], rng: random.Random, now: datetime) -> None:
+    # The shop's own words, in its language (fr), asked about every product it sells:
+    # bags and caps have no size, so the demo asks what fits them all.
     fit = await ReviewQuestion.create(
-        shop=shop, label="Taille / Size", choices=["Trop petit", "Juste", "Trop grand"], position=1
+        shop=shop,
+        label="Conforme à la description ?",
+        choices=["Oui", "En partie", "Non"],
+        position=1,
     )
     again = await ReviewQuestion.create(
-        shop=shop,
-        label="Le rachèteriez-vous ? / Would you buy it again?",
-        choices=["Oui / Yes", "Non / No"],
-        position=2,
+        shop=shop, label="Le rachèteriez-vous ?", choices=["Oui", "Non"], position=2
     )
     product_ids = set()
     for n, order in enumerate(orders[:70]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ from feedback_service.orders.schemas import MAX_BATCH, OrderIn, ProductIn
 from feedback_service.outbox.schemas import WebhookIn
 from feedback_service.reviews.schemas import ModerationIn, ReplyIn, ReviewImportIn, ReviewRequestIn
 from feedback_service.surveys.schemas import InvitationIn, SurveyLinkIn
+from feedback_service.templating import render
 
 # --- response shapes (documentation of what the handlers return) -------------------------
 
@@ -503,16 +505,109 @@ async def openapi_json(request: Request) -> JSONResponse:
 
 
 async def docs(request: Request) -> HTMLResponse:
-    """A readable page of the API, rendered on the server (no CDN, no script)."""
-    rows = "".join(
-        f"<tr><td><code>{m.upper()}</code></td><td><code>{p}</code></td><td>{s}</td></tr>"
-        for m, p, s, *_ in OPERATIONS
-    )
-    return HTMLResponse(
-        "<!DOCTYPE html><html lang=en><meta charset=utf-8><title>feedback-service API</title>"
-        "<style>body{font:15px system-ui;margin:2rem}"
-        "td{padding:.3rem .6rem;border-bottom:1px solid #ddd}</style>"
-        "<h1>feedback-service API</h1><p>Authorization: <code>Bearer &lt;shop API key&gt;</code>. "
-        "Machine-readable: <a href=/openapi.json>/openapi.json</a>.</p>"
-        f"<table>{rows}</table></html>"
-    )
+    """A readable page of the API, rendered on the server from spec() (no CDN, no script)."""
+    return HTMLResponse(_docs_page())
+
+
+@cache
+def _docs_page() -> str:
+    document = spec()
+    schemas: dict[str, Any] = document["components"]["schemas"]
+    operations = [
+        {
+            "method": method.upper(),
+            "path": path,
+            "anchor": f"{method}-{path}".replace("/", "-").strip("-").translate(_ANCHOR),
+            "summary": operation["summary"],
+            "parameters": operation.get("parameters", []),
+            "body": _schema_name(operation.get("requestBody", {})),
+            "answers": [
+                (status, answer["description"], _schema_name(answer))
+                for status, answer in operation["responses"].items()
+            ],
+        }
+        for path, methods in document["paths"].items()
+        for method, operation in methods.items()
+    ]
+    models = {
+        name: {"fields": _fields(schema), "example": _json(_example(schema, schemas, 0))}
+        for name, schema in sorted(schemas.items())
+    }
+    return render("docs.html", "en", operations=operations, models=models)
+
+
+_ANCHOR = str.maketrans("", "", "{}")
+
+
+def _schema_name(part: dict[str, Any]) -> str | None:
+    ref = part.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+    return ref.rsplit("/", 1)[-1] or None
+
+
+def _type(schema: dict[str, Any]) -> str:
+    if "$ref" in schema:
+        return schema["$ref"].rsplit("/", 1)[-1]
+    if "anyOf" in schema:
+        return " or ".join(_type(s) for s in schema["anyOf"])
+    if "enum" in schema:
+        return " | ".join(json.dumps(v) for v in schema["enum"])
+    if "const" in schema:
+        return json.dumps(schema["const"])
+    if schema.get("type") == "array":
+        return f"list of {_type(schema.get('items', {}))}"
+    if schema.get("type") == "object" and "additionalProperties" in schema:
+        return f"map of {_type(schema['additionalProperties'] or {})}"
+    return str(schema.get("format") or schema.get("type") or "any")
+
+
+def _fields(schema: dict[str, Any]) -> list[tuple[str, str, bool, str]]:
+    required = set(schema.get("required", []))
+    return [
+        (name, _type(field), name in required, field.get("description", ""))
+        for name, field in schema.get("properties", {}).items()
+    ]
+
+
+_EXAMPLE_STRINGS = {
+    "email": "jane@example.com",
+    "date-time": "2026-11-04T10:00:00Z",
+    "date": "2026-11-04",
+    "uri": "https://shop.example/page",
+}
+
+
+def _example(schema: dict[str, Any], schemas: dict[str, Any], depth: int) -> Any:
+    """A plausible value of a JSON schema, for the reader to copy."""
+    if "examples" in schema:
+        return schema["examples"][0]
+    if "default" in schema and schema["default"] is not None:
+        return schema["default"]
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return _example(schemas[name], schemas, depth + 1) if depth < 5 else {}
+    if "anyOf" in schema:
+        kinds = [s for s in schema["anyOf"] if s.get("type") != "null"] or schema["anyOf"]
+        return _example(kinds[0], schemas, depth)
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "const" in schema:
+        return schema["const"]
+    kind = schema.get("type")
+    if kind == "object":
+        properties = schema.get("properties", {})
+        return {name: _example(field, schemas, depth) for name, field in properties.items()}
+    if kind == "array":
+        return [_example(schema.get("items", {}), schemas, depth)]
+    if kind == "integer":
+        return schema.get("minimum", 1)
+    if kind == "number":
+        return 4.5
+    if kind == "boolean":
+        return True
+    if kind == "string":
+        return _EXAMPLE_STRINGS.get(schema.get("format", ""), "string")
+    return None
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)

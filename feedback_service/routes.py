@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from feedback_service import health, openapi
+from feedback_service import health, icon, openapi
 from feedback_service.admin import campaign_views as admin_campaigns
 from feedback_service.admin import draw_views as admin_draws
 from feedback_service.admin import import_views as admin_imports
@@ -62,6 +62,8 @@ routes = [
     # Platforms' webhooks: no API key, the platform's signature is the key.
     Route("/hooks/{platform}/{connector}", connectors_api.hook, methods=["POST"]),
     Route("/healthz", health.healthz, methods=["GET"]),
+    Route("/favicon.ico", icon.favicon, methods=["GET"]),
+    Route("/favicon.svg", icon.favicon, methods=["GET"]),
     Route("/openapi.json", openapi.openapi_json, methods=["GET"]),
     Route("/docs", openapi.docs, methods=["GET"]),
     # Integrators: JSON, authenticated by the shop's API key.

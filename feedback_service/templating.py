@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 from jinja2.ext import Extension
 from markupsafe import Markup
 
+from feedback_service.colors import text_color_on
 from feedback_service.i18n import LOCALES, Translator, gettext, normalize_locale
 from schema_markup import clean_text
 
@@ -56,6 +57,7 @@ def _environment(locale: str) -> Environment:
         extensions=[_Pretranslated],
     )
     env.extensions[_Pretranslated.identifier].locale = locale  # type: ignore[attr-defined]
+    env.filters["text_on"] = text_color_on
     return env
 
 

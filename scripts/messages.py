@@ -59,8 +59,8 @@ def main() -> None:
         if message.id and message.id in new:
             message.string = new[message.id]
         if isinstance(message.string, str):
-            # French typography: a no-break space before ? ! : ; so they never start a line.
-            message.string = re.sub(r" ([?!:;])", "\u00a0\\1", message.string)
+            # French typography: a narrow no-break space before ? ! : ; (never starts a line).
+            message.string = re.sub(r"[ \u00a0]([?!:;])", "\u202f\\1", message.string)
     PO.parent.mkdir(parents=True, exist_ok=True)
     with PO.open("wb") as f:
         write_po(f, catalog, omit_header=False, no_location=True, width=100)

@@ -67,3 +67,30 @@ async def test_non_ascii_digits_in_ids_are_a_client_error(
     answer = await api.request(method, path, json={"status": "resolved"})
     assert 400 <= answer.status_code < 500
     assert answer.json()["error"]["code"]
+
+
+async def test_the_site_icon_is_served(client: httpx.AsyncClient) -> None:
+    for path in ("/favicon.ico", "/favicon.svg"):
+        answer = await client.get(path)
+        assert answer.status_code == 200 and answer.headers["content-type"] == "image/svg+xml"
+        assert answer.content.startswith(b"<svg") and len(answer.content) < 1000
+
+
+async def test_docs_show_each_operation_with_its_schemas_and_examples(
+    client: httpx.AsyncClient,
+) -> None:
+    from html_helpers import assert_valid_page
+
+    docs = await client.get("/docs")
+    doc = assert_valid_page(docs.text, "/docs")
+    spec = (await client.get("/openapi.json")).json()
+    titles = [" ".join(h.text_content().split()) for h in doc.iter("h2")]
+    for path, methods in spec["paths"].items():
+        for method in methods:
+            assert f"{method.upper()} {path}" in titles
+    invitations = doc.get_element_by_id("post--api-v1-invitations")
+    text = invitations.text_content()
+    assert "Request body: InvitationIn" in text and '"email": "jane@example.com"' in text
+    assert "201 success: Invitation" in text and "422 error: Error" in text
+    fields = doc.get_element_by_id("schema-InvitationIn").text_content()
+    assert "survey" in fields and "customer" in fields

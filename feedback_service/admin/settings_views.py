@@ -34,6 +34,8 @@ from feedback_service.shops.services import create_api_key, create_user
 from feedback_service.surveys import preferences
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# An image on the web, no quotes or spaces that could leave the attribute it is put in.
+LOGO_URL = re.compile(r"^https://[^\s\"'<>\\]+$")
 SEGMENT_FIELDS = {
     "segment_occasional_from": N_("Occasional customers from (orders)"),
     "segment_regular_from": N_("Regular customers from (orders)"),
@@ -125,8 +127,21 @@ async def _general(request: Request, shop: Shop, form: dict[str, str]) -> None:
         if name in form:
             setattr(shop, name, _int(form, name, low, high))
     shop.reviews_auto_publish = form.get("reviews_auto_publish") == "yes"
+    if "logo_url" in form:  # the email fields (a form from an older page keeps them)
+        shop.logo_url = _logo_url(form["logo_url"])
+        shop.neutral_nps_buttons = form.get("neutral_nps_buttons") == "yes"
     shop.frame_ancestors = frame_ancestors(form.get("frame_ancestors", "")[:1000])
     await shop.save()
+
+
+def _logo_url(value: str) -> str:
+    url = value.strip()
+    if url and (len(url) > 500 or not LOGO_URL.match(url)):
+        raise InvalidInput(
+            "The logo is an https:// address of an image, at most 500 characters.",
+            fields={"logo_url": "invalid"},
+        )
+    return url
 
 
 async def _segments(request: Request, shop: Shop, form: dict[str, str]) -> None:

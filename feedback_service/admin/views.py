@@ -25,6 +25,7 @@ from feedback_service.surveys.kinds import KINDS, score_label
 from feedback_service.surveys.models import Click, Invitation
 from feedback_service.surveys.models import Response as SurveyResponse
 from feedback_service.surveys.queries import provisional
+from feedback_service.surveys.services import PAGE_SIZE, decode_cursor, encode_cursor
 
 
 async def login(request: Request) -> Response:
@@ -220,14 +221,20 @@ async def reviews(request: Request) -> Response:
 
 
 async def surveys(request: Request) -> Response:
-    """Answers, and apart from them the clicks nobody confirmed and the scanner bursts."""
+    """Answers, a page at a time (the API's cursor), and on the first page the clicks nobody
+    confirmed and the scanner bursts."""
     user = await auth.current_staff(request, role="admin")
     kind = request.query_params.get("survey", "")
+    before = decode_cursor(request.query_params.get("cursor"))
     responses = SurveyResponse.filter(shop=user.shop)
     clicks = Click.filter(invitation__shop=user.shop)
     if kind in KINDS:
         responses = responses.filter(kind=kind)
         clicks = clicks.filter(invitation__kind=kind)
+    if before is not None:
+        responses = responses.filter(id__lt=before)
+    rows = await responses.order_by("-id").limit(PAGE_SIZE + 1).select_related("customer")
+    first_page = before is None
     return page(
         request,
         "admin/surveys.html",
@@ -237,12 +244,18 @@ async def surveys(request: Request) -> Response:
         csrf=auth.csrf_token(request),
         kind=kind,
         kinds=KINDS,
-        responses=await responses.order_by("-id").limit(100).select_related("customer"),
-        pending=await provisional(clicks).order_by("-id").limit(50).select_related("invitation"),
+        responses=rows[:PAGE_SIZE],
+        next_cursor=encode_cursor(rows[PAGE_SIZE - 1].id) if len(rows) > PAGE_SIZE else None,
+        first_page=first_page,
+        pending=await provisional(clicks).order_by("-id").limit(20).select_related("invitation")
+        if first_page
+        else [],
         scanner=await clicks.filter(outcome="scanner")
         .order_by("-id")
-        .limit(50)
-        .select_related("invitation"),
+        .limit(20)
+        .select_related("invitation")
+        if first_page
+        else [],
         invitations=await Invitation.filter(shop=user.shop).count(),
         label=score_label,
     )

@@ -315,7 +315,7 @@ async def reply(
             locale=language,
             subject=subject,
             text=text,
-            html=render("emails/contact.html", language, shop=shop, body=text),
+            html=render("emails/contact.html", language, shop=shop, subject=subject, body=text),
         )
         sent = await AlertReply.create(
             alert=alert,

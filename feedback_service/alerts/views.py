@@ -17,11 +17,11 @@ from feedback_service.alerts.models import Alert, AlertReply
 from feedback_service.alerts.rules import RULE_LABELS, RULE_NAMES
 from feedback_service.errors import NotFound
 from feedback_service.http import page, respondent_locale, row_id, whole_number
-from feedback_service.i18n import LOCALES, N_
+from feedback_service.i18n import LOCALES, N_, Translator
 from feedback_service.orders.models import Customer, Order
 from feedback_service.reviews.models import Review
 from feedback_service.shops.models import Shop, StaffUser
-from feedback_service.surveys.kinds import KINDS
+from feedback_service.surveys.kinds import KINDS, answer_text
 from feedback_service.surveys.models import Response as SurveyResponse
 
 ASPECT_LABELS = {
@@ -40,12 +40,6 @@ STATUS_LABELS = {
 }
 
 
-KIND_LABELS = {
-    "nps": N_("NPS"),
-    "thermometer": N_("Thermometer"),
-    "csat": N_("CSAT"),
-    "review": N_("Review"),
-}
 SEGMENT_LABELS = {
     "new": N_("New customer"),
     "occasional": N_("Occasional customer"),
@@ -56,11 +50,10 @@ SEGMENT_LABELS = {
 
 @dataclass(frozen=True)
 class Past:
-    """One earlier answer of the customer: when, which survey, which score."""
+    """One earlier answer of the customer: when, and what they answered, in staff's words."""
 
     at: datetime
-    kind: str
-    score: str
+    text: str
 
 
 @dataclass
@@ -109,9 +102,9 @@ async def inbox(request: Request) -> Response:
     top_fifth = await priority.top_fifth_spending(shop)
     ordered = priority.in_priority_order(query, shop, now, top_fifth)
     alerts = await ordered.limit(100).select_related("assignee")
-    items = await _items(alerts, shop, top_fifth, now)
-    staff = await StaffUser.filter(shop=shop).order_by("email")
     locale = respondent_locale(request)
+    items = await _items(alerts, shop, top_fifth, now, Translator(locale))
+    staff = await StaffUser.filter(shop=shop).order_by("email")
     return page(
         request,
         "admin/inbox.html",
@@ -125,7 +118,6 @@ async def inbox(request: Request) -> Response:
         rules=RULE_LABELS,
         aspects=ASPECT_LABELS,
         statuses=STATUS_LABELS,
-        kinds=KIND_LABELS,
         segments=SEGMENT_LABELS,
         drafts=await _drafts(request, shop, items),
         reply_aspects=replies.REPLY_ASPECTS,
@@ -192,7 +184,7 @@ async def _sent_replies(items: list[InboxItem]) -> dict[int, list[AlertReply]]:
 
 
 async def _items(
-    alerts: list[Alert], shop: Shop, top_fifth: float | None, now: datetime
+    alerts: list[Alert], shop: Shop, top_fifth: float | None, now: datetime, _: Translator
 ) -> list[InboxItem]:
     """Everything the page shows, in a fixed number of queries whatever the length."""
     response_ids = [
@@ -216,28 +208,26 @@ async def _items(
         await SurveyResponse.filter(customer_id__in=customer_ids).order_by("-created_at").limit(500)
     )
     for r in past:
-        line = Past(r.created_at, r.kind, _score_text(r.kind, r.score))
+        line = Past(r.created_at, answer_text(r.kind, r.score, _))
         history.setdefault(r.customer_id or 0, []).append(line)
     past_reviews = (
         await Review.filter(customer_id__in=customer_ids).order_by("-submitted_at").limit(500)
     )
     for rv in past_reviews:
         history.setdefault(rv.customer_id or 0, []).append(
-            Past(rv.submitted_at, "review", f"{rv.rating}★")
+            Past(rv.submitted_at, _("Review %(rating)s★", rating=rv.rating))
         )
     items = []
     for alert in alerts:
-        kind, _, raw_id = alert.subject.partition(":")
+        kind, _colon, raw_id = alert.subject.partition(":")
         answer: Past | None = None
         text, order_id, aspects = "", None, []
         if kind == "response" and (response := responses.get(int(raw_id))):
-            answer = Past(
-                response.created_at, response.kind, _score_text(response.kind, response.score)
-            )
+            answer = Past(response.created_at, answer_text(response.kind, response.score, _))
             text, aspects = response.comment or "", response.aspects
             order_id = _order_number(response.invitation.order)
         elif kind == "review" and (review := reviews.get(int(raw_id))):
-            answer = Past(review.submitted_at, "review", f"{review.product.name}: {review.rating}★")
+            answer = Past(review.submitted_at, f"{review.product.name}: {review.rating}★")
             text, aspects = f"{review.title}\n{review.body}".strip(), review.aspects
             order_id = _order_number(review.request.order) if review.request else None
         age = now - alert.opened_at
@@ -272,12 +262,6 @@ def _order_number(order: Order | None) -> str | None:
 
 def _newest(past: Past) -> float:
     return -past.at.timestamp()
-
-
-def _score_text(kind: str, score: int) -> str:
-    """A thermometer or CSAT score as its words (translated on the page), NPS as its number."""
-    choice = KINDS[kind].choice_for_score(score)
-    return choice.label if choice is not None and kind != "nps" else str(score)
 
 
 async def act(request: Request) -> Response:

@@ -1,5 +1,5 @@
-from tortoise import migrations
-from tortoise.migrations import operations as ops  # noqa: F401
+from tortoise import fields, migrations
+from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
@@ -7,4 +7,15 @@ class Migration(migrations.Migration):
 
     initial = False
 
-    operations: list = []
+    operations = [
+        ops.AddField(
+            model_name='Shop',
+            name='logo_url',
+            field=fields.CharField(default='', db_default='', max_length=500),
+        ),
+        ops.AddField(
+            model_name='Shop',
+            name='neutral_nps_buttons',
+            field=fields.BooleanField(default=True, db_default=True),
+        ),
+    ]

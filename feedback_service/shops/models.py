@@ -28,6 +28,10 @@ class Shop(Model):
     sender_name = fields.CharField(max_length=200, default="")
     sender_email = fields.CharField(max_length=254, default="")
     brand_color = fields.CharField(max_length=7, default="#2563eb")
+    # Shown at the top of every email (an https image URL; empty: the shop's name).
+    logo_url = fields.CharField(max_length=500, default="", db_default="")
+    # NPS buttons all in the brand colour: red-to-green buttons can bias the answers.
+    neutral_nps_buttons = fields.BooleanField(default=True, db_default=True)
     # Days after delivery before the review request goes out.
     review_delay_days = fields.IntField(default=7)
     # Where the platform never says "delivered": days after fulfilment (shipping) instead.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from feedback_service.i18n import N_
@@ -41,7 +42,7 @@ THERMOMETER = SurveyKind(
     question=N_("How would you rate our service?"),
     choices=(
         Choice("gold", 4, N_("Gold: excellent"), "#f5c542", "#111827"),
-        Choice("green", 3, N_("Green: good"), "#16a34a"),
+        Choice("green", 3, N_("Green: good"), "#15803d"),
         Choice("yellow", 2, N_("Yellow: could be better"), "#fde047", "#111827"),
         Choice("red", 1, N_("Red: not good"), "#dc2626"),
     ),
@@ -55,11 +56,11 @@ CSAT = SurveyKind(
     name="csat",
     question=N_("How satisfied are you with your recent experience with %(shop)s?"),
     choices=(
-        Choice("1", 1, N_("Very unsatisfied"), "#dc2626"),
-        Choice("2", 2, N_("Unsatisfied"), "#f97316"),
+        Choice("1", 1, N_("Very dissatisfied"), "#dc2626"),
+        Choice("2", 2, N_("Dissatisfied"), "#c2410c"),
         Choice("3", 3, N_("Neutral"), "#fde047", "#111827"),
-        Choice("4", 4, N_("Satisfied"), "#65a30d"),
-        Choice("5", 5, N_("Very satisfied"), "#16a34a"),
+        Choice("4", 4, N_("Satisfied"), "#4d7c0f"),
+        Choice("5", 5, N_("Very satisfied"), "#15803d"),
     ),
 )
 KINDS = {kind.name: kind for kind in (THERMOMETER, NPS, CSAT)}
@@ -69,6 +70,16 @@ def score_label(kind: str, score: int) -> str:
     """The link key of a stored score: 'gold' for thermometer 4, '9' for NPS 9."""
     choice = KINDS[kind].choice_for_score(score)
     return choice.key if choice else str(score)
+
+
+def answer_text(kind: str, score: int, _: Callable[..., str]) -> str:
+    """An answer as staff read it, in their language: "NPS 6/10", "CSAT 2/5", "Gold: excellent"."""
+    if kind == "nps":
+        return _("NPS %(score)s/10", score=score)
+    if kind == "csat":
+        return _("CSAT %(score)s/5", score=score)
+    choice = KINDS[kind].choice_for_score(score)
+    return _(choice.label) if choice else str(score)
 
 
 def _kinds_of_key() -> dict[str, tuple[int, tuple[str, ...]]]:

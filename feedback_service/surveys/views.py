@@ -168,7 +168,12 @@ async def unsubscribe(request: Request) -> Response:
     options = [
         ("", _("As %(shop)s suggests: at most every %(n)s days", shop=shop.name, n=shop_days))
     ]
-    options += [(key, _(label)) for key, label in preferences.CHOICE_LABELS.items()]
+    # "Once a month" says the same as "every 30 days" above: offered once (unless chosen).
+    options += [
+        (key, _(label))
+        for key, label in preferences.CHOICE_LABELS.items()
+        if preferences.CHOICE_DAYS.get(key) != shop_days or key == current
+    ]
     return no_store(
         page(
             request,

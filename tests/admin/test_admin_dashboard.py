@@ -158,7 +158,7 @@ async def test_filters_and_bad_filters(
         shown = "These filters could not be used, so the last 90 days are shown: " + why
         assert shown in answer_page.text
     french = await client.get("/admin", params={"days": "7"}, headers=FR)
-    assert "les 90 derniers jours sont affichés\u00a0: Choisissez" in french.text
+    assert "les 90 derniers jours sont affichés\u202f: Choisissez" in french.text
 
 
 async def test_shop_sees_only_its_own_figures_and_agents_go_to_the_inbox(

@@ -127,3 +127,70 @@ async def test_surveys_page_and_csv_export(api: httpx.AsyncClient, shop_and_key)
     assert export.headers["content-type"].startswith("text/csv")
     assert "'=1+1" in export.text and "z@x.fr" in export.text
     assert (await api.get("/admin/export/secrets.csv")).status_code == 404
+
+
+async def test_email_logo_and_neutral_nps_buttons_are_settings(
+    client: httpx.AsyncClient, shop_and_key
+) -> None:  # type: ignore[no-untyped-def]
+    shop = shop_and_key[0]
+    csrf = await admin_client(client, shop)
+    form = {
+        "csrf": csrf,
+        "name": "Boutique",
+        "brand_color": "#112233",
+        "throttle_days": "30",
+        "sla_hours": "24",
+        "review_delay_days": "7",
+        "logo_url": " https://shop.example/logo.png ",
+    }
+    assert (await client.post("/admin/settings/general", data=form)).status_code == 303
+    saved = await Shop.get(id=shop.id)
+    assert saved.logo_url == "https://shop.example/logo.png" and not saved.neutral_nps_buttons
+    page = (await client.get("/admin/settings")).text
+    assert 'name="logo_url" type="url"' in page and 'value="https://shop.example/logo.png"' in page
+    for hostile in (
+        "javascript:alert(1)",
+        'https://x.example/a" onerror="x',
+        "http://plain.example/l.png",
+    ):
+        refused = await client.post(
+            "/admin/settings/general",
+            data={**form, "logo_url": hostile, "neutral_nps_buttons": "yes"},
+        )
+        assert refused.status_code == 422 and "https:// address of an image" in refused.text
+        assert (await Shop.get(id=shop.id)).logo_url == "https://shop.example/logo.png"
+    await client.post(
+        "/admin/settings/general", data={**form, "logo_url": "", "neutral_nps_buttons": "yes"}
+    )
+    saved = await Shop.get(id=shop.id)
+    assert saved.logo_url == "" and saved.neutral_nps_buttons
+
+
+async def test_surveys_page_goes_back_a_page_at_a_time(
+    client: httpx.AsyncClient, shop_and_key
+) -> None:  # type: ignore[no-untyped-def]
+    from feedback_service.surveys.models import Invitation, Response
+    from feedback_service.surveys.services import PAGE_SIZE
+
+    shop = shop_and_key[0]
+    for n in range(PAGE_SIZE + 5):
+        invitation = await Invitation.create(shop=shop, kind="nps", locale="fr")
+        await Response.create(
+            shop=shop,
+            invitation=invitation,
+            kind="nps",
+            score=n % 11,
+            comment=f"answer {n}",
+            dedupe_key=f"inv:{invitation.id}",
+        )
+    await admin_client(client, shop)
+    first = await client.get("/admin/surveys?survey=nps")
+    assert f"answer {PAGE_SIZE + 4}<" in first.text and "answer 4<" not in first.text
+    assert "Clicks not confirmed" in first.text
+    older = re.search(r'<a rel="next" href="\?([^"]+)"', first.text)[1]  # type: ignore[index]
+    second = await client.get(f"/admin/surveys?{older.replace('&amp;', '&')}")
+    assert second.status_code == 200 and "answer 4<" in second.text and "answer 0<" in second.text
+    assert f"answer {PAGE_SIZE + 4}<" not in second.text and 'rel="next"' not in second.text
+    assert "Clicks not confirmed" not in second.text  # the clicks are on the first page only
+    bad = await client.get("/admin/surveys?cursor=%%%")
+    assert bad.status_code in (400, 422)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import lxml.html
 from admin_helpers import csrf_of, log_in
 from conftest import SmtpSink
 
@@ -263,3 +265,20 @@ async def test_alert_opened_webhook(api: httpx.AsyncClient, settings: Settings, 
     [event] = receiver.received
     assert event["verified"] and event["json"]["type"] == "alert.opened"
     assert event["json"]["data"]["rules"] == ["csat_low"]
+
+
+async def test_the_french_inbox_reads_as_french(
+    api: httpx.AsyncClient, settings: Settings, shop_and_key
+) -> None:  # type: ignore[no-untyped-def]
+    await answer(api, "nps", "6", "a@x.fr", comment="Livraison en retard, très déçu, colis abîmé")
+    await answer(api, "thermometer", "gold", "b@x.fr", comment="Nul, horrible, je suis furieux")
+    await after_scanner_window(settings)
+    await create_user(shop_and_key[0], "agent@shop.fr", "correct horse battery")
+    await log_in(api, "agent@shop.fr", "correct horse battery")
+    inbox = await api.get("/admin/inbox", headers={"Accept-Language": "fr"})
+    text = " ".join(lxml.html.fromstring(inbox.text).text_content().split())
+    assert "NPS 6/10" in text and "Or : excellent" in text
+    assert "nps 6" not in text and "thermometer gold" not in text
+    assert "depuis moins d’une heure" in text and "Ouvert·" not in text and "Ouvert ·" in text
+    rules = re.findall(r"(?:<strong>[^<]+</strong>, )+<strong>[^<]+</strong>", inbox.text)
+    assert rules, "several rules of one alert are separated by commas"

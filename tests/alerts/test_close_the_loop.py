@@ -85,7 +85,7 @@ async def test_inbox_puts_late_then_valuable_then_oldest_first(
     assert article_ids(french) == expected
     row = french[french.index(f'id="alert-{alerts["reg"].id}"') :]
     row = row[: row.index("</article>")]
-    assert "Client régulier" in row and "Commandes\u00a0: 4" in row and "dépensé 40,00" in row
+    assert "Client régulier" in row and "Commandes\u202f: 4" in row and "dépensé 40,00" in row
     assert "Client prioritaire" in row and "Réponses précédentes" in row
     english = (await api.get("/admin/inbox", headers=EN)).text
     assert "Regular customer" in english and "Priority customer" in english
@@ -304,7 +304,7 @@ async def test_resolving_after_a_reply_asks_did_we_make_it_right(
     assert event["verified"] and event["json"]["type"] == "alert.followup_answered"
     assert event["json"]["data"]["followup"]["score"] == 4
     inbox = (await api.get("/admin/inbox", params={"status": "resolved"}, headers=FR)).text
-    assert "Avons-nous bien réglé votre demande\u00a0?</strong> Or\u00a0: excellent" in inbox
+    assert "Avons-nous bien réglé votre demande\u202f?</strong> Or\u202f: excellent" in inbox
     # She changes her mind within 30 minutes: red opens the same alert again.
     red = gold.group(1).replace("/gold", "/red")
     await api.get(red)

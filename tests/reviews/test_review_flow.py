@@ -57,7 +57,7 @@ async def test_worker_sends_the_due_request_by_email(
     worker = Worker(settings.model_copy(update={"smtp_url": smtp.url}))
     await worker.run_once()
     [message] = smtp.parsed()
-    assert message["Subject"] == "Que pensez-vous de votre commande chez Boutique Test\u00a0?"
+    assert message["Subject"] == "Que pensez-vous de votre commande chez Boutique Test\u202f?"
     html = message.get_body(("html",)).get_content()
     link = re.search(r'href="([^"]+/r/[^"]+)"', html).group(1)  # type: ignore[union-attr]
     assert link.startswith(created["url"].split("/r/")[0])
@@ -213,3 +213,10 @@ async def test_auto_publish_is_the_same_rule_for_every_rating(api: httpx.AsyncCl
     )
     by_rating = {r.rating: r.status for r in await Review.all()}
     assert by_rating == {1: "published", 5: "pending"}  # the phone number waits for a person
+
+
+async def test_star_labels_agree_in_number(api: httpx.AsyncClient) -> None:
+    created = await order_with_request(api)
+    form = (await api.get(created["url"])).text
+    assert ">1 étoile sur 5<" in form and ">2 étoiles sur 5<" in form
+    assert "1 étoiles" not in form

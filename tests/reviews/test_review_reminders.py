@@ -67,7 +67,7 @@ async def test_delivered_order_is_asked_once_then_reminded_once(
     await reminders_due_now(settings)
     assert (await review_request(api))["reminders_sent"] == 1
     first, second = await emails()
-    assert second["subject"] == "Rappel\u00a0: " + first["subject"]
+    assert second["subject"] == "Rappel\u202f: " + first["subject"]
     assert "Petit rappel" in second["text"] and "Petit rappel" in second["html"]
     assert "Petit rappel" not in first["text"]
     # One reminder by default: nothing else is scheduled, a replayed row sends nothing.

@@ -41,7 +41,7 @@ async def test_get_alone_records_a_provisional_click_only(api: httpx.AsyncClient
     inv = await invite(api)
     page = await api.get(inv["links"]["green"])
     assert page.status_code == 200
-    assert "Merci pour votre réponse" in page.text and "Vert\u00a0: bien" in page.text
+    assert "Merci pour votre réponse" in page.text and "Vert\u202f: bien" in page.text
     assert page.headers["cache-control"] == "no-store"
     assert await Response.all().count() == 0
     click = await Click.get()
@@ -149,7 +149,7 @@ async def test_after_30_minutes_a_click_shows_the_recorded_answer(api: httpx.Asy
     await confirm(api, inv["links"]["gold"])
     await Response.all().update(created_at=datetime.now(UTC) - timedelta(minutes=31))
     page = await api.get(inv["links"]["red"])
-    assert "Vous avez déjà répondu" in page.text and "Or\u00a0: excellent" in page.text
+    assert "Vous avez déjà répondu" in page.text and "Or\u202f: excellent" in page.text
     assert (await confirm(api, inv["links"]["red"])).json()["status"] == "locked"
     assert [r.score for r in await Response.all()] == [4]
 

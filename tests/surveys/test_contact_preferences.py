@@ -230,8 +230,7 @@ async def test_preference_page_in_french(api: httpx.AsyncClient, client: httpx.A
     assert "À quelle fréquence Boutique Test peut-il vous demander votre avis" in text
     options = [" ".join(label.text_content().split()) for label in doc.xpath("//label")]
     assert options == [
-        "Comme le propose Boutique Test : au plus tous les 30 jours",
-        "Au plus une fois par mois",
+        "Comme le propose Boutique Test : au plus tous les 30 jours",  # once a month: said once
         "Au plus tous les 3 mois",
         "Au plus tous les 6 mois",
         "Seulement après une commande",

@@ -224,7 +224,7 @@ def test_french_review_details() -> None:
     assert 'aria-label="Noté 4 sur 5"' in html
     assert "Publié le 12 mars 2024" in text
     assert "Date de l'expérience 2 mars 2024" not in text
-    assert "Date de l'expérience\u00a0: <time" in html  # French spacing before the colon
+    assert "Date de l'expérience\u202f: <time" in html  # French spacing before the colon
     assert "Date de l'expérience : 2 mars 2024" in text
     assert "Achat vérifié" in text
     assert "Non vérifié" in text
@@ -335,7 +335,7 @@ def test_product_page_is_a_whole_document() -> None:
     assert doc.get("lang") == "fr"
     assert doc.xpath("//meta[@charset]")
     assert doc.xpath('//meta[@name="viewport"]')
-    assert doc.findtext(".//title") == "Stovetop kettle 1.5 L\u00a0: avis clients | Maison Dupont"
+    assert doc.findtext(".//title") == "Stovetop kettle 1.5 L\u202f: avis clients | Maison Dupont"
     assert html.count("<style>") == 1
     assert "<script" not in html
 
