@@ -21,7 +21,7 @@ from feedback_service.reviews import services as review_services
 from feedback_service.reviews.models import Review
 from feedback_service.reviews.schemas import ModerationIn
 from feedback_service.shops.services import MIN_PASSWORD, authenticate, change_password
-from feedback_service.surveys.kinds import KINDS, score_label
+from feedback_service.surveys.kinds import KINDS, answer_text, score_label
 from feedback_service.surveys.models import Click, Invitation
 from feedback_service.surveys.models import Response as SurveyResponse
 from feedback_service.surveys.queries import provisional
@@ -136,6 +136,7 @@ async def dashboard(request: Request) -> Response:
         steps=await next_steps(shop),
         base_url=request.app.state.links.base_url,
         recovery_segments={**dashboard_data.SEGMENT_LABELS, "none": N_("Without an order")},
+        answer=lambda kind, score: answer_text(kind, score, translate),
     )
 
 

@@ -12,7 +12,7 @@ from feedback_service.orders.schemas import Strict
 RULE_LABELS = {
     "thermometer_low": N_("Thermometer red or yellow"),
     "nps_detractor": N_("NPS detractor"),
-    "csat_low": N_("Unsatisfied (CSAT)"),
+    "csat_low": N_("Dissatisfied (CSAT)"),
     "review_low": N_("Low review"),
     "negative_comment": N_("Negative comment"),
     "mismatch": N_("Happy click, unhappy comment"),

@@ -228,3 +228,17 @@ async def test_dashboard_makes_a_fixed_number_of_queries(
     # Eleven reads (the recovery panel's one), one for the next steps (whether the shop has
     # an order, an invitation), and four statements that chain the answers stored since.
     assert len(queries) == small <= 16, queries
+
+
+async def test_latest_answers_read_in_the_staffs_words(
+    client: httpx.AsyncClient, shop_and_key: tuple[Shop, str]
+) -> None:
+    shop = shop_and_key[0]
+    await answer(shop, "thermometer", 4, days_ago=1)
+    await answer(shop, "nps", 6, days_ago=1)
+    await answer(shop, "csat", 1, days_ago=1)
+    await admin_of(client, shop)
+    html = (await client.get("/admin", params={"days": "30"}, headers=FR)).text
+    latest = html[html.index('id="latest"') :].split("</section>")[0]
+    assert "Or\u202f: excellent" in latest and "NPS 6/10" in latest and "CSAT 1/5" in latest
+    assert "Thermomètre" in latest and "<td>thermometer</td>" not in latest
