@@ -68,7 +68,7 @@ async def known_shop(shop: Shop) -> None:
     10 and 40 days ago; c6 (NPS 0): 5 orders of 30, 100 to 140 days ago.
     New = c0 + c3 (with the default thresholds c3 would be occasional): 2 customers,
     repurchase 1/2 = 50 %, churn 0 %, AOV 90/3 = 30.00, sales per customer 45.00,
-    orders per year 1.5, nobody lost for a year → lifetime 10 years, CLV 450.00.
+    orders per year 1.5, nobody lost for a year → lifetime 10 years (the cap), CLV 450.00.
     Regular = c6: repurchase 100 %, churn 100 % (no order for 100 days), AOV 30.00, sales
     per customer 150.00, CLV 30 × 5 × 10 = 1,500.00. All: 3 customers, 8 orders,
     repurchase 66.7 %, churn 33.3 %, AOV 240/8 = 30.00, sales per customer 80.00,

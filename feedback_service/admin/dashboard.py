@@ -67,11 +67,12 @@ SCORE_BARS: dict[str, list[tuple[int, str, str]]] = {
         (n, str(n), "promoter" if n >= 9 else "passive" if n >= 7 else "detractor")
         for n in range(11)
     ],
+    # The thermometer's own colours, not the NPS groups'.
     "thermometer": [
-        (1, N_("Red"), "detractor"),
-        (2, N_("Yellow"), "detractor"),
-        (3, N_("Green"), "passive"),
-        (4, N_("Gold"), "promoter"),
+        (1, N_("Red"), "thermo-red"),
+        (2, N_("Yellow"), "thermo-yellow"),
+        (3, N_("Green"), "thermo-green"),
+        (4, N_("Gold"), "thermo-gold"),
     ],
     "csat": [
         (n, str(n), "promoter" if n >= 4 else "passive" if n == 3 else "detractor")

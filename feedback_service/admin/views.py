@@ -15,6 +15,7 @@ from feedback_service.alerts.views import ASPECT_LABELS
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import client_ip, page, respondent_locale, row_id
 from feedback_service.i18n import N_, Translator, gettext
+from feedback_service.metrics.services import MAX_LIFETIME_YEARS
 from feedback_service.outbox.models import OutboxMessage
 from feedback_service.outbox.webhooks import replay
 from feedback_service.reviews import services as review_services
@@ -137,6 +138,7 @@ async def dashboard(request: Request) -> Response:
         base_url=request.app.state.links.base_url,
         recovery_segments={**dashboard_data.SEGMENT_LABELS, "none": N_("Without an order")},
         answer=lambda kind, score: answer_text(kind, score, translate),
+        max_lifetime=MAX_LIFETIME_YEARS,
     )
 
 

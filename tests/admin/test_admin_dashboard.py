@@ -81,21 +81,21 @@ async def test_dashboard_shows_the_figures_of_a_known_shop(
     # Loyalty: customers, repurchase, upsell, churn, retention, AOV, sales/customer, CLV.
     segments = "loyalty-segments"
     assert row(html, segments, "new") == [
-        "New customers", "2", "50%", "0", "0%", "100%", "30.00", "45.00", "450.00"
+        "New customers", "2", "50%", "0", "0%", "100%", "30.00", "45.00", "450.00 (cap)"
     ]  # fmt: skip
     assert row(html, segments, "occasional")[1:3] == ["0", "—"]
     assert row(html, segments, "regular") == [
-        "Regular customers", "1", "100%", "0", "100%", "0%", "30.00", "150.00", "1,500.00"
+        "Regular customers", "1", "100%", "0", "100%", "0%", "30.00", "150.00", "1,500.00 (cap)"
     ]  # fmt: skip
     assert row(html, segments, "all") == [
-        "All customers", "3", "66.7%", "0", "33.3%", "66.7%", "30.00", "80.00", "800.00"
+        "All customers", "3", "66.7%", "0", "33.3%", "66.7%", "30.00", "80.00", "800.00 (cap)"
     ]  # fmt: skip
     groups = "loyalty-groups"
     assert row(html, groups, "promoter") == [
-        "Promoters", "1", "0%", "0", "0%", "100%", "50.00", "50.00", "500.00"
+        "Promoters", "1", "0%", "0", "0%", "100%", "50.00", "50.00", "500.00 (cap)"
     ]  # fmt: skip
     assert row(html, groups, "passive")[1:3] == ["1", "100%"]
-    assert row(html, groups, "passive")[-1] == "400.00"
+    assert row(html, groups, "passive")[-1] == "400.00 (cap)"
     assert row(html, groups, "detractor")[4] == "100%"
     assert "occasional: 3 or more; regular: 5 or more. Churned: no order for 60 days." in text(html)
 
@@ -242,3 +242,25 @@ async def test_latest_answers_read_in_the_staffs_words(
     latest = html[html.index('id="latest"') :].split("</section>")[0]
     assert "Or\u202f: excellent" in latest and "NPS 6/10" in latest and "CSAT 1/5" in latest
     assert "Thermomètre" in latest and "<td>thermometer</td>" not in latest
+
+
+async def test_the_dashboard_says_what_its_figures_count(
+    client: httpx.AsyncClient, shop_and_key: tuple[Shop, str]
+) -> None:
+    shop = shop_and_key[0]
+    item = await Product.create(shop=shop, sku="mug", name="Mug", url="https://s.test/m")
+    for i in range(3):  # recent buyers, none lapsed: the lifetime reaches its cap
+        who = await Customer.create(shop=shop, email=f"c{i}@x.fr")
+        await orders(shop, who, item, [5, 40], "10.00")
+    for score in (1, 2, 3, 4):
+        await answer(shop, "thermometer", score, days_ago=1)
+    await admin_of(client, shop)
+    html = (await client.get("/admin", params={"days": "90"}, headers=EN)).text
+    bars = re.findall(r'class="bar ([\w-]+)"', html[html.index('id="scores-thermometer"') :])
+    assert bars[:4] == ["thermo-red", "thermo-yellow", "thermo-green", "thermo-gold"]
+    assert "gold as a promoter, green as a passive" in card(html, "nps")
+    assert "Upsell ratio: customers who bought from more than one category" in html
+    loyalty = html[html.index('id="loyalty-segments"') :].split("</table>")[0]
+    assert 'title="Reached the 10-year cap">(cap)</abbr>' in loyalty
+    nps_only = await client.get("/admin", params={"days": "90", "survey": "nps"}, headers=EN)
+    assert 'id="nps-counts"' not in nps_only.text
