@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -330,3 +331,19 @@ def run_cli(settings: Settings, *args: str, stdin: str = "") -> subprocess.Compl
         timeout=120,
         check=False,
     )
+
+
+@pytest.fixture
+def queries(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every SQL statement the app sends, as it sends it."""
+    seen: list[str] = []
+    client_class = type(connections.get("default"))
+    for name in ("execute_query", "execute_query_dict"):
+        original = getattr(client_class, name)
+
+        def counting(self: Any, query: str, *args: Any, _original: Any = original) -> Any:
+            seen.append(query)
+            return _original(self, query, *args)
+
+        monkeypatch.setattr(client_class, name, counting)
+    yield seen

@@ -5,15 +5,11 @@ bounded number of queries whatever the shop's size."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 import httpx
-import pytest
 from admin_helpers import log_in
 from dashboard_helpers import NOW, answer, known_shop, orders
-from tortoise import connections
 
 from feedback_service.alerts.models import Alert
 from feedback_service.orders.models import Customer, Product
@@ -191,22 +187,6 @@ async def test_shop_sees_only_its_own_figures_and_agents_go_to_the_inbox(
     refused = await client.get("/admin")
     assert refused.status_code == 303 and refused.headers["location"] == "/admin/inbox"
     assert 'href="/admin"' not in (await client.get("/admin/inbox")).text
-
-
-@pytest.fixture
-def queries(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every SQL statement the app sends, as it sends it."""
-    seen: list[str] = []
-    client_class = type(connections.get("default"))
-    for name in ("execute_query", "execute_query_dict"):
-        original = getattr(client_class, name)
-
-        def counting(self: Any, query: str, *args: Any, _original: Any = original) -> Any:
-            seen.append(query)
-            return _original(self, query, *args)
-
-        monkeypatch.setattr(client_class, name, counting)
-    yield seen
 
 
 async def test_dashboard_makes_a_fixed_number_of_queries(

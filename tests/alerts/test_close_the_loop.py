@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from html import unescape
 from typing import Any
 
 import httpx
-import pytest
 from admin_helpers import csrf_of, log_in
 from conftest import SmtpSink
 from dashboard_helpers import NOW, orders
 from loop_helpers import delivery_complaint, priority_shop, recovery_shop, unhappy
-from tortoise import connections
 
 from feedback_service.alerts.models import Alert, AlertReply, ReplyTemplate
 from feedback_service.orders.models import Customer, Product
@@ -39,21 +36,6 @@ async def agent_of(client: httpx.AsyncClient, shop: Shop) -> None:
 
 def article_ids(html: str) -> list[int]:
     return [int(i) for i in re.findall(r'<article class="card" id="alert-(\d+)"', html)]
-
-
-@pytest.fixture
-def queries(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    seen: list[str] = []
-    client_class = type(connections.get("default"))
-    for name in ("execute_query", "execute_query_dict"):
-        original = getattr(client_class, name)
-
-        def counting(self: Any, query: str, *args: Any, _original: Any = original) -> Any:
-            seen.append(query)
-            return _original(self, query, *args)
-
-        monkeypatch.setattr(client_class, name, counting)
-    yield seen
 
 
 async def test_inbox_puts_late_then_valuable_then_oldest_first(
