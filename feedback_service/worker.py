@@ -21,10 +21,10 @@ from feedback_service.alerts.services import check_due_answer, send_followup
 from feedback_service.connectors import tasks as connector_tasks
 from feedback_service.errors import NotFound
 from feedback_service.links import Links
-from feedback_service.orders import privacy
 from feedback_service.outbox import mail, webhooks
 from feedback_service.outbox.models import OutboxMessage, WebhookEndpoint
 from feedback_service.outbox.services import utcnow
+from feedback_service.privacy import services as privacy
 from feedback_service.reviews import photos
 from feedback_service.reviews import services as review_services
 from feedback_service.settings import Settings

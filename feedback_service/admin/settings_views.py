@@ -10,7 +10,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from tortoise.transactions import in_transaction
 
-from feedback_service.admin import auth
 from feedback_service.alerts import replies
 from feedback_service.alerts.rules import AlertRules, rules_of
 from feedback_service.errors import InvalidInput, NotFound
@@ -24,14 +23,15 @@ from feedback_service.http import (
 )
 from feedback_service.i18n import LOCALES, N_, gettext
 from feedback_service.orders import api as orders_api
-from feedback_service.orders import privacy
+from feedback_service.orders import preferences
 from feedback_service.outbox import webhooks
 from feedback_service.outbox.models import WebhookEndpoint
 from feedback_service.outbox.services import EVENTS
+from feedback_service.privacy import services as privacy
 from feedback_service.reviews.models import ReviewQuestion
+from feedback_service.shops import auth
 from feedback_service.shops.models import ApiKey, Shop, StaffUser
 from feedback_service.shops.services import create_api_key, create_user
-from feedback_service.surveys import preferences
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # An image on the web, no quotes or spaces that could leave the attribute it is put in.

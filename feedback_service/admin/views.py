@@ -8,7 +8,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from feedback_service import exports, ratelimit
-from feedback_service.admin import auth
 from feedback_service.admin import dashboard as dashboard_data
 from feedback_service.admin.next_steps import next_steps
 from feedback_service.alerts.views import ASPECT_LABELS
@@ -21,6 +20,7 @@ from feedback_service.outbox.webhooks import replay
 from feedback_service.reviews import services as review_services
 from feedback_service.reviews.models import Review
 from feedback_service.reviews.schemas import ModerationIn
+from feedback_service.shops import auth
 from feedback_service.shops.services import MIN_PASSWORD, authenticate, change_password
 from feedback_service.surveys.kinds import KINDS, answer_text, score_label
 from feedback_service.surveys.models import Click, Invitation

@@ -20,8 +20,8 @@ from tortoise.queryset import QuerySet
 from feedback_service import db
 from feedback_service.alerts.models import Alert
 from feedback_service.orders.models import Customer
+from feedback_service.orders.preferences import segment_of
 from feedback_service.shops.models import Shop
-from feedback_service.surveys.preferences import segment_of
 
 # The smallest spending among the top fifth of the shop's paying customers (ties included).
 _TOP_FIFTH_SQL = """

@@ -7,8 +7,9 @@ from starlette.responses import JSONResponse, Response
 
 from feedback_service import ratelimit
 from feedback_service.http import read_json, read_json_object, validated
-from feedback_service.orders import privacy, services
+from feedback_service.orders import services
 from feedback_service.orders.schemas import OrderIn, OrdersBatchIn, ProductIn
+from feedback_service.privacy import services as privacy
 from feedback_service.reviews import photos
 from feedback_service.reviews.block_cache import RenderedBlocks
 from feedback_service.shops.api import api_shop

@@ -19,6 +19,7 @@ from feedback_service.alerts.services import check_review
 from feedback_service.errors import InvalidInput, InvalidToken, NotFound
 from feedback_service.i18n import N_, Translator
 from feedback_service.links import Links
+from feedback_service.orders import preferences
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.outbox import services as outbox
 from feedback_service.reviews import checks, draws, photos
@@ -38,7 +39,6 @@ from feedback_service.reviews.schemas import (
 )
 from feedback_service.sentiment import Sentiment, analyse
 from feedback_service.shops.models import Shop
-from feedback_service.surveys import preferences
 from feedback_service.templating import render
 
 # The request goes out days after delivery; its link must outlive that wait.

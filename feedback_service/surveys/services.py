@@ -14,12 +14,13 @@ from feedback_service.alerts.services import check_response
 from feedback_service.errors import InvalidInput, InvalidToken
 from feedback_service.http import row_id, validated
 from feedback_service.links import Links
+from feedback_service.orders import preferences
 from feedback_service.orders.models import Customer, Order
 from feedback_service.orders.services import upsert_customer, webhook_contact
 from feedback_service.outbox import services as outbox
 from feedback_service.sentiment import analyse
 from feedback_service.shops.models import Shop
-from feedback_service.surveys import chain, emails, preferences, queries
+from feedback_service.surveys import chain, emails, queries
 from feedback_service.surveys.kinds import KINDS, KINDS_OF_KEY, Choice, score_label
 from feedback_service.surveys.models import Click, Invitation, Response
 from feedback_service.surveys.schemas import InvitationIn, SurveyLinkIn

@@ -12,7 +12,8 @@ from feedback_service.errors import InvalidInput
 from feedback_service.http import client_ip, no_store, page
 from feedback_service.i18n import Translator, gettext
 from feedback_service.links import Links
-from feedback_service.surveys import preferences, services
+from feedback_service.orders import preferences
+from feedback_service.surveys import services
 from feedback_service.surveys.emails import question_text
 from feedback_service.surveys.kinds import KINDS
 

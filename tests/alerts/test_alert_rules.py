@@ -11,11 +11,11 @@ from admin_helpers import csrf_of, log_in
 from conftest import SmtpSink
 
 from feedback_service.alerts.models import Alert
-from feedback_service.outbox.worker import Worker
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
 from feedback_service.shops.services import create_shop, create_user
 from feedback_service.surveys.models import Response
+from feedback_service.worker import Worker
 
 
 async def answer(

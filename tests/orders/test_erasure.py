@@ -26,12 +26,12 @@ from feedback_service.links import Links
 from feedback_service.orders.models import Product
 from feedback_service.outbox.models import OutboxMessage
 from feedback_service.outbox.services import EVENTS
-from feedback_service.outbox.worker import Worker
 from feedback_service.reviews import draws
 from feedback_service.reviews.models import Review, ReviewQuestion
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
 from feedback_service.shops.services import create_user
+from feedback_service.worker import Worker
 
 EMAIL = "zenobie.q@example.fr"
 NAME = "Zénobie Quartzfeld"
