@@ -22,11 +22,11 @@ from feedback_service.http import (
     whole_number,
 )
 from feedback_service.i18n import LOCALES, N_, gettext
-from feedback_service.orders import api as orders_api
 from feedback_service.orders import preferences
 from feedback_service.outbox import webhooks
 from feedback_service.outbox.models import WebhookEndpoint
 from feedback_service.outbox.services import EVENTS
+from feedback_service.privacy import api as privacy_api
 from feedback_service.privacy import services as privacy
 from feedback_service.reviews.models import ReviewQuestion
 from feedback_service.shops import auth
@@ -269,7 +269,7 @@ async def _remove_staff(request: Request, shop: Shop, form: dict[str, str]) -> N
 
 
 async def _erase_customer(request: Request, shop: Shop, form: dict[str, str]) -> None:
-    await orders_api.erase(request, shop, form.get("email", ""))
+    await privacy_api.erase(request, shop, form.get("email", ""))
 
 
 async def customer_export(request: Request) -> Response:

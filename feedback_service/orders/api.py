@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 
 from feedback_service import ratelimit
 from feedback_service.http import read_json, read_json_object, validated
 from feedback_service.orders import services
 from feedback_service.orders.schemas import OrderIn, OrdersBatchIn, ProductIn
-from feedback_service.privacy import services as privacy
-from feedback_service.reviews import photos
-from feedback_service.reviews.block_cache import RenderedBlocks
 from feedback_service.shops.api import api_shop
-from feedback_service.shops.models import Shop
 
 
 async def put_product(request: Request) -> JSONResponse:
@@ -42,24 +38,3 @@ async def put_orders(request: Request) -> JSONResponse:
     await ratelimit.hit(ratelimit.API_BATCHES, "api-batch", str(shop.id))
     batch = validated(OrdersBatchIn, await read_json_object(request), items=True)
     return JSONResponse({"results": await services.upsert_batch(shop, batch.orders)})
-
-
-async def export_customer(request: Request) -> JSONResponse:
-    shop = await api_shop(request)
-    return JSONResponse(await privacy.export_customer(shop, request.path_params["email"]))
-
-
-async def erase_customer(request: Request) -> Response:
-    shop = await api_shop(request)
-    await erase(request, shop, request.path_params["email"])
-    return Response(status_code=204)
-
-
-async def erase(request: Request, shop: Shop, email: str) -> None:
-    """A person's data, their photo files, and this process's rendered blocks of their
-    reviews (other processes drop theirs when they render the product's new version)."""
-    settings = request.app.state.settings
-    changed = await privacy.erase_customer(shop, email, photos.directory(settings.data_dir))
-    rendered: RenderedBlocks = request.app.state.rendered_blocks
-    for product_id in changed:
-        rendered.forget(product_id)
