@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import re
 import secrets
@@ -129,6 +130,25 @@ def row_id(raw: str, *, big: bool = False) -> int | None:
     with `big`); None names no row (PostgreSQL refuses a larger number to compare with)."""
     value = whole_number(raw, digits=19)
     return value if value is not None and value <= (MAX_BIG_ID if big else MAX_ID) else None
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, *, big: bool = False) -> int | None:
+    """The id a page of results starts after; `big`: of a BIGINT column."""
+    if not cursor:
+        return None
+    try:
+        value = row_id(
+            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode(), big=big
+        )
+    except ValueError:
+        value = None
+    if value is None:
+        raise InvalidInput("The cursor is not valid.", fields={"cursor": "invalid"})
+    return value
 
 
 def register_bounded_text(name: str, max_length: int) -> None:

@@ -12,7 +12,14 @@ from feedback_service.admin import dashboard as dashboard_data
 from feedback_service.admin.next_steps import next_steps
 from feedback_service.alerts.views import ASPECT_LABELS
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.http import client_ip, page, respondent_locale, row_id
+from feedback_service.http import (
+    client_ip,
+    decode_cursor,
+    encode_cursor,
+    page,
+    respondent_locale,
+    row_id,
+)
 from feedback_service.i18n import N_, Translator, gettext
 from feedback_service.metrics.services import MAX_LIFETIME_YEARS
 from feedback_service.outbox.models import OutboxMessage
@@ -26,7 +33,7 @@ from feedback_service.surveys.kinds import KINDS, answer_text, score_label
 from feedback_service.surveys.models import Click, Invitation
 from feedback_service.surveys.models import Response as SurveyResponse
 from feedback_service.surveys.queries import provisional
-from feedback_service.surveys.services import PAGE_SIZE, decode_cursor, encode_cursor
+from feedback_service.surveys.services import PAGE_SIZE
 
 
 async def login(request: Request) -> Response:

@@ -6,13 +6,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.http import read_json, row_id
+from feedback_service.http import decode_cursor, encode_cursor, read_json, row_id
 from feedback_service.orders import services as orders
 from feedback_service.reviews import feed, services
 from feedback_service.reviews.models import Review
 from feedback_service.reviews.schemas import ModerationIn, ReplyIn, ReviewImportIn, ReviewRequestIn
 from feedback_service.shops.api import api_shop
-from feedback_service.surveys.services import decode_cursor, encode_cursor
 
 MAX_SKU = 100  # Product.sku
 

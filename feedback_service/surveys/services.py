@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from feedback_service.alerts.services import check_response
 from feedback_service.errors import InvalidInput, InvalidToken
-from feedback_service.http import row_id, validated
+from feedback_service.http import decode_cursor, encode_cursor, validated
 from feedback_service.links import Links
 from feedback_service.orders import preferences
 from feedback_service.orders.models import Customer, Order
@@ -421,25 +420,6 @@ async def choose_contact_preference(customer: Customer, choice: str) -> None:
 
 STATUSES = ("confirmed", "provisional", "scanner")
 PAGE_SIZE = 50
-
-
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None, *, big: bool = False) -> int | None:
-    """The id a page of results starts after; `big`: of a BIGINT column."""
-    if not cursor:
-        return None
-    try:
-        value = row_id(
-            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode(), big=big
-        )
-    except ValueError:
-        value = None
-    if value is None:
-        raise InvalidInput("The cursor is not valid.", fields={"cursor": "invalid"})
-    return value
 
 
 async def list_responses(
