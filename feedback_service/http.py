@@ -9,7 +9,7 @@ import re
 import secrets
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.convertors import StringConvertor, register_url_convertor
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -22,6 +22,13 @@ from feedback_service.i18n import locale_from_accept_language
 from feedback_service.templating import render
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class Strict(BaseModel):
+    """A request body: an unknown field is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", strict=False)
+
 
 # Bodies larger than this are refused before parsing (413); review forms carry photos.
 MAX_BODY = 1_000_000

@@ -12,8 +12,7 @@ from feedback_service.alerts import priority, services
 from feedback_service.alerts.models import Alert
 from feedback_service.alerts.rules import RULE_NAMES, AlertRules, rules_of
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.http import decode_cursor, encode_cursor, read_json, row_id
-from feedback_service.orders.schemas import Strict
+from feedback_service.http import Strict, decode_cursor, encode_cursor, read_json, row_id
 from feedback_service.shops.api import api_shop
 from feedback_service.shops.models import StaffUser
 

@@ -6,8 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from feedback_service.http import Strict
 from feedback_service.i18n import N_
-from feedback_service.orders.schemas import Strict
 
 RULE_LABELS = {
     "thermometer_low": N_("Thermometer red or yellow"),

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import StringConstraints
 
-from feedback_service.orders.schemas import Strict
+from feedback_service.http import Strict
 
 
 class ConnectorIn(Strict):

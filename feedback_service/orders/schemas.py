@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, EmailStr, Field, StringConstraints
 
+from feedback_service.http import Strict
 from feedback_service.moments import AwareDatetime
 from schema_markup import clean_line
 
@@ -23,10 +24,6 @@ HttpUrl = Annotated[
 ]
 # A person's name as staff read it: no control or bidi override (U+202E) to reorder it.
 Name = Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_line)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=False)
 
 
 class ProductIn(Strict):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from feedback_service.orders.schemas import Strict
+from feedback_service.http import Strict
 
 
 class WebhookIn(Strict):

@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from feedback_service.http import Strict
 from feedback_service.moments import AwareDatetime
-from feedback_service.orders.schemas import Strict
 
 REJECTION_REASONS = (
     "abusive",

@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
-from feedback_service.orders.schemas import MAX_BATCH, CustomerIn, Strict
+from feedback_service.http import Strict
+from feedback_service.orders.schemas import MAX_BATCH, CustomerIn
 
 SurveyName = Literal["thermometer", "nps", "csat"]
 Question = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
