@@ -275,7 +275,7 @@ def _example(shop: Shop, campaign: Campaign, customer: Customer, links: Links) -
         shop,
         invitation,
         customer,
-        links.survey_links("preview", campaign.kind),
+        links.survey_links("preview", KINDS[campaign.kind].link_keys),
         f"{links.base_url}/u/preview",
     )
     return {"locale": customer.locale, "to": customer.email, **email}

@@ -113,7 +113,7 @@ def invitation_json(
     shop: Shop, invitation: Invitation, customer: Customer | None, links: Links
 ) -> dict[str, Any]:
     token = links.survey_token(invitation.id, shop.id, reusable=invitation.reusable)
-    score_links = links.survey_links(token, invitation.kind)
+    score_links = links.survey_links(token, KINDS[invitation.kind].link_keys)
     body: dict[str, Any] = {
         "id": invitation.id,
         "survey": invitation.kind,

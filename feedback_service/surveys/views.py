@@ -62,8 +62,8 @@ async def survey_page(request: Request) -> Response:
     """Every choice of a survey on one page: where a receipt's QR code leads."""
     token = request.path_params["token"]
     invitation = await services.invitation_of(token, _links(request))
-    links = _links(request).survey_links(token, invitation.kind)
     kind = KINDS[invitation.kind]
+    links = _links(request).survey_links(token, kind.link_keys)
     return page(
         request,
         "surveys/choose.html",
