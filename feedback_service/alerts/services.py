@@ -146,7 +146,12 @@ async def check_response(response_id: int) -> Alert | None:
     )
 
 
-async def check_review(review: Review, shop: Shop) -> Alert | None:
+async def check_review(review_id: int) -> Alert | None:
+    """Run once a review is submitted (its job, written by reviews)."""
+    review = await Review.filter(id=review_id).select_related("shop").first()
+    if review is None:  # erased meanwhile
+        return None
+    shop = review.shop
     rules = alert_rules.rules_of(shop.alert_rules)
     matched = alert_rules.matching(rules, "review", review.rating, review.sentiment_score)
     return await _open(

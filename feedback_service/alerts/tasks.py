@@ -1,5 +1,5 @@
-"""The worker's jobs of alerts: the checks of answers whose burst window has passed, and the
-follow-up surveys of resolved alerts."""
+"""The worker's jobs of alerts: the checks of answers (when their burst window has passed or
+they were commented) and of submitted reviews, and the follow-up surveys of resolved alerts."""
 
 from __future__ import annotations
 
@@ -22,6 +22,12 @@ async def check_due_answers(context: Context) -> int:
     ):
         checked += 1
     return checked
+
+
+@job("review_alert")
+async def check_review(row: OutboxMessage, context: Context) -> None:
+    """Reviews wrote the row when the review was submitted."""
+    await services.check_review(row.payload["review_id"])
 
 
 @job("alert_followup")

@@ -15,7 +15,6 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from feedback_service import db, tokens
-from feedback_service.alerts.services import check_review
 from feedback_service.errors import InvalidInput, InvalidToken, NotFound
 from feedback_service.i18n import N_, Translator
 from feedback_service.links import Links
@@ -466,7 +465,8 @@ async def submit(
                     order_id=request.order.external_id,
                 )
                 await outbox.emit(shop, "review.submitted", event)
-                await check_review(review, shop)
+                # Alerts (a layer above) check it: the worker runs their job.
+                await outbox.schedule(shop, "review_alert", {"review_id": review.id}, now)
                 if auto:
                     await ModerationEvent.create(
                         review=review, action="auto_publish", actor="system"

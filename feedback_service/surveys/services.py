@@ -9,7 +9,6 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from feedback_service.alerts.services import check_response
 from feedback_service.errors import InvalidInput, InvalidToken
 from feedback_service.http import decode_cursor, encode_cursor, validated
 from feedback_service.links import Links
@@ -371,10 +370,10 @@ async def add_comment(
             sentiment_label=sentiment.label,
             language=sentiment.language,
             aspects=sentiment.as_dict()["aspects"],
+            alert_due_at=now,  # its alert check, by the worker (alerts.tasks)
         )
         response.comment = text
         await outbox.emit(invitation.shop_id, "comment.added", await _event(response))
-        await check_response(response.id)
     choice = KINDS[invitation.kind].choice_for_score(response.score)
     assert choice is not None
     return Answer(invitation, choice, response, "confirmed")

@@ -212,6 +212,7 @@ async def customer_with_everything(
         f"/s/{invitation['token']}/comment", data={"comment": TEXTS["comment"], "score": "2"}
     )
     assert commented.status_code == 200
+    await Worker(settings).run_once()  # the alert checks of the comment and the reviews
     alerts_shown = (await api.get("/api/v1/alerts")).json()["items"]
     [alert] = [a for a in alerts_shown if a["subject"]["type"] == "response"]
     noted = await api.patch(f"/api/v1/alerts/{alert['id']}", json={"note": TEXTS["note"]})
