@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse, Response
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import read_json, row_id
 from feedback_service.orders import services as orders
-from feedback_service.reviews import feed, services
+from feedback_service.reviews import feed, importer, moderation, services
 from feedback_service.reviews.models import Review
 from feedback_service.reviews.schemas import ModerationIn, ReplyIn, ReviewImportIn, ReviewRequestIn
 from feedback_service.shops.api import api_shop
@@ -67,7 +67,7 @@ async def list_reviews(request: Request) -> JSONResponse:
 async def import_review(request: Request) -> JSONResponse:
     shop = await api_shop(request)
     data = await read_json(request, ReviewImportIn)
-    review, created = await services.import_review(shop, data)
+    review, created = await importer.import_review(shop, data)
     review = await services.get_review(shop, review.id)
     return JSONResponse(services.review_json(review), status_code=201 if created else 200)
 
@@ -75,14 +75,14 @@ async def import_review(request: Request) -> JSONResponse:
 async def moderate(request: Request) -> JSONResponse:
     shop = await api_shop(request)
     data = await read_json(request, ModerationIn)
-    review = await services.moderate(shop, _review_id(request), data, actor="api")
+    review = await moderation.moderate(shop, _review_id(request), data, actor="api")
     return JSONResponse(services.review_json(review))
 
 
 async def reply(request: Request) -> JSONResponse:
     shop = await api_shop(request)
     data = await read_json(request, ReplyIn)
-    review = await services.reply(shop, _review_id(request), data.body, actor="api")
+    review = await moderation.reply(shop, _review_id(request), data.body, actor="api")
     return JSONResponse(services.review_json(review))
 
 
