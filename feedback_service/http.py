@@ -8,7 +8,7 @@ import re
 import secrets
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.convertors import StringConvertor, register_url_convertor
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -37,8 +37,38 @@ UPLOAD_PATHS = ("/r/", "/admin/imports")
 BODY_CHUNK_TIMEOUT = 20.0
 
 
+class ErrorBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class Error(BaseModel):
+    """Every JSON error: a 4xx status and this body."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    error: ErrorBody
+
+
 def error_payload(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return Error(error=ErrorBody(code=code, message=message, fields=fields or {})).model_dump()
+
+
+class ModelResponse(Response):
+    """A JSON answer written by its response model, the one /openapi.json shows."""
+
+    media_type = "application/json"
+
+    def __init__(
+        self, content: BaseModel, status_code: int = 200, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(content, status_code, headers)
+
+    def render(self, content: Any) -> bytes:
+        return content.model_dump_json().encode()
 
 
 def json_error(exc: DomainError) -> JSONResponse:

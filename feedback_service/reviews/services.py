@@ -20,7 +20,7 @@ from feedback_service.i18n import Translator
 from feedback_service.links import Links
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.outbox import services as outbox
-from feedback_service.reviews import photos
+from feedback_service.reviews import photos, schemas
 from feedback_service.reviews.models import HelpfulVote, Review, ReviewRequest
 from feedback_service.reviews.schemas import ReviewRequestIn
 from feedback_service.sentiment import Sentiment
@@ -61,7 +61,7 @@ async def order_products(order: Order) -> list[Product]:
 
 async def create_request(
     shop: Shop, data: ReviewRequestIn, links: Links
-) -> tuple[dict[str, Any], bool]:
+) -> tuple[schemas.ReviewRequest, bool]:
     order = (
         await Order.filter(shop=shop, external_id=data.order_id).select_related("customer").first()
     )
@@ -69,7 +69,7 @@ async def create_request(
         raise InvalidInput("Unknown order.", fields={"order_id": "no such order"})
     existing = await ReviewRequest.filter(order=order).first()
     if existing is not None:
-        return await request_json(shop, existing, order, links), False
+        return await request_out(shop, existing, order, links), False
     days = shop.review_delay_days if data.send_after_days is None else data.send_after_days
     send_at = (order.delivered_at or utcnow()) + timedelta(days=days)
     try:
@@ -80,25 +80,31 @@ async def create_request(
             await outbox.schedule(shop, "review_request", {"request_id": request.id}, send_at)
     except IntegrityError:  # the same order asked twice at once
         request = await ReviewRequest.get(order=order)
-        return await request_json(shop, request, order, links), False
-    return await request_json(shop, request, order, links), True
+        return await request_out(shop, request, order, links), False
+    return await request_out(shop, request, order, links), True
 
 
-async def request_json(
+def request_status(request: ReviewRequest) -> str:
+    return request.outcome or ("submitted" if request.submitted_at else "scheduled")
+
+
+async def request_out(
     shop: Shop, request: ReviewRequest, order: Order, links: Links
-) -> dict[str, Any]:
+) -> schemas.ReviewRequest:
     customer: Customer = order.customer
-    return {
-        "id": request.id,
-        "order_id": order.external_id,
-        "token": review_token(links, request),
-        "url": review_url(links, request),
-        "send_at": request.send_at.isoformat(),
-        "status": request.outcome or ("submitted" if request.submitted_at else "scheduled"),
-        "email": review_request_email(
-            shop, customer, await order_products(order), review_url(links, request), links
-        ),
-    }
+    return schemas.ReviewRequest.model_validate(
+        {
+            "id": request.id,
+            "order_id": order.external_id,
+            "token": review_token(links, request),
+            "url": review_url(links, request),
+            "send_at": request.send_at,
+            "status": request_status(request),
+            "email": review_request_email(
+                shop, customer, await order_products(order), review_url(links, request), links
+            ),
+        }
+    )
 
 
 def review_request_email(
@@ -172,7 +178,7 @@ async def send_due_request(request_id: int, links: Links) -> str:
     return outcome
 
 
-async def order_request_state(order: Order) -> dict[str, Any] | None:
+async def order_request_state(order: Order) -> schemas.OrderReviewRequest | None:
     """The review request of an order as GET /api/v1/orders/{id} shows it, or None."""
     request = await ReviewRequest.filter(order_id=order.id).first()
     if request is None:
@@ -180,13 +186,15 @@ async def order_request_state(order: Order) -> dict[str, Any] | None:
     review_ids = (
         await Review.filter(request_id=request.id).order_by("id").values_list("id", flat=True)
     )
-    return {
-        "status": request.outcome or ("submitted" if request.submitted_at else "scheduled"),
-        "scheduled_for": request.send_at.isoformat(),
-        "sent_at": request.sent_at.isoformat() if request.sent_at else None,
-        "reminders_sent": request.reminders_sent,
-        "review_ids": list(review_ids),
-    }
+    return schemas.OrderReviewRequest.model_validate(
+        {
+            "status": request_status(request),
+            "scheduled_for": request.send_at,
+            "sent_at": request.sent_at,
+            "reminders_sent": request.reminders_sent,
+            "review_ids": list(review_ids),
+        }
+    )
 
 
 # --- automatic requests and reminders ------------------------------------------------------
@@ -412,31 +420,31 @@ async def vote_helpful(shop_slug: str, review_id: int, voter: str) -> Review:
     return review
 
 
-def review_json(review: Review) -> dict[str, Any]:
-    def iso(value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
-    return {
-        "id": review.id,
-        "sku": review.product.sku,
-        "rating": review.rating,
-        "title": review.title,
-        "body": review.body,
-        "author_name": review.author_name,
-        "language": review.language,
-        "answers": review.answers,
-        "photos": review.photos,
-        "status": review.status,
-        "rejection_reason": review.rejection_reason,
-        "verified": review.verified,
-        "incentivised": review.incentivised,
-        "source": review.source,
-        "source_id": review.source_id,
-        "submitted_at": iso(review.submitted_at),
-        "experienced_at": iso(review.experienced_at),
-        "published_at": iso(review.published_at),
-        "helpful_count": review.helpful_count,
-        "reply": {"body": review.reply_body, "published_at": iso(review.reply_at)}
-        if review.reply_body
-        else None,
-    }
+def review_out(review: Review) -> schemas.Review:
+    """The review as the API shows it (its product loaded)."""
+    return schemas.Review.model_validate(
+        {
+            "id": review.id,
+            "sku": review.product.sku,
+            "rating": review.rating,
+            "title": review.title,
+            "body": review.body,
+            "author_name": review.author_name,
+            "language": review.language,
+            "answers": review.answers,
+            "photos": review.photos,
+            "status": review.status,
+            "rejection_reason": review.rejection_reason,
+            "verified": review.verified,
+            "incentivised": review.incentivised,
+            "source": review.source,
+            "source_id": review.source_id,
+            "submitted_at": review.submitted_at,
+            "experienced_at": review.experienced_at,
+            "published_at": review.published_at,
+            "helpful_count": review.helpful_count,
+            "reply": {"body": review.reply_body, "published_at": review.reply_at}
+            if review.reply_body
+            else None,
+        }
+    )
