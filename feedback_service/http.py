@@ -25,7 +25,8 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class Strict(BaseModel):
-    """A request body: an unknown field is refused, not ignored."""
+    """Every request body and every answer: a field the model lacks is an error, so neither
+    side can send what the document does not show."""
 
     model_config = ConfigDict(extra="forbid", strict=False)
 
@@ -45,8 +46,38 @@ UPLOAD_PATHS = ("/r/", "/admin/imports")
 BODY_CHUNK_TIMEOUT = 20.0
 
 
+class ErrorBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class Error(BaseModel):
+    """Every JSON error: a 4xx status and this body."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    error: ErrorBody
+
+
 def error_payload(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return Error(error=ErrorBody(code=code, message=message, fields=fields or {})).model_dump()
+
+
+class ModelResponse(Response):
+    """A JSON answer written by its response model, the one /openapi.json shows."""
+
+    media_type = "application/json"
+
+    def __init__(
+        self, content: BaseModel, status_code: int = 200, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(content, status_code, headers)
+
+    def render(self, content: Any) -> bytes:
+        return content.model_dump_json().encode()
 
 
 def json_error(exc: DomainError) -> JSONResponse:

@@ -169,7 +169,7 @@ async def links_page(request: Request) -> Response:
             {"survey": form.get("kind"), "locale": form.get("locale") or None}
         )
         made = await create_survey_link(user.shop, data, _links(request))
-        return RedirectResponse(f"/admin/survey-links/{made['id']}", status_code=303)
+        return RedirectResponse(f"/admin/survey-links/{made.id}", status_code=303)
     rows = await Invitation.filter(shop=user.shop, reusable=True).order_by("-id").limit(50)
     return _page(request, "admin/survey_links.html", user, rows=rows)
 

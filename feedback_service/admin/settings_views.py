@@ -7,14 +7,16 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from tortoise.transactions import in_transaction
 
 from feedback_service.alerts import replies
-from feedback_service.alerts.rules import AlertRules, rules_of
+from feedback_service.alerts.rules import rules_of
+from feedback_service.alerts.schemas import AlertRules
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import (
     MAX_ID,
+    ModelResponse,
     frame_ancestors,
     page,
     respondent_locale,
@@ -275,7 +277,7 @@ async def _erase_customer(request: Request, shop: Shop, form: dict[str, str]) ->
 async def customer_export(request: Request) -> Response:
     user = await auth.current_staff(request, role="admin")
     data = await privacy.export_customer(user.shop, request.query_params.get("email", ""))
-    return JSONResponse(
+    return ModelResponse(
         data, headers={"Content-Disposition": 'attachment; filename="customer.json"'}
     )
 

@@ -24,7 +24,7 @@ from feedback_service.i18n import N_, Translator, gettext
 from feedback_service.metrics.services import MAX_LIFETIME_YEARS
 from feedback_service.outbox.models import OutboxMessage
 from feedback_service.outbox.webhooks import replay
-from feedback_service.reviews import services as review_services
+from feedback_service.reviews import moderation
 from feedback_service.reviews.models import Review
 from feedback_service.reviews.schemas import ModerationIn
 from feedback_service.shops import auth
@@ -204,12 +204,12 @@ async def reviews(request: Request) -> Response:
         if form.get("action") == "reply":
             if not form.get("body", "").strip():
                 raise InvalidInput("Write a reply first.", fields={"body": "required"})
-            await review_services.reply(user.shop, review_id, form["body"], actor)
+            await moderation.reply(user.shop, review_id, form["body"], actor)
         else:
             data = ModerationIn.model_validate(
                 {"action": form.get("action"), "reason": form.get("reason") or None}
             )
-            await review_services.moderate(user.shop, review_id, data, actor)
+            await moderation.moderate(user.shop, review_id, data, actor)
         return RedirectResponse(f"/admin/reviews?status={status}", status_code=303)
     rows = (
         await Review.filter(shop=user.shop, status=status)
@@ -226,7 +226,7 @@ async def reviews(request: Request) -> Response:
         csrf=auth.csrf_token(request),
         rows=rows,
         status=status,
-        reasons=review_services.REASON_LABELS,
+        reasons=moderation.REASON_LABELS,
     )
 
 

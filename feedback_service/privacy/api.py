@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
+from feedback_service.http import ModelResponse
 from feedback_service.privacy import services
 from feedback_service.reviews import photos
 from feedback_service.reviews.block_cache import RenderedBlocks
@@ -12,9 +13,9 @@ from feedback_service.shops.api import api_shop
 from feedback_service.shops.models import Shop
 
 
-async def export_customer(request: Request) -> JSONResponse:
+async def export_customer(request: Request) -> Response:
     shop = await api_shop(request)
-    return JSONResponse(await services.export_customer(shop, request.path_params["email"]))
+    return ModelResponse(await services.export_customer(shop, request.path_params["email"]))
 
 
 async def erase_customer(request: Request) -> Response:
