@@ -249,7 +249,7 @@ class PostgresOperations(Operations):
         return f"{value} = ANY({parameter})"
 
     @staticmethod
-    def _pool(client: BaseDBAsyncClient) -> asyncpg.Pool | None:
+    def _bare_pool(client: BaseDBAsyncClient) -> asyncpg.Pool | None:
         """Outside a transaction, the pool, to skip Tortoise's wrapper (see internals)."""
         if isinstance(client, TransactionalDBClient):
             return None
@@ -258,7 +258,7 @@ class PostgresOperations(Operations):
     async def fetch(self, sql: str, params: Mapping[str, Any]) -> Sequence[Row]:
         client = internals.current_client()
         query, values = self.compile(sql, params)
-        pool = self._pool(client)
+        pool = self._bare_pool(client)
         if pool is None:
             return await client.execute_query_dict(query, values)
         try:
@@ -269,7 +269,7 @@ class PostgresOperations(Operations):
 
     async def execute(self, sql: str, params: Mapping[str, Any]) -> int:
         client = internals.current_client()
-        pool = self._pool(client)
+        pool = self._bare_pool(client)
         if pool is None:
             return await super().execute(sql, params)
         query, values = self.compile(sql, params)
