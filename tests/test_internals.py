@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 from feedback_service import internals
+from feedback_service.app import create_app
+from feedback_service.db import init_db
+from feedback_service.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 FENCED = ROOT / "feedback_service" / "internals.py"
@@ -79,3 +82,17 @@ def test_another_version_stops_the_start_with_what_to_do(
     found["tortoise-orm"] = "1.10.0"
     with pytest.raises(internals.UnsupportedVersion, match="tortoise-orm 1.10.0"):
         internals.check_versions()
+
+
+async def test_the_app_and_every_command_check_before_they_start(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    found = {"tortoise-orm": "2.0.0", "aiosqlite": "0.22.1"}
+    monkeypatch.setattr(internals, "installed_version", found.__getitem__)
+    app = create_app(settings, manage_db=False)
+    with pytest.raises(internals.UnsupportedVersion, match="tortoise-orm 2.0.0"):
+        async with app.router.lifespan_context(app):
+            pass
+    # The worker and every command of the CLI open the database with init_db.
+    with pytest.raises(internals.UnsupportedVersion, match="tortoise-orm 2.0.0"):
+        await init_db("sqlite://:memory:")

@@ -206,7 +206,7 @@ def _sqlite_value(value: Any) -> Any:
     # them as text: parameters must use the same spelling to compare right. A list is
     # JSON (json_each, in_list).
     if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat(sep=" ")
+        return (value if value.tzinfo is UTC else value.astimezone(UTC)).isoformat(sep=" ")
     if isinstance(value, list):
         return json.dumps(value)
     return value
