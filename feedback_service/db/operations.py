@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -43,10 +44,7 @@ class Operations:
     def compile(self, sql: str, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
         """The statement with the engine's placeholders, and its values in their order."""
         text, names = self._compiled.get(sql) or self._numbered(sql)
-        return text, self.values(names, params)
-
-    def values(self, names: Sequence[str], params: Mapping[str, Any]) -> list[Any]:
-        return [params[name] for name in names]
+        return text, [params[name] for name in names]
 
     def _numbered(self, sql: str) -> tuple[str, tuple[str, ...]]:
         names: dict[str, str] = {}
@@ -133,8 +131,16 @@ class SqliteOperations(Operations):
     # One host, one worker: no other transaction to skip the rows of.
     skip_locked = ""
 
-    def values(self, names: Sequence[str], params: Mapping[str, Any]) -> list[Any]:
-        return [_sqlite_value(params[name]) for name in names]
+    def __init__(self) -> None:
+        super().__init__()
+        # Values reach SQLite through sqlite3's adapters, which convert them in C, without
+        # a Python call per value (that call cost 1% of a click's instructions,
+        # benchmarks/answer_cpu.py --callgrind). Registered after Tortoise's own (at the
+        # import of its SQLite executor), which they replace.
+        import tortoise.backends.sqlite.executor  # noqa: F401
+
+        sqlite3.register_adapter(datetime, _utc_text)
+        sqlite3.register_adapter(list, json.dumps)
 
     def period_bucket(self, column: str, every: str, starts: str) -> str:
         if every == "week":
@@ -184,8 +190,10 @@ class SqliteOperations(Operations):
         self, write: str, read: str, params: Mapping[str, Any], *, read_after_insert: bool
     ) -> tuple[int | None, Row | None]:
         # Each statement commits on its own, in one trip to aiosqlite's thread.
-        inserted, found = await self.batch(
-            [(write, params), (read, params)], until_insert=not read_after_insert
+        inserted, found = await run_batch(
+            internals.current_client(),
+            [self.compile(write, params), self.compile(read, params)],
+            until_insert=not read_after_insert,
         )
         return (
             inserted if isinstance(inserted, int) else None,
@@ -201,15 +209,13 @@ class SqliteOperations(Operations):
         return await run_batch(internals.current_client(), compiled, until_insert=until_insert)
 
 
-def _sqlite_value(value: Any) -> Any:
-    # Tortoise stores aware datetimes as UTC text, "2024-05-01 08:00:00+00:00", and compares
-    # them as text: parameters must use the same spelling to compare right. A list is
-    # JSON (json_each, in_list).
-    if isinstance(value, datetime):
-        return (value if value.tzinfo is UTC else value.astimezone(UTC)).isoformat(sep=" ")
-    if isinstance(value, list):
-        return json.dumps(value)
-    return value
+def _utc_text(value: datetime) -> str:
+    """Tortoise stores aware datetimes as UTC text, "2024-05-01 08:00:00+00:00", and SQLite
+    compares them as text: parameters must use the same spelling to compare right (a naive
+    one stays as it is, as Tortoise's own adapter left it)."""
+    if value.tzinfo is not None and value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ")
 
 
 class PostgresOperations(Operations):

@@ -154,10 +154,9 @@ _ANSWER = (
 )
 
 
-def _kinds(kinds: tuple[str, ...]) -> dict[str, str]:
-    """:kind_0 to :kind_2, the last kind repeated."""
-    padded = (*kinds, *kinds[-1:] * (3 - len(kinds)))
-    return {"kind_0": padded[0], "kind_1": padded[1], "kind_2": padded[2]}
+def _three(kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """:kind_0 to :kind_2: the kinds, the last one repeated."""
+    return (*kinds, *kinds[-1:] * (3 - len(kinds)))
 
 
 @dataclass(frozen=True)
@@ -171,11 +170,14 @@ class Click:
     at: datetime
 
     def params(self) -> dict[str, object]:
+        kinds = _three(self.kinds)
         return {
             "score": self.score,
             "user_agent": self.user_agent,
             "at": self.at,
-            **_kinds(self.kinds),
+            "kind_0": kinds[0],
+            "kind_1": kinds[1],
+            "kind_2": kinds[2],
         }
 
 
@@ -192,12 +194,15 @@ class NewAnswer:
     burst_scores: int  # distinct scores clicked within the window that make a burst
 
     def params(self) -> dict[str, object]:
+        kinds = _three(self.kinds)
         return {
             "score": self.score,
             "at": self.at,
             "alert_due": self.alert_due,
             "burst_scores": self.burst_scores,
-            **_kinds(self.kinds),
+            "kind_0": kinds[0],
+            "kind_1": kinds[1],
+            "kind_2": kinds[2],
         }
 
 

@@ -3,6 +3,8 @@ engine's snippets giving the same rows."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -30,13 +32,21 @@ def test_named_parameters_become_numbered_placeholders_each_value_passed_once() 
     assert pg_values == [7, at_two]
     on_sqlite, sqlite_values = SqliteOperations().compile(QUERY, params)
     assert on_sqlite == QUERY.replace(":shop", "?1").replace(":end", "?2")
-    # SQLite compares times as Tortoise stores them: UTC text.
-    assert sqlite_values == [7, "2023-12-31 23:00:00+00:00"]
+    assert sqlite_values == [7, at_two]
 
 
-def test_a_list_is_an_array_on_postgres_and_json_on_sqlite() -> None:
-    assert PostgresOperations().compile("SELECT :ids", {"ids": [1, 2]})[1] == [[1, 2]]
-    assert SqliteOperations().compile("SELECT :ids", {"ids": [1, 2]})[1] == ["[1, 2]"]
+def test_sqlite_gets_times_as_tortoise_stores_them_and_lists_as_json() -> None:
+    sql, values = SqliteOperations().compile(
+        "SELECT :at, :naive, :ids",
+        {
+            "at": datetime(2024, 1, 1, 1, tzinfo=timezone(timedelta(hours=2))),
+            "naive": datetime(2024, 1, 1, 1),
+            "ids": [1, 2],
+        },
+    )
+    with closing(sqlite3.connect(":memory:")) as connection:
+        row = connection.execute(sql, values).fetchone()
+    assert row == ("2023-12-31 23:00:00+00:00", "2024-01-01 01:00:00", "[1, 2]")
 
 
 def test_a_parameter_without_a_value_is_named() -> None:
