@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import aiosqlite
 import asyncpg
 from tortoise import connections
-from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.models import Model
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -59,9 +59,12 @@ def current_client() -> BaseDBAsyncClient:
 
 
 def asyncpg_pool(client: BaseDBAsyncClient) -> asyncpg.Pool | None:
-    """The asyncpg pool behind Tortoise's PostgreSQL client (`_pool`; None before it opens),
-    for queries outside a transaction: Tortoise's wrapper around it (its lock, its exception
-    translation, a dict per row) cost 8% of a click's CPU (benchmarks/answer_cpu.py)."""
+    """The asyncpg pool behind Tortoise's PostgreSQL client (`_pool`), for queries outside
+    a transaction (None in one, or before the pool opens): Tortoise's wrapper around it (its
+    lock, its exception translation, a dict per row) cost 8% of a click's CPU
+    (benchmarks/answer_cpu.py)."""
+    if isinstance(client, TransactionalDBClient):
+        return None
     pool: asyncpg.Pool | None = getattr(client, "_pool", None)
     return pool
 

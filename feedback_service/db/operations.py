@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import asyncpg
-from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -254,17 +254,10 @@ class PostgresOperations(Operations):
     def in_list(self, value: str, parameter: str) -> str:
         return f"{value} = ANY({parameter})"
 
-    @staticmethod
-    def _bare_pool(client: BaseDBAsyncClient) -> asyncpg.Pool | None:
-        """Outside a transaction, the pool, to skip Tortoise's wrapper (see internals)."""
-        if isinstance(client, TransactionalDBClient):
-            return None
-        return internals.asyncpg_pool(client)
-
     async def fetch(self, sql: str, params: Mapping[str, Any]) -> Sequence[Row]:
         client = internals.current_client()
         query, values = self.compile(sql, params)
-        pool = self._bare_pool(client)
+        pool = internals.asyncpg_pool(client)
         if pool is None:
             return await client.execute_query_dict(query, values)
         try:
@@ -275,7 +268,7 @@ class PostgresOperations(Operations):
 
     async def execute(self, sql: str, params: Mapping[str, Any]) -> int:
         client = internals.current_client()
-        pool = self._bare_pool(client)
+        pool = internals.asyncpg_pool(client)
         if pool is None:
             return await super().execute(sql, params)
         query, values = self.compile(sql, params)
@@ -301,8 +294,8 @@ class PostgresOperations(Operations):
                 f'WITH w AS ({write} RETURNING id) SELECT *, (SELECT id FROM w) AS "w.id"'
                 f" FROM ({read}) r"
             )
-        row = await self.fetch_one(sql, params)
-        return (None, None) if row is None else (row["w.id"], row)
+        rows = await self.fetch(sql, params)
+        return (rows[0]["w.id"], rows[0]) if rows else (None, None)
 
     async def lock_transaction(self, key: int) -> None:
         await self.fetch("SELECT pg_advisory_xact_lock(:key)", {"key": key})
