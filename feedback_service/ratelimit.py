@@ -52,11 +52,12 @@ class MemoryCounters:
     walked on each full collection: under load, tens of thousands of keys, collections of
     30-90 ms that stalled every request) and swept every key after each hit, with a thread
     hop per key (a tenth of the server's CPU under load). The counters are only touched
-    from the event loop's thread, by code that never awaits in between: no lock. A sweep
-    runs at most once a minute; an expired window starts again when next hit."""
+    from the event loop's thread, by code that never awaits in between: no lock. A window
+    is a tuple of numbers, which the collector stops tracking. A sweep runs at most once a
+    minute; an expired window starts again when next hit."""
 
     def __init__(self) -> None:
-        self.windows: dict[str, list[float]] = {}  # key: [hits, end (monotonic)]
+        self.windows: dict[str, tuple[int, float]] = {}  # key: (hits, end, monotonic)
         self.next_sweep = 0.0
 
     async def hit(self, limit: RateLimitItem, *keys: str) -> bool:
@@ -67,9 +68,11 @@ class MemoryCounters:
         key = limit.key_for(*keys)
         window = self.windows.get(key)
         if window is None or window[1] <= now:
-            window = self.windows[key] = [0, now + limit.get_expiry()]
-        window[0] += 1
-        return window[0] <= limit.amount
+            hits, end = 1, now + limit.get_expiry()
+        else:
+            hits, end = window[0] + 1, window[1]
+        self.windows[key] = (hits, end)
+        return hits <= limit.amount
 
     async def seconds_left(self, limit: RateLimitItem, *keys: str) -> float:
         window = self.windows.get(limit.key_for(*keys))

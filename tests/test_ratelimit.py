@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from limits import parse
 
@@ -55,3 +57,13 @@ async def test_hit_past_the_limit_says_when_to_try_again(clock: list[float]) -> 
     assert await ratelimit.exceeded(THREE_A_MINUTE, "x")
     await ratelimit.reset()
     assert not await ratelimit.exceeded(THREE_A_MINUTE, "x")
+
+
+async def test_the_garbage_collector_does_not_walk_the_windows() -> None:
+    """Under load tens of thousands of keys: full collections that walk them stall every
+    request (limits' lock per key did)."""
+    counters = ratelimit.MemoryCounters()
+    for n in range(100):
+        await counters.hit(THREE_A_MINUTE, f"key{n}")
+    gc.collect()
+    assert not any(gc.is_tracked(window) for window in counters.windows.values())
