@@ -1,6 +1,6 @@
-"""`SqliteOperations.batch` (db/sqlite_batch.py), the one-trip statements of the one-click
-answer on SQLite: each statement on its own, batches that arrive together committed together
-(one fsync) yet failing alone, and never inside someone else's transaction."""
+"""`db/sqlite_batch.py`, the one-trip statements of the one-click answer on SQLite: each
+statement on its own, batches that arrive together committed together (one fsync) yet
+failing alone, and never inside someone else's transaction."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 
 from feedback_service import db, internals
 from feedback_service.db.operations import SqliteOperations
+from feedback_service.db.sqlite_batch import run_batch
 from feedback_service.outbox.models import WebhookEndpoint
 from feedback_service.shops.models import Shop
 from feedback_service.shops.services import create_shop
@@ -30,9 +31,11 @@ NAME_OF = 'SELECT name FROM "shop" WHERE slug = :slug'
 
 
 def sqlite_batch(statements: Any, *, until_insert: bool = False) -> Awaitable[list[Any]]:
+    """The statements (:name parameters) in one trip, as the one-click answer sends them."""
     operations = db.ops()
     assert isinstance(operations, SqliteOperations)
-    return operations.batch(statements, until_insert=until_insert)
+    compiled = [operations.compile(sql, params) for sql, params in statements]
+    return run_batch(internals.current_client(), compiled, until_insert=until_insert)
 
 
 async def test_statements_stand_on_their_own(db: str) -> None:

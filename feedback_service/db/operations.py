@@ -1,7 +1,7 @@
 """What differs between SQLite and PostgreSQL, one class per engine (as Django's
-`operations.py`): the placeholders and values of `:name` parameters, the SQL whose spelling
-differs, and the fastest way for a statement to reach the database. Domain code asks
-`db.ops()` for a snippet and never which engine it runs on."""
+`operations.py`): the placeholders of `:name` parameters and how values reach the engine,
+the SQL whose spelling differs, and the fastest way for a statement to reach the database.
+Domain code asks `db.ops()` for a snippet and never which engine it runs on."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from feedback_service import internals
-from feedback_service.db.sqlite_batch import Outcome, run_batch
+from feedback_service.db.sqlite_batch import run_batch
 
 Row = Mapping[str, Any]
 
@@ -199,14 +199,6 @@ class SqliteOperations(Operations):
             inserted if isinstance(inserted, int) else None,
             found if isinstance(found, dict) else None,
         )
-
-    async def batch(
-        self, statements: Sequence[tuple[str, Mapping[str, Any]]], *, until_insert: bool = False
-    ) -> list[Outcome]:
-        """Outside a transaction, the statements in one trip to aiosqlite's thread: see
-        sqlite_batch.run_batch."""
-        compiled = [self.compile(sql, params) for sql, params in statements]
-        return await run_batch(internals.current_client(), compiled, until_insert=until_insert)
 
 
 def _utc_text(value: datetime) -> str:
