@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from feedback_service.app import domain_error
 from feedback_service.errors import DomainError, InvalidInput
-from feedback_service.metrics import services, sql
+from feedback_service.metrics import services
 from feedback_service.metrics.api import get_metrics
 from feedback_service.metrics.stats import (
     DOWN,
@@ -172,17 +172,6 @@ def test_comparison_tests_by_hand() -> None:
     # No spread at all in either period: a difference is real, no difference is noise.
     assert compare_nps(Nps(3, 0, 0), Nps(0, 0, 3)).verdict == UP
     assert compare_nps(Nps(3, 0, 0), Nps(3, 0, 0)).verdict == NOISE
-
-
-def test_queries_use_the_placeholders_of_each_engine() -> None:
-    query = "SELECT CAST(x AS date)::text FROM t WHERE a = :shop AND b < :end AND c = :shop"
-    moment = datetime(2024, 1, 1, 1, tzinfo=UTC)
-    on_pg, pg_values = sql.compile_query(query, {"shop": 7, "end": moment}, "postgres")
-    assert on_pg.endswith("a = $1 AND b < $2 AND c = $1") and "::text" in on_pg
-    assert pg_values == [7, moment]
-    on_sqlite, sqlite_values = sql.compile_query(query, {"shop": 7, "end": moment}, "sqlite")
-    assert on_sqlite.endswith("a = ? AND b < ? AND c = ?")
-    assert sqlite_values == [7, "2024-01-01 01:00:00+00:00", 7]
 
 
 # --- Survey metrics ----------------------------------------------------------------------
