@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx
 from admin_helpers import csrf_of, log_in
-from conftest import SmtpSink
 from dashboard_helpers import NOW, orders
 from loop_helpers import delivery_complaint, priority_shop, recovery_shop, unhappy
+from peers import SmtpSink
 
 from feedback_service.alerts.models import Alert, AlertReply, ReplyTemplate
 from feedback_service.orders.models import Customer, Product

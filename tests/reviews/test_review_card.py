@@ -10,14 +10,13 @@ from pathlib import Path
 import httpx
 import lxml.html
 import pytest
+from markup_helpers import assert_markup_ok, head_tags, metas
 from PIL import Image
-from test_review_page import assert_markup_ok, catalogue, head_tags, imported, metas
+from review_helpers import imported_review_id
 
 import widgets
 from feedback_service.settings import Settings
 from widgets.card import drawable, excerpt_lines, render_review_card, wrap
-
-__all__ = ["catalogue"]  # the fixture, shared with test_review_page
 
 NO_IMAGE = {"sku": "SOAP", "name": "Savon d'Alep", "url": "https://shop.example/soap"}
 HOSTILE = {
@@ -46,7 +45,7 @@ async def test_a_product_without_image_gets_the_card_and_a_valid_head(
 ) -> None:
     api = catalogue
     assert (await api.post("/api/v1/products", json=NO_IMAGE)).status_code in (200, 201)
-    review_id = await imported(api, 1, sku="SOAP", rating=5, title="Doux pour la peau")
+    review_id = await imported_review_id(api, 1, sku="SOAP", rating=5, title="Doux pour la peau")
     page = await api.get(f"/w/test-shop/reviews/{review_id}")
     html = page.text
     assert_markup_ok(head_tags(html), "head", tmp_path)
@@ -78,7 +77,7 @@ async def test_the_card_changes_with_the_review_and_product(
     catalogue: httpx.AsyncClient,
 ) -> None:
     api = catalogue
-    review_id = await imported(api, 1)
+    review_id = await imported_review_id(api, 1)
     url = f"/w/test-shop/reviews/{review_id}/card.png"
     first = await api.get(url)
     await api.post(f"/api/v1/reviews/{review_id}/reply", json={"body": "Merci !"})
@@ -91,7 +90,7 @@ async def test_the_card_changes_with_the_review_and_product(
 
 async def test_hostile_text_renders_a_bounded_card(catalogue: httpx.AsyncClient) -> None:
     api = catalogue
-    review_id = await imported(api, 1, **HOSTILE_API)
+    review_id = await imported_review_id(api, 1, **HOSTILE_API)
     started = time.perf_counter()
     card = await api.get(f"/w/test-shop/reviews/{review_id}/card.png")
     assert card.status_code == 200, card.text
@@ -190,8 +189,8 @@ async def test_unpublished_unknown_or_other_shops_cards_are_a_friendly_404(
     catalogue: httpx.AsyncClient,
 ) -> None:
     api = catalogue
-    pending = await imported(api, 1, published=False)
-    published = await imported(api, 2)
+    pending = await imported_review_id(api, 1, published=False)
+    published = await imported_review_id(api, 2)
     for path in (
         f"/w/test-shop/reviews/{pending}/card.png",
         "/w/test-shop/reviews/999999/card.png",
