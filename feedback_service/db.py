@@ -18,8 +18,9 @@ from typing import Any, TypeVar
 
 import asyncpg
 from tortoise import Tortoise, connections
-from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.backends.base.config_generator import generate_config
+from tortoise.connection import get_connection
 from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.fields import DatetimeField
 from tortoise.migrations.api import migrate as tortoise_migrate
@@ -157,13 +158,13 @@ def dialect() -> str:
     return _dialect[0]
 
 
-def _client() -> Any:
+def _client() -> BaseDBAsyncClient:
     """connections.get("default"), in the current transaction if any, without the check
     that the event loop is the one the client was made on (2-3% of a click's CPU): the app
     and the test suite each run one loop. Tortoise keeps the clients in a context variable
     (private, `_get_storage`); the first call of a context takes the public way."""
-    client = connections._get_storage().get("default")
-    return client if client is not None else connections.get("default")
+    client: BaseDBAsyncClient | None = connections._get_storage().get("default")
+    return client if client is not None else get_connection("default")
 
 
 def _pool(conn: Any) -> asyncpg.Pool | None:

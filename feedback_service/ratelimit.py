@@ -76,7 +76,7 @@ class _SweepingMemoryStorage(MemoryStorage):
             self._next_sweep = now + SWEEP_EVERY
             self._MemoryStorage__expire_events()
 
-    def _MemoryStorage__expire_events(self) -> None:  # type: ignore[override]
+    def _MemoryStorage__expire_events(self) -> None:
         now = time.time()
         for key, expiry in list(self.expirations.items()):
             if expiry <= now:

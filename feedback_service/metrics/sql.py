@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
 # `::` is PostgreSQL's cast, never a parameter.
@@ -23,7 +23,7 @@ Row = dict[str, Any]
 
 
 def connection() -> BaseDBAsyncClient:
-    return connections.get("default")
+    return get_connection("default")
 
 
 def dialect() -> str:
