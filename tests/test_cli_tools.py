@@ -9,6 +9,7 @@ from collections.abc import Callable
 from subprocess import CompletedProcess
 
 import httpx
+import pytest
 
 
 def test_sentiment_cli_keeps_order_and_count(run_cli: Callable[..., CompletedProcess[str]]) -> None:
@@ -25,6 +26,7 @@ def test_sentiment_cli_keeps_order_and_count(run_cli: Callable[..., CompletedPro
     assert all(-1 <= o["score"] <= 1 for o in out if "score" in o)
 
 
+@pytest.mark.slow
 async def test_export_neutralises_formulas(
     api: httpx.AsyncClient, run_cli: Callable[..., CompletedProcess[str]]
 ) -> None:

@@ -176,6 +176,7 @@ def run(argv: list[str], url: str, cwd: Path) -> subprocess.CompletedProcess[str
     return done
 
 
+@pytest.mark.slow
 async def test_migrations_run_twice_from_the_previous_release(
     empty_database: Database, pytestconfig: pytest.Config
 ) -> None:

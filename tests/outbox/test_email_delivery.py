@@ -112,6 +112,7 @@ async def _start_worker(cwd: Path, env: dict[str, str], *args: str) -> asyncio.s
     )
 
 
+@pytest.mark.slow
 async def test_kill_9_loses_no_email(  # type: ignore[no-untyped-def]
     shop_and_key, settings: Settings, pytestconfig: pytest.Config
 ) -> None:

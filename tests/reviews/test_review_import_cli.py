@@ -9,11 +9,13 @@ from pathlib import Path
 from subprocess import CompletedProcess
 
 import httpx
+import pytest
 from review_helpers import PRODUCTS
 
 from feedback_service.reviews.models import Review
 
 
+@pytest.mark.slow
 async def test_import_reports_rejects_and_is_idempotent(
     api: httpx.AsyncClient, run_cli: Callable[..., CompletedProcess[str]], tmp_path: Path
 ) -> None:

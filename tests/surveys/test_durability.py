@@ -17,6 +17,7 @@ from feedback_service.shops.models import Shop
 from feedback_service.surveys.models import Invitation, Response
 
 
+@pytest.mark.slow
 async def test_acknowledged_answers_survive_sigkill(  # type: ignore[no-untyped-def]
     shop_and_key, settings: Settings, pytestconfig: pytest.Config
 ) -> None:

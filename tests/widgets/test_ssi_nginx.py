@@ -64,6 +64,7 @@ def assert_clean(answer: httpx.Response, seconds: float) -> None:
     assert not [word for word in ERROR_TEXTS if word in text], text
 
 
+@pytest.mark.slow
 async def test_nginx_ssi_composes_the_shops_page_and_survives_the_app_going_down(
     api: httpx.AsyncClient,
     shop_and_key: tuple[Shop, str],
