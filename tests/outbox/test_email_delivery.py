@@ -146,6 +146,7 @@ async def test_kill_9_loses_no_email(  # type: ignore[no-untyped-def]
     assert await OutboxMessage.filter(state="done").count() == 200
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"),
     reason="SKIP LOCKED needs PostgreSQL (TEST_DATABASE_URL)",
