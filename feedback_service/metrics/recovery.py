@@ -163,7 +163,8 @@ async def recovery(
     for case in cases:
         replied = case.first_reply_hours is not None
         if replied or case.opened_at + limit <= now:
-            on_time = replied and case.first_reply_hours <= shop.sla_hours  # type: ignore[operator]
+            hours = case.first_reply_hours
+            on_time = hours is not None and hours <= shop.sla_hours
             in_time += Share(1 if on_time else 0, 1)
     overall, by_segment = Pair(), {s: Pair() for s in SEGMENTS}
     by_aspect: dict[str, Pair] = {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from axe_playwright_python.async_playwright import Axe
 from html_helpers import assert_valid_page
 
@@ -49,6 +50,7 @@ async def _serious(page) -> list[str]:  # type: ignore[no-untyped-def]
     ]
 
 
+@pytest.mark.slow
 async def test_public_and_admin_pages_have_no_serious_axe_violation(
     browser, live_server: str, settings: Settings, db: str
 ) -> None:  # type: ignore[no-untyped-def]
