@@ -22,6 +22,8 @@ class Product(Model):
     # Published reviews, kept with the product so a block needs no aggregate query;
     # the version changes with every published change and makes the blocks' ETag.
     rating_counts: dict[str, int] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    # What customers say (reviews.highlights), computed with rating_counts.
+    highlights: list[dict] = fields.JSONField(default=list)  # type: ignore[type-arg, assignment]
     reviews_version = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
