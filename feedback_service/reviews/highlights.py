@@ -11,6 +11,7 @@ shows them without a query of its own.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -75,30 +76,43 @@ def tally(reviews: Sequence[SourceReview]) -> list[Tally]:
     """The most mentioned aspects (at least MIN_MENTIONS reviews each), most first."""
     mentions: dict[str, list[tuple[int, SourceReview, str]]] = {}
     for rank, review in enumerate(reviews):
+        if not review.aspects or type(review.aspects) is not list:
+            continue  # most comments name no aspect
         seen: set[str] = set()
-        for aspect in review.aspects if isinstance(review.aspects, list) else ():
-            name = aspect.get("name") if isinstance(aspect, Mapping) else None
-            label = aspect.get("label") if isinstance(aspect, Mapping) else None
-            if isinstance(name, str) and label in _LABELS and name not in seen:
+        for aspect in review.aspects:
+            if type(aspect) is not dict:
+                continue
+            name, label = aspect.get("name"), aspect.get("label")
+            if label in _LABELS and type(name) is str and name not in seen:
                 seen.add(name)  # one vote per review
                 mentions.setdefault(name, []).append((rank, review, label))
+    ranked = sorted(
+        ((name, found) for name, found in mentions.items() if len(found) >= MIN_MENTIONS),
+        key=lambda item: (-len(item[1]), item[0]),
+    )
     tallies = []
-    for name, found in mentions.items():
-        if len(found) < MIN_MENTIONS:
-            continue
+    for name, found in ranked[:MAX_ASPECTS]:
         counts = Counter(label for _, _, label in found)
         voice = max(_LABELS, key=lambda label: counts[label])
-        voiced = [(rank, review) for rank, review, label in found if label == voice]
-        voiced.sort(key=lambda item: (-item[1].helpful_count, item[0]))  # helpful, then new
         candidates = {
-            language: [r.id for _, r in voiced if r.language == language][:CANDIDATES]
+            language: [
+                review.id
+                for _, _, review in heapq.nsmallest(
+                    CANDIDATES,
+                    (  # the most helpful, then the newest
+                        (-review.helpful_count, rank, review)
+                        for rank, review, label in found
+                        if label == voice and review.language == language
+                    ),
+                    key=lambda item: item[:2],
+                )
+            ]
             for language in QUOTE_LANGUAGES
         }
         tallies.append(
             Tally(name, len(found), counts["positive"], counts["negative"], voice, candidates)
         )
-    tallies.sort(key=lambda t: (-t.mentions, t.aspect))
-    return tallies[:MAX_ASPECTS]
+    return tallies
 
 
 def candidate_ids(tallies: Iterable[Tally]) -> set[int]:

@@ -663,8 +663,13 @@ async def reply(shop: Shop, review_id: int, body: str, actor: str) -> Review:
 # --- import ------------------------------------------------------------------------------
 
 
-async def import_review(shop: Shop, data: ReviewImportIn) -> tuple[Review, bool]:
-    """Idempotent by (source, source_id). Verified only when we hold the order itself."""
+async def import_review(
+    shop: Shop, data: ReviewImportIn, *, refresh: bool = True
+) -> tuple[Review, bool]:
+    """Idempotent by (source, source_id). Verified only when we hold the order itself.
+
+    ``refresh=False``: the caller refreshes the product's rating and highlights once
+    after a whole file (refresh_product_rating), instead of once per review."""
     existing = await Review.filter(shop=shop, source=data.source, source_id=data.source_id).first()
     if existing is not None:
         return existing, False
@@ -703,7 +708,7 @@ async def import_review(shop: Shop, data: ReviewImportIn) -> tuple[Review, bool]
             await ModerationEvent.create(
                 review=review, action="import", actor=f"import:{data.source}"
             )
-            if data.published:
+            if data.published and refresh:
                 await refresh_product_rating(product.id)
     except IntegrityError:
         return await Review.get(shop=shop, source=data.source, source_id=data.source_id), False

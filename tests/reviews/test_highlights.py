@@ -3,12 +3,14 @@ kept up to date by moderation and erasure, with the block's ETag."""
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
 import httpx
 import lxml.html
 import pytest
+from conftest import run_cli
 from markup_check import assert_markup_ok
 from review_helpers import PRODUCTS
 
@@ -17,6 +19,7 @@ from feedback_service.orders.models import Product
 from feedback_service.reviews import blocks
 from feedback_service.reviews.highlights import shop_highlights
 from feedback_service.reviews.models import Review
+from feedback_service.settings import Settings
 
 BLOCK = "/w/test-shop/products/KETTLE/reviews"
 ERASED_EMAIL = "first.reviewer@example.com"
@@ -223,3 +226,24 @@ async def test_the_shops_highlights_for_its_certificate(
         "fr",
     )
     assert list(highlights(html)) == ["Livraison", "Qualité", "Emballage"]
+
+
+async def test_a_csv_import_refreshes_rating_and_highlights_once_at_the_end(
+    api: httpx.AsyncClient, client: httpx.AsyncClient, settings: Settings, tmp_path: Path
+) -> None:
+    await api.post("/api/v1/products", json=PRODUCTS[0])
+    path = tmp_path / "reviews.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["sku", "rating", "body", "author_name", "source", "source_id",
+                         "submitted_at", "published", "language"])  # fmt: skip
+        for n, (language, body, day) in enumerate(PUBLISHED):
+            writer.writerow(
+                ["KETTLE", "4", body, f"C{n}", "csv", str(n), f"2026-10-{day:02d}", "yes", language]
+            )
+    done = run_cli(settings, "import-reviews", "test-shop", str(path))
+    assert done.returncode == 0 and "8 imported" in done.stdout, done.stdout + done.stderr
+    product = await Product.get(sku="KETTLE")
+    assert product.rating_counts == {"4": 8}
+    html = (await client.get(BLOCK, params={"locale": "en"})).text
+    assert highlights(html)["Delivery"]["count"] == "5 mentions"
