@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from tortoise.queryset import QuerySet
@@ -33,8 +34,10 @@ MIN_MENTIONS = 2
 RECENT_REVIEWS = 1000
 QUOTE_LANGUAGES = ("en", "fr")
 MAX_QUOTE_CHARS = 110
-# Reviews tried per aspect and language before the aspect goes without a quote.
+# Reviews tried per aspect and language before the aspect goes without a quote, and
+# sentences read in each (every one is analysed: a 5,000-character review stays cheap).
 CANDIDATES = 6
+MAX_SENTENCES = 20
 _LABELS = ("negative", "positive", "neutral")  # a tie quotes criticism, not praise
 _SENTENCE_END = re.compile(r"[.!?…]+(?=\s)|\n")
 # Where a clause ends inside a sentence: punctuation, dashes, and before a contrast word.
@@ -182,7 +185,7 @@ def _quote(
 ) -> dict[str, Any] | None:
     """The first sentence of ``text`` saying ``voice`` about ``aspect``, cut to its clause
     and then to MAX_QUOTE_CHARS at word boundaries when longer; None if there is none."""
-    for start, end in _sentences(text):
+    for start, end in islice(_sentences(text), MAX_SENTENCES):
         if (key, start) in used or not _says(text[start:end], aspect, voice, language):
             continue
         used.add((key, start))
