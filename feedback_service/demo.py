@@ -15,6 +15,7 @@ from feedback_service.orders.services import refresh_order_totals
 from feedback_service.reviews import draws
 from feedback_service.reviews.models import Review, ReviewQuestion, ReviewRequest
 from feedback_service.reviews.services import refresh_product_rating, review_url
+from feedback_service.sentiment import analyse
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop, StaffUser
 from feedback_service.shops.services import create_api_key, password_hash
@@ -131,6 +132,8 @@ async def _reviews(shop: Shop, orders: list[Order], rng: random.Random, now: dat
         published = n % 10 != 0  # a few wait for moderation
         submitted = min(now, (order.delivered_at or now) + timedelta(days=rng.randint(3, 12)))
         first, *rest = customer.name.split()
+        # Analysed as the review form does: the demo's products get their highlights.
+        sentiment = analyse(f"{title}\n{body}", language)
         await Review.create(
             shop=shop,
             product=item.product,
@@ -141,6 +144,9 @@ async def _reviews(shop: Shop, orders: list[Order], rng: random.Random, now: dat
             author_name=f"{first} {rest[-1][0]}." if rest else first,
             author_email=customer.email,
             language=language,
+            sentiment_score=sentiment.score,
+            sentiment_label=sentiment.label,
+            aspects=sentiment.as_dict()["aspects"],
             answers=[[fit.label, rng.choice(fit.choices)], [again.label, again.choices[0]]],
             status="published" if published else "pending",
             verified=True,

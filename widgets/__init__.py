@@ -11,7 +11,8 @@ from widgets.blocks import (
     render_reviews_block,
     render_shop_page,
 )
-from widgets.data import SORTS, PageInfo, Product, Reply, Review, Shop, Summary
+from widgets.data import SORTS, Highlight, PageInfo, Product, Quote, Reply, Review, Shop, Summary
+from widgets.highlights import render_highlights
 from widgets.i18n import LOCALES, normalize_locale
 from widgets.rendering import STYLESHEET
 from widgets.sharing import render_review_page
@@ -20,8 +21,10 @@ __all__ = [
     "LOCALES",
     "SORTS",
     "STYLESHEET",
+    "Highlight",
     "PageInfo",
     "Product",
+    "Quote",
     "Reply",
     "Review",
     "Shop",
@@ -29,6 +32,7 @@ __all__ = [
     "normalize_locale",
     "render_badge",
     "render_head",
+    "render_highlights",
     "render_policy_page",
     "render_product_page",
     "render_review_page",

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from schema_markup import clean_line, open_graph_tags, safe_http_url, twitter_card_tags
 from widgets import links
-from widgets.data import PageInfo, Product, Review, Shop, Summary
+from widgets.data import Highlight, PageInfo, Product, Review, Shop, Summary
 from widgets.formatting import Formatter, shop_timezone
+from widgets.highlights import highlight_views
 from widgets.i18n import gettext, ngettext, normalize_locale
 from widgets.rendering import render
 from widgets.views import (
@@ -35,12 +36,15 @@ def render_reviews_block(
     reviews: Sequence[Review],
     page: PageInfo,
     locale: str,
+    *,
+    highlights: Sequence[Highlight] = (),
 ) -> str:
-    """The product page fragment: Product > AggregateRating + Review microdata, styles inline."""
+    """The product page fragment: Product > AggregateRating + Review microdata, styles inline;
+    "what customers say" (`highlights`) under the rating."""
     return render(
         "reviews_block.html",
         locale,
-        **_block_context(shop, product, summary, reviews, page, locale),
+        **_block_context(shop, product, summary, reviews, page, locale, highlights),
         include_style=True,
     )
 
@@ -80,13 +84,15 @@ def render_product_page(
     page: PageInfo,
     canonical_url: str,
     locale: str,
+    *,
+    highlights: Sequence[Highlight] = (),
 ) -> str:
     """A whole indexable HTML page: head tags, the product and its reviews. No JavaScript.
 
     Its canonical is the product's `url` (the shop's page) when it has one, else
     `canonical_url` (this page).
     """
-    context = _block_context(shop, product, summary, reviews, page, locale)
+    context = _block_context(shop, product, summary, reviews, page, locale, highlights)
     title = gettext(
         locale,
         "%(product)s: customer reviews | %(shop)s",
@@ -185,6 +191,7 @@ def _block_context(
     reviews: Iterable[Review],
     page: PageInfo,
     locale: str,
+    highlights: Sequence[Highlight] = (),
 ) -> dict[str, object]:
     fmt = _formatter(shop, locale)
     aggregate = summary_view(summary, fmt)
@@ -195,6 +202,7 @@ def _block_context(
         "summary": aggregate,
         "reviews": [review_view(review, shop, fmt, back) for review in reviews],
         "pager": pager_view(page),
+        "highlights": highlight_views(highlights, shop, fmt),
         "policy_url": links.policy_url(shop, fmt.locale),
         # No rating, no markup at all: an empty AggregateRating is an error for Google.
         "md": aggregate.marked,

@@ -73,6 +73,29 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """Words of a published review, verbatim; ``cut_start``/``cut_end``: words left out."""
+
+    review_id: int
+    language: str
+    text: str
+    cut_start: bool = False
+    cut_end: bool = False
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """What customers say about one aspect: how many mention it, how many of them in a
+    positive or a negative way, and their own words (at most one quote per language)."""
+
+    aspect: str  # one of widgets.highlights.ASPECTS; others are not shown
+    mentions: int
+    positive: int
+    negative: int
+    quotes: tuple[Quote, ...] = ()
+
+
+@dataclass(frozen=True)
 class PageInfo:
     page: int
     pages: int

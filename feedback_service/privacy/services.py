@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from tortoise.expressions import F, Q
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from feedback_service import db
@@ -24,11 +24,15 @@ from feedback_service.alerts.services import alert_out, reply_out
 from feedback_service.errors import NotFound
 from feedback_service.http import Strict
 from feedback_service.moments import Moment
-from feedback_service.orders.models import Customer, HeldInvitation, Order, OrderItem, Product
+from feedback_service.orders.models import Customer, HeldInvitation, Order, OrderItem
 from feedback_service.outbox.models import OutboxMessage
 from feedback_service.reviews import schemas as review_schemas
 from feedback_service.reviews.models import PrizeDraw, Review
-from feedback_service.reviews.services import remove_unreferenced_photos, review_out
+from feedback_service.reviews.services import (
+    refresh_product_rating,
+    remove_unreferenced_photos,
+    review_out,
+)
 from feedback_service.shops.models import Shop
 from feedback_service.surveys import schemas as survey_schemas
 from feedback_service.surveys.models import CampaignRecipient, Click, Invitation, Response
@@ -296,8 +300,10 @@ async def erase_customer(shop: Shop, email: str, photo_dir: Path) -> set[int]:
             reply_body=None,
             reply_at=None,
         )
-        # New versions, so no block (cached or revalidated) shows the old text.
-        await Product.filter(id__in=products).update(reviews_version=F("reviews_version") + 1)
+        # Highlights without their words, and new versions, so that no block (cached or
+        # revalidated) shows the old text.
+        for product_id in sorted(products):
+            await refresh_product_rating(product_id)
         alert_ids = [a.id for a in person.alerts]
         await Alert.filter(id__in=alert_ids).update(note=None)
         # The replies quote them and name them; when and with what gesture stays (recovery).

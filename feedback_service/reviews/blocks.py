@@ -6,6 +6,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from math import ceil
+from typing import Any
 
 import widgets
 from feedback_service import db
@@ -112,6 +113,29 @@ def summary_of(product: Product) -> widgets.Summary:
     count = sum(counts.values())
     value = sum(k * v for k, v in counts.items()) / count if count else None
     return widgets.Summary(value=value, count=count, distribution=counts)
+
+
+def highlights_data(stored: list[dict[str, Any]]) -> tuple[widgets.Highlight, ...]:
+    """Highlights as reviews.highlights stored them (with the product), for the widgets."""
+    return tuple(
+        widgets.Highlight(
+            aspect=h["aspect"],
+            mentions=h["mentions"],
+            positive=h["positive"],
+            negative=h["negative"],
+            quotes=tuple(
+                widgets.Quote(
+                    review_id=q["review"],
+                    language=language,
+                    text=q["text"],
+                    cut_start=q["cut_start"],
+                    cut_end=q["cut_end"],
+                )
+                for language, q in h["quotes"].items()
+            ),
+        )
+        for h in stored or ()
+    )
 
 
 def review_data(review: Review, product: Product, base_url: str) -> widgets.Review:

@@ -22,6 +22,7 @@ from feedback_service.orders import preferences
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.outbox import services as outbox
 from feedback_service.reviews import photos, schemas
+from feedback_service.reviews.highlights import product_highlights
 from feedback_service.reviews.models import HelpfulVote, Review, ReviewRequest
 from feedback_service.reviews.schemas import ReviewRequestIn
 from feedback_service.sentiment import Sentiment
@@ -338,7 +339,9 @@ def review_event(
 
 
 async def refresh_product_rating(product_id: int) -> None:
-    """Recount the published reviews of a product and change its version (its blocks' ETag)."""
+    """Recount the published reviews of a product, work out its highlights again and
+    change its version (its blocks' ETag). Every change to what is published (or to the
+    text of a published review) goes through here, in the transaction making it."""
     rows = (
         await Review.filter(product_id=product_id, status="published")
         .annotate(n=Count("id"))
@@ -347,7 +350,9 @@ async def refresh_product_rating(product_id: int) -> None:
     )
     counts = {str(row["rating"]): int(row["n"]) for row in rows}
     await Product.filter(id=product_id).update(
-        rating_counts=counts, reviews_version=F("reviews_version") + 1
+        rating_counts=counts,
+        highlights=await product_highlights(product_id),
+        reviews_version=F("reviews_version") + 1,
     )
 
 

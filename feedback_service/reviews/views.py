@@ -165,13 +165,18 @@ async def _render_block(product: Product, kind: str, query: BlockQuery, base: st
         return widgets.render_head(shop, data, blocks.summary_of(product), page_url, locale)
     if kind == "badge":
         return widgets.render_badge(shop, data, blocks.summary_of(product), locale)
+    highlights = blocks.highlights_data(product.highlights)
     if kind == "reviews":  # a fragment in the shop's page: its links go to that page
         summary, reviews, info = await blocks.product_page_data(
             product, query, base, f"{page_url}/reviews", host_url=product.url
         )
-        return widgets.render_reviews_block(shop, data, summary, reviews, info, locale)
+        return widgets.render_reviews_block(
+            shop, data, summary, reviews, info, locale, highlights=highlights
+        )
     summary, reviews, info = await blocks.product_page_data(product, query, base, page_url)
-    return widgets.render_product_page(shop, data, summary, reviews, info, page_url, locale)
+    return widgets.render_product_page(
+        shop, data, summary, reviews, info, page_url, locale, highlights=highlights
+    )
 
 
 async def _shop(slug: str) -> Shop:
