@@ -4,6 +4,7 @@ Screenshots in test-artifacts/ for a person to look at."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 from review_helpers import PRODUCTS
@@ -24,7 +25,7 @@ REVIEWS = [
 
 
 async def test_highlights_on_a_phone_in_french_and_a_desktop_in_english(
-    api: httpx.AsyncClient, browser, page  # type: ignore[no-untyped-def]
+    api: httpx.AsyncClient, browser: Any, page: Any
 ) -> None:
     for product in PRODUCTS:
         await api.post("/api/v1/products", json=product)
