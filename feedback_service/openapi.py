@@ -16,7 +16,13 @@ from feedback_service.alerts.rules import AlertRules
 from feedback_service.connectors.schemas import ConnectorIn
 from feedback_service.orders.schemas import MAX_BATCH, OrderIn, ProductIn
 from feedback_service.outbox.schemas import WebhookIn
-from feedback_service.reviews.schemas import ModerationIn, ReplyIn, ReviewImportIn, ReviewRequestIn
+from feedback_service.reviews.schemas import (
+    ModerationIn,
+    ReplyIn,
+    ReviewImportIn,
+    ReviewRequestIn,
+    ShopCriteria,
+)
 from feedback_service.surveys.schemas import InvitationIn, SurveyLinkIn
 from feedback_service.templating import render
 
@@ -189,7 +195,8 @@ class ReviewRequest(BaseModel):
 
 class Review(BaseModel):
     id: int
-    sku: str
+    sku: str | None  # None: a review of the shop itself, with its criteria
+    criteria: ShopCriteria | None = None
     rating: int
     title: str
     body: str
@@ -361,10 +368,10 @@ OPERATIONS: list[tuple[str, str, str, Model | None, dict[int, Model | None], lis
     (
         "get",
         "/api/v1/reviews",
-        "Reviews, newest first",
+        "Reviews, newest first (kind=shop: the shop's reviews of itself)",
         None,
         {200: ReviewsPage},
-        ["status", "sku", "cursor"],
+        ["status", "sku", "kind", "cursor"],
     ),
     (
         "post",

@@ -11,7 +11,19 @@ from widgets.blocks import (
     render_reviews_block,
     render_shop_page,
 )
-from widgets.data import SORTS, PageInfo, Product, Reply, Review, Shop, Summary
+from widgets.certificate import render_certificate, render_shop_badge
+from widgets.data import (
+    SORTS,
+    CriterionRating,
+    PageInfo,
+    Product,
+    Reply,
+    Review,
+    Shop,
+    ShopRating,
+    ShopReview,
+    Summary,
+)
 from widgets.i18n import LOCALES, normalize_locale
 from widgets.rendering import STYLESHEET
 from widgets.sharing import render_review_page
@@ -20,18 +32,23 @@ __all__ = [
     "LOCALES",
     "SORTS",
     "STYLESHEET",
+    "CriterionRating",
     "PageInfo",
     "Product",
     "Reply",
     "Review",
     "Shop",
+    "ShopRating",
+    "ShopReview",
     "Summary",
     "normalize_locale",
     "render_badge",
+    "render_certificate",
     "render_head",
     "render_policy_page",
     "render_product_page",
     "render_review_page",
     "render_reviews_block",
+    "render_shop_badge",
     "render_shop_page",
 ]

@@ -27,6 +27,8 @@ TEMPLATES = (
     "shop_page.html",
     "policy_page.html",
     "review_page.html",
+    "certificate.html",
+    "shop_badge.html",
 )
 
 

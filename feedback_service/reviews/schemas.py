@@ -1,10 +1,10 @@
-"""Request bodies of the reviews API."""
+"""Request bodies of the reviews API, and the parts of its answers described here."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from feedback_service.moments import AwareDatetime
 from feedback_service.orders.schemas import Strict
@@ -51,3 +51,12 @@ class ReviewImportIn(Strict):
     submitted_at: AwareDatetime
     experienced_at: AwareDatetime | None = None
     published: bool = False
+
+
+class ShopCriteria(BaseModel):
+    """A review of the shop itself: its criteria, 1 to 5 stars each; one the customer
+    skipped is absent. Product reviews have no `criteria`."""
+
+    delivery: int | None = Field(default=None, ge=1, le=5)
+    as_described: int | None = Field(default=None, ge=1, le=5)
+    service: int | None = Field(default=None, ge=1, le=5)

@@ -21,7 +21,7 @@ from feedback_service.i18n import N_, Translator
 from feedback_service.links import Links
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.outbox import services as outbox
-from feedback_service.reviews import checks, draws, photos
+from feedback_service.reviews import checks, draws, photos, shop_reviews
 from feedback_service.reviews.models import (
     HelpfulVote,
     ModerationEvent,
@@ -315,12 +315,13 @@ class ReviewForm:
 
 @dataclass
 class ProductReview:
-    product: Product
+    product: Product | None  # None: the review of the shop itself (shop_reviews)
     rating: int
     title: str
     body: str
     answers: list[list[str]]
     photos: list[bytes] = field(default_factory=list)
+    criteria: dict[str, int] = field(default_factory=dict)  # a shop review's criteria
 
 
 async def load_form(token: str, links: Links) -> ReviewForm:
@@ -396,6 +397,11 @@ def read_submission(
                     [question.label, ", ".join(chosen if question.multiple else chosen[:1])]
                 )
         items.append(ProductReview(product, int(raw_rating), title, body, answers, uploads))
+    about_shop, shop_errors = shop_reviews.read_form(fields, _)
+    errors.update(shop_errors)
+    if about_shop is not None:  # the review of the shop itself: no product
+        criteria = about_shop.criteria
+        items.append(ProductReview(None, about_shop.rating, "", about_shop.body, [], [], criteria))
     if not items and not errors:
         errors["form"] = _("Please rate at least one product.")
     display_name = clean_text(first("display_name"), 60)
@@ -416,11 +422,8 @@ async def submit(
     if form.submitted:
         return []
     # Every photo decoded and re-encoded (InvalidInput) before any is written.
-    cleaned = {item.product.id: [photos.reencode(data) for data in item.photos] for item in items}
-    stored = {
-        product_id: [photos.save(clean, photo_dir) for clean in photo_list]
-        for product_id, photo_list in cleaned.items()
-    }
+    cleaned = [[photos.reencode(data) for data in item.photos] for item in items]
+    stored = [[photos.save(clean, photo_dir) for clean in photo_list] for photo_list in cleaned]
     shop, request = form.shop, form.request
     now = utcnow()
     # Written while a prize draw is announced: the review says so, whatever its rating.
@@ -428,7 +431,7 @@ async def submit(
     created: list[Review] = []
     try:
         async with in_transaction():
-            for item in items:
+            for item, item_photos in zip(items, stored, strict=True):
                 text = f"{item.title}\n{item.body}"
                 auto = (
                     shop.reviews_auto_publish
@@ -447,7 +450,8 @@ async def submit(
                     author_name=display_name,
                     author_email=form.customer.email,
                     answers=item.answers,
-                    photos=stored[item.product.id],
+                    photos=item_photos,
+                    **shop_reviews.criteria_fields(item.criteria),
                     **_sentiment_fields(sentiment, form.customer.locale),
                     consent=True,
                     status="published" if auto else "pending",
@@ -472,9 +476,14 @@ async def submit(
                         review=review, action="auto_publish", actor="system"
                     )
                     await outbox.emit(shop, "review.published", event)
-            await ReviewRequest.filter(id=request.id).update(submitted_at=now)
+            # A form of shop review only has no (request, product) pair to clash on.
+            if not await ReviewRequest.filter(id=request.id, submitted_at=None).update(
+                submitted_at=now
+            ):
+                raise IntegrityError("this form was sent twice at once")
             for product_id in {r.product_id for r in created if r.status == "published"}:
-                await refresh_product_rating(product_id)
+                if product_id is not None:
+                    await refresh_product_rating(product_id)
     except IntegrityError:  # submitted twice at the same moment: the first one stands
         return []
     return created
@@ -493,14 +502,15 @@ def _sentiment_fields(sentiment: Sentiment | None, language: str) -> dict[str, A
 
 
 def review_event(
-    review: Review, *, product: Product, customer: Customer | None, order_id: str | None
+    review: Review, *, product: Product | None, customer: Customer | None, order_id: str | None
 ) -> dict[str, Any]:
     """The data of a review webhook, with what a CRM needs to match the contact and the
     product: customer email and external id, the order's id, the SKU."""
     return {
         "id": review.id,
         "product_id": review.product_id,
-        "sku": product.sku,
+        "sku": product.sku if product else None,
+        **shop_reviews.event_fields(review),
         "order_id": order_id,
         "customer": None
         if customer is None
@@ -593,7 +603,8 @@ async def moderate(shop: Shop, review_id: int, data: ModerationIn, actor: str) -
         await ModerationEvent.create(
             review=review, action=data.action, reason=data.reason, actor=actor
         )
-        await refresh_product_rating(review.product_id)
+        if review.product_id is not None:
+            await refresh_product_rating(review.product_id)
         if data.action == "publish":
             # Imported reviews have no request, hence no order.
             order = None
@@ -710,7 +721,9 @@ async def import_review(shop: Shop, data: ReviewImportIn) -> tuple[Review, bool]
 
 async def vote_helpful(shop_slug: str, review_id: int, voter: str) -> Review:
     review = (
-        await Review.filter(id=review_id, shop__slug=shop_slug, status="published")
+        await Review.filter(
+            id=review_id, shop__slug=shop_slug, status="published", product_id__isnull=False
+        )
         .select_related("product")
         .first()
     )
@@ -735,7 +748,8 @@ def review_json(review: Review) -> dict[str, Any]:
 
     return {
         "id": review.id,
-        "sku": review.product.sku,
+        "sku": review.product.sku if review.product else None,
+        **shop_reviews.event_fields(review),
         "rating": review.rating,
         "title": review.title,
         "body": review.body,
