@@ -88,7 +88,16 @@ def test_packages_never_import_feedback_service() -> None:
 
 
 def test_rendering_never_compiles(monkeypatch: pytest.MonkeyPatch) -> None:
-    from widget_samples import CANONICAL, PAGE, PRODUCT, REVIEWS, SHOP, SUMMARY
+    from widget_samples import (
+        CANONICAL,
+        PAGE,
+        PRODUCT,
+        REVIEWS,
+        SHOP,
+        SHOP_RATING,
+        SHOP_REVIEWS,
+        SUMMARY,
+    )
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("a template was compiled during a render")
@@ -102,3 +111,5 @@ def test_rendering_never_compiles(monkeypatch: pytest.MonkeyPatch) -> None:
         widgets.render_badge(SHOP, PRODUCT, SUMMARY, locale)
         widgets.render_head(SHOP, PRODUCT, SUMMARY, CANONICAL, locale)
         widgets.render_policy_page(SHOP, locale)
+        widgets.render_certificate(SHOP, SHOP_RATING, SHOP_REVIEWS, page=1, pages=1, locale=locale)
+        widgets.render_shop_badge(SHOP, SHOP_RATING, locale)
