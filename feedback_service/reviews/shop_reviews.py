@@ -83,6 +83,14 @@ def event_fields(review: Review) -> dict[str, Any]:
     return {"criteria": criteria_of(review)} if review.product_id is None else {}
 
 
+def criteria_out(review: Review) -> dict[str, int | None] | None:
+    """A shop review's criteria as the API shows them (null where skipped); None for a
+    product's review."""
+    if review.product_id is not None:
+        return None
+    return {name: getattr(review, f"rating_{name}") for name in CRITERIA}
+
+
 def published(shop: Shop) -> QuerySet[Review]:
     """The shop's published reviews of itself: what its ratings count."""
     return Review.filter(shop_id=shop.id, product_id__isnull=True, status="published")

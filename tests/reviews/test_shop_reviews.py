@@ -16,6 +16,7 @@ from html_helpers import assert_valid_html, assert_valid_page
 from markup_check import assert_markup_ok, rating_markup
 from review_helpers import order_with_request, product_ids
 from starlette.applications import Starlette
+from test_openapi import answer_errors
 
 from feedback_service.links import Links
 from feedback_service.outbox.models import OutboxMessage
@@ -23,6 +24,7 @@ from feedback_service.reviews.models import Review, ReviewRequest
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
 from feedback_service.shops.services import create_shop, create_user
+from feedback_service.worker import Worker
 
 NS = "{http://schemas.google.com/merchant_reviews/5.0}"
 EMAIL = "o-1@example.fr"  # the customer of review_helpers.order_with_request
@@ -158,7 +160,10 @@ async def test_hostile_shop_part_is_refused_and_nothing_is_stored(
 
 
 async def test_a_shop_review_is_moderated_like_any_review(
-    api: httpx.AsyncClient, client: httpx.AsyncClient, shop_and_key: tuple[Shop, str]
+    api: httpx.AsyncClient,
+    client: httpx.AsyncClient,
+    shop_and_key: tuple[Shop, str],
+    settings: Settings,
 ) -> None:
     created = await order_with_request(api)
     await send_form(
@@ -168,13 +173,21 @@ async def test_a_shop_review_is_moderated_like_any_review(
     shop = shop_and_key[0]
     assert "Jamais reçu." not in (await client.get("/w/test-shop/certificate")).text
 
-    listed = (await api.get("/api/v1/reviews", params={"kind": "shop"})).json()["items"]
-    assert [(r["id"], r["sku"], r["criteria"]) for r in listed] == [
-        (review.id, None, {"delivery": 1})
+    spec = (await client.get("/openapi.json")).json()
+    listing = await api.get("/api/v1/reviews", params={"kind": "shop"})
+    assert answer_errors(spec, "get", "/api/v1/reviews", listing) == []
+    assert [(r["id"], r["sku"], r["criteria"]) for r in listing.json()["items"]] == [
+        (review.id, None, {"delivery": 1, "as_described": None, "service": None})
     ]
-    products = (await api.get("/api/v1/reviews", params={"kind": "product"})).json()["items"]
-    assert len(products) == 2 and all(r["sku"] and "criteria" not in r for r in products)
+    products = await api.get("/api/v1/reviews", params={"kind": "product"})
+    assert answer_errors(spec, "get", "/api/v1/reviews", products) == []
+    items = products.json()["items"]
+    assert len(items) == 2 and all(r["sku"] and r["criteria"] is None for r in items)
     assert (await api.get("/api/v1/reviews", params={"kind": "x"})).status_code == 422
+    parameters = spec["paths"]["/api/v1/reviews"]["get"]["parameters"]
+    assert "kind" in [p["name"] for p in parameters]
+
+    await Worker(settings).run_once()  # the review's alert check (alerts.tasks)
 
     # The staff see it in the moderation queue and the inbox (a 1-star review opens an alert).
     await create_user(shop, "boss@shop.fr", "correct horse battery", role="admin")
@@ -188,6 +201,7 @@ async def test_a_shop_review_is_moderated_like_any_review(
         f"/api/v1/reviews/{review.id}/moderation", json={"action": "publish"}
     )
     assert published.status_code == 200
+    assert answer_errors(spec, "post", "/api/v1/reviews/{id}/moderation", published) == []
     assert published.json()["status"] == "published" and published.json()["sku"] is None
     page = (await client.get("/w/test-shop/certificate")).text
     assert "Jamais reçu." in page
@@ -476,8 +490,13 @@ async def test_erasure_removes_the_shop_review_from_the_certificate_and_the_feed
     review = await Review.get(product_id=None)
     await api.post(f"/api/v1/reviews/{review.id}/moderation", json={"action": "publish"})
     await shop_review(shop, 1, rating=4, body="Un autre client")
-    exported = (await api.get(f"/api/v1/customers/{EMAIL}/export")).json()
-    assert [r["criteria"] for r in exported["reviews"]] == [{}]  # the export has it too
+    export = await api.get(f"/api/v1/customers/{EMAIL}/export")
+    spec = (await client.get("/openapi.json")).json()
+    assert answer_errors(spec, "get", "/api/v1/customers/{email}/export", export) == []
+    exported = export.json()
+    assert [r["criteria"] for r in exported["reviews"]] == [  # the export has it too
+        {"delivery": None, "as_described": None, "service": None}
+    ]
     certificate = await client.get("/w/test-shop/certificate")
     feed = await client.get(feed_url(shop, settings))
     for shown in (certificate.text, feed.text):
