@@ -111,6 +111,25 @@ REVIEW_TEXTS = [
 ]
 
 
+# Reviews of the shop itself: overall, then delivery, product as described, customer service
+# (None: not rated, as a customer who never wrote to the shop leaves it).
+SHOP_REVIEW_TEXTS = [
+    (5, (5, 5, None), "fr", "Commande reçue en 48 h, emballage soigné. Je recommande la boutique."),
+    (5, (5, 5, 5), "fr", "Un échange de taille fait sans difficulté, service client adorable."),
+    (4, (4, 5, None), "fr", "Bonne boutique, livraison un peu lente mais tout était conforme."),
+    (5, (5, 4, None), "en", "Fast delivery to Brussels and the sizes were exactly as described."),
+    (
+        3,
+        (2, 4, 3),
+        "fr",
+        "Colis arrivé avec trois jours de retard, mais réponse rapide du service.",
+    ),
+    (4, (4, 4, None), "en", ""),
+    (2, (1, 3, 2), "fr", "Livraison très en retard et suivi du colis introuvable."),
+    (5, (5, 5, None), "fr", ""),
+]
+
+
 async def _reviews(shop: Shop, orders: list[Order], rng: random.Random, now: datetime) -> None:
     # The shop's own words, in its language (fr), asked about every product it sells:
     # bags and caps have no size, so the demo asks what fits them all.
@@ -158,6 +177,30 @@ async def _reviews(shop: Shop, orders: list[Order], rng: random.Random, now: dat
             reply_at=submitted if n % 7 == 0 else None,
         )
         product_ids.add(item.product.id)
+        if n % 4 != 3:  # most customers rate the shop too
+            rating, criteria, language, body = SHOP_REVIEW_TEXTS[n % len(SHOP_REVIEW_TEXTS)]
+            delivery, as_described, service = criteria
+            await Review.create(
+                shop=shop,
+                product=None,
+                customer=customer,
+                rating=rating,
+                rating_delivery=delivery,
+                rating_as_described=as_described,
+                rating_service=service,
+                body=body,
+                author_name=f"{first} {rest[-1][0]}." if rest else first,
+                author_email=customer.email,
+                language=language,
+                status="published" if published else "pending",
+                verified=True,
+                source="request",
+                experienced_at=order.delivered_at,
+                submitted_at=submitted,
+                published_at=submitted if published else None,
+                reply_body="Merci, nous avons changé de transporteur." if rating <= 2 else None,
+                reply_at=submitted if rating <= 2 else None,
+            )
     for product_id in product_ids:
         await refresh_product_rating(product_id)
 
@@ -300,7 +343,9 @@ async def load(settings: Settings) -> list[str]:
         await Review.filter(shop=shop, status="published", product=products[0])
         .order_by("-rating", "-published_at", "id")
         .first()
-    ) or await Review.filter(shop=shop, status="published").order_by("id").first()
+    ) or await Review.filter(shop=shop, status="published", product_id__isnull=False).order_by(
+        "id"
+    ).first()
     base = settings.base_url
     return [
         f"Demo shop [bold]{shop.name}[/bold] ({SLUG}) ready: {len(customers)} customers, "
@@ -312,6 +357,7 @@ async def load(settings: Settings) -> list[str]:
         f"Review form (order DEMO-GUEST): {review_url(Links(settings), review_request)}",
         f"Product page with reviews: {base}/w/{SLUG}/products/{PRODUCTS[0][0]}",
         f"Embeddable block: {base}/w/{SLUG}/products/{PRODUCTS[0][0]}/reviews",
+        f"The shop's review certificate: {base}/w/{SLUG}/certificate  (its badge: /badge)",
         *(
             [
                 f"One review's shareable page: {base}/w/{SLUG}/reviews/{shared.id}"

@@ -51,3 +51,9 @@ class Links:
         return (
             f"{self.base_url}/feeds/{quote(shop_slug, safe='')}/{token}/google-product-reviews.xml"
         )
+
+    def merchant_reviews_feed_url(self, shop_slug: str, shop_id: int, version: int) -> str:
+        """The shop's reviews of itself (Google seller ratings), at the same secret token."""
+        token = self.feed_token(shop_id, version)
+        slug = quote(shop_slug, safe="")
+        return f"{self.base_url}/feeds/{slug}/{token}/google-merchant-reviews.xml"

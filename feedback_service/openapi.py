@@ -162,10 +162,10 @@ OPERATIONS: list[tuple[str, str, str, Model | None, dict[int, Model | None], lis
     (
         "get",
         "/api/v1/reviews",
-        "Reviews, newest first",
+        "Reviews, newest first (kind=shop: the shop's reviews of itself)",
         None,
         {200: ReviewsPage},
-        ["status", "sku", "cursor"],
+        ["status", "sku", "kind", "cursor"],
     ),
     (
         "post",

@@ -20,6 +20,7 @@ from feedback_service.orders import api as orders_api
 from feedback_service.outbox import api as outbox_api
 from feedback_service.privacy import api as privacy_api
 from feedback_service.reviews import api as reviews_api
+from feedback_service.reviews import certificate
 from feedback_service.reviews import public_views as reviews_public
 from feedback_service.reviews import views as reviews
 from feedback_service.surveys import api as surveys_api
@@ -48,6 +49,8 @@ routes = [
     Route("/w/{shop:slug}/products/{sku:sku}/{kind}", reviews.product_block, methods=["GET"]),
     Route("/w/{shop:slug}/reviews", reviews.shop_reviews, methods=["GET"]),
     Route("/w/{shop:slug}/review-policy", reviews.review_policy, methods=["GET"]),
+    Route("/w/{shop:slug}/certificate", certificate.certificate, methods=["GET"]),
+    Route("/w/{shop:slug}/badge", certificate.badge, methods=["GET"]),
     Route("/w/{shop:slug}/reviews/{id}/helpful", reviews.helpful, methods=["POST"]),
     Route("/w/{shop:slug}/reviews/{id}", reviews_public.review_page, methods=["GET"]),
     Route("/w/{shop:slug}/reviews/{id}/card.png", reviews_public.review_card, methods=["GET"]),
@@ -58,6 +61,11 @@ routes = [
     Route(
         "/feeds/{shop:slug}/{feed_token}/google-product-reviews.xml",
         reviews_public.product_reviews_feed,
+        methods=["GET"],
+    ),
+    Route(
+        "/feeds/{shop:slug}/{feed_token}/google-merchant-reviews.xml",
+        reviews_public.merchant_reviews_feed,
         methods=["GET"],
     ),
     # Platforms' webhooks: no API key, the platform's signature is the key.

@@ -332,6 +332,34 @@ def check_structured(html: str, report: Report) -> None:
         report.notes.append(f"{syntax} {short(name)!r}: {value} from {count}, {shown} reviews")
 
 
+RATING_TYPES = {"AggregateRating", "Rating", "Review", "EmployerAggregateRating"}
+RATING_PROPERTIES = {"aggregateRating", "reviewRating", "review", "ratingValue"}
+
+
+def rating_markup(html: str) -> list[str]:
+    """Every schema.org rating or review anywhere in the page, in any syntax (microdata,
+    JSON-LD, RDFa), as "syntax: type or property": a page about a business itself (its
+    certificate, its badge) must have none, whatever it is attached to."""
+    data = extruct.extract(html, syntaxes=["microdata", "json-ld", "rdfa"], uniform=True)
+    found: list[str] = []
+
+    def walk(syntax: str, value: Any) -> None:
+        if isinstance(value, list):
+            for item in value:
+                walk(syntax, item)
+        elif isinstance(value, dict):
+            found.extend(f"{syntax}: {kind}" for kind in types_of(value) & RATING_TYPES)
+            for key, child in value.items():
+                name = str(key).rsplit("/", 1)[-1]
+                if name in RATING_PROPERTIES:
+                    found.append(f"{syntax}: {name}")
+                walk(syntax, child)
+
+    for syntax, items in data.items():
+        walk(syntax, items)
+    return found
+
+
 # ---- Open Graph and Twitter Card ------------------------------------------------------
 
 

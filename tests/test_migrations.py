@@ -60,6 +60,11 @@ PREVIOUS_RELEASE_ROWS = [
     " '2025-03-03 11:00:00+00:00', 2, '2025-03-03 10:00:00+00:00'"
     " FROM shop s JOIN product p ON p.shop_id = s.id JOIN customer c ON c.shop_id = s.id"
     " WHERE s.slug = 'old-shop'",
+    # Its moderation trail and a vote: rows that point at the review.
+    "INSERT INTO moderation_event (review_id, action, actor, created_at)"
+    " SELECT id, 'publish', 'admin@old.example', '2025-03-03 11:00:00+00:00' FROM review",
+    "INSERT INTO helpful_vote (review_id, voter, created_at)"
+    " SELECT id, 'voter-hash', '2025-03-04 11:00:00+00:00' FROM review",
     "INSERT INTO shop_order (shop_id, external_id, customer_id, ordered_at, created_at)"
     " SELECT s.id, 'OLD-ORDER', c.id, '2025-03-02 12:00:00+00:00', '2025-03-02 12:00:00+00:00'"
     " FROM shop s JOIN customer c ON c.shop_id = s.id WHERE s.slug = 'old-shop'",
@@ -86,10 +91,22 @@ PREVIOUS_RELEASE_ROWS = [
     " 'response:' || id, 'pending', '2025-03-05 09:00:10+00:00', 0, created_at"
     " FROM response WHERE score = 3",
 ]
+SHOP_REVIEW = (
+    "INSERT INTO review (shop_id, product_id, rating, rating_delivery, title, body, author_name,"
+    " language, answers, photos, consent, aspects, status, verified, source, source_id,"
+    " submitted_at, helpful_count, created_at, incentivised)"
+    " SELECT id, NULL, 4, 5, '', 'La boutique', 'C.', 'fr', '[]', '[]', TRUE, '[]', 'published',"
+    " TRUE, 'legacy', '{source_id}', '2025-04-01 10:00:00+00:00', 0,"
+    " '2025-04-01 10:00:00+00:00', FALSE FROM shop"
+)
 CHECKS = {
     "shop": "SELECT name, churn_days FROM shop",
     "customer": "SELECT email, name, contact_preference FROM customer",
     "review": "SELECT body, helpful_count, incentivised FROM review",
+    # 0017 lets a review have no product; on SQLite, Tortoise's way (a rebuilt table) would
+    # have dropped the review table's constraints and, by cascade, these rows.
+    "review_trail": "SELECT (SELECT COUNT(*) FROM moderation_event),"
+    " (SELECT COUNT(*) FROM helpful_vote)",
     "applied": "SELECT name FROM tortoise_migrations ORDER BY name",
     # 0003 back-fills each customer's order totals from the orders already stored.
     "order_totals": "SELECT orders_count, priced_orders, sales, last_order_at IS NOT NULL"
@@ -203,6 +220,12 @@ async def test_migrations_run_twice_from_the_previous_release(
         assert await db.rows(CHECKS["alert_checks"]) == [(0,)]
         [(body, helpful, incentivised)] = await db.rows(CHECKS["review"])
         assert (body, helpful, bool(incentivised)) == ("Écrit avant la mise à jour.", 2, False)
+        assert await db.rows(CHECKS["review_trail"]) == [(1, 1)]
+    # A review of the shop itself has no product; the unique constraints are still there.
+    await db.execute([SHOP_REVIEW.format(source_id="shop-1")])
+    assert await db.rows("SELECT COUNT(*) FROM review WHERE product_id IS NULL") == [(1,)]
+    with pytest.raises(Exception, match="(?i)unique"):
+        await db.execute([SHOP_REVIEW.format(source_id="shop-1")])
 
 
 # --- 0016: review highlights ---------------------------------------------------------

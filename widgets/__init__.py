@@ -11,7 +11,21 @@ from widgets.blocks import (
     render_reviews_block,
     render_shop_page,
 )
-from widgets.data import SORTS, Highlight, PageInfo, Product, Quote, Reply, Review, Shop, Summary
+from widgets.certificate import render_certificate, render_shop_badge
+from widgets.data import (
+    SORTS,
+    CriterionRating,
+    Highlight,
+    PageInfo,
+    Product,
+    Quote,
+    Reply,
+    Review,
+    Shop,
+    ShopRating,
+    ShopReview,
+    Summary,
+)
 from widgets.highlights import render_highlights
 from widgets.i18n import LOCALES, normalize_locale
 from widgets.rendering import STYLESHEET
@@ -21,6 +35,7 @@ __all__ = [
     "LOCALES",
     "SORTS",
     "STYLESHEET",
+    "CriterionRating",
     "Highlight",
     "PageInfo",
     "Product",
@@ -28,14 +43,18 @@ __all__ = [
     "Reply",
     "Review",
     "Shop",
+    "ShopRating",
+    "ShopReview",
     "Summary",
     "normalize_locale",
     "render_badge",
+    "render_certificate",
     "render_head",
     "render_highlights",
     "render_policy_page",
     "render_product_page",
     "render_review_page",
     "render_reviews_block",
+    "render_shop_badge",
     "render_shop_page",
 ]

@@ -106,3 +106,43 @@ class PageInfo:
     # The shop's page the block is embedded in (the product's url): the links that change
     # the view go there, as ?fs_page=&fs_sort=&fs_lang=, never to this service's fragment.
     host_url: str | None = None
+
+
+@dataclass(frozen=True)
+class CriterionRating:
+    """A shop's average on one criterion ("delivery", "as_described" or "service")."""
+
+    name: str
+    value: float | None
+    count: int  # the reviews that rated it (a customer may skip one)
+
+
+@dataclass(frozen=True)
+class ShopRating:
+    """The shop's own reviews over the last twelve months, and how many there are in all."""
+
+    summary: Summary  # overall: average, count and distribution over the period
+    criteria: tuple[CriterionRating, ...]
+    total: int
+
+
+@dataclass(frozen=True)
+class ShopReview:
+    """A review of the shop itself: no product, no title, its criteria."""
+
+    id: int
+    author_name: str
+    rating: int
+    criteria: tuple[tuple[str, int], ...]  # (criterion, stars), in the form's order
+    body: str
+    language: str
+    published_at: datetime
+    experienced_at: datetime | None
+    verified: bool
+    reply: Reply | None = None
+    incentivised: bool = False
+
+    def __post_init__(self) -> None:
+        for name, stars in ((None, self.rating), *self.criteria):
+            if not 1 <= stars <= 5:
+                raise ValueError(f"shop review {self.id}: {name or 'rating'} must be 1 to 5")

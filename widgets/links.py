@@ -20,6 +20,14 @@ def policy_url(shop: Shop, locale: str) -> str:
     return f"{_shop_root(shop)}/review-policy?{urlencode({'lang': locale})}"
 
 
+def certificate_url(shop: Shop, locale: str, page: int = 1) -> str:
+    """The shop's certificate (its reviews of itself) in a language, at a page."""
+    query: dict[str, str | int] = {"lang": locale}
+    if page > 1:
+        query["page"] = page
+    return f"{_shop_root(shop)}/certificate?{urlencode(query)}"
+
+
 def helpful_url(shop: Shop, review_id: int, back: str | None = None) -> str:
     """The vote's form action; `back`, the page to come back to, goes along as return_to."""
     url = f"{_shop_root(shop)}/reviews/{int(review_id)}/helpful"

@@ -29,6 +29,8 @@ TEMPLATES = (
     "review_page.html",
     "_highlights.html",
     "highlights.html",
+    "certificate.html",
+    "shop_badge.html",
 )
 
 

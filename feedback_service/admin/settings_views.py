@@ -91,6 +91,10 @@ async def settings_page(request: Request) -> Response:
         feed_url=request.app.state.links.product_reviews_feed_url(
             shop.slug, shop.id, shop.feed_token_version
         ),
+        merchant_feed_url=request.app.state.links.merchant_reviews_feed_url(
+            shop.slug, shop.id, shop.feed_token_version
+        ),
+        shop_pages=f"{request.app.state.links.base_url}/w/{shop.slug}",
         new_key=request.session.pop("new_key", None),
         new_secret=request.session.pop("new_secret", None),
     )

@@ -227,7 +227,8 @@ async def _items(
             text, aspects = response.comment or "", response.aspects
             order_id = _order_number(response.invitation.order)
         elif kind == "review" and (review := reviews.get(int(raw_id))):
-            answer = Past(review.submitted_at, f"{review.product.name}: {review.rating}★")
+            about = review.product.name if review.product else _("The shop")
+            answer = Past(review.submitted_at, f"{about}: {review.rating}★")
             text, aspects = f"{review.title}\n{review.body}".strip(), review.aspects
             order_id = _order_number(review.request.order) if review.request else None
         age = now - alert.opened_at

@@ -284,12 +284,14 @@ async def erase_customer(shop: Shop, email: str, photo_dir: Path) -> set[int]:
     products whose review blocks changed."""
     person = await find_person(shop, email)
     review_ids = person.ids["review"]
-    products = {r.product_id for r in person.reviews}
+    products = {r.product_id for r in person.reviews if r.product_id is not None}
     async with in_transaction():
         if person.customer is not None:
             await _anonymise_customer(person.customer)
         # A rating without its text, author or photos; the shop's reply to it goes too.
+        # No consent to publish any more: the shop's certificate and feed drop the review.
         await Review.filter(id__in=review_ids).update(
+            consent=False,
             author_name="—",
             author_email=None,
             title="",

@@ -199,7 +199,8 @@ async def shop_page_data(
 ) -> tuple[
     list[widgets.Review], widgets.PageInfo, dict[str, widgets.Product], dict[str, widgets.Summary]
 ]:
-    reviews = Review.filter(shop=shop, status="published")
+    # Product reviews: the shop's reviews of itself are on its certificate.
+    reviews = Review.filter(shop=shop, status="published", product_id__isnull=False)
     if query.lang:
         reviews = reviews.filter(language=query.lang)
     total = await reviews.count()
@@ -211,9 +212,10 @@ async def shop_page_data(
         .limit(PAGE_SIZE)
         .select_related("product")
     )
-    products = {r.product.sku: product_data(r.product) for r in rows}
-    summaries = {r.product.sku: summary_of(r.product) for r in rows}
+    found = [(r, r.product) for r in rows if r.product]
+    products = {p.sku: product_data(p) for _, p in found}
+    summaries = {p.sku: summary_of(p) for _, p in found}
     info = widgets.PageInfo(
         page=page, pages=pages, sort=query.sort, lang=query.lang, base_url=page_url
     )
-    return [review_data(r, r.product, base_url) for r in rows], info, products, summaries
+    return [review_data(r, p, base_url) for r, p in found], info, products, summaries

@@ -159,7 +159,7 @@ async def import_csv(
                 else:
                     if created:
                         report.created += 1
-                        if data.published:
+                        if data.published and review.product_id is not None:
                             published.add(review.product_id)
                     else:
                         report.unchanged += 1

@@ -53,16 +53,18 @@ class ReviewRequest(Model):
         table = "review_request"
 
 
+# A review of a product, or of the shop itself when `product` is None (then with its
+# criteria): one table, so both share moderation, replies, webhooks, erasure and draws.
 class Review(Model):
     id = fields.IntField(primary_key=True)
     shop: fields.ForeignKeyRelation[Shop] = fields.ForeignKeyField(
         "feedback.Shop", related_name="reviews", on_delete=fields.CASCADE
     )
     shop_id: int
-    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
-        "feedback.Product", related_name="reviews", on_delete=fields.CASCADE
+    product: fields.ForeignKeyNullableRelation[Product] = fields.ForeignKeyField(
+        "feedback.Product", related_name="reviews", null=True, on_delete=fields.CASCADE
     )
-    product_id: int
+    product_id: int | None
     customer: fields.ForeignKeyNullableRelation[Customer] = fields.ForeignKeyField(
         "feedback.Customer", related_name="reviews", null=True, on_delete=fields.SET_NULL
     )
@@ -72,6 +74,10 @@ class Review(Model):
     )
     request_id: int | None
     rating = fields.IntField()
+    # A review of the shop: its criteria, 1 to 5 each, None where the customer skipped one.
+    rating_delivery = fields.IntField(null=True)
+    rating_as_described = fields.IntField(null=True)
+    rating_service = fields.IntField(null=True)
     title = fields.CharField(max_length=200, default="")
     body = fields.TextField(default="")
     author_name = fields.CharField(max_length=100)
@@ -102,7 +108,12 @@ class Review(Model):
     class Meta:
         table = "review"
         unique_together = (("request", "product"), ("shop", "source", "source_id"))
-        indexes = (("product_id", "status", "published_at"), ("shop_id", "status", "id"))
+        indexes = (
+            ("product_id", "status", "published_at"),
+            ("shop_id", "status", "id"),
+            # The shop's own reviews (product_id NULL), newest first: certificate and feed.
+            ("shop_id", "product_id", "status", "published_at"),
+        )
 
 
 class ModerationEvent(Model):

@@ -21,7 +21,7 @@ from feedback_service.links import Links
 from feedback_service.orders import preferences
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.outbox import services as outbox
-from feedback_service.reviews import photos, schemas
+from feedback_service.reviews import photos, schemas, shop_reviews
 from feedback_service.reviews.highlights import product_highlights
 from feedback_service.reviews.models import HelpfulVote, Review, ReviewRequest
 from feedback_service.reviews.schemas import ReviewRequestIn
@@ -316,14 +316,15 @@ def sentiment_fields(sentiment: Sentiment | None, language: str) -> dict[str, An
 
 
 def review_event(
-    review: Review, *, product: Product, customer: Customer | None, order_id: str | None
+    review: Review, *, product: Product | None, customer: Customer | None, order_id: str | None
 ) -> dict[str, Any]:
     """The data of a review webhook, with what a CRM needs to match the contact and the
     product: customer email and external id, the order's id, the SKU."""
     return {
         "id": review.id,
         "product_id": review.product_id,
-        "sku": product.sku,
+        "sku": product.sku if product else None,
+        **shop_reviews.event_fields(review),
         "order_id": order_id,
         "customer": None
         if customer is None
@@ -406,7 +407,9 @@ async def get_review(shop: Shop, review_id: int) -> Review:
 
 async def vote_helpful(shop_slug: str, review_id: int, voter: str) -> Review:
     review = (
-        await Review.filter(id=review_id, shop__slug=shop_slug, status="published")
+        await Review.filter(
+            id=review_id, shop__slug=shop_slug, status="published", product_id__isnull=False
+        )
         .select_related("product")
         .first()
     )
@@ -430,7 +433,8 @@ def review_out(review: Review) -> schemas.Review:
     return schemas.Review.model_validate(
         {
             "id": review.id,
-            "sku": review.product.sku,
+            "sku": review.product.sku if review.product else None,
+            "criteria": shop_reviews.criteria_out(review),
             "rating": review.rating,
             "title": review.title,
             "body": review.body,

@@ -103,7 +103,11 @@ async def review_form(request: Request) -> Response:
         try:
             await submission.submit(form, items, display_name, photo_dir(request))
         except InvalidInput as exc:
-            errors = {f"p{item.product.id}_photos": exc.message for item in items if item.photos}
+            errors = {
+                f"p{item.product.id}_photos": exc.message
+                for item in items
+                if item.photos and item.product
+            }
     if errors:
         return _form_page(request, form, values=fields, errors=errors, status_code=400)
     return RedirectResponse(f"{_links(request).base_url}/r/{token}/thanks", status_code=303)
@@ -229,10 +233,12 @@ async def helpful(request: Request) -> Response:
         voter = hashlib.sha256(seen.encode()).hexdigest()[:32]
     candidates = await _vote_return_candidates(request)  # a bad form: no vote
     review = await services.vote_helpful(request.path_params["shop"], review_id, voter)
-    back = _vote_came_from(request, request.path_params["shop"], review.product.url, candidates)
+    product = review.product
+    assert product is not None  # votes are for product reviews only
+    back = _vote_came_from(request, request.path_params["shop"], product.url, candidates)
     if back is None:
         back = f"{_links(request).base_url}/w/{quote(request.path_params['shop'], safe='')}"
-        back += f"/products/{quote(review.product.sku, safe='')}"
+        back += f"/products/{quote(product.sku, safe='')}"
     response = RedirectResponse(f"{back}#review-{review.id}", status_code=303)
     if new_voter:
         https = request.app.state.settings.https

@@ -54,7 +54,16 @@ def test_templates_are_compiled_once_at_import() -> None:
 
 
 def test_rendering_never_compiles(monkeypatch: pytest.MonkeyPatch) -> None:
-    from widget_samples import CANONICAL, PAGE, PRODUCT, REVIEWS, SHOP, SUMMARY
+    from widget_samples import (
+        CANONICAL,
+        PAGE,
+        PRODUCT,
+        REVIEWS,
+        SHOP,
+        SHOP_RATING,
+        SHOP_REVIEWS,
+        SUMMARY,
+    )
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("a template was compiled during a render")
@@ -68,6 +77,8 @@ def test_rendering_never_compiles(monkeypatch: pytest.MonkeyPatch) -> None:
         widgets.render_badge(SHOP, PRODUCT, SUMMARY, locale)
         widgets.render_head(SHOP, PRODUCT, SUMMARY, CANONICAL, locale)
         widgets.render_policy_page(SHOP, locale)
+        widgets.render_certificate(SHOP, SHOP_RATING, SHOP_REVIEWS, page=1, pages=1, locale=locale)
+        widgets.render_shop_badge(SHOP, SHOP_RATING, locale)
 
 
 def test_values_are_cleaned_before_escaping_and_none_shows_nothing() -> None:
