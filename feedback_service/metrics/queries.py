@@ -27,40 +27,61 @@ def kinds_in(survey: str | None, name: str = "kind") -> tuple[str, dict[str, str
 
 Bucket = Callable[[str], str]  # the SQL of the week or month of a time column
 
+# The customers (and survey kinds) of the shop's answers not chained yet: few, since the
+# worker chains them when it is idle. `shop_id + 0` is no column an index starts with: both
+# engines take the partial index of the answers not chained yet (SQLite, without statistics,
+# would otherwise read every answer of the shop for the few).
+_UNCHAINED = """
+    SELECT DISTINCT u.kind, u.customer_id FROM response u
+    WHERE NOT u.chained AND u.shop_id + 0 = :shop AND u.customer_id IS NOT NULL"""
+
 
 def counted_answers_sql(kinds: str, *, latest_only: bool, bucket: Bucket | None = None) -> str:
     """The answers that count in a period, as a subquery (period_start?, kind, customer_id,
-    score). With latest_only, only each customer's last answer per survey kind (and per
-    bucket, `bucket(column)` naming the bucket of a time column) counts, so a customer asked
-    twice does not weigh twice. Anonymous answers (reusable links) cannot be told apart and
-    each count.
+    score, weight): SUM(weight) counts them. With latest_only, only each customer's last
+    answer per survey kind (and per bucket, `bucket(column)` naming the bucket of a time
+    column) counts, so a customer asked twice does not weigh twice. Anonymous answers
+    (reusable links) cannot be told apart and each count.
 
     An answer is its customer's last of the period when no later one of theirs (by time,
-    then id) comes before the end, or in the same bucket. For a chained answer the next
-    chained one is its `superseded_at`: only the later answers not chained yet are looked
-    up (none, usually). An answer not chained yet is checked against every later one."""
+    then id) comes before the end, or in the same bucket: when its next one, `superseded_at`,
+    does, as the chain left it. For the customers with answers the chain has not seen yet
+    that may be wrong either way (a newer answer; an older one; a deleted one), so their
+    answers of the period are checked one by one against the later ones, and each the
+    filter got wrong comes again with a weight of −1 (counted, should not be) or +1: what
+    the filter reads is the same whether there are any or not, and the few added rows cost
+    a lookup each."""
     bucket_column = f"{bucket('r.created_at')} AS period_start, " if bucket else ""
-    answers = f"""
-        SELECT {bucket_column}r.kind, r.customer_id, r.score
-        FROM response r
-        WHERE r.shop_id = :shop AND r.kind {kinds}
+    in_period = f"""r.shop_id = :shop AND r.kind {kinds}
           AND r.created_at >= :start AND r.created_at < :end"""
     if not latest_only:
-        return answers
+        return f"""
+        SELECT {bucket_column}r.kind, r.customer_id, r.score, 1 AS weight
+        FROM response r
+        WHERE {in_period}"""
     same_bucket, next_elsewhere = "", ""
     if bucket:
         same_bucket = f" AND {bucket('l.created_at')} = {bucket('r.created_at')}"
         next_elsewhere = f" OR {bucket('r.superseded_at')} <> {bucket('r.created_at')}"
-    later = f"""
-            SELECT 1 FROM response l
-            WHERE l.shop_id = :shop AND l.kind = r.kind AND l.customer_id = r.customer_id
-              AND (l.created_at > r.created_at OR l.created_at = r.created_at AND l.id > r.id)
-              AND l.created_at < :end{same_bucket}"""
-    return f"""{answers} AND r.chained
-          AND (r.superseded_at IS NULL OR r.superseded_at >= :end{next_elsewhere})
-          AND NOT EXISTS ({later} AND NOT l.chained)
-        UNION ALL{answers} AND NOT r.chained
-          AND NOT EXISTS ({later})"""
+    chained_latest = f"(r.superseded_at IS NULL OR r.superseded_at >= :end{next_elsewhere})"
+    later = f"""EXISTS (
+                SELECT 1 FROM response l
+                WHERE l.shop_id = :shop AND l.kind = r.kind AND l.customer_id = r.customer_id
+                  AND (l.created_at > r.created_at OR l.created_at = r.created_at AND l.id > r.id)
+                  AND l.created_at < :end{same_bucket})"""
+    # CROSS JOIN: SQLite loops over the few customers, not over the answers of the period.
+    return f"""
+        SELECT {bucket_column}r.kind, r.customer_id, r.score, 1 AS weight
+        FROM response r
+        WHERE {in_period} AND {chained_latest}
+        UNION ALL
+        SELECT {bucket_column}r.kind, r.customer_id, r.score,
+               CASE WHEN {chained_latest} THEN -1 ELSE 1 END AS weight
+        FROM ({_UNCHAINED}) u
+        CROSS JOIN response r
+        WHERE r.kind = u.kind AND r.customer_id = u.customer_id AND {in_period}
+          AND (CASE WHEN {chained_latest} THEN 1 ELSE 0 END)
+            = (CASE WHEN {later} THEN 1 ELSE 0 END)"""
 
 
 def orders_at_end_sql(customer_id: str) -> tuple[str, str]:
@@ -88,7 +109,7 @@ def orders_at_end_sql(customer_id: str) -> tuple[str, str]:
 def answers_sql(kinds: str, *, latest_only: bool) -> str:
     """Counted answers of a period: (kind, score, n)."""
     return f"""
-        SELECT a.kind, a.score, COUNT(*) AS n
+        SELECT a.kind, a.score, SUM(a.weight) AS n
         FROM ({counted_answers_sql(kinds, latest_only=latest_only)}) a
         GROUP BY 1, 2"""
 
@@ -98,7 +119,7 @@ def answers_by_orders_sql(kinds: str, *, latest_only: bool) -> str:
     orders, n), `orders` NULL for no orders or anonymous (SegmentRule.name names them)."""
     orders_joins, orders = orders_at_end_sql("a.customer_id")
     return f"""
-        SELECT a.kind, a.score, {orders} AS orders, COUNT(*) AS n
+        SELECT a.kind, a.score, {orders} AS orders, SUM(a.weight) AS n
         FROM ({counted_answers_sql(kinds, latest_only=latest_only)}) a
         {orders_joins}
         GROUP BY 1, 2, 3"""
@@ -124,7 +145,7 @@ def answers_now_and_before_sql(
     join_current = "CASE WHEN a.period_start = 1 THEN a.customer_id END"
     return f"""
         SELECT a.period_start AS is_current, a.kind, a.score, {segments.case(orders)} AS segment,
-               COUNT(*) AS n
+               SUM(a.weight) AS n
         FROM ({answers}) a
         LEFT JOIN (
             customer cu
@@ -142,7 +163,7 @@ def answers_now_and_before_sql(
 def trend_sql(kinds: str, *, latest_only: bool, bucket: Bucket) -> str:
     """Counted answers per week or month: (period_start, kind, score, n)."""
     return f"""
-        SELECT a.period_start, a.kind, a.score, COUNT(*) AS n
+        SELECT a.period_start, a.kind, a.score, SUM(a.weight) AS n
         FROM ({counted_answers_sql(kinds, latest_only=latest_only, bucket=bucket)}) a
         GROUP BY 1, 2, 3"""
 
@@ -152,8 +173,10 @@ def response_rate_sql(kinds: str, *, by_orders: bool) -> str:
     the period (which names the segment) when `by_orders`: (orders, sent, answered).
 
     An answer never precedes its invitation: `r.created_at >= :start` changes no count but
-    lets the answers come from the (shop_id, kind, created_at) index. A sent invitation has
-    at most one answer (its dedupe key), so counting answers counts answered invitations.
+    lets the answers come from the (shop_id, kind, created_at) index (PostgreSQL: a hash
+    join). A sent invitation has at most one answer, whose dedupe key is `inv:` and its id:
+    counting answers counts answered invitations, and SQLite looks each one up by that
+    unique key (by the time range, it read every answer of the period per invitation).
     Reusable links (email signatures, receipts) are not sent to anyone: left out.
     """
     orders_column, orders_joins = "", ""
@@ -164,8 +187,8 @@ def response_rate_sql(kinds: str, *, by_orders: bool) -> str:
         SELECT {orders_column}COUNT(*) AS sent, COUNT(r.id) AS answered
         FROM invitation i
         LEFT JOIN response r
-          ON r.invitation_id = i.id AND r.shop_id = :shop AND r.kind {kinds}
-         AND r.created_at >= :start
+          ON r.dedupe_key = 'inv:' || i.id AND r.invitation_id = i.id AND r.shop_id = :shop
+         AND r.kind {kinds} AND r.created_at >= :start
         {orders_joins}
         WHERE i.shop_id = :shop AND i.kind {kinds} AND i.reusable = FALSE
           AND i.created_at >= :start AND i.created_at < :end
@@ -184,12 +207,12 @@ def sentiment_sql(kinds: str) -> str:
 
 # --- Loyalty: parameters :shop, :as_of, :year_start, :churn_before, the segments' ----------
 
-# Each customer's latest NPS score as of `as_of` (on `cu`, a customer row): the one kept
-# with them (Customer.nps_score, by the chain) when they answered it before; else (they
-# answered since, few when `as_of` is recent) the answer that was their latest then and has
-# been superseded since (`past`), from the index of superseded answers. A customer with NPS
-# answers not chained yet (`fresh`, few) has neither up to date: their latest answer before
-# `as_of` is looked up in the index of each customer's answers, and `past` not joined.
+# Each customer's latest NPS score as of `as_of`: the one kept with them (Customer.nps_score,
+# by the chain) when they answered it before; else (they answered since, few when `as_of` is
+# recent) the answer that was their latest then and has been superseded since (`past`), from
+# the index of superseded answers. A customer with NPS answers the chain has not seen yet
+# (`fresh`, few; see _UNCHAINED) has neither up to date: their latest answer before `as_of`
+# is looked up in the index of each customer's answers.
 _NPS_CTES = """
 past AS (
     SELECT customer_id, score FROM response
@@ -204,15 +227,10 @@ fresh AS (
     ) AS score
     FROM (
         SELECT DISTINCT customer_id FROM response
-        WHERE NOT chained AND shop_id = :shop AND kind = 'nps' AND customer_id IS NOT NULL
+        WHERE NOT chained AND shop_id + 0 = :shop AND kind = 'nps' AND customer_id IS NOT NULL
     ) u
 )"""
-_FRESH_JOIN = "LEFT JOIN fresh ON fresh.customer_id = cu.id"
-_PAST_JOIN = "LEFT JOIN past ON past.customer_id = cu.id AND fresh.customer_id IS NULL"
-_NPS_AS_OF_SQL = (
-    "CASE WHEN fresh.customer_id IS NOT NULL THEN fresh.score"
-    " WHEN cu.nps_at IS NULL OR cu.nps_at < :as_of THEN cu.nps_score ELSE past.score END"
-)
+_NOT_FRESH = "cu.id NOT IN (SELECT customer_id FROM fresh)"
 
 # Each customer's order totals and NPS score as of `as_of`. A customer whose last order is
 # older: the totals kept with them (Customer.orders_count …), and their NPS score too unless
@@ -222,27 +240,34 @@ _NPS_AS_OF_SQL = (
 # several without a COUNT(DISTINCT).
 _CUSTOMER_TOTALS_SQL = f"""
     SELECT cu.id AS customer_id, cu.orders_count AS orders, cu.last_order_at, cu.sales,
-           cu.priced_orders, cu.min_category, cu.max_category,
-           CASE WHEN fresh.customer_id IS NULL THEN cu.nps_score ELSE fresh.score END AS nps
+           cu.priced_orders, cu.min_category, cu.max_category, cu.nps_score AS nps
     FROM customer cu
-    {_FRESH_JOIN}
     WHERE cu.shop_id = :shop AND cu.last_order_at < :as_of
-      AND (cu.nps_at IS NULL OR cu.nps_at < :as_of)
+      AND (cu.nps_at IS NULL OR cu.nps_at < :as_of) AND {_NOT_FRESH}
     UNION ALL
     SELECT cu.id, cu.orders_count, cu.last_order_at, cu.sales, cu.priced_orders,
-           cu.min_category, cu.max_category, {_NPS_AS_OF_SQL}
+           cu.min_category, cu.max_category, past.score
     FROM customer cu
-    {_FRESH_JOIN}
-    {_PAST_JOIN}
+    LEFT JOIN past ON past.customer_id = cu.id
     WHERE cu.shop_id = :shop AND cu.nps_at >= :as_of AND cu.last_order_at < :as_of
+      AND {_NOT_FRESH}
+    UNION ALL
+    SELECT cu.id, cu.orders_count, cu.last_order_at, cu.sales, cu.priced_orders,
+           cu.min_category, cu.max_category, fresh.score
+    FROM fresh
+    CROSS JOIN customer cu
+    WHERE cu.id = fresh.customer_id AND cu.shop_id = :shop AND cu.last_order_at < :as_of
     UNION ALL
     SELECT o.customer_id, COUNT(*), MAX(o.ordered_at), SUM(o.amount), COUNT(o.amount),
-           MIN(o.min_category), MAX(o.max_category), MAX({_NPS_AS_OF_SQL})
+           MIN(o.min_category), MAX(o.max_category),
+           MAX(CASE WHEN fresh.customer_id IS NOT NULL THEN fresh.score
+                    WHEN cu.nps_at IS NULL OR cu.nps_at < :as_of THEN cu.nps_score
+                    ELSE past.score END)
     FROM shop_order o
     JOIN customer cu
       ON cu.id = o.customer_id AND cu.shop_id = :shop AND cu.last_order_at >= :as_of
-    {_FRESH_JOIN}
-    {_PAST_JOIN}
+    LEFT JOIN fresh ON fresh.customer_id = cu.id
+    LEFT JOIN past ON past.customer_id = cu.id AND fresh.customer_id IS NULL
     WHERE o.shop_id = :shop AND o.ordered_at < :as_of
     GROUP BY o.customer_id"""
 

@@ -92,7 +92,7 @@ async def shop(shop_and_key: tuple[Shop, str], request: pytest.FixtureRequest) -
     for name in ("ann", "bob", "cid", "dee", "eve"):
         customers[name] = await Customer.create(shop=shop, email=f"{name}@x.fr")
 
-    async def add(key: str, name: str | None, kind: str, score: int, days: float) -> Response:
+    async def add(name: str | None, kind: str, score: int, days: float) -> Response:
         at = NOW - timedelta(days=days, hours=1)
         who = customers[name] if name else None
         invited = await Invitation.create(
@@ -104,7 +104,8 @@ async def shop(shop_and_key: tuple[Shop, str], request: pytest.FixtureRequest) -
             customer=who,
             kind=kind,
             score=score,
-            dedupe_key=key,
+            # As surveys.services keys them: a personal link's one answer, a reusable one's.
+            dedupe_key=f"inv:{invited.id}" if who else f"link:{invited.id}:browser",
             created_at=at,
         )
 
@@ -112,12 +113,12 @@ async def shop(shop_and_key: tuple[Shop, str], request: pytest.FixtureRequest) -
     later = {n for n in range(len(ANSWERS)) if request.param == "some" and n % 2}
     for n, answer in enumerate(ANSWERS):
         if n not in later:
-            await add(f"answer:{n}", *answer)
-    undone = [await add(f"undone:{n}", *answer) for n, answer in enumerate(UNDONE)]
+            await add(*answer)
+    undone = [await add(*answer) for answer in UNDONE]
     if request.param in ("some", "again"):
         await chain.chain_answers()
     for n in sorted(later):
-        await add(f"answer:{n}", *ANSWERS[n])
+        await add(*ANSWERS[n])
     for row in undone:  # as undoing a scanner's burst does
         await row.delete()
         await chain.unchain(row.shop_id, row.kind, row.customer_id)
