@@ -4,10 +4,10 @@ at most, never the answer or order rows themselves (the database does the counti
 Parameters: `:shop`, the period (`:start`, `:end`), the survey kinds (`kinds_in`), the
 segment thresholds (SegmentRule.params) where a query names segments.
 
-Each customer's latest answer (surveys.chain): an answer the chore has chained knows when
-its customer next answered the same kind (`superseded_at`); the answers stored since are
-not chained yet (`NOT chained`, a partial index finds the few there are), and the metrics
-read them as they are: nothing here writes.
+Each customer's latest answer (surveys.chain): an answer the worker has chained knows when
+its customer next answered the same kind (`superseded_at`). The answers it has not chained
+yet (`NOT chained`: a partial index finds the few there are) are taken as they are, and
+the figures they change corrected in the same statement: nothing here writes.
 """
 
 from __future__ import annotations
@@ -38,19 +38,19 @@ _UNCHAINED = """
 
 def counted_answers_sql(kinds: str, *, latest_only: bool, bucket: Bucket | None = None) -> str:
     """The answers that count in a period, as a subquery (period_start?, kind, customer_id,
-    score, weight): SUM(weight) counts them. With latest_only, only each customer's last
+    score, weight) that SUM(weight) counts. With latest_only, only each customer's last
     answer per survey kind (and per bucket, `bucket(column)` naming the bucket of a time
     column) counts, so a customer asked twice does not weigh twice. Anonymous answers
     (reusable links) cannot be told apart and each count.
 
-    An answer is its customer's last of the period when no later one of theirs (by time,
-    then id) comes before the end, or in the same bucket: when its next one, `superseded_at`,
-    does, as the chain left it. For the customers with answers the chain has not seen yet
-    that may be wrong either way (a newer answer; an older one; a deleted one), so their
-    answers of the period are checked one by one against the later ones, and each the
-    filter got wrong comes again with a weight of −1 (counted, should not be) or +1: what
-    the filter reads is the same whether there are any or not, and the few added rows cost
-    a lookup each."""
+    An answer is its customer's last of the period when none of theirs comes later (by
+    time, then id) before the end, or in the same bucket. The chain keeps the time of the
+    next one in `superseded_at`, which the first part reads. For the customers with answers
+    the chain has not seen (new ones, older ones stored late, the others of a deleted one),
+    `superseded_at` may be wrong either way: their answers of the period are checked
+    against the later ones, and each the first part got wrong comes again, weighing −1
+    (counted, not their last) or +1 (left out, their last). Without such customers (the
+    worker keeps them few), the second part reads nothing."""
     bucket_column = f"{bucket('r.created_at')} AS period_start, " if bucket else ""
     in_period = f"""r.shop_id = :shop AND r.kind {kinds}
           AND r.created_at >= :start AND r.created_at < :end"""
