@@ -74,8 +74,8 @@ RUNS = 5
 GOAL_MS = 200.0
 TIMEOUT = "20s"
 ROUNDS = 3
-# Answers of the last day not chained yet, in the calls that say so.
-NEW_ANSWERS = (1_000, 10_000)
+# Answers of the last day not chained yet, in the calls that say so (--new-answers).
+NEW_ANSWERS = 1_000
 
 # Indexes to try; --try-indexes adds them for one run, then drops them. Those that paid
 # are in the migrations now (0003: latest answer per customer, items of an order, orders of
@@ -487,7 +487,7 @@ async def timed(
     return Timing(statistics.median(walls), cpu / runs_count, server_ns / 1e6 / runs_count)
 
 
-def calls(shop: Shop, now: datetime) -> dict[str, tuple[Call | None, Call]]:
+def calls(shop: Shop, now: datetime, new: int = NEW_ANSWERS) -> dict[str, tuple[Call | None, Call]]:
     """Name: (setup, call), the reads of the metrics API and of the dashboard."""
     quarter = (now - timedelta(days=90), now)
     year = (now - timedelta(days=365), now)
@@ -500,8 +500,8 @@ def calls(shop: Shop, now: datetime) -> dict[str, tuple[Call | None, Call]]:
         await services.answers(shop, period, survey="nps")
         await services.answers(shop, period.previous(), survey="nps")
 
-    def after(count: int) -> Call:
-        return lambda: new_answers(shop, now, count)
+    async def after() -> None:
+        await new_answers(shop, now, new)
 
     found: dict[str, tuple[Call | None, Call]] = {
         "answers (nps, 90 days)": (None, lambda: services.answers(shop, period, survey="nps")),
@@ -557,11 +557,10 @@ def calls(shop: Shop, now: datetime) -> dict[str, tuple[Call | None, Call]]:
             lambda: services.metrics_summary(shop, None, *past_quarter),
         ),
     }
-    for count in NEW_ANSWERS:
-        found[f"metrics_summary (all kinds, 90 days), {count:,} not chained"] = (
-            after(count),
-            lambda: services.metrics_summary(shop, None, *quarter),
-        )
+    found[f"metrics_summary (all kinds, 90 days), {new:,} not chained"] = (
+        after,
+        lambda: services.metrics_summary(shop, None, *quarter),
+    )
     return found
 
 
@@ -570,12 +569,14 @@ def server_database(url: str) -> str | None:
 
 
 async def run_all(
-    shop: Shop, now: datetime, url: str, runs_count: int = RUNS, only: str = ""
+    shop: Shop, now: datetime, url: str, runs_count: int, only: str, new: int
 ) -> dict[str, Timing]:
-    """Every call whose name has `only`; the answers chained again afterwards."""
+    """Every call whose name has `only`, on the database as seeded (a run stopped midway may
+    have left answers not chained); the same afterwards."""
     results = {}
+    await new_answers(shop, now, 0)
     try:
-        for name, (setup, call) in calls(shop, now).items():
+        for name, (setup, call) in calls(shop, now, new).items():
             if only not in name:
                 continue
             try:
@@ -711,6 +712,12 @@ async def main() -> None:
         "--try-indexes", action="store_true", help="also time with the suggested indexes"
     )
     parser.add_argument("--only", default="", help="time the calls whose name contains this")
+    parser.add_argument(
+        "--new-answers",
+        type=int,
+        default=NEW_ANSWERS,
+        help=f"answers not chained yet, in the call that says so ({NEW_ANSWERS:,})",
+    )
     args = parser.parse_args()
     scale(args.scale)
     url = database_url(args.engine, args.database)
@@ -727,17 +734,18 @@ async def main() -> None:
             shop, now = await bench_shop(url)
         if args.compare:
             await close_db()
-            found = compare(Path(__file__), passed_on(args, "only"), args.compare, args.rounds)
+            arguments = passed_on(args, "only", "new_answers")
+            found = compare(Path(__file__), arguments, args.compare, args.rounds)
             print_comparison(f"{args.compare} (old) against this tree (new), {args.engine}", found)
             return
-        results = await run_all(shop, now, url, args.runs, args.only)
+        results = await run_all(shop, now, url, args.runs, args.only, args.new_answers)
         write_json(args.json, results)
         if not args.json:
             print_timings("indexes of the migrations", results, args.runs)
         if args.try_indexes and args.engine == "postgres":
             await with_indexes(url, create=True)
             try:
-                tried = await run_all(shop, now, url, args.runs, args.only)
+                tried = await run_all(shop, now, url, args.runs, args.only, args.new_answers)
                 print_timings("with the suggested indexes", tried, args.runs)
             finally:
                 await with_indexes(url, create=False)
