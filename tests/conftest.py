@@ -295,7 +295,9 @@ def run_cli(settings: Settings) -> Callable[..., subprocess.CompletedProcess[str
 
 @pytest.fixture
 def queries(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every SQL statement the app sends, as it sends it."""
+    """Every SQL statement the app sends, as it sends it: through Tortoise's client, and
+    on PostgreSQL through the asyncpg pool that db.fetch and db.execute use outside a
+    transaction."""
     seen: list[str] = []
     client_class = type(connections.get("default"))
     for name in ("execute_query", "execute_query_dict"):
@@ -306,4 +308,17 @@ def queries(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
             return _original(self, query, *args)
 
         monkeypatch.setattr(client_class, name, counting)
+    if connections.get("default").capabilities.dialect == "postgres":
+        import asyncpg
+
+        for name in ("fetch", "execute"):
+            original = getattr(asyncpg.Pool, name)
+
+            def pooled(
+                self: Any, query: str, *args: Any, _original: Any = original, **options: Any
+            ) -> Any:
+                seen.append(query)
+                return _original(self, query, *args, **options)
+
+            monkeypatch.setattr(asyncpg.Pool, name, pooled)
     yield seen

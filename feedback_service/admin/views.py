@@ -21,7 +21,7 @@ from feedback_service.http import (
     row_id,
 )
 from feedback_service.i18n import N_, Translator, gettext
-from feedback_service.metrics.services import MAX_LIFETIME_YEARS
+from feedback_service.metrics.values import MAX_LIFETIME_YEARS
 from feedback_service.outbox.models import OutboxMessage
 from feedback_service.outbox.webhooks import replay
 from feedback_service.reviews import moderation

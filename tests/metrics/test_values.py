@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from feedback_service.errors import InvalidInput
-from feedback_service.metrics.services import (
+from feedback_service.metrics.values import (
     MAX_LIFETIME_YEARS,
     Answers,
     OrderTotals,
