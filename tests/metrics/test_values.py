@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from feedback_service.errors import InvalidInput
+from feedback_service.metrics.stats import Nps, Share
 from feedback_service.metrics.values import (
     MAX_LIFETIME_YEARS,
     Answers,
@@ -20,7 +21,6 @@ from feedback_service.metrics.values import (
     nps_group,
     order_totals_json,
 )
-from feedback_service.metrics.stats import Nps, Share
 
 JANUARY = Period(datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 1, 31, tzinfo=UTC))
 
