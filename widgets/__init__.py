@@ -13,15 +13,18 @@ from widgets.blocks import (
 )
 from widgets.data import SORTS, PageInfo, Product, Reply, Review, Shop, Summary
 from widgets.i18n import LOCALES, normalize_locale
+from widgets.questions import Answer, Question, render_questions_block
 from widgets.rendering import STYLESHEET
 from widgets.sharing import render_review_page
 
 __all__ = [
     "LOCALES",
+    "Answer",
     "SORTS",
     "STYLESHEET",
     "PageInfo",
     "Product",
+    "Question",
     "Reply",
     "Review",
     "Shop",
@@ -31,6 +34,7 @@ __all__ = [
     "render_head",
     "render_policy_page",
     "render_product_page",
+    "render_questions_block",
     "render_review_page",
     "render_reviews_block",
     "render_shop_page",

@@ -14,6 +14,7 @@ from widgets import links
 from widgets.data import PageInfo, Product, Review, Shop, Summary
 from widgets.formatting import Formatter, shop_timezone
 from widgets.i18n import gettext, ngettext, normalize_locale
+from widgets.questions import Question, QuestionsView, questions_view
 from widgets.rendering import render
 from widgets.views import (
     ProductView,
@@ -35,12 +36,16 @@ def render_reviews_block(
     reviews: Sequence[Review],
     page: PageInfo,
     locale: str,
+    questions: Sequence[Question] | None = None,
 ) -> str:
-    """The product page fragment: Product > AggregateRating + Review microdata, styles inline."""
+    """The product page fragment: Product > AggregateRating + Review microdata, styles inline.
+    `questions`: the product's answered questions, shown with the form to ask one."""
+    context = _block_context(shop, product, summary, reviews, page, locale)
     return render(
         "reviews_block.html",
         locale,
-        **_block_context(shop, product, summary, reviews, page, locale),
+        **context,
+        questions=_questions(shop, product, questions, locale, context),
         include_style=True,
     )
 
@@ -80,6 +85,7 @@ def render_product_page(
     page: PageInfo,
     canonical_url: str,
     locale: str,
+    questions: Sequence[Question] | None = None,
 ) -> str:
     """A whole indexable HTML page: head tags, the product and its reviews. No JavaScript.
 
@@ -99,6 +105,7 @@ def render_product_page(
         **context,
         **_head_context(shop, product, summary, canonical_url, locale),
         title=title,
+        questions=_questions(shop, product, questions, locale, context),
         include_style=False,  # the page has the stylesheet in its <head>
     )
 
@@ -172,6 +179,20 @@ def render_policy_page(
 
 
 # ---- context builders ---------------------------------------------------------------
+
+
+def _questions(
+    shop: Shop,
+    product: Product,
+    questions: Sequence[Question] | None,
+    locale: str,
+    context: Mapping[str, object],
+) -> QuestionsView | None:
+    """The questions section under the reviews, its Questions inside the Product item
+    when the block marks one up."""
+    if questions is None:
+        return None
+    return questions_view(shop, product, questions, locale, nested=bool(context["md"]))
 
 
 def _formatter(shop: Shop, locale: str) -> Formatter:

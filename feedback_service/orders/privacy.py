@@ -2,14 +2,15 @@
 removed).
 
 A person is found by their email: as a customer (orders, answers, reviews written through
-the form, alerts, emails) and as the author of imported reviews, which name no customer.
+the form, alerts, emails) and as the author of imported reviews, which name no customer,
+of product questions and of answers to them.
 The export lists exactly what erasure removes, found by the same lookups.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from feedback_service.alerts.services import alert_json, reply_json
 from feedback_service.errors import NotFound
 from feedback_service.orders.models import Customer, HeldInvitation, Order, OrderItem, Product
 from feedback_service.outbox.models import OutboxMessage
+from feedback_service.questions import services as questions
+from feedback_service.questions.models import Answer, Question
 from feedback_service.reviews.models import PrizeDraw, Review
 from feedback_service.reviews.services import remove_unreferenced_photos, review_json
 from feedback_service.shops.models import Shop
@@ -31,15 +34,16 @@ from feedback_service.surveys.services import response_json
 
 # In a webhook about their answer or review, what they (or the shop about them) wrote goes;
 # scores and ids stay, so the shop's integrations keep their statistics.
-WRITTEN_FIELDS = {"comment": None, "note": None, "title": "", "body": ""}
+WRITTEN_FIELDS = {"comment": None, "note": None, "title": "", "body": "", "question": ""}
 # The fields of a webhook's data that name a customer, an answer, a review or an alert.
-DATA_IDS = ("customer_id", "id", "review_id", "response_id")
+DATA_IDS = ("customer_id", "id", "review_id", "response_id", "answer_id")
 # What the "id" of a webhook's data names, by the first part of its type.
 EVENT_SUBJECTS = {
     "review": "review",
     "response": "response",
     "comment": "response",
     "alert": "alert",
+    "question": "question",
 }
 
 
@@ -50,14 +54,18 @@ class Person:
     reviews: list[Review]
     responses: list[Response]
     alerts: list[Alert]
+    questions: list[Question] = field(default_factory=list)  # they asked
+    question_answers: list[Answer] = field(default_factory=list)  # they wrote, as buyers
 
     @cached_property
     def ids(self) -> dict[str, set[int]]:
-        """Their reviews, answers and alerts, by the name webhooks give each."""
+        """Their reviews, answers, alerts and questions, by the name webhooks give each."""
         return {
             "review": {r.id for r in self.reviews},
             "response": {r.id for r in self.responses},
             "alert": {a.id for a in self.alerts},
+            "question": {q.id for q in self.questions},
+            "answer": {a.id for a in self.question_answers},
         }
 
 
@@ -69,7 +77,13 @@ async def find_person(shop: Shop, email: str) -> Person:
     written = Q(author_email__iexact=address)  # imported reviews carry only the email
     mine = written | Q(customer=customer) if customer else written
     reviews = await Review.filter(mine, shop=shop).select_related("product").order_by("id")
-    if customer is None and (not reviews or not address):
+    asked = (
+        await Question.filter(shop=shop, author_email__iexact=address)
+        .select_related("product")
+        .order_by("id")
+    )
+    answers = await Answer.filter(mine, question__shop=shop, by_shop=False).order_by("id")
+    if customer is None and (not (reviews or asked or answers) or not address):
         raise NotFound("No customer with this email.")
     responses = (
         await Response.filter(customer=customer)
@@ -80,7 +94,7 @@ async def find_person(shop: Shop, email: str) -> Person:
     )
     about = Q(subject__in=[f"review:{r.id}" for r in reviews])
     alerts = await Alert.filter(about | Q(customer=customer) if customer else about, shop=shop)
-    return Person(address, customer, reviews, list(responses), alerts)
+    return Person(address, customer, reviews, list(responses), alerts, asked, answers)
 
 
 # --- export ------------------------------------------------------------------------------
@@ -99,12 +113,32 @@ async def export_customer(shop: Shop, email: str) -> dict[str, Any]:
             for r in person.reviews
         ],
         "alerts": [alert_json(a) for a in person.alerts],
+        **await _question_records(person),
         "alert_replies": [
             reply_json(r)
             for r in await AlertReply.filter(alert_id__in=[a.id for a in person.alerts])
         ],
         "prize_draws": await _draw_entries(shop, person),
         "messages": [_message_json(row) for row in await _messages(shop, person)],
+    }
+
+
+async def _question_records(person: Person) -> dict[str, Any]:
+    """The questions they asked (with the answers they received) and the answers they wrote."""
+    answers = await questions.answers_of(person.questions)
+    return {
+        "questions": [
+            {**questions.question_json(q, answers[q.id]), "author_email": q.author_email}
+            for q in person.questions
+        ],
+        "question_answers": [
+            {
+                **questions.answer_json(a),
+                "question_id": a.question_id,
+                "author_email": a.author_email,
+            }
+            for a in person.question_answers
+        ],
     }
 
 
@@ -222,6 +256,8 @@ async def erase_customer(shop: Shop, email: str, photo_dir: Path) -> set[int]:
         await AlertReply.filter(alert_id__in=alert_ids).update(
             subject="", body="", gesture_detail=""
         )
+        # Their questions and their answers go: a question is nothing without its text.
+        products |= await questions.forget(person.questions, person.question_answers)
         for row in await _messages(shop, person):
             await _erase_message(row, person)
     await remove_unreferenced_photos({n for r in person.reviews for n in r.photos}, photo_dir)
@@ -305,4 +341,5 @@ def _concerns(payload: dict[str, Any], person: Person) -> bool:
         or (about is not None and data.get("id") in ids[about])
         or data.get("review_id") in ids["review"]
         or data.get("response_id") in ids["response"]
+        or data.get("answer_id") in ids["answer"]
     )

@@ -21,6 +21,8 @@ EVENTS = (
     "alert.replied",
     "alert.followup_answered",
     "customer.unsubscribed",
+    "question.asked",
+    "question.answered",
 )
 
 

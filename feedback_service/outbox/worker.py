@@ -25,6 +25,7 @@ from feedback_service.orders import privacy
 from feedback_service.outbox import mail, webhooks
 from feedback_service.outbox.models import OutboxMessage, WebhookEndpoint
 from feedback_service.outbox.services import utcnow
+from feedback_service.questions import services as question_services
 from feedback_service.reviews import photos
 from feedback_service.reviews import services as review_services
 from feedback_service.settings import Settings
@@ -88,6 +89,10 @@ async def _send_alert_followup(row: OutboxMessage, worker: Worker) -> None:
     await send_followup(row.payload["alert_id"], worker.links)
 
 
+async def _forget_unconfirmed_question(row: OutboxMessage, worker: Worker) -> None:
+    await question_services.forget_unconfirmed(row.payload["question_id"])
+
+
 # Scheduled work other than emails and webhooks, by outbox kind.
 HANDLERS: dict[str, Handler] = {
     "review_request": _send_review_request,
@@ -97,6 +102,7 @@ HANDLERS: dict[str, Handler] = {
     "customer_erase": _erase_customer,
     "campaign": _send_campaign,
     "alert_followup": _send_alert_followup,
+    "question_expiry": _forget_unconfirmed_question,
 }
 
 
