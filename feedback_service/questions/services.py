@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from email_validator import EmailNotValidError, validate_email
@@ -429,7 +429,7 @@ async def ask_buyers(shop: Shop, question_id: int, links: Links, claim: Claim) -
     asked_before = set(
         await BuyerInvite.filter(question_id=question.id).values_list("customer_id", flat=True)
     )
-    order: list[int] = list(dict.fromkeys(int(c) for c in recent if c not in asked_before))
+    order = list(dict.fromkeys(c for c in cast(list[int], recent) if c not in asked_before))
     customers = {
         c.id: c
         for c in await Customer.filter(id__in=order, unsubscribed_at=None)
