@@ -21,6 +21,7 @@ from feedback_service.i18n import N_, Translator
 from feedback_service.links import Links
 from feedback_service.orders.models import Customer, OrderItem, Product
 from feedback_service.outbox import services as outbox
+from feedback_service.outbox.models import OutboxMessage
 from feedback_service.questions.models import Answer, BuyerInvite, Question
 from feedback_service.questions.schemas import (
     MAX_ANSWER,
@@ -379,7 +380,13 @@ async def _announce_answer(question: Question, answer: Answer, links: Links) -> 
         subject=_("Your question about %(product)s has an answer", product=product.name),
         html=render("emails/question_answered.html", locale, **context),
         text=render("emails/question_answered.txt", locale, **context),
+        about=_quoting(answer.id),
     )
+
+
+def _quoting(answer_id: int) -> str:
+    """The outbox subject of the email that quotes an answer to the asker."""
+    return f"question_answer:{answer_id}"
 
 
 async def _email_rejection(question: Question) -> None:
@@ -606,13 +613,15 @@ async def with_answers(question: Question) -> dict[str, Any]:
 
 async def forget(questions: list[Question], answers: list[Answer]) -> set[int]:
     """A person's erasure: the questions they asked go, with their answers, and so do the
-    answers they wrote to others' questions. Returns the products whose blocks changed
+    answers they wrote to others' questions and the emails quoting them. Returns the products whose blocks changed
     (their content version moves on, so no cached block shows the text again)."""
     products = {q.product_id for q in questions}
     asked = {q.id for q in questions}
     others = {a.question_id for a in answers} - asked
     await Question.filter(id__in=asked).delete()
     await Answer.filter(id__in=[a.id for a in answers]).delete()
+    # The emails that told askers of these answers quote them (and name their author).
+    await OutboxMessage.filter(subject__in=[_quoting(a.id) for a in answers]).delete()
     for question in await Question.filter(id__in=others):
         products.add(question.product_id)
         await _refresh_answered(question)
