@@ -72,7 +72,13 @@ async def test_public_and_admin_pages_have_no_serious_axe_violation(
             await page.get_by_label("Mot de passe").fill(demo.DEMO_PASSWORD)
             await page.get_by_role("button", name="Se connecter").click()
             await page.get_by_role("heading", name="Tableau de bord").wait_for()
-            for path in ("/admin", "/admin/settings", "/admin/surveys", "/admin/inbox"):
+            for path in (
+                "/admin",
+                "/admin/settings",
+                "/admin/surveys",
+                "/admin/inbox",
+                "/admin/questions",
+            ):
                 answer = await page.goto(f"{live_server}{path}")
                 assert answer is not None and answer.status == 200, path
                 if viewport["width"] == 390 and scheme == "light":
