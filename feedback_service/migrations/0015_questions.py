@@ -4,6 +4,10 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
 
+# Product questions (issue 19): asked on the product's blocks and confirmed by email, the
+# shop's and buyers' answers, and the recent buyers asked to answer.
+
+
 class Migration(migrations.Migration):
     dependencies = [('feedback', '0014_close_the_loop')]
 

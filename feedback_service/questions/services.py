@@ -613,8 +613,9 @@ async def with_answers(question: Question) -> dict[str, Any]:
 
 async def forget(questions: list[Question], answers: list[Answer]) -> set[int]:
     """A person's erasure: the questions they asked go, with their answers, and so do the
-    answers they wrote to others' questions and the emails quoting them. Returns the products whose blocks changed
-    (their content version moves on, so no cached block shows the text again)."""
+    answers they wrote to others' questions and the emails quoting them. Returns the
+    products whose blocks changed (their content version moves on, so no cached block
+    shows the text again)."""
     products = {q.product_id for q in questions}
     asked = {q.id for q in questions}
     others = {a.question_id for a in answers} - asked
