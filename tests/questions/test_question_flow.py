@@ -115,7 +115,12 @@ async def test_ask_confirm_moderate_answer_publish(
     [pending] = (await api.get("/api/v1/questions?status=pending")).json()["items"]
     assert pending["id"] == question.id and pending["answers"] == []
 
-    # 5. The shop answers through the API: the question is published with its answer.
+    # 5. Moderated (published: not shown until answered), then the shop answers it.
+    moderated = await api.post(
+        f"/api/v1/questions/{question.id}/moderation", json={"action": "publish"}
+    )
+    assert moderated.json()["status"] == "published" and moderated.json()["answered_at"] is None
+    assert QUESTION[locale] not in (await client.get(ASK_URL)).text.replace("&#39;", "'")
     answered = await api.post(
         f"/api/v1/questions/{question.id}/answer", json={"body": ANSWER[locale]}
     )
