@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
 
-.PHONY: run test lint typecheck pytest chromium nginx clean
+.PHONY: run test lint layers typecheck pytest chromium nginx clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,13 +38,17 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The layers of ARCHITECTURE.md (contracts in pyproject.toml).
+layers: $(VENV)/.installed-test
+	$(BIN)/lint-imports --no-cache
+
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy feedback_service widgets schema_markup
 
 pytest: $(VENV)/.installed-test chromium nginx
 	$(BIN)/pytest -q
 
-test: lint typecheck pytest
+test: lint layers typecheck pytest
 
 clean:
 	rm -rf $(VENV) data

@@ -25,9 +25,9 @@ from feedback_service.app import create_app
 from feedback_service.db import close_db, init_db, migrate
 from feedback_service.orders.models import Customer
 from feedback_service.outbox.models import OutboxMessage
-from feedback_service.outbox.worker import Worker
 from feedback_service.settings import Settings
 from feedback_service.shops.services import create_shop, create_user
+from feedback_service.worker import Worker
 
 POSTGRES = "postgres://postgres@127.0.0.1:5432/bench_campaigns"
 

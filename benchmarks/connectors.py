@@ -30,9 +30,9 @@ from feedback_service.connectors.services import create_connector, endpoint_url
 from feedback_service.db import close_db, init_db, migrate
 from feedback_service.links import Links
 from feedback_service.orders.models import Order
-from feedback_service.outbox.worker import Worker
 from feedback_service.settings import Settings
 from feedback_service.shops.services import create_shop
+from feedback_service.worker import Worker
 
 KEY = "shpss_bench_0123456789abcdef0123456789"
 SAMPLE = Path(__file__).resolve().parents[1] / "tests/connectors/payloads/shopify_order.json"

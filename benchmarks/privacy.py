@@ -18,9 +18,9 @@ from pathlib import Path
 import asyncpg
 
 from feedback_service.db import close_db, init_db, migrate
-from feedback_service.orders import privacy
 from feedback_service.orders.models import Customer
 from feedback_service.outbox.models import OutboxMessage
+from feedback_service.privacy import services as privacy
 from feedback_service.shops.services import create_shop
 
 EMAIL = "someone@example.fr"

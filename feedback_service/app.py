@@ -14,7 +14,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from feedback_service import ratelimit
-from feedback_service.admin.auth import LoginRequired
 from feedback_service.db import close_db, init_db
 from feedback_service.errors import DomainError, RateLimited
 from feedback_service.http import (
@@ -32,6 +31,7 @@ from feedback_service.links import Links
 from feedback_service.reviews.block_cache import RenderedBlocks
 from feedback_service.routes import routes
 from feedback_service.settings import Settings, get_settings
+from feedback_service.shops.auth import LoginRequired
 
 log = logging.getLogger("feedback_service")
 SESSION_MAX_AGE = 8 * 3600

@@ -298,7 +298,7 @@ def worker(
     import logging
     import signal
 
-    from feedback_service.outbox.worker import Worker
+    from feedback_service.worker import Worker
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     settings = get_settings()

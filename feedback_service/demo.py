@@ -20,7 +20,7 @@ from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop, StaffUser
 from feedback_service.shops.services import create_api_key, password_hash
 from feedback_service.surveys.models import Invitation, Response
-from feedback_service.surveys.services import invitation_json
+from feedback_service.surveys.services import invitation_out
 
 SLUG = "demo"
 ADMIN_EMAIL = "admin@demo.example"
@@ -323,7 +323,7 @@ async def load(settings: Settings) -> list[str]:
         shop=shop, order=guest_order, customer=guest, send_at=now
     )
     invitation = await Invitation.create(shop=shop, kind="thermometer", customer=guest, locale="fr")
-    sample = invitation_json(shop, invitation, guest, Links(settings))
+    sample = invitation_out(shop, invitation, guest, Links(settings))
     # Announced now, so /admin/draws has a draw and new demo reviews enter it.
     draw = await draws.create_draw(
         shop,
@@ -344,7 +344,7 @@ async def load(settings: Settings) -> list[str]:
         f"Admin login: {base}/admin/login  {ADMIN_EMAIL} / {DEMO_PASSWORD}"
         f"  (agent: {AGENT_EMAIL} / {DEMO_PASSWORD})",
         f"Demo API key: {key}",
-        f"Survey link (French thermometer, 'gold'): {sample['links']['gold']}",
+        f"Survey link (French thermometer, 'gold'): {sample.links['gold']}",
         f"Review form (order DEMO-GUEST): {review_url(Links(settings), review_request)}",
         f"Product page with reviews: {base}/w/{SLUG}/products/{PRODUCTS[0][0]}",
         f"Embeddable block: {base}/w/{SLUG}/products/{PRODUCTS[0][0]}/reviews",

@@ -10,10 +10,10 @@ from typing import Any
 
 from feedback_service.csvin import FORMULA_START
 from feedback_service.reviews.models import Review
-from feedback_service.reviews.services import review_json
+from feedback_service.reviews.services import review_out
 from feedback_service.shops.models import Shop
 from feedback_service.surveys.models import Response
-from feedback_service.surveys.services import response_json
+from feedback_service.surveys.services import response_out
 from schema_markup import clean_text
 
 BATCH = 500
@@ -103,7 +103,7 @@ async def _rows(shop: Shop, kind: str) -> AsyncIterator[dict[str, Any]]:
                 .limit(BATCH)
                 .select_related("customer", "invitation__order")
             )
-            rows = [response_json(r) for r in batch]
+            rows = [response_out(r).model_dump(mode="json") for r in batch]
         else:
             reviews = (
                 await Review.filter(shop=shop, id__gt=last)
@@ -111,7 +111,7 @@ async def _rows(shop: Shop, kind: str) -> AsyncIterator[dict[str, Any]]:
                 .limit(BATCH)
                 .select_related("product")
             )
-            rows = [review_json(r) for r in reviews]
+            rows = [review_out(r).model_dump(mode="json") for r in reviews]
         if not rows:
             return
         for row in rows:

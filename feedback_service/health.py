@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from tortoise import connections
 
+from feedback_service.http import ModelResponse
 
-async def healthz(request: Request) -> JSONResponse:
+
+class Health(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["ok", "degraded"]
+    database: Literal["ok", "error"]
+
+
+async def healthz(request: Request) -> Response:
     try:
         await connections.get("default").execute_query("SELECT 1")
     except Exception:  # any database failure is reported, not raised
-        return JSONResponse({"status": "degraded", "database": "error"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok"})
+        return ModelResponse(Health(status="degraded", database="error"), status_code=503)
+    return ModelResponse(Health(status="ok", database="ok"))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import re
 import secrets
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.convertors import StringConvertor, register_url_convertor
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -21,6 +22,14 @@ from feedback_service.i18n import locale_from_accept_language
 from feedback_service.templating import render
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class Strict(BaseModel):
+    """Every request body and every answer: a field the model lacks is an error, so neither
+    side can send what the document does not show."""
+
+    model_config = ConfigDict(extra="forbid", strict=False)
+
 
 # Bodies larger than this are refused before parsing (413); review forms carry photos.
 MAX_BODY = 1_000_000
@@ -37,8 +46,38 @@ UPLOAD_PATHS = ("/r/", "/admin/imports")
 BODY_CHUNK_TIMEOUT = 20.0
 
 
+class ErrorBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class Error(BaseModel):
+    """Every JSON error: a 4xx status and this body."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    error: ErrorBody
+
+
 def error_payload(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return Error(error=ErrorBody(code=code, message=message, fields=fields or {})).model_dump()
+
+
+class ModelResponse(Response):
+    """A JSON answer written by its response model, the one /openapi.json shows."""
+
+    media_type = "application/json"
+
+    def __init__(
+        self, content: BaseModel, status_code: int = 200, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(content, status_code, headers)
+
+    def render(self, content: Any) -> bytes:
+        return content.model_dump_json().encode()
 
 
 def json_error(exc: DomainError) -> JSONResponse:
@@ -129,6 +168,25 @@ def row_id(raw: str, *, big: bool = False) -> int | None:
     with `big`); None names no row (PostgreSQL refuses a larger number to compare with)."""
     value = whole_number(raw, digits=19)
     return value if value is not None and value <= (MAX_BIG_ID if big else MAX_ID) else None
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, *, big: bool = False) -> int | None:
+    """The id a page of results starts after; `big`: of a BIGINT column."""
+    if not cursor:
+        return None
+    try:
+        value = row_id(
+            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode(), big=big
+        )
+    except ValueError:
+        value = None
+    if value is None:
+        raise InvalidInput("The cursor is not valid.", fields={"cursor": "invalid"})
+    return value
 
 
 def register_bounded_text(name: str, max_length: int) -> None:

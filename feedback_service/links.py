@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import quote
 
 from feedback_service import tokens
 from feedback_service.errors import InvalidToken
 from feedback_service.settings import Settings
-from feedback_service.surveys.kinds import KINDS
 
 
 class Links:
@@ -25,8 +25,9 @@ class Links:
         """The page with every choice of a survey (the QR code of a receipt points there)."""
         return f"{self.base_url}/s/{token}"
 
-    def survey_links(self, token: str, kind: str) -> dict[str, str]:
-        return {c.key: f"{self.base_url}/s/{token}/{c.key}" for c in KINDS[kind].choices}
+    def survey_links(self, token: str, keys: Iterable[str]) -> dict[str, str]:
+        """The one-click link of each answer (`keys`: a survey kind's `link_keys`)."""
+        return {key: f"{self.base_url}/s/{token}/{key}" for key in keys}
 
     def unsubscribe_url(self, customer_id: int, shop_id: int) -> str:
         return f"{self.base_url}/u/{self.signer.dumps(tokens.UNSUBSCRIBE, customer_id, shop_id)}"

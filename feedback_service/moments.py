@@ -1,4 +1,5 @@
-"""The dates the service accepts from outside: timezone-aware, from 1970 to 2100 in UTC.
+"""The dates the service accepts from outside (timezone-aware, from 1970 to 2100 in UTC) and
+the dates it answers.
 
 Every stored date is read back in UTC: one outside what Python can convert (year 1 at
 +14:00 is year 0 in UTC) would break every page that reads its row."""
@@ -8,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, PlainSerializer
 
 from feedback_service.errors import InvalidInput
 
@@ -50,3 +51,6 @@ def parse(value: str, field: str) -> datetime:
 
 # The type of every date-time field of a request body (API, CSV import).
 AwareDatetime = Annotated[datetime, AfterValidator(in_range)]
+
+# The type of every date-time of an answer: ISO 8601 as Python writes it (+00:00, not Z).
+Moment = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str, when_used="json")]

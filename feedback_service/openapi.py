@@ -1,265 +1,66 @@
-"""/openapi.json and /docs: every /api/v1 route with its request and response schemas."""
+"""/openapi.json and /docs: every /api/v1 route with its request and response models.
+
+The models are the ones the handlers validate bodies with and write answers with (each
+domain's schemas.py): a field added to an answer shows here by itself."""
 
 from __future__ import annotations
 
 import json
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
-from feedback_service.alerts.api import AlertPatch
-from feedback_service.alerts.rules import AlertRules
-from feedback_service.connectors.schemas import ConnectorIn
-from feedback_service.orders.schemas import MAX_BATCH, OrderIn, ProductIn
-from feedback_service.outbox.schemas import WebhookIn
+from feedback_service.alerts.schemas import Alert, AlertPatch, AlertRules, AlertsPage
+from feedback_service.connectors.schemas import ConnectorCreated, ConnectorIn, ConnectorsPage
+from feedback_service.health import Health
+from feedback_service.http import Error
+from feedback_service.metrics.schemas import Metrics
+from feedback_service.orders.schemas import (
+    Order,
+    OrderIn,
+    OrdersBatchIn,
+    OrdersBatchResults,
+    Product,
+    ProductIn,
+)
+from feedback_service.outbox.schemas import (
+    DeliveriesPage,
+    Delivery,
+    WebhookCreated,
+    WebhookIn,
+    WebhooksPage,
+)
+from feedback_service.privacy.services import CustomerExport
 from feedback_service.questions.schemas import (
     AnswerIn,
+    Question,
     QuestionModerationIn,
-    QuestionOut,
     QuestionsPage,
 )
-from feedback_service.reviews.schemas import ModerationIn, ReplyIn, ReviewImportIn, ReviewRequestIn
-from feedback_service.surveys.schemas import InvitationIn, SurveyLinkIn
+from feedback_service.reviews.schemas import (
+    ModerationIn,
+    OrderDetail,
+    ReplyIn,
+    Review,
+    ReviewImportIn,
+    ReviewRequest,
+    ReviewRequestIn,
+    ReviewsPage,
+)
+from feedback_service.surveys.schemas import (
+    Held,
+    Invitation,
+    InvitationIn,
+    InvitationsBatchIn,
+    InvitationsBatchResults,
+    ResponsesPage,
+    SurveyLinkIn,
+)
 from feedback_service.templating import render
-
-# --- response shapes (documentation of what the handlers return) -------------------------
-
-
-class ErrorBody(BaseModel):
-    code: str
-    message: str
-    fields: dict[str, str]
-
-
-class Error(BaseModel):
-    error: ErrorBody
-
-
-class Rating(BaseModel):
-    value: float | None
-    count: int
-
-
-class Product(BaseModel):
-    sku: str
-    name: str
-    url: str
-    image_url: str | None
-    brand: str | None
-    gtin: str | None
-    category: str | None
-    rating: Rating
-
-
-class OrderCustomer(BaseModel):
-    email: str
-    name: str
-    external_id: str | None
-    locale: str
-
-
-class Order(BaseModel):
-    id: str
-    number: str | None
-    customer: OrderCustomer
-    status: Literal["created", "fulfilled", "delivered", "cancelled", "refunded"]
-    source: Literal["api", "woocommerce", "shopify", "csv"]
-    ordered_at: str
-    fulfilled_at: str | None
-    delivered_at: str | None
-
-
-class OrderItem(BaseModel):
-    sku: str
-    name: str
-    quantity: int
-    unit_price: str | None
-
-
-class OrderReviewRequest(BaseModel):
-    status: str  # scheduled, sent, submitted, cancelled, skipped_unsubscribed, skipped_throttled
-    scheduled_for: str
-    sent_at: str | None
-    reminders_sent: int
-    review_ids: list[int]
-
-
-class OrderDetail(Order):
-    items: list[OrderItem]
-    review_request: OrderReviewRequest | None
-
-
-class Connector(BaseModel):
-    id: int
-    platform: Literal["woocommerce", "shopify"]
-    endpoint_url: str
-    created_at: str
-    disabled_at: str | None
-
-
-class ConnectorCreated(Connector):
-    secret: str
-
-
-class ConnectorsPage(BaseModel):
-    items: list[Connector]
-
-
-class Email(BaseModel):
-    subject: str
-    html: str
-    text: str
-    headers: dict[str, str]
-
-
-class Invitation(BaseModel):
-    id: int
-    survey: str
-    token: str
-    links: dict[str, str]
-    unsubscribe_url: str | None = None
-    email: Email | None = None
-
-
-class Held(BaseModel):
-    status: Literal["throttled", "unsubscribed"]
-    next_allowed_at: str | None = None
-
-
-class OrdersBatch(BaseModel):
-    """Up to 1,000 orders, each as POST /api/v1/orders; each is checked on its own."""
-
-    orders: list[OrderIn] = Field(min_length=1, max_length=MAX_BATCH)
-
-
-class BatchInvalid(BaseModel):
-    status: Literal["invalid"]
-    errors: dict[str, str]
-
-
-class OrderResult(BaseModel):
-    id: str | None
-    status: Literal["created", "updated", "invalid"]
-    errors: dict[str, str] | None = None
-
-
-class OrdersBatchResults(BaseModel):
-    """One result per order, in the order sent."""
-
-    results: list[OrderResult]
-
-
-class InvitationsBatch(BaseModel):
-    """Up to 1,000 invitations, each as POST /api/v1/invitations."""
-
-    invitations: list[InvitationIn] = Field(min_length=1, max_length=MAX_BATCH)
-
-
-class InvitationCreated(Invitation):
-    status: Literal["created"]
-
-
-class InvitationsBatchResults(BaseModel):
-    """One result per invitation, in the order sent."""
-
-    results: list[InvitationCreated | Held | BatchInvalid]
-
-
-class SurveyResponse(BaseModel):
-    id: int
-    status: str
-    survey: str
-    score: int
-    label: str
-    created_at: str
-
-
-class ResponsesPage(BaseModel):
-    items: list[SurveyResponse]
-    next_cursor: str | None
-
-
-class ReviewRequest(BaseModel):
-    id: int
-    order_id: str
-    token: str
-    url: str
-    send_at: str
-    status: str
-    email: Email
-
-
-class Review(BaseModel):
-    id: int
-    sku: str
-    rating: int
-    title: str
-    body: str
-    author_name: str
-    status: str
-    verified: bool
-    source: str
-    submitted_at: str | None
-    published_at: str | None
-
-
-class ReviewsPage(BaseModel):
-    items: list[Review]
-    next_cursor: str | None
-
-
-class Alert(BaseModel):
-    id: int
-    status: str
-    rules: list[str]
-    opened_at: str | None
-
-
-class AlertsPage(BaseModel):
-    items: list[Alert]
-    next_cursor: str | None
-
-
-class Webhook(BaseModel):
-    id: int
-    url: str
-    events: list[str]
-    disabled: bool
-
-
-class WebhookCreated(Webhook):
-    secret: str
-
-
-class WebhooksPage(BaseModel):
-    items: list[Webhook]
-
-
-class Delivery(BaseModel):
-    id: int
-    webhook_id: str
-    type: str | None
-    status: str
-    attempts: int
-    last_error: str | None
-
-
-class DeliveriesPage(BaseModel):
-    items: list[Delivery]
-
-
-class Metrics(BaseModel):
-    n: int
-
-
-class Health(BaseModel):
-    status: str
-    database: str
-
 
 Model = type[BaseModel]
 # (method, path, summary, request body, {status: response}, query parameters)
@@ -285,7 +86,7 @@ OPERATIONS: list[tuple[str, str, str, Model | None, dict[int, Model | None], lis
         "post",
         "/api/v1/orders/batch",
         "Create or update up to 1,000 orders; one result each, in order",
-        OrdersBatch,
+        OrdersBatchIn,
         {200: OrdersBatchResults},
         [],
     ),
@@ -312,7 +113,7 @@ OPERATIONS: list[tuple[str, str, str, Model | None, dict[int, Model | None], lis
         "/api/v1/customers/{email}/export",
         "Everything about one customer (GDPR)",
         None,
-        {200: None},
+        {200: CustomerExport},
         [],
     ),
     ("delete", "/api/v1/customers/{email}", "Erase one customer (GDPR)", None, {204: None}, []),
@@ -328,7 +129,7 @@ OPERATIONS: list[tuple[str, str, str, Model | None, dict[int, Model | None], lis
         "post",
         "/api/v1/invitations/batch",
         "Invite up to 1,000 customers; one result each, in order",
-        InvitationsBatch,
+        InvitationsBatchIn,
         {200: InvitationsBatchResults},
         [],
     ),
@@ -410,7 +211,7 @@ OPERATIONS: list[tuple[str, str, str, Model | None, dict[int, Model | None], lis
         "/api/v1/questions/{id}/answer",
         "The shop's public answer (publishes a question waiting for moderation)",
         AnswerIn,
-        {200: QuestionOut, 409: Error},
+        {200: Question, 409: Error},
         [],
     ),
     (
@@ -418,7 +219,7 @@ OPERATIONS: list[tuple[str, str, str, Model | None, dict[int, Model | None], lis
         "/api/v1/questions/{id}/moderation",
         "Publish or reject a question, or with answer_id a buyer's answer",
         QuestionModerationIn,
-        {200: QuestionOut, 409: Error},
+        {200: Question, 409: Error},
         [],
     ),
     (
@@ -429,7 +230,14 @@ OPERATIONS: list[tuple[str, str, str, Model | None, dict[int, Model | None], lis
         {200: AlertsPage},
         ["status", "rule", "order", "cursor"],
     ),
-    ("patch", "/api/v1/alerts/{id}", "Acknowledge, assign, resolve", AlertPatch, {200: Alert}, []),
+    (
+        "patch",
+        "/api/v1/alerts/{id}",
+        "Acknowledge, assign, resolve",
+        AlertPatch,
+        {200: Alert},
+        [],
+    ),
     ("get", "/api/v1/alert-rules", "Which answers open an alert", None, {200: AlertRules}, []),
     ("put", "/api/v1/alert-rules", "Change the alert rules", AlertRules, {200: AlertRules}, []),
     (
@@ -485,7 +293,10 @@ def spec() -> dict[str, Any]:
                         "description": "ok",
                         "content": {"application/json": {"schema": _ref(Health)}},
                     },
-                    "503": {"description": "database down"},
+                    "503": {
+                        "description": "database down",
+                        "content": {"application/json": {"schema": _ref(Health)}},
+                    },
                 },
             }
         }
@@ -583,10 +394,13 @@ def _type(schema: dict[str, Any]) -> str:
         return " | ".join(json.dumps(v) for v in schema["enum"])
     if "const" in schema:
         return json.dumps(schema["const"])
+    if "prefixItems" in schema:
+        return "[" + ", ".join(_type(s) for s in schema["prefixItems"]) + "]"
     if schema.get("type") == "array":
         return f"list of {_type(schema.get('items', {}))}"
     if schema.get("type") == "object" and "additionalProperties" in schema:
-        return f"map of {_type(schema['additionalProperties'] or {})}"
+        values = schema["additionalProperties"]  # True: any value
+        return f"map of {_type(values) if isinstance(values, dict) else 'any'}"
     return str(schema.get("format") or schema.get("type") or "any")
 
 
@@ -626,6 +440,8 @@ def _example(schema: dict[str, Any], schemas: dict[str, Any], depth: int) -> Any
     if kind == "object":
         properties = schema.get("properties", {})
         return {name: _example(field, schemas, depth) for name, field in properties.items()}
+    if "prefixItems" in schema:
+        return [_example(s, schemas, depth) for s in schema["prefixItems"]]
     if kind == "array":
         return [_example(schema.get("items", {}), schemas, depth)]
     if kind == "integer":

@@ -21,6 +21,7 @@ from feedback_service.http import register_bounded_text
 from feedback_service.metrics import api as metrics_api
 from feedback_service.orders import api as orders_api
 from feedback_service.outbox import api as outbox_api
+from feedback_service.privacy import api as privacy_api
 from feedback_service.questions import api as questions_api
 from feedback_service.questions import blocks as question_blocks
 from feedback_service.questions import views as questions
@@ -91,8 +92,8 @@ routes = [
     Route("/api/v1/connectors", connectors_api.create_connector, methods=["POST"]),
     Route("/api/v1/connectors", connectors_api.list_connectors, methods=["GET"]),
     Route("/api/v1/connectors/{id}", connectors_api.delete_connector, methods=["DELETE"]),
-    Route("/api/v1/customers/{email:email}/export", orders_api.export_customer, methods=["GET"]),
-    Route("/api/v1/customers/{email:email}", orders_api.erase_customer, methods=["DELETE"]),
+    Route("/api/v1/customers/{email:email}/export", privacy_api.export_customer, methods=["GET"]),
+    Route("/api/v1/customers/{email:email}", privacy_api.erase_customer, methods=["DELETE"]),
     Route("/api/v1/orders/batch", orders_api.put_orders, methods=["POST"]),
     Route("/api/v1/invitations", surveys_api.create_invitation, methods=["POST"]),
     Route("/api/v1/invitations/batch", surveys_api.create_invitations, methods=["POST"]),

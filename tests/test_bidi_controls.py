@@ -10,6 +10,7 @@ import pytest
 from admin_helpers import log_in
 
 from feedback_service.alerts.models import Alert
+from feedback_service.alerts.services import check_due_answer
 from feedback_service.orders.models import Customer
 from feedback_service.shops.models import Shop
 from feedback_service.shops.services import create_user
@@ -34,6 +35,7 @@ async def answered(api: httpx.AsyncClient, name: str, comment: str) -> None:
     token = invitation.json()["token"]
     sent = await api.post(f"/s/{token}/comment", data={"comment": comment, "score": "2"})
     assert sent.status_code == 200
+    assert await check_due_answer()  # the comment's alert check, as the worker runs it
     assert await Alert.all().count() == 1
 
 

@@ -17,12 +17,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from feedback_service.errors import InvalidInput, InvalidToken
+from feedback_service.http import decode_cursor, encode_cursor
 from feedback_service.i18n import locale_from_accept_language
 from feedback_service.reviews import checks
 from feedback_service.reviews.blocks import BlockQuery
 from feedback_service.routes import routes
 from feedback_service.sentiment import analyse
-from feedback_service.surveys.services import clean_comment, decode_cursor, encode_cursor
+from feedback_service.surveys.services import clean_comment
 from feedback_service.tokens import SURVEY, Signer
 
 signer = Signer("fuzz-secret")

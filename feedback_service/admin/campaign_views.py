@@ -8,12 +8,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from feedback_service.admin import auth
 from feedback_service.admin.dashboard import SEGMENT_LABELS, SURVEY_LABELS
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import page, respondent_locale, row_id
 from feedback_service.i18n import N_
 from feedback_service.links import Links
+from feedback_service.shops import auth
 from feedback_service.surveys import campaigns, rules, signature
 from feedback_service.surveys.models import Campaign, Invitation
 from feedback_service.surveys.schemas import SurveyLinkIn
@@ -169,7 +169,7 @@ async def links_page(request: Request) -> Response:
             {"survey": form.get("kind"), "locale": form.get("locale") or None}
         )
         made = await create_survey_link(user.shop, data, _links(request))
-        return RedirectResponse(f"/admin/survey-links/{made['id']}", status_code=303)
+        return RedirectResponse(f"/admin/survey-links/{made.id}", status_code=303)
     rows = await Invitation.filter(shop=user.shop, reusable=True).order_by("-id").limit(50)
     return _page(request, "admin/survey_links.html", user, rows=rows)
 

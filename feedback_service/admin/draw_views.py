@@ -12,13 +12,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from feedback_service import moments
-from feedback_service.admin import auth
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import page, respondent_locale, row_id
 from feedback_service.links import Links
 from feedback_service.metrics.api import shop_timezone
 from feedback_service.reviews import draws
 from feedback_service.reviews.models import PrizeDraw
+from feedback_service.shops import auth
 from feedback_service.shops.models import Shop, StaffUser
 
 OUT_OF_RANGE = "Dates are between 1970-01-01 and 2099-12-31."

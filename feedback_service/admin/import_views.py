@@ -17,13 +17,13 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from feedback_service.admin import auth
 from feedback_service.csvin import CsvProblem, open_table
 from feedback_service.errors import NotFound
 from feedback_service.http import page, respondent_locale
 from feedback_service.i18n import N_, gettext
 from feedback_service.orders.importer import import_orders, missing_fields, preset_mapping
 from feedback_service.orders.presets import FIELDS, PRESETS, PRESTASHOP_QUERY
+from feedback_service.shops import auth
 from feedback_service.shops.models import StaffUser
 
 PREVIEW_ROWS = 10

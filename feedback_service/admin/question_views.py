@@ -7,14 +7,14 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from feedback_service.admin import auth
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import page, respondent_locale, row_id, validated, whole_number
+from feedback_service.orders import preferences
 from feedback_service.questions import services
 from feedback_service.questions.models import Answer, Question
 from feedback_service.questions.schemas import QuestionModerationIn
+from feedback_service.shops import auth
 from feedback_service.shops.models import Shop
-from feedback_service.surveys import preferences
 
 TABS = ("pending", "published", "rejected")
 

@@ -7,15 +7,16 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from tortoise.transactions import in_transaction
 
-from feedback_service.admin import auth
 from feedback_service.alerts import replies
-from feedback_service.alerts.rules import AlertRules, rules_of
+from feedback_service.alerts.rules import rules_of
+from feedback_service.alerts.schemas import AlertRules
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import (
     MAX_ID,
+    ModelResponse,
     frame_ancestors,
     page,
     respondent_locale,
@@ -23,15 +24,16 @@ from feedback_service.http import (
     whole_number,
 )
 from feedback_service.i18n import LOCALES, N_, gettext
-from feedback_service.orders import api as orders_api
-from feedback_service.orders import privacy
+from feedback_service.orders import preferences
 from feedback_service.outbox import webhooks
 from feedback_service.outbox.models import WebhookEndpoint
 from feedback_service.outbox.services import EVENTS
+from feedback_service.privacy import api as privacy_api
+from feedback_service.privacy import services as privacy
 from feedback_service.reviews.models import ReviewQuestion
+from feedback_service.shops import auth
 from feedback_service.shops.models import ApiKey, Shop, StaffUser
 from feedback_service.shops.services import create_api_key, create_user
-from feedback_service.surveys import preferences
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # An image on the web, no quotes or spaces that could leave the attribute it is put in.
@@ -269,13 +271,13 @@ async def _remove_staff(request: Request, shop: Shop, form: dict[str, str]) -> N
 
 
 async def _erase_customer(request: Request, shop: Shop, form: dict[str, str]) -> None:
-    await orders_api.erase(request, shop, form.get("email", ""))
+    await privacy_api.erase(request, shop, form.get("email", ""))
 
 
 async def customer_export(request: Request) -> Response:
     user = await auth.current_staff(request, role="admin")
     data = await privacy.export_customer(user.shop, request.query_params.get("email", ""))
-    return JSONResponse(
+    return ModelResponse(
         data, headers={"Content-Disposition": 'attachment; filename="customer.json"'}
     )
 

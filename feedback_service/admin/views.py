@@ -8,25 +8,32 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from feedback_service import exports, ratelimit
-from feedback_service.admin import auth
 from feedback_service.admin import dashboard as dashboard_data
 from feedback_service.admin.next_steps import next_steps
 from feedback_service.alerts.views import ASPECT_LABELS
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.http import client_ip, page, respondent_locale, row_id
+from feedback_service.http import (
+    client_ip,
+    decode_cursor,
+    encode_cursor,
+    page,
+    respondent_locale,
+    row_id,
+)
 from feedback_service.i18n import N_, Translator, gettext
 from feedback_service.metrics.services import MAX_LIFETIME_YEARS
 from feedback_service.outbox.models import OutboxMessage
 from feedback_service.outbox.webhooks import replay
-from feedback_service.reviews import services as review_services
+from feedback_service.reviews import moderation
 from feedback_service.reviews.models import Review
 from feedback_service.reviews.schemas import ModerationIn
+from feedback_service.shops import auth
 from feedback_service.shops.services import MIN_PASSWORD, authenticate, change_password
 from feedback_service.surveys.kinds import KINDS, answer_text, score_label
 from feedback_service.surveys.models import Click, Invitation
 from feedback_service.surveys.models import Response as SurveyResponse
 from feedback_service.surveys.queries import provisional
-from feedback_service.surveys.services import PAGE_SIZE, decode_cursor, encode_cursor
+from feedback_service.surveys.services import PAGE_SIZE
 
 
 async def login(request: Request) -> Response:
@@ -197,12 +204,12 @@ async def reviews(request: Request) -> Response:
         if form.get("action") == "reply":
             if not form.get("body", "").strip():
                 raise InvalidInput("Write a reply first.", fields={"body": "required"})
-            await review_services.reply(user.shop, review_id, form["body"], actor)
+            await moderation.reply(user.shop, review_id, form["body"], actor)
         else:
             data = ModerationIn.model_validate(
                 {"action": form.get("action"), "reason": form.get("reason") or None}
             )
-            await review_services.moderate(user.shop, review_id, data, actor)
+            await moderation.moderate(user.shop, review_id, data, actor)
         return RedirectResponse(f"/admin/reviews?status={status}", status_code=303)
     rows = (
         await Review.filter(shop=user.shop, status=status)
@@ -219,7 +226,7 @@ async def reviews(request: Request) -> Response:
         csrf=auth.csrf_token(request),
         rows=rows,
         status=status,
-        reasons=review_services.REASON_LABELS,
+        reasons=moderation.REASON_LABELS,
     )
 
 

@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from pydantic import EmailStr, StringConstraints
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 
 from feedback_service.alerts import priority, services
 from feedback_service.alerts.models import Alert
-from feedback_service.alerts.rules import RULE_NAMES, AlertRules, rules_of
+from feedback_service.alerts.rules import RULE_NAMES, rules_of
+from feedback_service.alerts.schemas import AlertInInbox, AlertPatch, AlertRules, AlertsPage
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.http import read_json, row_id
-from feedback_service.orders.schemas import Strict
+from feedback_service.http import ModelResponse, decode_cursor, encode_cursor, read_json, row_id
 from feedback_service.shops.api import api_shop
 from feedback_service.shops.models import StaffUser
-from feedback_service.surveys.services import decode_cursor, encode_cursor
 
 PAGE_SIZE = 50
 
 
-class AlertPatch(Strict):
-    status: Literal["open", "acknowledged", "resolved"] | None = None
-    assignee: EmailStr | None = None
-    note: Annotated[str, StringConstraints(max_length=5000)] | None = None
-
-
-async def list_alerts(request: Request) -> JSONResponse:
+async def list_alerts(request: Request) -> Response:
     shop = await api_shop(request)
     params = request.query_params
     query = Alert.filter(shop=shop)
@@ -57,21 +47,18 @@ async def list_alerts(request: Request) -> JSONResponse:
     page = rows[:PAGE_SIZE]
     customers = await priority.customers_of(page)
     items = [
-        {
-            **services.alert_json(a),
-            "customer": priority.facts_of(
-                shop, customers.get(a.customer_id or 0), top_fifth
-            ).as_json(),
-        }
+        AlertInInbox(
+            **dict(services.alert_out(a)),
+            customer=priority.facts_of(shop, customers.get(a.customer_id or 0), top_fifth).out(),
+        )
         for a in page
     ]
     more = len(rows) > PAGE_SIZE
-    return JSONResponse(
-        {"items": items, "next_cursor": encode_cursor(next_cursor) if more else None}
-    )
+    answer = AlertsPage(items=items, next_cursor=encode_cursor(next_cursor) if more else None)
+    return ModelResponse(answer)
 
 
-async def patch_alert(request: Request) -> JSONResponse:
+async def patch_alert(request: Request) -> Response:
     shop = await api_shop(request)
     alert_id = row_id(request.path_params["id"])
     if alert_id is None:
@@ -85,17 +72,17 @@ async def patch_alert(request: Request) -> JSONResponse:
     alert = await services.update(
         shop, alert_id, status=data.status, assignee=assignee, note=data.note
     )
-    return JSONResponse(services.alert_json(alert))
+    return ModelResponse(services.alert_out(alert))
 
 
-async def get_rules(request: Request) -> JSONResponse:
+async def get_rules(request: Request) -> Response:
     shop = await api_shop(request)
-    return JSONResponse(rules_of(shop.alert_rules).model_dump())
+    return ModelResponse(rules_of(shop.alert_rules))
 
 
-async def put_rules(request: Request) -> JSONResponse:
+async def put_rules(request: Request) -> Response:
     shop = await api_shop(request)
     rules = await read_json(request, AlertRules)
     shop.alert_rules = rules.model_dump()
     await shop.save(update_fields=["alert_rules"])
-    return JSONResponse(rules.model_dump())
+    return ModelResponse(rules)

@@ -18,10 +18,11 @@ from tortoise.expressions import Case, Q, RawSQL, When
 from tortoise.queryset import QuerySet
 
 from feedback_service import db
+from feedback_service.alerts import schemas
 from feedback_service.alerts.models import Alert
 from feedback_service.orders.models import Customer
+from feedback_service.orders.preferences import segment_of
 from feedback_service.shops.models import Shop
-from feedback_service.surveys.preferences import segment_of
 
 # The smallest spending among the top fifth of the shop's paying customers (ties included).
 _TOP_FIFTH_SQL = """
@@ -75,14 +76,15 @@ class CustomerFacts:
     clv: float  # spent so far
     valuable: bool
 
-    def as_json(self) -> dict[str, object]:
-        return {
+    def out(self) -> schemas.CustomerFacts:
+        facts = {
             "segment": self.segment,
             "orders_count": self.orders_count,
-            "last_order_at": self.last_order_at.isoformat() if self.last_order_at else None,
+            "last_order_at": self.last_order_at,
             "clv": round(self.clv, 2),
             "valuable": self.valuable,
         }
+        return schemas.CustomerFacts.model_validate(facts)
 
 
 def facts_of(shop: Shop, customer: Customer | None, top_fifth: float | None) -> CustomerFacts:

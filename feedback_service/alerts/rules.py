@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import Field
-
+from feedback_service.alerts.schemas import AlertRules
 from feedback_service.i18n import N_
-from feedback_service.orders.schemas import Strict
 
 RULE_LABELS = {
     "thermometer_low": N_("Thermometer red or yellow"),
@@ -18,17 +16,6 @@ RULE_LABELS = {
     "mismatch": N_("Happy click, unhappy comment"),
 }
 RULE_NAMES = tuple(RULE_LABELS)
-
-
-class AlertRules(Strict):
-    thermometer: list[Literal["gold", "green", "yellow", "red"]] = ["red", "yellow"]
-    nps_max: Annotated[int, Field(ge=-1, le=10)] = 6
-    csat_max: Annotated[int, Field(ge=0, le=5)] = 2
-    review_max_stars: Annotated[int, Field(ge=0, le=5)] = 2
-    comment_score_max: Annotated[float, Field(ge=-1, le=1)] = -0.5
-    # A happy click (gold/green, NPS 9-10, CSAT 4-5, 4-5 stars) with a clearly negative comment.
-    mismatch: bool = True
-    mismatch_score_max: Annotated[float, Field(ge=-1, le=1)] = -0.3
 
 
 def rules_of(stored: dict[str, Any]) -> AlertRules:

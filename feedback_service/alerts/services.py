@@ -10,7 +10,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from feedback_service import db
-from feedback_service.alerts import replies
+from feedback_service.alerts import replies, schemas
 from feedback_service.alerts import rules as alert_rules
 from feedback_service.alerts.models import Alert, AlertReply
 from feedback_service.errors import InvalidInput, NotFound
@@ -74,7 +74,7 @@ async def _open(
                     opened_at=now,
                 )
                 contact = {"customer": await webhook_contact(customer_id)}
-                await outbox.emit(shop_id, "alert.opened", {**alert_json(alert), **data, **contact})
+                await outbox.emit(shop_id, "alert.opened", {**_event(alert), **data, **contact})
             return alert
         except IntegrityError:
             alert = await Alert.get(subject=subject)
@@ -146,7 +146,12 @@ async def check_response(response_id: int) -> Alert | None:
     )
 
 
-async def check_review(review: Review, shop: Shop) -> Alert | None:
+async def check_review(review_id: int) -> Alert | None:
+    """Run once a review is submitted (its job, written by reviews)."""
+    review = await Review.filter(id=review_id).select_related("shop").first()
+    if review is None:  # erased meanwhile
+        return None
+    shop = review.shop
     rules = alert_rules.rules_of(shop.alert_rules)
     matched = alert_rules.matching(rules, "review", review.rating, review.sentiment_score)
     return await _open(
@@ -265,7 +270,7 @@ async def record_followup(alert: Alert, response: Response, matched: list[str]) 
     await alert.save()
     if changed:
         contact = {"customer": await webhook_contact(alert.customer_id)}
-        data = {**alert_json(alert), "response_id": response.id, **contact}
+        data = {**_event(alert), "response_id": response.id, **contact}
         await outbox.emit(alert.shop_id, "alert.followup_answered", data)
     return alert
 
@@ -335,7 +340,7 @@ async def reply(
             alert.status, alert.acknowledged_at = "acknowledged", now
         await alert.save()
         contact = {"customer": await webhook_contact(customer.id)}
-        event = {**alert_json(alert), "reply": reply_json(sent), **contact}
+        event = {**_event(alert), "reply": reply_out(sent).model_dump(mode="json"), **contact}
         await outbox.emit(shop, "alert.replied", event)
     return sent
 
@@ -347,42 +352,48 @@ def _with_gesture(body: str, line: str) -> str:
     return "\n\n".join([*paragraphs[:at], line, *paragraphs[at:]])
 
 
-def reply_json(sent: AlertReply) -> dict[str, Any]:
-    return {
-        "id": sent.id,
-        "author": sent.author_email,
-        "aspect": sent.aspect,
-        "language": sent.language,
-        "subject": sent.subject,
-        "body": sent.body,
-        "gesture": sent.gesture or None,
-        "gesture_detail": sent.gesture_detail or None,
-        "sent_at": sent.sent_at.isoformat(),
-    }
+def reply_out(sent: AlertReply) -> schemas.AlertReply:
+    return schemas.AlertReply.model_validate(
+        {
+            "id": sent.id,
+            "author": sent.author_email,
+            "aspect": sent.aspect,
+            "language": sent.language,
+            "subject": sent.subject,
+            "body": sent.body,
+            "gesture": sent.gesture or None,
+            "gesture_detail": sent.gesture_detail or None,
+            "sent_at": sent.sent_at,
+        }
+    )
 
 
-def alert_json(alert: Alert) -> dict[str, Any]:
-    def iso(value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
+def alert_out(alert: Alert) -> schemas.Alert:
     kind, _, subject_id = alert.subject.partition(":")
-    return {
-        "id": alert.id,
-        "status": alert.status,
-        "rules": untag(alert.rule_tags),
-        "subject": {"type": kind, "id": int(subject_id)},
-        "customer_id": alert.customer_id,
-        "assignee_id": alert.assignee_id,
-        "note": alert.note,
-        "language": alert.language,
-        "aspects": untag(alert.aspect_tags),
-        "opened_at": iso(alert.opened_at),
-        "acknowledged_at": iso(alert.acknowledged_at),
-        "resolved_at": iso(alert.resolved_at),
-        "contacted_at": iso(alert.contacted_at),
-        "first_replied_at": iso(alert.first_replied_at),
-        "followup": {
-            "score": alert.followup_score,
-            "answered_at": iso(alert.followup_answered_at),
-        },
-    }
+    return schemas.Alert.model_validate(
+        {
+            "id": alert.id,
+            "status": alert.status,
+            "rules": untag(alert.rule_tags),
+            "subject": {"type": kind, "id": int(subject_id)},
+            "customer_id": alert.customer_id,
+            "assignee_id": alert.assignee_id,
+            "note": alert.note,
+            "language": alert.language,
+            "aspects": untag(alert.aspect_tags),
+            "opened_at": alert.opened_at,
+            "acknowledged_at": alert.acknowledged_at,
+            "resolved_at": alert.resolved_at,
+            "contacted_at": alert.contacted_at,
+            "first_replied_at": alert.first_replied_at,
+            "followup": {
+                "score": alert.followup_score,
+                "answered_at": alert.followup_answered_at,
+            },
+        }
+    )
+
+
+def _event(alert: Alert) -> dict[str, Any]:
+    """The alert in a webhook's data, as the API shows it."""
+    return alert_out(alert).model_dump(mode="json")

@@ -11,7 +11,6 @@ from babel.numbers import format_decimal
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from feedback_service.admin import auth
 from feedback_service.alerts import priority, replies, services
 from feedback_service.alerts.models import Alert, AlertReply
 from feedback_service.alerts.rules import RULE_LABELS, RULE_NAMES
@@ -20,6 +19,7 @@ from feedback_service.http import page, respondent_locale, row_id, whole_number
 from feedback_service.i18n import LOCALES, N_, Translator
 from feedback_service.orders.models import Customer, Order
 from feedback_service.reviews.models import Review
+from feedback_service.shops import auth
 from feedback_service.shops.models import Shop, StaffUser
 from feedback_service.surveys.kinds import KINDS, answer_text
 from feedback_service.surveys.models import Response as SurveyResponse

@@ -7,9 +7,9 @@ from starlette.responses import JSONResponse, Response
 
 from feedback_service.connectors import services
 from feedback_service.connectors.models import Connector
-from feedback_service.connectors.schemas import ConnectorIn
+from feedback_service.connectors.schemas import ConnectorCreated, ConnectorIn, ConnectorsPage
 from feedback_service.errors import NotFound
-from feedback_service.http import read_json, whole_number
+from feedback_service.http import ModelResponse, read_json, whole_number
 from feedback_service.links import Links
 from feedback_service.shops.api import api_shop
 
@@ -19,19 +19,20 @@ def _links(request: Request) -> Links:
     return links
 
 
-async def create_connector(request: Request) -> JSONResponse:
+async def create_connector(request: Request) -> Response:
     shop = await api_shop(request)
     data = await read_json(request, ConnectorIn)
     connector = await services.create_connector(shop, data.platform, data.secret)
-    body = {**services.connector_json(_links(request), connector), "secret": connector.secret}
-    return JSONResponse(body, status_code=201)
+    shown = services.connector_out(_links(request), connector)
+    return ModelResponse(ConnectorCreated(**dict(shown), secret=connector.secret), status_code=201)
 
 
-async def list_connectors(request: Request) -> JSONResponse:
+async def list_connectors(request: Request) -> Response:
     shop = await api_shop(request)
     links = _links(request)
     connectors = await Connector.filter(shop=shop).order_by("id")
-    return JSONResponse({"items": [services.connector_json(links, c) for c in connectors]})
+    page = ConnectorsPage(items=[services.connector_out(links, c) for c in connectors])
+    return ModelResponse(page)
 
 
 async def delete_connector(request: Request) -> Response:

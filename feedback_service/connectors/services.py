@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from feedback_service.connectors import schemas
 from feedback_service.connectors.models import Connector, ConnectorDelivery
 from feedback_service.errors import InvalidInput, NotFound, Unauthorized
 from feedback_service.links import Links
@@ -74,14 +75,16 @@ def endpoint_url(links: Links, connector: Connector) -> str:
     return f"{links.base_url}/hooks/{connector.platform}/{connector.key}"
 
 
-def connector_json(links: Links, connector: Connector) -> dict[str, Any]:
-    return {
-        "id": connector.id,
-        "platform": connector.platform,
-        "endpoint_url": endpoint_url(links, connector),
-        "created_at": connector.created_at.isoformat(),
-        "disabled_at": connector.disabled_at.isoformat() if connector.disabled_at else None,
-    }
+def connector_out(links: Links, connector: Connector) -> schemas.Connector:
+    return schemas.Connector.model_validate(
+        {
+            "id": connector.id,
+            "platform": connector.platform,
+            "endpoint_url": endpoint_url(links, connector),
+            "created_at": connector.created_at,
+            "disabled_at": connector.disabled_at,
+        }
+    )
 
 
 async def create_connector(shop: Shop, platform: str, secret: str | None) -> Connector:

@@ -13,6 +13,8 @@ from feedback_service.i18n import N_
 from feedback_service.orders import services as orders
 from feedback_service.orders.models import Product
 from feedback_service.outbox import services as outbox
+from feedback_service.outbox.jobs import Context, job
+from feedback_service.outbox.models import OutboxMessage
 from feedback_service.shops.models import Shop
 
 
@@ -69,7 +71,7 @@ async def _apply(delivery: ConnectorDelivery) -> tuple[str, str | None]:
         email = services.text_of((payload.get("customer") or {}).get("email"))
         if not email:
             return "ignored", N_("No customer email.")
-        # Erasing reaches every domain: the worker's wiring runs it (privacy is above us).
+        # Erasing reaches every domain: privacy's job does it (privacy is above us).
         await outbox.schedule(shop, "customer_erase", {"email": email}, services.utcnow())
         return "processed", None
     if topic.startswith("fulfillments/"):
@@ -93,3 +95,8 @@ async def _apply(delivery: ConnectorDelivery) -> tuple[str, str | None]:
             await orders.upsert_product(shop, product)
     await orders.upsert_order(shop, order, source=connector.platform, updated_at=updated_at)
     return "processed", None
+
+
+@job("connector_delivery")
+async def deliver(row: OutboxMessage, context: Context) -> None:
+    await process_delivery(row.payload["delivery_id"])

@@ -6,11 +6,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 
 from feedback_service import moments
 from feedback_service.errors import InvalidInput
+from feedback_service.http import ModelResponse
 from feedback_service.metrics import services
+from feedback_service.metrics.schemas import Metrics
 from feedback_service.shops.api import api_shop
 
 DEFAULT_PERIOD = timedelta(days=90)
@@ -68,7 +70,7 @@ def parse_flag(value: str | None, name: str, *, default: bool) -> bool:
     raise InvalidInput(f"{name} is true or false.", fields={name: "true or false"})
 
 
-async def get_metrics(request: Request) -> JSONResponse:
+async def get_metrics(request: Request) -> Response:
     shop = await api_shop(request)
     params = request.query_params
     survey = params.get("survey") or None
@@ -80,4 +82,4 @@ async def get_metrics(request: Request) -> JSONResponse:
     summary = await services.metrics_summary(
         shop, survey, period.start, period.end, segment=segment, latest_only=latest_only
     )
-    return JSONResponse(summary)
+    return ModelResponse(Metrics.model_validate(summary))

@@ -171,10 +171,10 @@ async def import_orders(
 async def _write(shop: Shop, chunk: list[_Order], zone: ZoneInfo, report: ImportReport) -> None:
     results = await upsert_batch(shop, [order_input(o, zone) for o in chunk], source="csv")
     for order, result in zip(chunk, results, strict=True):
-        if result["status"] == "created":
+        if result.status == "created":
             report.created += 1
-        elif result["status"] == "updated":
+        elif result.status == "updated":
             report.updated += 1
         else:
-            for name, reason in result["errors"].items():
+            for name, reason in (result.errors or {}).items():
                 report.rejected.append((_line_of(order, name), f"{name}: {reason}"))

@@ -1,13 +1,14 @@
-"""Request bodies of the products and orders API."""
+"""Request bodies and answers of the products and orders API."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, EmailStr, Field, PlainValidator, StringConstraints
 
-from feedback_service.moments import AwareDatetime
+from feedback_service.http import Strict
+from feedback_service.moments import AwareDatetime, Moment
 from schema_markup import clean_line
 
 
@@ -25,8 +26,13 @@ HttpUrl = Annotated[
 Name = Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_line)]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=False)
+def _is_none(value: object) -> bool:
+    return value is None
+
+
+def absent_when_none() -> Any:
+    """A field of an answer that is left out, rather than null, when it has no value."""
+    return Field(default=None, exclude_if=_is_none)
 
 
 class ProductIn(Strict):
@@ -72,6 +78,78 @@ class OrderIn(Strict):
 MAX_BATCH = 1000
 
 
+def _as_sent(value: object) -> object:
+    return value
+
+
+def checked_later(model: type[BaseModel]) -> PlainValidator:
+    """A batch's item, taken as sent and validated on its own later (one bad item never
+    refuses the others); the document shows it as `model`."""
+    return PlainValidator(_as_sent, json_schema_input_type=model)
+
+
 class OrdersBatchIn(Strict):
-    # Each item is validated on its own: one bad item never refuses the others.
-    orders: list[Any] = Field(min_length=1, max_length=MAX_BATCH)
+    """Up to 1,000 orders, each as POST /api/v1/orders; each is checked on its own."""
+
+    orders: list[Annotated[object, checked_later(OrderIn)]] = Field(
+        min_length=1, max_length=MAX_BATCH
+    )
+
+
+# --- answers -----------------------------------------------------------------------------
+
+
+class Rating(Strict):
+    value: float | None
+    count: int
+
+
+class Product(Strict):
+    sku: str
+    name: str
+    url: str
+    image_url: str | None
+    brand: str | None
+    gtin: str | None
+    category: str | None
+    rating: Rating
+
+
+class OrderCustomer(Strict):
+    email: str
+    name: str
+    external_id: str | None
+    locale: str
+
+
+OrderSource = Literal["api", "woocommerce", "shopify", "csv"]
+
+
+class Order(Strict):
+    id: str
+    number: str | None
+    customer: OrderCustomer
+    status: OrderStatus
+    source: OrderSource
+    ordered_at: Moment
+    fulfilled_at: Moment | None
+    delivered_at: Moment | None
+
+
+class OrderItem(Strict):
+    sku: str
+    name: str
+    quantity: int
+    unit_price: str | None
+
+
+class OrderResult(Strict):
+    id: str | None
+    status: Literal["created", "updated", "invalid"]
+    errors: dict[str, str] | None = absent_when_none()
+
+
+class OrdersBatchResults(Strict):
+    """One result per order, in the order sent."""
+
+    results: list[OrderResult]

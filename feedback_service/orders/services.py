@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -15,6 +14,7 @@ from tortoise.transactions import in_transaction
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import validated
 from feedback_service.i18n import normalize_locale
+from feedback_service.orders import schemas
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.orders.schemas import CustomerIn, OrderIn, ProductIn
 from feedback_service.outbox import services as outbox
@@ -197,12 +197,12 @@ async def upsert_order(
 
 async def upsert_batch(
     shop: Shop, items: Sequence[object], *, source: str = "api"
-) -> list[dict[str, Any]]:
+) -> list[schemas.OrderResult]:
     """POST /api/v1/orders/batch: each item as POST /api/v1/orders, its result in its place.
 
     Every item is checked first; the valid ones are then written together (upsert_orders:
     one transaction, a few queries) so an invalid item never blocks the others."""
-    results: list[dict[str, Any]] = [{} for _ in items]
+    results: dict[int, schemas.OrderResult] = {}
     valid: list[tuple[int, OrderIn]] = []
     for index, raw in enumerate(items):
         try:
@@ -218,17 +218,17 @@ async def upsert_batch(
             writable.append((index, data))
     written = await upsert_orders(shop, [data for _, data in writable], source=source)
     for (index, data), (_, created) in zip(writable, written, strict=True):
-        results[index] = {"id": data.id, "status": "created" if created else "updated"}
-    return results
+        results[index] = schemas.OrderResult(id=data.id, status="created" if created else "updated")
+    return [results[index] for index in range(len(items))]
 
 
-def _invalid(raw: object, error: InvalidInput) -> dict[str, Any]:
+def _invalid(raw: object, error: InvalidInput) -> schemas.OrderResult:
     given = raw.get("id") if isinstance(raw, dict) else None
-    return {
-        "id": given if isinstance(given, str) else None,
-        "status": "invalid",
-        "errors": error.fields or {"body": error.message},
-    }
+    return schemas.OrderResult(
+        id=given if isinstance(given, str) else None,
+        status="invalid",
+        errors=error.fields or {"body": error.message},
+    )
 
 
 async def known_products(shop: Shop, skus: Iterable[str]) -> dict[str, Product]:
@@ -477,65 +477,64 @@ async def webhook_contact(customer_id: int | None) -> dict[str, str | None] | No
     return {"email": row[0]["email"], "external_id": row[0]["external_id"]} if row else None
 
 
-def rating_of(product: Product) -> dict[str, object]:
+def rating_of(product: Product) -> schemas.Rating:
     """Average and count of the published reviews, kept on the product row."""
     counts = {int(k): v for k, v in (product.rating_counts or {}).items()}
     count = sum(counts.values())
     value = round(sum(k * v for k, v in counts.items()) / count, 2) if count else None
-    return {"value": value, "count": count}
+    return schemas.Rating(value=value, count=count)
 
 
-def product_json(product: Product) -> dict[str, object]:
-    return {
-        "sku": product.sku,
-        "name": product.name,
-        "url": product.url,
-        "image_url": product.image_url,
-        "brand": product.brand,
-        "gtin": product.gtin,
-        "category": product.category,
-        "rating": rating_of(product),
-    }
+def product_out(product: Product) -> schemas.Product:
+    return schemas.Product(
+        sku=product.sku,
+        name=product.name,
+        url=product.url,
+        image_url=product.image_url,
+        brand=product.brand,
+        gtin=product.gtin,
+        category=product.category,
+        rating=rating_of(product),
+    )
 
 
-def order_json(order: Order, customer: Customer) -> dict[str, object]:
-    return {
-        "id": order.external_id,
-        "number": order.number,
-        "customer": {
-            "email": customer.email,
-            "name": customer.name,
-            "external_id": customer.external_id,
-            "locale": customer.locale,
-        },
-        "status": order.status,
-        "source": order.source,
-        "ordered_at": order.ordered_at.isoformat(),
-        "fulfilled_at": order.fulfilled_at.isoformat() if order.fulfilled_at else None,
-        "delivered_at": order.delivered_at.isoformat() if order.delivered_at else None,
-    }
+def order_out(order: Order, customer: Customer) -> schemas.Order:
+    return schemas.Order.model_validate(
+        {
+            "id": order.external_id,
+            "number": order.number,
+            "customer": {
+                "email": customer.email,
+                "name": customer.name,
+                "external_id": customer.external_id,
+                "locale": customer.locale,
+            },
+            "status": order.status,
+            "source": order.source,
+            "ordered_at": order.ordered_at,
+            "fulfilled_at": order.fulfilled_at,
+            "delivered_at": order.delivered_at,
+        }
+    )
 
 
-async def order_detail(shop: Shop, external_id: str) -> tuple[Order, dict[str, object]]:
-    """GET /api/v1/orders/{id}: the order with its customer and items."""
+async def order_detail(shop: Shop, external_id: str) -> tuple[Order, list[schemas.OrderItem]]:
+    """GET /api/v1/orders/{id}: the order (its customer loaded) and its items."""
     order = (
         await Order.filter(shop=shop, external_id=external_id).select_related("customer").first()
     )
     if order is None:
         raise NotFound(f"No order with id {external_id!r}.")
     items = await OrderItem.filter(order=order).select_related("product").order_by("id")
-    return order, {
-        **order_json(order, order.customer),
-        "items": [
-            {
-                "sku": item.product.sku,
-                "name": item.product.name,
-                "quantity": item.quantity,
-                "unit_price": _price(item.unit_price),
-            }
-            for item in items
-        ],
-    }
+    return order, [
+        schemas.OrderItem(
+            sku=item.product.sku,
+            name=item.product.name,
+            quantity=item.quantity,
+            unit_price=_price(item.unit_price),
+        )
+        for item in items
+    ]
 
 
 def _price(value: Decimal | None) -> str | None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 
 from feedback_service.errors import NotFound
-from feedback_service.http import read_json, row_id
+from feedback_service.http import ModelResponse, read_json, row_id
 from feedback_service.outbox import webhooks
 from feedback_service.outbox.models import WebhookEndpoint
-from feedback_service.outbox.schemas import WebhookIn
+from feedback_service.outbox.schemas import DeliveriesPage, WebhookCreated, WebhookIn, WebhooksPage
 from feedback_service.shops.api import api_shop
 
 
@@ -20,30 +20,31 @@ def _int_param(request: Request, name: str, *, big: bool = False) -> int:
     return value
 
 
-async def create_webhook(request: Request) -> JSONResponse:
+async def create_webhook(request: Request) -> Response:
     shop = await api_shop(request)
     data = await read_json(request, WebhookIn)
     endpoint, secret = await webhooks.register(
         shop, data.url, data.events, allow_private=request.app.state.settings.webhook_allow_private
     )
-    return JSONResponse({**webhooks.endpoint_json(endpoint), "secret": secret}, status_code=201)
+    created = WebhookCreated(**dict(webhooks.endpoint_out(endpoint)), secret=secret)
+    return ModelResponse(created, status_code=201)
 
 
-async def list_webhooks(request: Request) -> JSONResponse:
+async def list_webhooks(request: Request) -> Response:
     shop = await api_shop(request)
     endpoints = await WebhookEndpoint.filter(shop=shop).order_by("id")
-    return JSONResponse({"items": [webhooks.endpoint_json(e) for e in endpoints]})
+    return ModelResponse(WebhooksPage(items=[webhooks.endpoint_out(e) for e in endpoints]))
 
 
-async def list_deliveries(request: Request) -> JSONResponse:
+async def list_deliveries(request: Request) -> Response:
     shop = await api_shop(request)
     items = await webhooks.deliveries(shop, _int_param(request, "id"))
-    return JSONResponse({"items": items})
+    return ModelResponse(DeliveriesPage(items=items))
 
 
-async def replay_delivery(request: Request) -> JSONResponse:
+async def replay_delivery(request: Request) -> Response:
     shop = await api_shop(request)
     row = await webhooks.replay(
         shop, _int_param(request, "id"), _int_param(request, "delivery_id", big=True)
     )
-    return JSONResponse(webhooks.delivery_json(row), status_code=202)
+    return ModelResponse(webhooks.delivery_out(row), status_code=202)

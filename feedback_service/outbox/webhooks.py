@@ -8,14 +8,13 @@ import ipaddress
 import json
 import secrets
 import socket
-from datetime import datetime
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from standardwebhooks.webhooks import Webhook
 
 from feedback_service.errors import InvalidInput, NotFound
+from feedback_service.outbox import schemas
 from feedback_service.outbox.models import OutboxMessage, WebhookEndpoint
 from feedback_service.outbox.services import EVENTS, utcnow
 from feedback_service.shops.models import Shop
@@ -113,10 +112,10 @@ async def endpoint_of(shop: Shop, endpoint_id: int) -> WebhookEndpoint:
     return endpoint
 
 
-async def deliveries(shop: Shop, endpoint_id: int, limit: int = 100) -> list[dict[str, Any]]:
+async def deliveries(shop: Shop, endpoint_id: int, limit: int = 100) -> list[schemas.Delivery]:
     endpoint = await endpoint_of(shop, endpoint_id)
     rows = await OutboxMessage.filter(endpoint=endpoint).order_by("-id").limit(limit)
-    return [delivery_json(row) for row in rows]
+    return [delivery_out(row) for row in rows]
 
 
 async def replay(shop: Shop, endpoint_id: int, delivery_id: int) -> OutboxMessage:
@@ -132,31 +131,30 @@ async def replay(shop: Shop, endpoint_id: int, delivery_id: int) -> OutboxMessag
     return row
 
 
-def endpoint_json(endpoint: WebhookEndpoint) -> dict[str, Any]:
-    return {
-        "id": endpoint.id,
-        "url": endpoint.url,
-        "events": endpoint.events,
-        "disabled": endpoint.disabled_at is not None,
-        "created_at": endpoint.created_at.isoformat(),
-    }
+def endpoint_out(endpoint: WebhookEndpoint) -> schemas.Webhook:
+    return schemas.Webhook(
+        id=endpoint.id,
+        url=endpoint.url,
+        events=endpoint.events,
+        disabled=endpoint.disabled_at is not None,
+        created_at=endpoint.created_at,
+    )
 
 
-def delivery_json(row: OutboxMessage) -> dict[str, Any]:
-    def iso(value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
-    return {
-        "id": row.id,
-        "webhook_id": row.message_id,
-        "type": row.payload.get("type"),
-        "status": row.state,
-        "attempts": row.attempts,
-        "last_error": row.last_error,
-        "next_attempt_at": iso(row.due_at) if row.state == "pending" else None,
-        "delivered_at": iso(row.delivered_at),
-        "created_at": iso(row.created_at),
-    }
+def delivery_out(row: OutboxMessage) -> schemas.Delivery:
+    return schemas.Delivery.model_validate(
+        {
+            "id": row.id,
+            "webhook_id": row.message_id,
+            "type": row.payload.get("type"),
+            "status": row.state,
+            "attempts": row.attempts,
+            "last_error": row.last_error,
+            "next_attempt_at": row.due_at if row.state == "pending" else None,
+            "delivered_at": row.delivered_at,
+            "created_at": row.created_at,
+        }
+    )
 
 
 class DeliveryFailed(Exception):

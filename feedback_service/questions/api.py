@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import base64
-
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.http import read_json, row_id
+from feedback_service.http import ModelResponse, decode_cursor, encode_cursor, read_json, row_id
 from feedback_service.questions import services
 from feedback_service.questions.models import Question
-from feedback_service.questions.schemas import STATUSES, AnswerIn, QuestionModerationIn
+from feedback_service.questions.schemas import (
+    STATUSES,
+    AnswerIn,
+    QuestionModerationIn,
+    QuestionsPage,
+)
 from feedback_service.shops.api import api_shop
 
 PAGE_SIZE = 50
@@ -25,24 +28,7 @@ def _question_id(request: Request) -> int:
     return question_id
 
 
-# The same opaque cursor as the other lists: the last id of the page, in base64.
-def _encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    try:
-        value = row_id(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-    except ValueError:
-        value = None
-    if value is None:
-        raise InvalidInput("The cursor is not valid.", fields={"cursor": "invalid"})
-    return value
-
-
-async def list_questions(request: Request) -> JSONResponse:
+async def list_questions(request: Request) -> Response:
     """Newest first; without ?status=, every confirmed question (unconfirmed ones are
     not questions yet: their askers may never confirm)."""
     shop = await api_shop(request)
@@ -59,28 +45,28 @@ async def list_questions(request: Request) -> JSONResponse:
         if len(sku) > MAX_SKU:
             raise InvalidInput("Unknown sku.", fields={"sku": f"at most {MAX_SKU} characters"})
         query = query.filter(product__sku=sku)
-    before = _decode_cursor(params.get("cursor"))
+    before = decode_cursor(params.get("cursor"))
     if before is not None:
         query = query.filter(id__lt=before)
     rows = await query.order_by("-id").limit(PAGE_SIZE + 1).select_related("product")
     page = rows[:PAGE_SIZE]
     answers = await services.answers_of(page)
-    items = [services.question_json(q, answers[q.id]) for q in page]
-    next_cursor = _encode_cursor(rows[PAGE_SIZE - 1].id) if len(rows) > PAGE_SIZE else None
-    return JSONResponse({"items": items, "next_cursor": next_cursor})
+    items = [services.question_out(q, answers[q.id]) for q in page]
+    next_cursor = encode_cursor(rows[PAGE_SIZE - 1].id) if len(rows) > PAGE_SIZE else None
+    return ModelResponse(QuestionsPage(items=items, next_cursor=next_cursor))
 
 
-async def answer(request: Request) -> JSONResponse:
+async def answer(request: Request) -> Response:
     shop = await api_shop(request)
     data = await read_json(request, AnswerIn)
     links = request.app.state.links
     question = await services.answer(shop, _question_id(request), data.body, "api", links)
-    return JSONResponse(await services.with_answers(question))
+    return ModelResponse(await services.with_answers(question))
 
 
-async def moderate(request: Request) -> JSONResponse:
+async def moderate(request: Request) -> Response:
     shop = await api_shop(request)
     data = await read_json(request, QuestionModerationIn)
     links = request.app.state.links
     question = await services.moderate(shop, _question_id(request), data, "api", links)
-    return JSONResponse(await services.with_answers(question))
+    return ModelResponse(await services.with_answers(question))

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from feedback_service.orders.schemas import Strict
+from feedback_service.http import Strict
+from feedback_service.moments import Moment
 
 STATUSES = ("unconfirmed", "pending", "published", "rejected")
 REJECTION_REASONS = ("abusive", "personal_data", "off_topic", "spam", "duplicate")
 MAX_QUESTION = 1000
 MAX_ANSWER = 5000
+Reason = Literal[REJECTION_REASONS]  # type: ignore[valid-type]
 
 
 class AnswerIn(Strict):
@@ -24,38 +26,45 @@ class QuestionModerationIn(Strict):
     """Publish or reject the question, or with `answer_id` one of its buyers' answers."""
 
     action: Literal["publish", "reject"]
-    reason: Literal[REJECTION_REASONS] | None = None  # type: ignore[valid-type]
+    reason: Reason | None = None
     answer_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
-class AnswerOut(BaseModel):
+# --- answers -----------------------------------------------------------------------------
+
+QuestionStatus = Literal[STATUSES]  # type: ignore[valid-type]
+
+
+class QuestionAnswer(Strict):
+    """The shop's answer (by_shop) or a buyer's (verified_buyer: they bought the product)."""
+
     id: int
     body: str
     author_name: str
     by_shop: bool
     verified_buyer: bool
     status: Literal["pending", "published", "rejected"]
-    rejection_reason: str | None
-    created_at: str
-    published_at: str | None
+    rejection_reason: Reason | None
+    created_at: Moment
+    published_at: Moment | None
 
 
-class QuestionOut(BaseModel):
+class Question(Strict):
     id: int
     sku: str
     body: str
     author_name: str
     language: str
-    status: Literal["unconfirmed", "pending", "published", "rejected"]
-    rejection_reason: str | None
-    asked_at: str
-    confirmed_at: str | None
-    published_at: str | None
-    answered_at: str | None
-    buyers_asked_at: str | None
-    answers: list[AnswerOut]
+    status: QuestionStatus
+    rejection_reason: Reason | None
+    asked_at: Moment
+    confirmed_at: Moment | None
+    published_at: Moment | None
+    answered_at: Moment | None
+    buyers_asked_at: Moment | None
+    answers: list[QuestionAnswer]  # the shop's first, then by date
 
 
-class QuestionsPage(BaseModel):
-    items: list[QuestionOut]
+class QuestionsPage(Strict):
+    items: list[Question]
     next_cursor: str | None

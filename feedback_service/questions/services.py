@@ -22,6 +22,7 @@ from feedback_service.links import Links
 from feedback_service.orders.models import Customer, OrderItem, Product
 from feedback_service.outbox import services as outbox
 from feedback_service.outbox.models import OutboxMessage
+from feedback_service.questions import schemas
 from feedback_service.questions.models import Answer, BuyerInvite, Question
 from feedback_service.questions.schemas import (
     MAX_ANSWER,
@@ -161,10 +162,9 @@ async def ask(product: Product, asked: Asked, locale: str, links: Links) -> Ques
     return question
 
 
-async def forget_unconfirmed(question_id: int) -> str:
+async def forget_unconfirmed(question_id: int) -> None:
     """The worker's job a week after a question was asked: an unconfirmed one goes."""
-    deleted = await Question.filter(id=question_id, status="unconfirmed").delete()
-    return "deleted" if deleted else "kept"
+    await Question.filter(id=question_id, status="unconfirmed").delete()
 
 
 async def question_for_confirmation(token: str, links: Links) -> Question:
@@ -558,41 +558,42 @@ async def submit_buyer_answer(invite: BuyerInvite, body: str, name: str) -> Answ
 # --- reading -----------------------------------------------------------------------------
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+def answer_out(answer: Answer) -> schemas.QuestionAnswer:
+    return schemas.QuestionAnswer.model_validate(
+        {
+            "id": answer.id,
+            "body": answer.body,
+            "author_name": answer.author_name,
+            "by_shop": answer.by_shop,
+            "verified_buyer": answer.customer_id is not None,
+            "status": answer.status,
+            "rejection_reason": answer.rejection_reason,
+            "created_at": answer.created_at,
+            "published_at": answer.published_at,
+        }
+    )
 
 
-def answer_json(answer: Answer) -> dict[str, Any]:
-    return {
-        "id": answer.id,
-        "body": answer.body,
-        "author_name": answer.author_name,
-        "by_shop": answer.by_shop,
-        "verified_buyer": answer.customer_id is not None,
-        "status": answer.status,
-        "rejection_reason": answer.rejection_reason,
-        "created_at": answer.created_at.isoformat(),
-        "published_at": _iso(answer.published_at),
-    }
-
-
-def question_json(question: Question, answers: list[Answer]) -> dict[str, Any]:
+def question_out(question: Question, answers: list[Answer]) -> schemas.Question:
+    """The question as the API shows it (its product loaded)."""
     product: Product = question.product
-    return {
-        "id": question.id,
-        "sku": product.sku,
-        "body": question.body,
-        "author_name": question.author_name,
-        "language": question.language,
-        "status": question.status,
-        "rejection_reason": question.rejection_reason,
-        "asked_at": question.asked_at.isoformat(),
-        "confirmed_at": _iso(question.confirmed_at),
-        "published_at": _iso(question.published_at),
-        "answered_at": _iso(question.answered_at),
-        "buyers_asked_at": _iso(question.buyers_asked_at),
-        "answers": [answer_json(a) for a in answers],
-    }
+    return schemas.Question.model_validate(
+        {
+            "id": question.id,
+            "sku": product.sku,
+            "body": question.body,
+            "author_name": question.author_name,
+            "language": question.language,
+            "status": question.status,
+            "rejection_reason": question.rejection_reason,
+            "asked_at": question.asked_at,
+            "confirmed_at": question.confirmed_at,
+            "published_at": question.published_at,
+            "answered_at": question.answered_at,
+            "buyers_asked_at": question.buyers_asked_at,
+            "answers": [answer_out(a) for a in answers],
+        }
+    )
 
 
 async def answers_of(questions: list[Question]) -> dict[int, list[Answer]]:
@@ -604,8 +605,8 @@ async def answers_of(questions: list[Question]) -> dict[int, list[Answer]]:
     return found
 
 
-async def with_answers(question: Question) -> dict[str, Any]:
-    return question_json(question, (await answers_of([question]))[question.id])
+async def with_answers(question: Question) -> schemas.Question:
+    return question_out(question, (await answers_of([question]))[question.id])
 
 
 # --- erasure -----------------------------------------------------------------------------

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from feedback_service.errors import InvalidInput, NotFound
-from feedback_service.http import read_json, row_id
+from feedback_service.http import ModelResponse, decode_cursor, encode_cursor, read_json, row_id
 from feedback_service.orders import services as orders
-from feedback_service.reviews import feed, services
+from feedback_service.reviews import feed, importer, moderation, services
 from feedback_service.reviews.models import Review
-from feedback_service.reviews.schemas import ModerationIn, ReplyIn, ReviewImportIn, ReviewRequestIn
+from feedback_service.reviews.schemas import (
+    ModerationIn,
+    OrderDetail,
+    ReplyIn,
+    ReviewImportIn,
+    ReviewRequestIn,
+    ReviewsPage,
+)
 from feedback_service.shops.api import api_shop
-from feedback_service.surveys.services import decode_cursor, encode_cursor
 
 MAX_SKU = 100  # Product.sku
 
@@ -27,22 +33,26 @@ def _review_id(request: Request) -> int:
     return review_id
 
 
-async def create_review_request(request: Request) -> JSONResponse:
+async def create_review_request(request: Request) -> Response:
     shop = await api_shop(request)
     data = await read_json(request, ReviewRequestIn)
-    body, created = await services.create_request(shop, data, request.app.state.links)
-    return JSONResponse(body, status_code=201 if created else 200)
+    answer, created = await services.create_request(shop, data, request.app.state.links)
+    return ModelResponse(answer, status_code=201 if created else 200)
 
 
-async def get_order(request: Request) -> JSONResponse:
+async def get_order(request: Request) -> Response:
     """The order with its review request: here, since the request is the reviews domain's."""
     shop = await api_shop(request)
-    order, body = await orders.order_detail(shop, request.path_params["id"])
-    body["review_request"] = await services.order_request_state(order)
-    return JSONResponse(body)
+    order, items = await orders.order_detail(shop, request.path_params["id"])
+    detail = OrderDetail(
+        **dict(orders.order_out(order, order.customer)),
+        items=items,
+        review_request=await services.order_request_state(order),
+    )
+    return ModelResponse(detail)
 
 
-async def list_reviews(request: Request) -> JSONResponse:
+async def list_reviews(request: Request) -> Response:
     shop = await api_shop(request)
     params = request.query_params
     query = Review.filter(shop=shop)
@@ -59,31 +69,33 @@ async def list_reviews(request: Request) -> JSONResponse:
     if before is not None:
         query = query.filter(id__lt=before)
     rows = await query.order_by("-id").limit(PAGE_SIZE + 1).select_related("product")
-    items = [services.review_json(r) for r in rows[:PAGE_SIZE]]
     next_cursor = encode_cursor(rows[PAGE_SIZE - 1].id) if len(rows) > PAGE_SIZE else None
-    return JSONResponse({"items": items, "next_cursor": next_cursor})
+    page = ReviewsPage(
+        items=[services.review_out(r) for r in rows[:PAGE_SIZE]], next_cursor=next_cursor
+    )
+    return ModelResponse(page)
 
 
-async def import_review(request: Request) -> JSONResponse:
+async def import_review(request: Request) -> Response:
     shop = await api_shop(request)
     data = await read_json(request, ReviewImportIn)
-    review, created = await services.import_review(shop, data)
+    review, created = await importer.import_review(shop, data)
     review = await services.get_review(shop, review.id)
-    return JSONResponse(services.review_json(review), status_code=201 if created else 200)
+    return ModelResponse(services.review_out(review), status_code=201 if created else 200)
 
 
-async def moderate(request: Request) -> JSONResponse:
+async def moderate(request: Request) -> Response:
     shop = await api_shop(request)
     data = await read_json(request, ModerationIn)
-    review = await services.moderate(shop, _review_id(request), data, actor="api")
-    return JSONResponse(services.review_json(review))
+    review = await moderation.moderate(shop, _review_id(request), data, actor="api")
+    return ModelResponse(services.review_out(review))
 
 
-async def reply(request: Request) -> JSONResponse:
+async def reply(request: Request) -> Response:
     shop = await api_shop(request)
     data = await read_json(request, ReplyIn)
-    review = await services.reply(shop, _review_id(request), data.body, actor="api")
-    return JSONResponse(services.review_json(review))
+    review = await moderation.reply(shop, _review_id(request), data.body, actor="api")
+    return ModelResponse(services.review_out(review))
 
 
 async def google_feed(request: Request) -> Response:

@@ -1,4 +1,5 @@
-"""Importing reviews from another platform's CSV export (feedback-service import-reviews)."""
+"""Importing reviews from another platform: one at a time (POST /api/v1/reviews) or a CSV
+export (feedback-service import-reviews)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,75 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
 from feedback_service.csvin import CsvProblem, moment, open_table
-from feedback_service.errors import DomainError
+from feedback_service.errors import DomainError, InvalidInput
 from feedback_service.http import validated
 from feedback_service.i18n import N_
+from feedback_service.orders.models import OrderItem, Product
+from feedback_service.reviews.models import ModerationEvent, Review
 from feedback_service.reviews.presets import PRESETS, REQUIRED, Preset
 from feedback_service.reviews.schemas import ReviewImportIn
-from feedback_service.reviews.services import import_review
+from feedback_service.reviews.services import (
+    MAX_TEXT,
+    MAX_TITLE,
+    clean_text,
+    refresh_product_rating,
+    sentiment_fields,
+)
+from feedback_service.sentiment import analyse
 from feedback_service.shops.models import Shop
 
 TRUE = {"1", "true", "yes", "y", "oui"}
+
+
+async def import_review(shop: Shop, data: ReviewImportIn) -> tuple[Review, bool]:
+    """Idempotent by (source, source_id). Verified only when we hold the order itself."""
+    existing = await Review.filter(shop=shop, source=data.source, source_id=data.source_id).first()
+    if existing is not None:
+        return existing, False
+    product = await Product.filter(shop=shop, sku=data.sku).first()
+    if product is None:
+        raise InvalidInput("Unknown product.", fields={"sku": "no such product"})
+    verified = False
+    if data.verified and data.order_id:
+        verified = await OrderItem.filter(
+            order__shop=shop, order__external_id=data.order_id, product=product
+        ).exists()
+    text = f"{data.title}\n{data.body}"
+    sentiment = analyse(text, data.language or shop.locale) if text.strip() else None
+    fields = sentiment_fields(sentiment, data.language or shop.locale)
+    if data.language:  # the source platform knew it
+        fields["language"] = data.language
+    try:
+        async with in_transaction():
+            review = await Review.create(
+                shop=shop,
+                product=product,
+                rating=data.rating,
+                title=clean_text(data.title, MAX_TITLE),
+                body=clean_text(data.body, MAX_TEXT),
+                author_name=clean_text(data.author_name, 100)[:100],
+                author_email=data.author_email,
+                status="published" if data.published else "pending",
+                verified=verified,
+                source=data.source,
+                source_id=data.source_id,
+                submitted_at=data.submitted_at,
+                experienced_at=data.experienced_at,
+                published_at=data.submitted_at if data.published else None,
+                **fields,
+            )
+            await ModerationEvent.create(
+                review=review, action="import", actor=f"import:{data.source}"
+            )
+            if data.published:
+                await refresh_product_rating(product.id)
+    except IntegrityError:
+        return await Review.get(shop=shop, source=data.source, source_id=data.source_id), False
+    return review, True
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Request bodies of the reviews API."""
+"""Request bodies and answers of the reviews API, and the order as the API shows it (with
+its review request: the reviews domain's)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from feedback_service.moments import AwareDatetime
-from feedback_service.orders.schemas import Strict
+from feedback_service.http import Strict
+from feedback_service.moments import AwareDatetime, Moment
+from feedback_service.orders.schemas import Order, OrderItem
+from feedback_service.outbox.schemas import Email
 
 REJECTION_REASONS = (
     "abusive",
@@ -51,3 +54,69 @@ class ReviewImportIn(Strict):
     submitted_at: AwareDatetime
     experienced_at: AwareDatetime | None = None
     published: bool = False
+
+
+# --- answers -----------------------------------------------------------------------------
+
+# Scheduled, then sent or skipped (the customer asked not to be contacted, or was asked
+# recently), submitted once reviewed; cancelled with its order.
+RequestStatus = Literal[
+    "scheduled", "sent", "submitted", "cancelled", "skipped_unsubscribed", "skipped_throttled"
+]
+ReviewStatus = Literal["pending", "published", "rejected"]
+
+
+class ReviewRequest(Strict):
+    id: int
+    order_id: str
+    token: str
+    url: str
+    send_at: Moment
+    status: RequestStatus
+    email: Email
+
+
+class OrderReviewRequest(Strict):
+    status: RequestStatus
+    scheduled_for: Moment
+    sent_at: Moment | None
+    reminders_sent: int
+    review_ids: list[int]
+
+
+class OrderDetail(Order):
+    items: list[OrderItem]
+    review_request: OrderReviewRequest | None
+
+
+class Reply(Strict):
+    body: str
+    published_at: Moment | None
+
+
+class Review(Strict):
+    id: int
+    sku: str
+    rating: int
+    title: str
+    body: str
+    author_name: str
+    language: str
+    answers: list[list[str]]  # [question, answer] of the shop's multiple-choice questions
+    photos: list[str]
+    status: ReviewStatus
+    rejection_reason: Literal[REJECTION_REASONS] | None  # type: ignore[valid-type]
+    verified: bool
+    incentivised: bool
+    source: str
+    source_id: str | None
+    submitted_at: Moment | None
+    experienced_at: Moment | None
+    published_at: Moment | None
+    helpful_count: int
+    reply: Reply | None
+
+
+class ReviewsPage(Strict):
+    items: list[Review]
+    next_cursor: str | None

@@ -1,10 +1,10 @@
-"""Review requests, the review form, moderation, replies, import, helpful votes."""
+"""Review requests and their reminders, what the form, moderation and import share, photo
+files, helpful votes, and the review as the API shows it."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,30 +15,17 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from feedback_service import db, tokens
-from feedback_service.alerts.services import check_review
-from feedback_service.errors import InvalidInput, InvalidToken, NotFound
-from feedback_service.i18n import N_, Translator
+from feedback_service.errors import InvalidInput, NotFound
+from feedback_service.i18n import Translator
 from feedback_service.links import Links
+from feedback_service.orders import preferences
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.outbox import services as outbox
-from feedback_service.reviews import checks, draws, photos
-from feedback_service.reviews.models import (
-    HelpfulVote,
-    ModerationEvent,
-    PrizeDraw,
-    Review,
-    ReviewQuestion,
-    ReviewRequest,
-)
-from feedback_service.reviews.schemas import (
-    REJECTION_REASONS,
-    ModerationIn,
-    ReviewImportIn,
-    ReviewRequestIn,
-)
-from feedback_service.sentiment import Sentiment, analyse
+from feedback_service.reviews import photos, schemas
+from feedback_service.reviews.models import HelpfulVote, Review, ReviewRequest
+from feedback_service.reviews.schemas import ReviewRequestIn
+from feedback_service.sentiment import Sentiment
 from feedback_service.shops.models import Shop
-from feedback_service.surveys import preferences
 from feedback_service.templating import render
 
 # The request goes out days after delivery; its link must outlive that wait.
@@ -64,7 +51,7 @@ def review_url(links: Links, request: ReviewRequest) -> str:
 # --- requests ----------------------------------------------------------------------------
 
 
-async def _order_products(order: Order) -> list[Product]:
+async def order_products(order: Order) -> list[Product]:
     items = await OrderItem.filter(order=order).select_related("product").order_by("id")
     seen: dict[int, Product] = {}
     for item in items:
@@ -74,7 +61,7 @@ async def _order_products(order: Order) -> list[Product]:
 
 async def create_request(
     shop: Shop, data: ReviewRequestIn, links: Links
-) -> tuple[dict[str, Any], bool]:
+) -> tuple[schemas.ReviewRequest, bool]:
     order = (
         await Order.filter(shop=shop, external_id=data.order_id).select_related("customer").first()
     )
@@ -82,7 +69,7 @@ async def create_request(
         raise InvalidInput("Unknown order.", fields={"order_id": "no such order"})
     existing = await ReviewRequest.filter(order=order).first()
     if existing is not None:
-        return await request_json(shop, existing, order, links), False
+        return await request_out(shop, existing, order, links), False
     days = shop.review_delay_days if data.send_after_days is None else data.send_after_days
     send_at = (order.delivered_at or utcnow()) + timedelta(days=days)
     try:
@@ -93,25 +80,31 @@ async def create_request(
             await outbox.schedule(shop, "review_request", {"request_id": request.id}, send_at)
     except IntegrityError:  # the same order asked twice at once
         request = await ReviewRequest.get(order=order)
-        return await request_json(shop, request, order, links), False
-    return await request_json(shop, request, order, links), True
+        return await request_out(shop, request, order, links), False
+    return await request_out(shop, request, order, links), True
 
 
-async def request_json(
+def request_status(request: ReviewRequest) -> str:
+    return request.outcome or ("submitted" if request.submitted_at else "scheduled")
+
+
+async def request_out(
     shop: Shop, request: ReviewRequest, order: Order, links: Links
-) -> dict[str, Any]:
+) -> schemas.ReviewRequest:
     customer: Customer = order.customer
-    return {
-        "id": request.id,
-        "order_id": order.external_id,
-        "token": review_token(links, request),
-        "url": review_url(links, request),
-        "send_at": request.send_at.isoformat(),
-        "status": request.outcome or ("submitted" if request.submitted_at else "scheduled"),
-        "email": review_request_email(
-            shop, customer, await _order_products(order), review_url(links, request), links
-        ),
-    }
+    return schemas.ReviewRequest.model_validate(
+        {
+            "id": request.id,
+            "order_id": order.external_id,
+            "token": review_token(links, request),
+            "url": review_url(links, request),
+            "send_at": request.send_at,
+            "status": request_status(request),
+            "email": review_request_email(
+                shop, customer, await order_products(order), review_url(links, request), links
+            ),
+        }
+    )
 
 
 def review_request_email(
@@ -176,7 +169,7 @@ async def send_due_request(request_id: int, links: Links) -> str:
             email = review_request_email(
                 shop,
                 customer,
-                await _order_products(request.order),
+                await order_products(request.order),
                 review_url(links, request),
                 links,
             )
@@ -185,7 +178,7 @@ async def send_due_request(request_id: int, links: Links) -> str:
     return outcome
 
 
-async def order_request_state(order: Order) -> dict[str, Any] | None:
+async def order_request_state(order: Order) -> schemas.OrderReviewRequest | None:
     """The review request of an order as GET /api/v1/orders/{id} shows it, or None."""
     request = await ReviewRequest.filter(order_id=order.id).first()
     if request is None:
@@ -193,13 +186,15 @@ async def order_request_state(order: Order) -> dict[str, Any] | None:
     review_ids = (
         await Review.filter(request_id=request.id).order_by("id").values_list("id", flat=True)
     )
-    return {
-        "status": request.outcome or ("submitted" if request.submitted_at else "scheduled"),
-        "scheduled_for": request.send_at.isoformat(),
-        "sent_at": request.sent_at.isoformat() if request.sent_at else None,
-        "reminders_sent": request.reminders_sent,
-        "review_ids": list(review_ids),
-    }
+    return schemas.OrderReviewRequest.model_validate(
+        {
+            "status": request_status(request),
+            "scheduled_for": request.send_at,
+            "sent_at": request.sent_at,
+            "reminders_sent": request.reminders_sent,
+            "review_ids": list(review_ids),
+        }
+    )
 
 
 # --- automatic requests and reminders ------------------------------------------------------
@@ -288,7 +283,7 @@ async def send_due_reminder(request_id: int, links: Links) -> str:
         email = review_request_email(
             shop,
             customer,
-            await _order_products(order),
+            await order_products(order),
             review_url(links, request),
             links,
             reminder=True,
@@ -299,57 +294,7 @@ async def send_due_reminder(request_id: int, links: Links) -> str:
     return "sent"
 
 
-# --- the form ----------------------------------------------------------------------------
-
-
-@dataclass
-class ReviewForm:
-    request: ReviewRequest
-    shop: Shop
-    customer: Customer
-    products: list[Product]
-    questions: list[ReviewQuestion]
-    submitted: bool
-    draw: PrizeDraw | None = None  # a prize draw open now: the form says so
-
-
-@dataclass
-class ProductReview:
-    product: Product
-    rating: int
-    title: str
-    body: str
-    answers: list[list[str]]
-    photos: list[bytes] = field(default_factory=list)
-
-
-async def load_form(token: str, links: Links) -> ReviewForm:
-    request_id, shop_id = links.signer.loads(tokens.REVIEW, token, REVIEW_TOKEN_MAX_AGE)
-    request = (
-        await ReviewRequest.filter(id=request_id, shop_id=shop_id)
-        .select_related("shop", "customer", "order")
-        .first()
-    )
-    if request is None:
-        raise InvalidToken("This link is not valid.")
-    questions = await ReviewQuestion.filter(shop_id=shop_id, active=True).order_by("position", "id")
-    return ReviewForm(
-        request=request,
-        shop=request.shop,
-        customer=request.customer,
-        products=await _order_products(request.order),
-        questions=questions,
-        submitted=request.submitted_at is not None,
-        draw=await draws.open_draw(request.shop, utcnow()),
-    )
-
-
-def default_display_name(name: str) -> str:
-    """First name and initial: "Marie Curie" -> "Marie C."."""
-    parts = name.split()
-    if not parts:
-        return ""
-    return parts[0] if len(parts) == 1 else f"{parts[0]} {parts[-1][0]}."
+# --- what the form, moderation and import share ----------------------------------------
 
 
 def clean_text(value: str, limit: int) -> str:
@@ -357,130 +302,7 @@ def clean_text(value: str, limit: int) -> str:
     return text.strip()[: limit + 1]
 
 
-def read_submission(
-    form: ReviewForm, fields: dict[str, list[str]], files: dict[str, list[bytes]]
-) -> tuple[list[ProductReview], str, dict[str, str]]:
-    """The reviews in a submitted form, the display name, and errors by field name."""
-    _ = Translator(form.customer.locale)
-    errors: dict[str, str] = {}
-    items: list[ProductReview] = []
-
-    def first(name: str) -> str:
-        values = fields.get(name) or [""]
-        return values[0]
-
-    for product in form.products:
-        prefix = f"p{product.id}_"
-        raw_rating = first(prefix + "rating")
-        title = clean_text(first(prefix + "title"), MAX_TITLE)
-        body = clean_text(first(prefix + "body"), MAX_TEXT)
-        uploads = [data for data in files.get(prefix + "photos", []) if data]
-        if not raw_rating:
-            if title or body or uploads:
-                errors[prefix + "rating"] = _("Please choose a number of stars.")
-            continue
-        if raw_rating not in {"1", "2", "3", "4", "5"}:
-            errors[prefix + "rating"] = _("Please choose a number of stars.")
-            continue
-        if len(title) > MAX_TITLE:
-            errors[prefix + "title"] = _("A title has at most %(n)s characters.", n=MAX_TITLE)
-        if len(body) > MAX_TEXT:
-            errors[prefix + "body"] = _("A review has at most %(n)s characters.", n=MAX_TEXT)
-        if len(uploads) > photos.MAX_PHOTOS:
-            errors[prefix + "photos"] = _("At most %(n)s photos.", n=photos.MAX_PHOTOS)
-        answers = []
-        for question in form.questions:
-            chosen = [v for v in fields.get(f"{prefix}q{question.id}", []) if v in question.choices]
-            if chosen:
-                answers.append(
-                    [question.label, ", ".join(chosen if question.multiple else chosen[:1])]
-                )
-        items.append(ProductReview(product, int(raw_rating), title, body, answers, uploads))
-    if not items and not errors:
-        errors["form"] = _("Please rate at least one product.")
-    display_name = clean_text(first("display_name"), 60)
-    if not display_name:
-        errors["display_name"] = _("Please give the name to show with your review.")
-    if first("consent") != "yes":
-        errors["consent"] = _("Please accept the publication of your review.")
-    return items, display_name, errors
-
-
-async def submit(
-    form: ReviewForm,
-    items: list[ProductReview],
-    display_name: str,
-    photo_dir: Path,
-) -> list[Review]:
-    """Store the order's reviews; a second submission of the same form changes nothing."""
-    if form.submitted:
-        return []
-    # Every photo decoded and re-encoded (InvalidInput) before any is written.
-    cleaned = {item.product.id: [photos.reencode(data) for data in item.photos] for item in items}
-    stored = {
-        product_id: [photos.save(clean, photo_dir) for clean in photo_list]
-        for product_id, photo_list in cleaned.items()
-    }
-    shop, request = form.shop, form.request
-    now = utcnow()
-    # Written while a prize draw is announced: the review says so, whatever its rating.
-    incentivised = await draws.announced(shop, now)
-    created: list[Review] = []
-    try:
-        async with in_transaction():
-            for item in items:
-                text = f"{item.title}\n{item.body}"
-                auto = (
-                    shop.reviews_auto_publish
-                    and not checks.flags(text)
-                    and not checks.flags(display_name)
-                )
-                sentiment = analyse(text, form.customer.locale) if text.strip() else None
-                review = await Review.create(
-                    shop=shop,
-                    product=item.product,
-                    customer=form.customer,
-                    request=request,
-                    rating=item.rating,
-                    title=item.title,
-                    body=item.body,
-                    author_name=display_name,
-                    author_email=form.customer.email,
-                    answers=item.answers,
-                    photos=stored[item.product.id],
-                    **_sentiment_fields(sentiment, form.customer.locale),
-                    consent=True,
-                    status="published" if auto else "pending",
-                    verified=True,
-                    source="request",
-                    experienced_at=request.order.delivered_at or request.order.ordered_at,
-                    submitted_at=now,
-                    published_at=now if auto else None,
-                    incentivised=incentivised,
-                )
-                created.append(review)
-                event = review_event(
-                    review,
-                    product=item.product,
-                    customer=form.customer,
-                    order_id=request.order.external_id,
-                )
-                await outbox.emit(shop, "review.submitted", event)
-                await check_review(review, shop)
-                if auto:
-                    await ModerationEvent.create(
-                        review=review, action="auto_publish", actor="system"
-                    )
-                    await outbox.emit(shop, "review.published", event)
-            await ReviewRequest.filter(id=request.id).update(submitted_at=now)
-            for product_id in {r.product_id for r in created if r.status == "published"}:
-                await refresh_product_rating(product_id)
-    except IntegrityError:  # submitted twice at the same moment: the first one stands
-        return []
-    return created
-
-
-def _sentiment_fields(sentiment: Sentiment | None, language: str) -> dict[str, Any]:
+def sentiment_fields(sentiment: Sentiment | None, language: str) -> dict[str, Any]:
     """The text's sentiment, aspects and language (the given one when there is no text)."""
     if sentiment is None:
         return {"language": language}
@@ -574,137 +396,6 @@ async def get_review(shop: Shop, review_id: int) -> Review:
     return review
 
 
-async def moderate(shop: Shop, review_id: int, data: ModerationIn, actor: str) -> Review:
-    review = await get_review(shop, review_id)
-    if data.action == "reject" and data.reason is None:
-        raise InvalidInput(
-            "A rejection needs a reason.", fields={"reason": ", ".join(REJECTION_REASONS)}
-        )
-    now = utcnow()
-    async with in_transaction():
-        if data.action == "publish":
-            review.status = "published"
-            review.published_at = review.published_at or now
-            review.rejection_reason = None
-        else:
-            review.status = "rejected"
-            review.rejection_reason = data.reason
-        await review.save(update_fields=["status", "published_at", "rejection_reason"])
-        await ModerationEvent.create(
-            review=review, action=data.action, reason=data.reason, actor=actor
-        )
-        await refresh_product_rating(review.product_id)
-        if data.action == "publish":
-            # Imported reviews have no request, hence no order.
-            order = None
-            if review.request_id is not None:
-                order = await Order.filter(review_requests__id=review.request_id).first()
-            event = review_event(
-                review,
-                product=review.product,
-                customer=review.customer,
-                order_id=order.external_id if order else None,
-            )
-            await outbox.emit(shop, "review.published", event)
-        elif review.author_email:
-            await _queue_rejection_email(shop, review)
-    return review
-
-
-async def _queue_rejection_email(shop: Shop, review: Review) -> None:
-    locale = review.customer.locale if review.customer else review.language
-    _ = Translator(locale)
-    context = {
-        "shop": shop,
-        "review": review,
-        "reason": REASON_LABELS[review.rejection_reason or ""],
-    }
-    assert review.author_email is not None
-    await outbox.queue_email(
-        shop,
-        to=review.author_email,
-        locale=locale,
-        subject=_("Your review for %(shop)s was not published", shop=shop.name),
-        html=render("emails/review_rejected.html", locale, **context),
-        text=render("emails/review_rejected.txt", locale, **context),
-    )
-
-
-REASON_LABELS = {
-    "abusive": N_("It contains abusive or offensive language."),
-    "personal_data": N_("It contains personal data (a name, an email address, a phone number…)."),
-    "off_topic": N_("It is not about the product or the purchase."),
-    "not_customer_experience": N_("It does not describe a customer experience."),
-    "spam": N_("It is advertising or spam."),
-    "duplicate": N_("It repeats a review already published."),
-    "": "",
-}
-
-
-async def reply(shop: Shop, review_id: int, body: str, actor: str) -> Review:
-    review = await get_review(shop, review_id)
-    async with in_transaction():
-        review.reply_body = clean_text(body, MAX_TEXT)[:MAX_TEXT]
-        review.reply_at = utcnow()
-        await review.save(update_fields=["reply_body", "reply_at"])
-        await ModerationEvent.create(review=review, action="reply", actor=actor)
-        if review.status == "published":
-            await Product.filter(id=review.product_id).update(
-                reviews_version=F("reviews_version") + 1
-            )
-    return review
-
-
-# --- import ------------------------------------------------------------------------------
-
-
-async def import_review(shop: Shop, data: ReviewImportIn) -> tuple[Review, bool]:
-    """Idempotent by (source, source_id). Verified only when we hold the order itself."""
-    existing = await Review.filter(shop=shop, source=data.source, source_id=data.source_id).first()
-    if existing is not None:
-        return existing, False
-    product = await Product.filter(shop=shop, sku=data.sku).first()
-    if product is None:
-        raise InvalidInput("Unknown product.", fields={"sku": "no such product"})
-    verified = False
-    if data.verified and data.order_id:
-        verified = await OrderItem.filter(
-            order__shop=shop, order__external_id=data.order_id, product=product
-        ).exists()
-    text = f"{data.title}\n{data.body}"
-    sentiment = analyse(text, data.language or shop.locale) if text.strip() else None
-    fields = _sentiment_fields(sentiment, data.language or shop.locale)
-    if data.language:  # the source platform knew it
-        fields["language"] = data.language
-    try:
-        async with in_transaction():
-            review = await Review.create(
-                shop=shop,
-                product=product,
-                rating=data.rating,
-                title=clean_text(data.title, MAX_TITLE),
-                body=clean_text(data.body, MAX_TEXT),
-                author_name=clean_text(data.author_name, 100)[:100],
-                author_email=data.author_email,
-                status="published" if data.published else "pending",
-                verified=verified,
-                source=data.source,
-                source_id=data.source_id,
-                submitted_at=data.submitted_at,
-                experienced_at=data.experienced_at,
-                published_at=data.submitted_at if data.published else None,
-                **fields,
-            )
-            await ModerationEvent.create(
-                review=review, action="import", actor=f"import:{data.source}"
-            )
-            if data.published:
-                await refresh_product_rating(product.id)
-    except IntegrityError:
-        return await Review.get(shop=shop, source=data.source, source_id=data.source_id), False
-    return review, True
-
-
 # --- helpful votes -----------------------------------------------------------------------
 
 
@@ -729,31 +420,31 @@ async def vote_helpful(shop_slug: str, review_id: int, voter: str) -> Review:
     return review
 
 
-def review_json(review: Review) -> dict[str, Any]:
-    def iso(value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
-    return {
-        "id": review.id,
-        "sku": review.product.sku,
-        "rating": review.rating,
-        "title": review.title,
-        "body": review.body,
-        "author_name": review.author_name,
-        "language": review.language,
-        "answers": review.answers,
-        "photos": review.photos,
-        "status": review.status,
-        "rejection_reason": review.rejection_reason,
-        "verified": review.verified,
-        "incentivised": review.incentivised,
-        "source": review.source,
-        "source_id": review.source_id,
-        "submitted_at": iso(review.submitted_at),
-        "experienced_at": iso(review.experienced_at),
-        "published_at": iso(review.published_at),
-        "helpful_count": review.helpful_count,
-        "reply": {"body": review.reply_body, "published_at": iso(review.reply_at)}
-        if review.reply_body
-        else None,
-    }
+def review_out(review: Review) -> schemas.Review:
+    """The review as the API shows it (its product loaded)."""
+    return schemas.Review.model_validate(
+        {
+            "id": review.id,
+            "sku": review.product.sku,
+            "rating": review.rating,
+            "title": review.title,
+            "body": review.body,
+            "author_name": review.author_name,
+            "language": review.language,
+            "answers": review.answers,
+            "photos": review.photos,
+            "status": review.status,
+            "rejection_reason": review.rejection_reason,
+            "verified": review.verified,
+            "incentivised": review.incentivised,
+            "source": review.source,
+            "source_id": review.source_id,
+            "submitted_at": review.submitted_at,
+            "experienced_at": review.experienced_at,
+            "published_at": review.published_at,
+            "helpful_count": review.helpful_count,
+            "reply": {"body": review.reply_body, "published_at": review.reply_at}
+            if review.reply_body
+            else None,
+        }
+    )

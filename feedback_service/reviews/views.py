@@ -18,7 +18,7 @@ from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import client_ip, no_store, page, row_id
 from feedback_service.links import Links
 from feedback_service.orders.models import Product
-from feedback_service.reviews import blocks, photos, services
+from feedback_service.reviews import blocks, photos, services, submission
 from feedback_service.reviews.block_cache import RenderedBlocks
 from feedback_service.reviews.blocks import BlockQuery
 from feedback_service.shops.models import Shop
@@ -44,7 +44,7 @@ def photo_dir(request: Request) -> Path:
 
 def _form_page(
     request: Request,
-    form: services.ReviewForm,
+    form: submission.ReviewForm,
     *,
     values: dict[str, list[str]] | None = None,
     errors: dict[str, str] | None = None,
@@ -52,7 +52,7 @@ def _form_page(
 ) -> Response:
     values = values or {}
     if "display_name" not in values:
-        values["display_name"] = [services.default_display_name(form.customer.name)]
+        values["display_name"] = [submission.default_display_name(form.customer.name)]
     response = page(
         request,
         "reviews/form.html",
@@ -70,7 +70,7 @@ def _form_page(
 
 async def review_form(request: Request) -> Response:
     token = request.path_params["token"]
-    form = await services.load_form(token, _links(request))
+    form = await submission.load_form(token, _links(request))
     if request.method == "GET":
         if form.submitted:
             return RedirectResponse(f"{_links(request).base_url}/r/{token}/thanks", status_code=303)
@@ -99,10 +99,10 @@ async def review_form(request: Request) -> Response:
                 files.setdefault(name, []).append(content)
         else:
             fields.setdefault(name, []).append(value)
-    items, display_name, errors = services.read_submission(form, fields, files)
+    items, display_name, errors = submission.read_submission(form, fields, files)
     if not errors:
         try:
-            await services.submit(form, items, display_name, photo_dir(request))
+            await submission.submit(form, items, display_name, photo_dir(request))
         except InvalidInput as exc:
             errors = {f"p{item.product.id}_photos": exc.message for item in items if item.photos}
     if errors:
@@ -111,7 +111,7 @@ async def review_form(request: Request) -> Response:
 
 
 async def review_thanks(request: Request) -> Response:
-    form = await services.load_form(request.path_params["token"], _links(request))
+    form = await submission.load_form(request.path_params["token"], _links(request))
     return no_store(page(request, "reviews/thanks.html", form.customer.locale, shop=form.shop))
 
 

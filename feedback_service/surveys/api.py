@@ -3,44 +3,48 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 
 from feedback_service import moments, ratelimit
 from feedback_service.errors import InvalidInput
-from feedback_service.http import read_json, read_json_object, validated
+from feedback_service.http import ModelResponse, read_json, read_json_object, validated
 from feedback_service.shops.api import api_shop
 from feedback_service.surveys import services
 from feedback_service.surveys.kinds import KINDS
-from feedback_service.surveys.schemas import InvitationIn, InvitationsBatchIn, SurveyLinkIn
+from feedback_service.surveys.schemas import (
+    InvitationIn,
+    InvitationsBatchIn,
+    InvitationsBatchResults,
+    SurveyLinkIn,
+)
 
 
-async def create_invitation(request: Request) -> JSONResponse:
+async def create_invitation(request: Request) -> Response:
     shop = await api_shop(request)
     data = await read_json(request, InvitationIn)
     result = await services.create_invitation(shop, data, request.app.state.links)
     if isinstance(result, services.Held):
-        return JSONResponse(result.as_json(), status_code=200)
-    return JSONResponse(result, status_code=201)
+        return ModelResponse(result.out(), status_code=200)
+    return ModelResponse(result, status_code=201)
 
 
-async def create_invitations(request: Request) -> JSONResponse:
+async def create_invitations(request: Request) -> Response:
     shop = await api_shop(request)
     await ratelimit.hit(ratelimit.API_BATCHES, "api-batch", str(shop.id))
     batch = validated(InvitationsBatchIn, await read_json_object(request), items=True)
     links = request.app.state.links
-    return JSONResponse(
-        {"results": await services.create_invitations(shop, batch.invitations, links)}
-    )
+    results = await services.create_invitations(shop, batch.invitations, links)
+    return ModelResponse(InvitationsBatchResults(results=results))
 
 
-async def create_survey_link(request: Request) -> JSONResponse:
+async def create_survey_link(request: Request) -> Response:
     shop = await api_shop(request)
     data = await read_json(request, SurveyLinkIn)
     result = await services.create_survey_link(shop, data, request.app.state.links)
-    return JSONResponse(result, status_code=201)
+    return ModelResponse(result, status_code=201)
 
 
-async def list_responses(request: Request) -> JSONResponse:
+async def list_responses(request: Request) -> Response:
     shop = await api_shop(request)
     params = request.query_params
     survey = params.get("survey") or None
@@ -57,4 +61,4 @@ async def list_responses(request: Request) -> JSONResponse:
         status=status,
         cursor=params.get("cursor"),
     )
-    return JSONResponse(result)
+    return ModelResponse(result)

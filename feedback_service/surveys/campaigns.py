@@ -19,12 +19,13 @@ from tortoise.transactions import in_transaction
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.i18n import LOCALES, N_
 from feedback_service.links import Links
+from feedback_service.orders import preferences
 from feedback_service.orders.models import Customer
 from feedback_service.orders.schemas import CustomerIn
 from feedback_service.orders.services import upsert_customer
 from feedback_service.outbox import services as outbox
 from feedback_service.shops.models import Shop
-from feedback_service.surveys import emails, preferences
+from feedback_service.surveys import emails
 from feedback_service.surveys.kinds import KINDS
 from feedback_service.surveys.models import Campaign, CampaignRecipient, Invitation
 from feedback_service.surveys.services import Held, invite
@@ -274,7 +275,7 @@ def _example(shop: Shop, campaign: Campaign, customer: Customer, links: Links) -
         shop,
         invitation,
         customer,
-        links.survey_links("preview", campaign.kind),
+        links.survey_links("preview", KINDS[campaign.kind].link_keys),
         f"{links.base_url}/u/preview",
     )
     return {"locale": customer.locale, "to": customer.email, **email}

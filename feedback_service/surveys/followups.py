@@ -11,6 +11,7 @@ from feedback_service.orders.models import Customer
 from feedback_service.outbox import services as outbox
 from feedback_service.shops.models import Shop
 from feedback_service.surveys import emails
+from feedback_service.surveys.kinds import THERMOMETER
 from feedback_service.surveys.models import Invitation
 
 
@@ -37,8 +38,7 @@ async def create_followup(
         await Customer.filter(id=customer.id).update(last_invited_at=datetime.now(UTC))
         token = links.survey_token(invitation.id, shop.id)
         unsubscribe_url = links.unsubscribe_url(customer.id, shop.id)
-        email = emails.invitation_email(
-            shop, invitation, customer, links.survey_links(token, "thermometer"), unsubscribe_url
-        )
+        score_links = links.survey_links(token, THERMOMETER.link_keys)
+        email = emails.invitation_email(shop, invitation, customer, score_links, unsubscribe_url)
         await outbox.queue_email(shop, to=customer.email, locale=invitation.locale, **email)
     return invitation

@@ -23,6 +23,10 @@ class SurveyKind:
     question: str
     choices: tuple[Choice, ...]
 
+    @property
+    def link_keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.choices)
+
     def choice(self, key: str) -> Choice | None:
         return self._by_key().get(key)
 

@@ -17,9 +17,9 @@ from tortoise.transactions import in_transaction
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.i18n import N_
 from feedback_service.links import Links
+from feedback_service.orders import preferences
 from feedback_service.orders.models import Order
 from feedback_service.shops.models import Shop
-from feedback_service.surveys import preferences
 from feedback_service.surveys.kinds import KINDS
 from feedback_service.surveys.models import SurveyRule, SurveyRuleOrder
 from feedback_service.surveys.services import Held, invite

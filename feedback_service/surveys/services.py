@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,16 +9,16 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from feedback_service.alerts.services import check_response
 from feedback_service.errors import InvalidInput, InvalidToken
-from feedback_service.http import row_id, validated
+from feedback_service.http import decode_cursor, encode_cursor, validated
 from feedback_service.links import Links
+from feedback_service.orders import preferences
 from feedback_service.orders.models import Customer, Order
 from feedback_service.orders.services import upsert_customer, webhook_contact
 from feedback_service.outbox import services as outbox
 from feedback_service.sentiment import analyse
 from feedback_service.shops.models import Shop
-from feedback_service.surveys import chain, emails, preferences, queries
+from feedback_service.surveys import chain, emails, queries, schemas
 from feedback_service.surveys.kinds import KINDS, KINDS_OF_KEY, Choice, score_label
 from feedback_service.surveys.models import Click, Invitation, Response
 from feedback_service.surveys.schemas import InvitationIn, SurveyLinkIn
@@ -45,14 +44,14 @@ class Held:
     next_allowed_at: datetime | None = None
     reason: str = "throttle"  # throttle, preference, unsubscribed (contact pressure)
 
-    def as_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"status": self.status}
-        if self.next_allowed_at:
-            data["next_allowed_at"] = self.next_allowed_at.isoformat()
-        return data
+    def out(self) -> schemas.Held:
+        answer = {"status": self.status, "next_allowed_at": self.next_allowed_at}
+        return schemas.Held.model_validate(answer)
 
 
-async def create_invitation(shop: Shop, data: InvitationIn, links: Links) -> dict[str, Any] | Held:
+async def create_invitation(
+    shop: Shop, data: InvitationIn, links: Links
+) -> schemas.Invitation | Held:
     order = None
     if data.order_id is not None:
         order = await Order.filter(shop=shop, external_id=data.order_id).first()
@@ -71,7 +70,7 @@ async def invite(
     *,
     order: Order | None = None,
     question: str | None = None,
-) -> dict[str, Any] | Held:
+) -> schemas.Invitation | Held:
     """The invitation and its email, or why not; in the caller's transaction."""
     # The shop's window for the customer's segment, the customer's own choice: the
     # longer wins; what they hold back is recorded for the shop's contact pressure.
@@ -86,35 +85,41 @@ async def invite(
         question=question,
         locale=customer.locale,
     )
-    body = invitation_json(shop, invitation, customer, links)
-    await outbox.queue_email(shop, to=customer.email, locale=invitation.locale, **body["email"])
-    return body
+    answer = invitation_out(shop, invitation, customer, links)
+    assert answer.email is not None  # a customer's invitation has its email
+    await outbox.queue_email(
+        shop, to=customer.email, locale=invitation.locale, **answer.email.model_dump()
+    )
+    return answer
 
 
-async def create_invitations(shop: Shop, items: list[object], links: Links) -> list[dict[str, Any]]:
+async def create_invitations(
+    shop: Shop, items: list[object], links: Links
+) -> list[schemas.InvitationCreated | schemas.Held | schemas.BatchInvalid]:
     """POST /api/v1/invitations/batch: each item as POST /api/v1/invitations, in order, each
     in its own transaction (the throttle's claim and the email go together; the second
     invitation of a customer in one batch is held like a second request)."""
-    results: list[dict[str, Any]] = []
+    results: list[schemas.InvitationCreated | schemas.Held | schemas.BatchInvalid] = []
     for raw in items:
         try:
             result = await create_invitation(shop, validated(InvitationIn, raw), links)
         except InvalidInput as exc:
-            results.append({"status": "invalid", "errors": exc.fields or {"body": exc.message}})
+            errors = exc.fields or {"body": exc.message}
+            results.append(schemas.BatchInvalid(status="invalid", errors=errors))
             continue
         if isinstance(result, Held):
-            results.append(result.as_json())
+            results.append(result.out())
         else:
-            results.append({"status": "created", **result})
+            results.append(schemas.InvitationCreated(status="created", **dict(result)))
     return results
 
 
-def invitation_json(
+def invitation_out(
     shop: Shop, invitation: Invitation, customer: Customer | None, links: Links
-) -> dict[str, Any]:
+) -> schemas.Invitation:
     token = links.survey_token(invitation.id, shop.id, reusable=invitation.reusable)
-    score_links = links.survey_links(token, invitation.kind)
-    body: dict[str, Any] = {
+    score_links = links.survey_links(token, KINDS[invitation.kind].link_keys)
+    answer: dict[str, Any] = {
         "id": invitation.id,
         "survey": invitation.kind,
         "token": token,
@@ -122,14 +127,14 @@ def invitation_json(
     }
     if customer is not None:
         unsubscribe_url = links.unsubscribe_url(customer.id, shop.id)
-        body["unsubscribe_url"] = unsubscribe_url
-        body["email"] = emails.invitation_email(
+        answer["unsubscribe_url"] = unsubscribe_url
+        answer["email"] = emails.invitation_email(
             shop, invitation, customer, score_links, unsubscribe_url
         )
-    return body
+    return schemas.Invitation.model_validate(answer)
 
 
-async def create_survey_link(shop: Shop, data: SurveyLinkIn, links: Links) -> dict[str, Any]:
+async def create_survey_link(shop: Shop, data: SurveyLinkIn, links: Links) -> schemas.Invitation:
     invitation = await Invitation.create(
         shop=shop,
         kind=data.survey,
@@ -137,7 +142,7 @@ async def create_survey_link(shop: Shop, data: SurveyLinkIn, links: Links) -> di
         locale=data.locale or shop.locale,
         reusable=True,
     )
-    return invitation_json(shop, invitation, None, links)
+    return invitation_out(shop, invitation, None, links)
 
 
 @dataclass
@@ -371,10 +376,10 @@ async def add_comment(
             sentiment_label=sentiment.label,
             language=sentiment.language,
             aspects=sentiment.as_dict()["aspects"],
+            alert_due_at=now,  # its alert check, by the worker (alerts.tasks)
         )
         response.comment = text
         await outbox.emit(invitation.shop_id, "comment.added", await _event(response))
-        await check_response(response.id)
     choice = KINDS[invitation.kind].choice_for_score(response.score)
     assert choice is not None
     return Answer(invitation, choice, response, "confirmed")
@@ -422,25 +427,6 @@ STATUSES = ("confirmed", "provisional", "scanner")
 PAGE_SIZE = 50
 
 
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None, *, big: bool = False) -> int | None:
-    """The id a page of results starts after; `big`: of a BIGINT column."""
-    if not cursor:
-        return None
-    try:
-        value = row_id(
-            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode(), big=big
-        )
-    except ValueError:
-        value = None
-    if value is None:
-        raise InvalidInput("The cursor is not valid.", fields={"cursor": "invalid"})
-    return value
-
-
 async def list_responses(
     shop: Shop,
     *,
@@ -448,8 +434,9 @@ async def list_responses(
     since: datetime | None,
     status: str,
     cursor: str | None,
-) -> dict[str, Any]:
+) -> schemas.ResponsesPage:
     before = decode_cursor(cursor, big=True)  # answers and clicks
+    items: list[schemas.SurveyResponse] | list[schemas.SurveyClick]
     if status == "confirmed":
         query = Response.filter(shop=shop)
         if survey:
@@ -463,7 +450,7 @@ async def list_responses(
             .limit(PAGE_SIZE + 1)
             .select_related("customer", "invitation__order")
         )
-        items = [response_json(r) for r in rows[:PAGE_SIZE]]
+        items = [response_out(r) for r in rows[:PAGE_SIZE]]
         more = len(rows) > PAGE_SIZE
     else:
         clicks = Click.filter(invitation__shop=shop)
@@ -478,34 +465,41 @@ async def list_responses(
         if before is not None:
             clicks = clicks.filter(id__lt=before)
         click_rows = await clicks.order_by("-id").limit(PAGE_SIZE + 1).select_related("invitation")
-        items = [_click_json(c, status) for c in click_rows[:PAGE_SIZE]]
+        items = [_click_out(c, status) for c in click_rows[:PAGE_SIZE]]
         more = len(click_rows) > PAGE_SIZE
-    next_cursor = encode_cursor(items[-1]["id"]) if more else None
-    return {"items": items, "next_cursor": next_cursor}
+    next_cursor = encode_cursor(items[-1].id) if more else None
+    return schemas.ResponsesPage(items=items, next_cursor=next_cursor)
 
 
-def response_json(response: Response) -> dict[str, Any]:
+def response_out(response: Response) -> schemas.SurveyResponse:
+    """A confirmed answer as the API shows it (its customer and invitation's order loaded)."""
     customer = response.customer
     order = response.invitation.order
-    return {
-        "id": response.id,
-        "status": "confirmed",
-        "survey": response.kind,
-        "score": response.score,
-        "label": score_label(response.kind, response.score),
-        "comment": response.comment,
-        "sentiment": response.sentiment_label,
-        "invitation_id": response.invitation_id,
-        "order_id": order.external_id if order else None,
-        "customer": (
-            {"email": customer.email, "name": customer.name, "external_id": customer.external_id}
-            if customer
-            else None
-        ),
-        "created_at": response.created_at.isoformat(),
-        "updated_at": response.updated_at.isoformat(),
-        "commented_at": response.commented_at.isoformat() if response.commented_at else None,
-    }
+    return schemas.SurveyResponse.model_validate(
+        {
+            "id": response.id,
+            "status": "confirmed",
+            "survey": response.kind,
+            "score": response.score,
+            "label": score_label(response.kind, response.score),
+            "comment": response.comment,
+            "sentiment": response.sentiment_label,
+            "invitation_id": response.invitation_id,
+            "order_id": order.external_id if order else None,
+            "customer": (
+                {
+                    "email": customer.email,
+                    "name": customer.name,
+                    "external_id": customer.external_id,
+                }
+                if customer
+                else None
+            ),
+            "created_at": response.created_at,
+            "updated_at": response.updated_at,
+            "commented_at": response.commented_at,
+        }
+    )
 
 
 async def _event(response: Response) -> dict[str, Any]:
@@ -527,15 +521,17 @@ async def _event(response: Response) -> dict[str, Any]:
     }
 
 
-def _click_json(click: Click, status: str) -> dict[str, Any]:
+def _click_out(click: Click, status: str) -> schemas.SurveyClick:
     kind = click.invitation.kind
-    return {
-        "id": click.id,
-        "status": status,
-        "survey": kind,
-        "score": click.score,
-        "label": score_label(kind, click.score),
-        "invitation_id": click.invitation_id,
-        "user_agent": click.user_agent,
-        "created_at": click.created_at.isoformat(),
-    }
+    return schemas.SurveyClick.model_validate(
+        {
+            "id": click.id,
+            "status": status,
+            "survey": kind,
+            "score": click.score,
+            "label": score_label(kind, click.score),
+            "invitation_id": click.invitation_id,
+            "user_agent": click.user_agent,
+            "created_at": click.created_at,
+        }
+    )

@@ -33,7 +33,7 @@ def token(shop: Shop, invitation: Invitation, links: Links) -> str:
 def signature_html(shop: Shop, invitation: Invitation, links: Links) -> str:
     """A table with inline styles only: Gmail and Outlook keep it when pasted."""
     kind = KINDS[invitation.kind]
-    urls = links.survey_links(token(shop, invitation, links), invitation.kind)
+    urls = links.survey_links(token(shop, invitation, links), kind.link_keys)
     return render(
         "surveys/signature.html",
         invitation.locale,

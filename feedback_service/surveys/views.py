@@ -12,7 +12,8 @@ from feedback_service.errors import InvalidInput
 from feedback_service.http import client_ip, no_store, page
 from feedback_service.i18n import Translator, gettext
 from feedback_service.links import Links
-from feedback_service.surveys import preferences, services
+from feedback_service.orders import preferences
+from feedback_service.surveys import services
 from feedback_service.surveys.emails import question_text
 from feedback_service.surveys.kinds import KINDS
 
@@ -61,8 +62,8 @@ async def survey_page(request: Request) -> Response:
     """Every choice of a survey on one page: where a receipt's QR code leads."""
     token = request.path_params["token"]
     invitation = await services.invitation_of(token, _links(request))
-    links = _links(request).survey_links(token, invitation.kind)
     kind = KINDS[invitation.kind]
+    links = _links(request).survey_links(token, kind.link_keys)
     return page(
         request,
         "surveys/choose.html",

@@ -11,11 +11,11 @@ from admin_helpers import csrf_of, log_in
 from conftest import SmtpSink
 
 from feedback_service.alerts.models import Alert
-from feedback_service.outbox.worker import Worker
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
 from feedback_service.shops.services import create_shop, create_user
 from feedback_service.surveys.models import Response
+from feedback_service.worker import Worker
 
 
 async def answer(
@@ -83,6 +83,7 @@ async def test_negative_comment_and_mismatch(api: httpx.AsyncClient, settings: S
     await answer(
         api, "nps", "10", "happy@x.fr", "Colis jamais reçu, service client injoignable, arnaque !"
     )
+    await Worker(settings).run_once()  # a comment's check is due at once
     assert await rules_of_alerts() == [["mismatch", "negative_comment"]]
     await answer(api, "nps", "10", "fine@x.fr", "Livraison rapide, produit parfait.")
     await after_scanner_window(settings)
@@ -100,10 +101,11 @@ async def test_a_later_comment_updates_the_same_alert(
         f"/s/{inv['token']}/comment",
         data={"comment": "Very disappointed, the parcel arrived broken.", "score": "red"},
     )
+    await Worker(settings).run_once()
     assert await rules_of_alerts() == [["negative_comment", "thermometer_low"]]
 
 
-async def test_low_review_opens_an_alert(api: httpx.AsyncClient) -> None:
+async def test_low_review_opens_an_alert(api: httpx.AsyncClient, settings: Settings) -> None:
     from review_helpers import order_with_request, product_ids  # noqa: I001
 
     created = await order_with_request(api)
@@ -118,6 +120,7 @@ async def test_low_review_opens_an_alert(api: httpx.AsyncClient) -> None:
             "consent": "yes",
         },
     )
+    await Worker(settings).run_once()  # the review's check (alerts.tasks)
     assert await rules_of_alerts() == [["review_low"]]
 
 

@@ -18,12 +18,12 @@ from loop_helpers import delivery_complaint, priority_shop, recovery_shop, unhap
 from feedback_service.alerts.models import Alert, AlertReply, ReplyTemplate
 from feedback_service.orders.models import Customer, Product
 from feedback_service.outbox.models import OutboxMessage
-from feedback_service.outbox.worker import Worker
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
 from feedback_service.shops.services import create_user
 from feedback_service.surveys.models import Click
 from feedback_service.surveys.models import Response as SurveyResponse
+from feedback_service.worker import Worker
 
 FR = {"Accept-Language": "fr"}
 EN = {"Accept-Language": "en"}

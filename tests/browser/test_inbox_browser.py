@@ -9,6 +9,7 @@ import httpx
 from feedback_service.alerts.models import Alert
 from feedback_service.settings import Settings
 from feedback_service.shops.services import create_user
+from feedback_service.worker import Worker
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -31,6 +32,7 @@ async def test_agent_assigns_and_resolves(
         f"/s/{inv['token']}/comment",
         data={"comment": "Colis jamais arrivé, très déçu.", "score": "2"},
     )
+    await Worker(settings).run_once()  # the comment's alert check
     assert await Alert.all().count() == 1
 
     await page.goto(f"{live_server}/admin/login")

@@ -12,10 +12,10 @@ from admin_helpers import csrf_of, log_in
 from test_connectors import SHOPIFY_KEY, post_shopify, post_woo
 
 from feedback_service.connectors.models import Connector
-from feedback_service.outbox.worker import Worker
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
 from feedback_service.shops.services import create_user
+from feedback_service.worker import Worker
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 

@@ -18,8 +18,8 @@ import pytest
 from feedback_service.connectors.models import ConnectorDelivery
 from feedback_service.orders.models import Customer, Order
 from feedback_service.outbox.models import OutboxMessage
-from feedback_service.outbox.worker import Worker
 from feedback_service.settings import Settings
+from feedback_service.worker import Worker
 
 PAYLOADS = Path(__file__).parent / "payloads"
 SHOPIFY_KEY = "shpss_0123456789abcdef0123456789abcdef"

@@ -12,10 +12,10 @@ from dashboard_helpers import NOW, answer, orders
 
 from feedback_service.metrics import services
 from feedback_service.orders.models import Customer, Product
-from feedback_service.outbox.worker import Worker
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
 from feedback_service.surveys.models import Response
+from feedback_service.worker import Worker
 
 WEEK_BEFORE = NOW - timedelta(days=7)
 

@@ -26,12 +26,12 @@ from feedback_service.links import Links
 from feedback_service.orders.models import Product
 from feedback_service.outbox.models import OutboxMessage
 from feedback_service.outbox.services import EVENTS
-from feedback_service.outbox.worker import Worker
 from feedback_service.reviews import draws
 from feedback_service.reviews.models import Review, ReviewQuestion
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
 from feedback_service.shops.services import create_user
+from feedback_service.worker import Worker
 
 EMAIL = "zenobie.q@example.fr"
 NAME = "Zénobie Quartzfeld"
@@ -212,6 +212,7 @@ async def customer_with_everything(
         f"/s/{invitation['token']}/comment", data={"comment": TEXTS["comment"], "score": "2"}
     )
     assert commented.status_code == 200
+    await Worker(settings).run_once()  # the alert checks of the comment and the reviews
     alerts_shown = (await api.get("/api/v1/alerts")).json()["items"]
     [alert] = [a for a in alerts_shown if a["subject"]["type"] == "response"]
     noted = await api.patch(f"/api/v1/alerts/{alert['id']}", json={"note": TEXTS["note"]})

@@ -16,9 +16,9 @@ from conftest import ROOT, TEST_DATABASE_URL, SmtpSink, WebhookReceiver, _free_p
 
 from feedback_service.outbox.models import OutboxMessage
 from feedback_service.outbox.services import queue_email
-from feedback_service.outbox.worker import Worker
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
+from feedback_service.worker import Worker
 
 
 async def invite(api: httpx.AsyncClient, locale: str = "fr") -> dict:  # type: ignore[type-arg]

@@ -12,8 +12,8 @@ from review_helpers import order_with_request, product_ids
 from test_webhooks import register
 
 from feedback_service.outbox.models import OutboxMessage
-from feedback_service.outbox.worker import Worker
 from feedback_service.settings import Settings
+from feedback_service.worker import Worker
 
 
 async def deliver(settings: Settings) -> None:

@@ -12,9 +12,9 @@ from conftest import WebhookReceiver
 
 from feedback_service.app import create_app
 from feedback_service.outbox.models import OutboxMessage, WebhookEndpoint
-from feedback_service.outbox.worker import Worker
 from feedback_service.settings import Settings
 from feedback_service.surveys.models import Response
+from feedback_service.worker import Worker
 
 
 async def register(api: httpx.AsyncClient, receiver: WebhookReceiver, events: list[str]) -> dict:  # type: ignore[type-arg]

@@ -22,9 +22,9 @@ from question_helpers import (
 )
 from review_helpers import PRODUCTS
 
-from feedback_service.outbox.worker import Worker
 from feedback_service.questions.models import Question
 from feedback_service.settings import Settings
+from feedback_service.worker import Worker
 
 TEXTS = {
     "fr": {

@@ -17,11 +17,11 @@ from tortoise import Tortoise, connections
 from feedback_service.db import APP_LABEL
 from feedback_service.orders.models import Customer
 from feedback_service.outbox.models import OutboxMessage
-from feedback_service.outbox.worker import Worker
 from feedback_service.questions.models import Answer, BuyerInvite, Question
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
 from feedback_service.templating import render
+from feedback_service.worker import Worker
 
 BLOCKS = ("/w/test-shop/products/KETTLE/reviews", "/w/test-shop/products/KETTLE", ASK_URL)
 

@@ -13,9 +13,9 @@ from PIL import Image
 from review_helpers import order_with_request, product_ids
 
 from feedback_service.orders.models import Product
-from feedback_service.outbox.worker import Worker
 from feedback_service.reviews.models import Review
 from feedback_service.settings import Settings
+from feedback_service.worker import Worker
 
 
 def photo(colour: tuple[int, int, int]) -> bytes:

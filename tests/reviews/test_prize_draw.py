@@ -20,12 +20,12 @@ from feedback_service.errors import InvalidInput
 from feedback_service.links import Links
 from feedback_service.orders.models import Customer, Product
 from feedback_service.outbox.models import OutboxMessage
-from feedback_service.outbox.worker import Worker
 from feedback_service.reviews import draws
 from feedback_service.reviews.models import PrizeDraw, Review
 from feedback_service.reviews.schemas import REJECTION_REASONS
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
+from feedback_service.worker import Worker
 
 NOW = datetime.now(UTC)
 PERIOD_START = NOW - timedelta(days=40)

@@ -10,11 +10,11 @@ from conftest import SmtpSink
 from review_helpers import jpeg_with_gps, order_with_request, product_ids
 
 from feedback_service.outbox.models import OutboxMessage
-from feedback_service.outbox.worker import Worker
 from feedback_service.reviews.models import ModerationEvent, Review, ReviewQuestion, ReviewRequest
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
 from feedback_service.shops.services import create_shop
+from feedback_service.worker import Worker
 
 
 async def fill(client: httpx.AsyncClient, url: str, **overrides: object) -> httpx.Response:

@@ -12,9 +12,9 @@ import httpx
 from review_helpers import PRODUCTS, product_ids
 
 from feedback_service.outbox.models import OutboxMessage
-from feedback_service.outbox.worker import Worker
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
+from feedback_service.worker import Worker
 
 
 async def delivered_order(api: httpx.AsyncClient, days_ago: int = 8) -> None:

@@ -12,10 +12,10 @@ from admin_helpers import csrf_of, log_in
 
 from feedback_service.orders.models import Customer, HeldInvitation
 from feedback_service.outbox.models import OutboxMessage
-from feedback_service.outbox.worker import Worker
 from feedback_service.settings import Settings
 from feedback_service.shops.services import create_user
 from feedback_service.surveys.models import Campaign, CampaignRecipient, Invitation
+from feedback_service.worker import Worker
 
 PASSWORD = "correct horse battery"
 

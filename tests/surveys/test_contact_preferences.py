@@ -11,10 +11,10 @@ from review_helpers import order_with_request
 
 from feedback_service.orders.models import Customer, HeldInvitation, Order
 from feedback_service.outbox.models import OutboxMessage
-from feedback_service.outbox.worker import Worker
 from feedback_service.reviews.models import ReviewRequest
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
+from feedback_service.worker import Worker
 
 LEA = {"email": "lea@example.fr", "name": "Léa Martin", "locale": "fr"}
 SAM = {"email": "sam@example.com", "name": "Sam Smith", "locale": "en"}

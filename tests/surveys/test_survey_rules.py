@@ -10,10 +10,10 @@ import lxml.html
 from admin_helpers import csrf_of, log_in
 
 from feedback_service.outbox.models import OutboxMessage
-from feedback_service.outbox.worker import Worker
 from feedback_service.settings import Settings
 from feedback_service.shops.services import create_user
 from feedback_service.surveys.models import Invitation, SurveyRule, SurveyRuleOrder
+from feedback_service.worker import Worker
 
 PASSWORD = "correct horse battery"
 

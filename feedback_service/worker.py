@@ -1,5 +1,8 @@
-"""The worker: claims due outbox rows and delivers them, and checks the answers whose alert
-check is due, at least once."""
+"""The worker: claims due outbox rows and delivers them at least once (emails and webhooks
+itself, other kinds by the job their domain registered), and runs the domains' chores.
+
+The wiring of the worker: it imports each domain's tasks module, which registers its jobs and
+chores (outbox.jobs); nothing below imports this module."""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -17,20 +19,18 @@ import httpx
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from feedback_service.alerts.services import check_due_answer, send_followup
-from feedback_service.connectors import tasks as connector_tasks
-from feedback_service.errors import NotFound
+from feedback_service.alerts import tasks as alerts_tasks
+from feedback_service.connectors import tasks as connectors_tasks
 from feedback_service.links import Links
-from feedback_service.orders import privacy
-from feedback_service.outbox import mail, webhooks
+from feedback_service.outbox import jobs, mail, webhooks
 from feedback_service.outbox.models import OutboxMessage, WebhookEndpoint
 from feedback_service.outbox.services import utcnow
-from feedback_service.questions import services as question_services
-from feedback_service.reviews import photos
-from feedback_service.reviews import services as review_services
+from feedback_service.privacy import tasks as privacy_tasks
+from feedback_service.questions import tasks as questions_tasks
+from feedback_service.reviews import tasks as reviews_tasks
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
-from feedback_service.surveys import campaigns, chain, rules
+from feedback_service.surveys import tasks as surveys_tasks
 
 log = logging.getLogger("feedback_service.worker")
 # httpx logs each request's full URL, where a webhook's secret may sit (a token in its query
@@ -50,60 +50,15 @@ RETRY_DELAYS = [
 LEASE = timedelta(minutes=2)
 BATCH = 20
 IDLE_SLEEP = 1.0
-SWEEP_EVERY = 3600.0  # seconds between two sweeps of the photo files no review shows
-# How often the survey rules look for orders that reached their day (surveys.rules).
-RULES_INTERVAL = 300.0
-
-Handler = Callable[[OutboxMessage, "Worker"], Awaitable[None]]
-
-
-async def _send_review_request(row: OutboxMessage, worker: Worker) -> None:
-    await review_services.send_due_request(row.payload["request_id"], worker.links)
-
-
-async def _send_review_reminder(row: OutboxMessage, worker: Worker) -> None:
-    await review_services.send_due_reminder(row.payload["request_id"], worker.links)
-
-
-async def _order_changed(row: OutboxMessage, worker: Worker) -> None:
-    await review_services.sync_order_request(row.payload["order_id"])
-
-
-async def _connector_delivery(row: OutboxMessage, worker: Worker) -> None:
-    await connector_tasks.process_delivery(row.payload["delivery_id"])
-
-
-async def _erase_customer(row: OutboxMessage, worker: Worker) -> None:
-    """A platform asked us to forget a customer (Shopify's customers/redact)."""
-    try:
-        await privacy.erase_customer(row.shop, row.payload["email"], worker.photo_dir)
-    except NotFound:
-        pass  # we never had them, or they are erased already
-
-
-async def _send_campaign(row: OutboxMessage, worker: Worker) -> None:
-    await campaigns.send_chunk(row.payload["campaign_id"], worker.links)
-
-
-async def _send_alert_followup(row: OutboxMessage, worker: Worker) -> None:
-    await send_followup(row.payload["alert_id"], worker.links)
-
-
-async def _forget_unconfirmed_question(row: OutboxMessage, worker: Worker) -> None:
-    await question_services.forget_unconfirmed(row.payload["question_id"])
-
-
-# Scheduled work other than emails and webhooks, by outbox kind.
-HANDLERS: dict[str, Handler] = {
-    "review_request": _send_review_request,
-    "review_reminder": _send_review_reminder,
-    "order_changed": _order_changed,
-    "connector_delivery": _connector_delivery,
-    "customer_erase": _erase_customer,
-    "campaign": _send_campaign,
-    "alert_followup": _send_alert_followup,
-    "question_expiry": _forget_unconfirmed_question,
-}
+# The domains whose jobs and chores this worker runs (importing them registers them).
+TASKS = (
+    alerts_tasks,
+    connectors_tasks,
+    privacy_tasks,
+    questions_tasks,
+    reviews_tasks,
+    surveys_tasks,
+)
 
 
 def retry_delay(attempts: int) -> timedelta | None:
@@ -136,14 +91,14 @@ class Worker:
         self.links = Links(settings)
         self.stopping = asyncio.Event()
         self.http: httpx.AsyncClient | None = None
-        self.photo_dir = photos.directory(settings.data_dir)
-        self.next_sweep = 0.0  # time.monotonic() of the next sweep: the first run sweeps
-        self.rules_due = 0.0  # time.monotonic() of the next pass of the survey rules
+        self.context = jobs.Context(settings, self.links, self.stopping)
+        # time.monotonic() of each chore's next run: the first step runs them all
+        self.chores_due: dict[jobs.Chore, float] = {}
 
     async def claim(self) -> list[OutboxMessage]:
         """Take up to BATCH due rows; on PostgreSQL, rows another worker holds are skipped."""
         now = utcnow()
-        kinds = ["webhook", *HANDLERS] + (["email"] if self.smtp else [])
+        kinds = ["webhook", *jobs.HANDLERS] + (["email"] if self.smtp else [])
         async with in_transaction() as conn:
             # Whole objects, not values_list: Tortoise drops FOR UPDATE from values queries.
             claimed = (
@@ -183,7 +138,7 @@ class Worker:
             elif row.kind == "webhook":
                 await self._send_webhook(row)
             else:
-                await HANDLERS[row.kind](row, self)
+                await jobs.HANDLERS[row.kind](row, self.context)
         except webhooks.DeliveryFailed as exc:
             error, gone = str(exc), exc.gone
         except Exception as exc:  # every failure is recorded and retried, never lost
@@ -246,8 +201,8 @@ class Worker:
         )
 
     async def run_once(self) -> int:
-        """Deliver everything due now and check the answers due; returns how many rows
-        (messages and answers) were attempted."""
+        """Deliver everything due and run the chores due, then the idle chores; returns how
+        much was done (messages attempted, and what the chores did)."""
         done = 0
         async with httpx.AsyncClient() as self.http:
             while not self.stopping.is_set():
@@ -255,54 +210,30 @@ class Worker:
                 if not worked:
                     break
                 done += worked
-        await self.sweep_photos()
+        await self.run_chores(idle=True)
         return done
 
     async def step(self) -> int:
-        """The survey rules when their pass is due, a batch of due messages, then up to
-        BATCH answers' alert checks: how many."""
-        applied = await self.apply_survey_rules()
+        """The chores due, then a batch of due messages: how much was done."""
+        done = await self.run_chores(idle=False)
         rows = await self.claim()
         if rows:
             await asyncio.gather(*(self.deliver(row) for row in rows))
-        checked = 0
-        while checked < BATCH and not self.stopping.is_set() and await check_due_answer():
-            checked += 1
-        return applied + len(rows) + checked
+        return done + len(rows)
 
-    async def apply_survey_rules(self) -> int:
-        """Every RULES_INTERVAL: the orders whose survey rule's day came (their invitations
-        are emails for the next claims)."""
-        if time.monotonic() < self.rules_due:
-            return 0
-        self.rules_due = time.monotonic() + RULES_INTERVAL
-        try:
-            return await rules.apply_rules(self.links)
-        except Exception:
-            log.exception("applying the survey rules failed")
-            return 0
-
-    async def chain_answers(self) -> None:
-        """While idle: keeps each customer's latest answer current (surveys.chain), so that
-        reading the metrics seldom finds answers left to chain."""
-        try:
-            await chain.chain_answers()
-        except Exception:
-            log.exception("chaining answers failed")
-
-    async def sweep_photos(self) -> None:
-        """At most once an hour: delete the photo files of forms that were refused or
-        failed (reviews.services.sweep_orphan_photos)."""
-        if time.monotonic() < self.next_sweep:
-            return
-        self.next_sweep = time.monotonic() + SWEEP_EVERY
-        try:
-            removed = await review_services.sweep_orphan_photos(self.photo_dir)
-        except Exception:
-            log.exception("sweeping photo files failed")
-            return
-        if removed:
-            log.info(json.dumps({"event": "photos_swept", "removed": removed}))
+    async def run_chores(self, *, idle: bool) -> int:
+        """The registered chores of a step (or, `idle`, of a moment with nothing to deliver)
+        whose time has come; a chore that fails is logged and tried at its next time."""
+        done = 0
+        for chore in jobs.CHORES:
+            if chore.idle != idle or time.monotonic() < self.chores_due.get(chore, 0.0):
+                continue
+            self.chores_due[chore] = time.monotonic() + chore.every
+            try:
+                done += await chore.run(self.context)
+            except Exception:
+                log.exception("%s failed", chore.name)
+        return done
 
     async def run(self) -> None:
         """Until stopped: the current batch is finished, then the loop ends."""
@@ -310,8 +241,7 @@ class Worker:
             while not self.stopping.is_set():
                 if await self.step():
                     continue
-                await self.chain_answers()
-                await self.sweep_photos()
+                await self.run_chores(idle=True)
                 try:
                     await asyncio.wait_for(self.stopping.wait(), IDLE_SLEEP)
                 except TimeoutError:

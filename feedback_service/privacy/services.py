@@ -10,7 +10,7 @@ The export lists exactly what erasure removes, found by the same lookups.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -19,18 +19,24 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from feedback_service import db
+from feedback_service.alerts import schemas as alert_schemas
 from feedback_service.alerts.models import Alert, AlertReply
-from feedback_service.alerts.services import alert_json, reply_json
+from feedback_service.alerts.services import alert_out, reply_out
 from feedback_service.errors import NotFound
+from feedback_service.http import Strict
+from feedback_service.moments import Moment
 from feedback_service.orders.models import Customer, HeldInvitation, Order, OrderItem, Product
 from feedback_service.outbox.models import OutboxMessage
+from feedback_service.questions import schemas as question_schemas
 from feedback_service.questions import services as questions
 from feedback_service.questions.models import Answer, Question
+from feedback_service.reviews import schemas as review_schemas
 from feedback_service.reviews.models import PrizeDraw, Review
-from feedback_service.reviews.services import remove_unreferenced_photos, review_json
+from feedback_service.reviews.services import remove_unreferenced_photos, review_out
 from feedback_service.shops.models import Shop
+from feedback_service.surveys import schemas as survey_schemas
 from feedback_service.surveys.models import CampaignRecipient, Click, Invitation, Response
-from feedback_service.surveys.services import response_json
+from feedback_service.surveys.services import response_out
 
 # In a webhook about their answer or review, what they (or the shop about them) wrote goes;
 # scores and ids stay, so the shop's integrations keep their statistics.
@@ -54,8 +60,8 @@ class Person:
     reviews: list[Review]
     responses: list[Response]
     alerts: list[Alert]
-    questions: list[Question] = field(default_factory=list)  # they asked
-    question_answers: list[Answer] = field(default_factory=list)  # they wrote, as buyers
+    questions: list[Question]  # they asked
+    question_answers: list[Answer]  # they wrote, as buyers
 
     @cached_property
     def ids(self) -> dict[str, set[int]]:
@@ -100,27 +106,120 @@ async def find_person(shop: Shop, email: str) -> Person:
 # --- export ------------------------------------------------------------------------------
 
 
-async def export_customer(shop: Shop, email: str) -> dict[str, Any]:
+class ExportedCustomer(Strict):
+    email: str
+    name: str
+    external_id: str | None
+    locale: str
+    created_at: Moment
+    last_invited_at: Moment | None
+    unsubscribed_at: Moment | None
+    contact_preference: str
+    contact_preference_at: Moment | None
+
+
+class ExportedItem(Strict):
+    sku: str
+    quantity: int
+
+
+class ExportedOrder(Strict):
+    id: str
+    ordered_at: Moment
+    delivered_at: Moment | None
+    items: list[ExportedItem]
+
+
+class ExportedClick(Strict):
+    invitation_id: int
+    score: int
+    outcome: str
+    user_agent: str
+    created_at: Moment
+
+
+class ExportedHold(Strict):
+    kind: str
+    reason: str
+    created_at: Moment
+
+
+class ExportedResponse(survey_schemas.SurveyResponse):
+    aspects: list[dict[str, Any]]
+
+
+class ExportedReview(review_schemas.Review):
+    author_email: str | None
+    aspects: list[dict[str, Any]]
+
+
+class ExportedQuestion(question_schemas.Question):
+    author_email: str
+
+
+class ExportedQuestionAnswer(question_schemas.QuestionAnswer):
+    question_id: int
+    author_email: str | None
+
+
+class DrawEntry(Strict):
+    id: int
+    prize: str
+    entry: int  # the review that entered
+    won: bool
+
+
+class ExportedMessage(Strict):
+    id: str
+    kind: str
+    about: str | None
+    state: str
+    last_error: str | None
+    created_at: Moment
+    delivered_at: Moment | None
+    payload: dict[str, Any]
+
+
+class CustomerExport(Strict):
+    """Everything held about one person (GDPR), found by their email."""
+
+    email: str
+    customer: ExportedCustomer | None
+    orders: list[ExportedOrder]
+    invitations: int
+    clicks: list[ExportedClick]
+    held_invitations: list[ExportedHold]
+    responses: list[ExportedResponse]
+    reviews: list[ExportedReview]
+    alerts: list[alert_schemas.Alert]
+    alert_replies: list[alert_schemas.AlertReply]
+    questions: list[ExportedQuestion]  # they asked, with the answers they received
+    question_answers: list[ExportedQuestionAnswer]  # they wrote, as buyers
+    prize_draws: list[DrawEntry]
+    messages: list[ExportedMessage]
+
+
+async def export_customer(shop: Shop, email: str) -> CustomerExport:
     person = await find_person(shop, email)
     customer = person.customer
-    return {
-        "email": person.address,
-        "customer": _customer_json(customer) if customer else None,
+    replies = await AlertReply.filter(alert_id__in=[a.id for a in person.alerts])
+    return CustomerExport(
+        email=person.address,
+        customer=_customer_out(customer) if customer else None,
         **(await _customer_records(customer) if customer else _NO_RECORDS),
-        "responses": [{**response_json(r), "aspects": r.aspects} for r in person.responses],
-        "reviews": [
-            {**review_json(r), "author_email": r.author_email, "aspects": r.aspects}
+        responses=[
+            ExportedResponse(**dict(response_out(r)), aspects=r.aspects) for r in person.responses
+        ],
+        reviews=[
+            ExportedReview(**dict(review_out(r)), author_email=r.author_email, aspects=r.aspects)
             for r in person.reviews
         ],
-        "alerts": [alert_json(a) for a in person.alerts],
+        alerts=[alert_out(a) for a in person.alerts],
+        alert_replies=[reply_out(r) for r in replies],
         **await _question_records(person),
-        "alert_replies": [
-            reply_json(r)
-            for r in await AlertReply.filter(alert_id__in=[a.id for a in person.alerts])
-        ],
-        "prize_draws": await _draw_entries(shop, person),
-        "messages": [_message_json(row) for row in await _messages(shop, person)],
-    }
+        prize_draws=await _draw_entries(shop, person),
+        messages=[_message_out(row) for row in await _messages(shop, person)],
+    )
 
 
 async def _question_records(person: Person) -> dict[str, Any]:
@@ -128,36 +227,34 @@ async def _question_records(person: Person) -> dict[str, Any]:
     answers = await questions.answers_of(person.questions)
     return {
         "questions": [
-            {**questions.question_json(q, answers[q.id]), "author_email": q.author_email}
+            ExportedQuestion(
+                **dict(questions.question_out(q, answers[q.id])), author_email=q.author_email
+            )
             for q in person.questions
         ],
         "question_answers": [
-            {
-                **questions.answer_json(a),
-                "question_id": a.question_id,
-                "author_email": a.author_email,
-            }
+            ExportedQuestionAnswer(
+                **dict(questions.answer_out(a)),
+                question_id=a.question_id,
+                author_email=a.author_email,
+            )
             for a in person.question_answers
         ],
     }
 
 
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _customer_json(customer: Customer) -> dict[str, Any]:
-    return {
-        "email": customer.email,
-        "name": customer.name,
-        "external_id": customer.external_id,
-        "locale": customer.locale,
-        "created_at": customer.created_at.isoformat(),
-        "last_invited_at": _iso(customer.last_invited_at),
-        "unsubscribed_at": _iso(customer.unsubscribed_at),
-        "contact_preference": customer.contact_preference,
-        "contact_preference_at": _iso(customer.contact_preference_at),
-    }
+def _customer_out(customer: Customer) -> ExportedCustomer:
+    return ExportedCustomer(
+        email=customer.email,
+        name=customer.name,
+        external_id=customer.external_id,
+        locale=customer.locale,
+        created_at=customer.created_at,
+        last_invited_at=customer.last_invited_at,
+        unsubscribed_at=customer.unsubscribed_at,
+        contact_preference=customer.contact_preference,
+        contact_preference_at=customer.contact_preference_at,
+    )
 
 
 _NO_RECORDS: dict[str, Any] = {"orders": [], "invitations": 0, "clicks": [], "held_invitations": []}
@@ -170,58 +267,57 @@ async def _customer_records(customer: Customer) -> dict[str, Any]:
     held = await HeldInvitation.filter(customer=customer).order_by("id")
     return {
         "orders": [
-            {
-                "id": order.external_id,
-                "ordered_at": order.ordered_at.isoformat(),
-                "delivered_at": _iso(order.delivered_at),
-                "items": [
-                    {"sku": i.product.sku, "quantity": i.quantity}
+            ExportedOrder(
+                id=order.external_id,
+                ordered_at=order.ordered_at,
+                delivered_at=order.delivered_at,
+                items=[
+                    ExportedItem(sku=i.product.sku, quantity=i.quantity)
                     for i in items
                     if i.order.id == order.id
                 ],
-            }
+            )
             for order in orders
         ],
         "invitations": await Invitation.filter(customer=customer).count(),
         "clicks": [
-            {
-                "invitation_id": c.invitation_id,
-                "score": c.score,
-                "outcome": c.outcome,
-                "user_agent": c.user_agent,
-                "created_at": c.created_at.isoformat(),
-            }
+            ExportedClick(
+                invitation_id=c.invitation_id,
+                score=c.score,
+                outcome=c.outcome,
+                user_agent=c.user_agent,
+                created_at=c.created_at,
+            )
             for c in clicks
         ],
         "held_invitations": [
-            {"kind": h.kind, "reason": h.reason, "created_at": h.created_at.isoformat()}
-            for h in held
+            ExportedHold(kind=h.kind, reason=h.reason, created_at=h.created_at) for h in held
         ],
     }
 
 
-async def _draw_entries(shop: Shop, person: Person) -> list[dict[str, Any]]:
+async def _draw_entries(shop: Shop, person: Person) -> list[DrawEntry]:
     """The prize draws one of their reviews entered (the draw keeps only review ids)."""
     mine = person.ids["review"]
     return [
-        {"id": draw.id, "prize": draw.prize, "entry": entry, "won": draw.winner_review_id == entry}
+        DrawEntry(id=draw.id, prize=draw.prize, entry=entry, won=draw.winner_review_id == entry)
         for draw in await PrizeDraw.filter(shop=shop, ran_at__isnull=False).order_by("id")
         for entry in draw.entries
         if entry in mine
     ]
 
 
-def _message_json(row: OutboxMessage) -> dict[str, Any]:
-    return {
-        "id": row.message_id,
-        "kind": row.kind,
-        "about": row.subject,
-        "state": row.state,
-        "last_error": row.last_error,
-        "created_at": row.created_at.isoformat(),
-        "delivered_at": _iso(row.delivered_at),
-        "payload": row.payload,
-    }
+def _message_out(row: OutboxMessage) -> ExportedMessage:
+    return ExportedMessage(
+        id=row.message_id,
+        kind=row.kind,
+        about=row.subject,
+        state=row.state,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        delivered_at=row.delivered_at,
+        payload=row.payload,
+    )
 
 
 # --- erasure -----------------------------------------------------------------------------
