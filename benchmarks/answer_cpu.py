@@ -13,7 +13,7 @@ directly as ASGI apps (no HTTP server, no client), one answer after the other, o
 freshly seeded database (`http_bench.seed`), and the process's CPU time (this thread and
 aiosqlite's; not PostgreSQL's) is divided by the number of answers. Each answer uses a
 fresh invitation, so each really inserts a click and a response. PostgreSQL: database
-`bench_cpu`, dropped and created on each run.
+`bench_cpu` (or --pg-database NAME), dropped and created on each run.
 
 Columns: CPU = the process's CPU time per answer, main = the event loop thread's alone (on
 SQLite the rest is aiosqlite's thread), wall = elapsed time per answer. With --concurrency N,
@@ -124,9 +124,14 @@ class Callgrind:
 
 
 async def bench(
-    engine: str, count: int, workdir: Path, concurrency: int, callgrind: Callgrind
+    engine: str,
+    count: int,
+    workdir: Path,
+    concurrency: int,
+    callgrind: Callgrind,
+    pg_database: str = "bench_cpu",
 ) -> None:
-    url = await http_bench.fresh_database(engine, workdir, "bench_cpu")
+    url = await http_bench.fresh_database(engine, workdir, pg_database)
     await migrate(url)
     await init_db(url)
     try:
@@ -178,11 +183,12 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--callgrind", metavar="DIR", help="count instructions (see above)")
+    parser.add_argument("--pg-database", default="bench_cpu", help="dropped and created")
     args = parser.parse_args()
     if len(args.engines) > 1:  # one process per engine: Tortoise and bare_app keep its state
         for engine in args.engines:
             argv = [sys.executable, __file__, "--engines", engine, "--answers", str(args.answers)]
-            argv += ["--concurrency", str(args.concurrency)]
+            argv += ["--concurrency", str(args.concurrency), "--pg-database", args.pg_database]
             subprocess.run(argv, check=True)
         return
     with tempfile.TemporaryDirectory() as workdir:
@@ -193,6 +199,7 @@ def main() -> None:
                 Path(workdir),
                 args.concurrency,
                 Callgrind(args.callgrind),
+                args.pg_database,
             )
         )
 

@@ -27,6 +27,7 @@ from feedback_service.http import (
     respondent_locale,
 )
 from feedback_service.i18n import gettext
+from feedback_service.internals import check_versions
 from feedback_service.links import Links
 from feedback_service.reviews.block_cache import RenderedBlocks
 from feedback_service.routes import routes
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        check_versions()  # of the libraries whose private parts internals.py uses
         if manage_db:
             await init_db(settings.database_url)
         # What is loaded by now stays for the process's life: out of the garbage collector's

@@ -7,8 +7,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 from starlette.requests import Request
 from starlette.responses import Response
-from tortoise import connections
 
+from feedback_service import db
 from feedback_service.http import ModelResponse
 
 
@@ -21,7 +21,7 @@ class Health(BaseModel):
 
 async def healthz(request: Request) -> Response:
     try:
-        await connections.get("default").execute_query("SELECT 1")
+        await db.fetch("SELECT 1")
     except Exception:  # any database failure is reported, not raised
         return ModelResponse(Health(status="degraded", database="error"), status_code=503)
     return ModelResponse(Health(status="ok", database="ok"))

@@ -1,16 +1,17 @@
-"""Rate limits (limits): 429 with Retry-After when one is exceeded.
+"""Rate limits: 429 with Retry-After when one is exceeded.
 
 Each limit is a fixed window: N hits from the first one, for the window's length (a
 counter per key, the cheapest to keep; at worst 2N across a window's end). Counters live
-in each process's memory, or in Redis when RATE_LIMIT_URL is set, so that several web
-processes share them."""
+in each process's memory, or in Redis (limits' storage) when RATE_LIMIT_URL is set, so that
+several web processes share them."""
 
 from __future__ import annotations
 
 import time
+from typing import Protocol
 
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.storage import Storage
 from limits.aio.strategies import FixedWindowRateLimiter
 from limits.storage import storage_from_string
 
@@ -30,97 +31,108 @@ API = parse("1200/minute")
 API_BATCHES = parse("60/minute")
 COMMENTS = parse("20/hour")
 
-SWEEP_EVERY = 60.0  # seconds between two sweeps of expired entries
+SWEEP_EVERY = 60.0  # seconds between two sweeps of expired counters
 
 
-class _Unlocked:
-    async def __aenter__(self) -> None:
-        return None
+class Counters(Protocol):
+    async def hit(self, limit: RateLimitItem, *keys: str) -> bool:
+        """Count a hit; whether it is within the limit."""
 
-    async def __aexit__(self, *exc: object) -> None:
-        return None
+    async def seconds_left(self, limit: RateLimitItem, *keys: str) -> float:
+        """Until the window of these keys ends."""
 
-
-_UNLOCKED = _Unlocked()
-
-
-class _NoLocks(dict[str, _Unlocked]):
-    """Every key's lock, none kept: the counters are only touched from the event loop's
-    thread, by code that never awaits in between. limits keeps an asyncio.Lock per key,
-    objects the garbage collector walked on each full collection (under load, tens of
-    thousands of keys: collections of 30-90 ms that stalled every request)."""
-
-    def __missing__(self, key: str) -> _Unlocked:
-        return _UNLOCKED
+    async def reset(self) -> None:
+        """Forget every counter."""
 
 
-class _SweepingMemoryStorage(MemoryStorage):
-    """limits' in-memory storage, minus its sweep after every hit and its lock per key.
+class MemoryCounters:
+    """This process's counters: per key, the hits of its window and when it ends.
 
-    limits 5 starts a sweep of every key whenever the previous one has ended, with a thread
-    hop per key: with a key per invitation and address, that was a tenth of the server's
-    CPU under load. Here a sweep runs at most once a minute, in the loop; an expired counter
-    is reset when next read, so a late sweep only keeps memory a little longer. (The two
-    methods override limits' private ones, hence the mangled names.)
-    """
-
-    _next_sweep = 0.0
+    limits' own memory storage kept an asyncio.Lock per key (objects the garbage collector
+    walked on each full collection: under load, tens of thousands of keys, collections of
+    30-90 ms that stalled every request) and swept every key after each hit, with a thread
+    hop per key (a tenth of the server's CPU under load). The counters are only touched
+    from the event loop's thread, by code that never awaits in between: no lock. A window
+    is a tuple of numbers, which the collector stops tracking. A sweep runs at most once a
+    minute; an expired window starts again when next hit."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.locks = _NoLocks()  # type: ignore[assignment]
+        self.windows: dict[str, tuple[int, float]] = {}  # key: (hits, end, monotonic)
+        self.next_sweep = 0.0
 
-    async def _MemoryStorage__schedule_expiry(self) -> None:
+    async def hit(self, limit: RateLimitItem, *keys: str) -> bool:
         now = time.monotonic()
-        if now >= self._next_sweep:
-            self._next_sweep = now + SWEEP_EVERY
-            self._MemoryStorage__expire_events()
+        if now >= self.next_sweep:
+            self.next_sweep = now + SWEEP_EVERY
+            self.windows = {k: w for k, w in self.windows.items() if w[1] > now}
+        key = limit.key_for(*keys)
+        window = self.windows.get(key)
+        if window is None or window[1] <= now:
+            hits, end = 1, now + limit.get_expiry()
+        else:
+            hits, end = window[0] + 1, window[1]
+        self.windows[key] = (hits, end)
+        return hits <= limit.amount
 
-    def _MemoryStorage__expire_events(self) -> None:  # type: ignore[override]
-        now = time.time()
-        for key, expiry in list(self.expirations.items()):
-            if expiry <= now:
-                self.storage.pop(key, None)
-                self.expirations.pop(key, None)
-                self.locks.pop(key, None)
+    async def seconds_left(self, limit: RateLimitItem, *keys: str) -> float:
+        window = self.windows.get(limit.key_for(*keys))
+        return 0.0 if window is None else window[1] - time.monotonic()
+
+    async def reset(self) -> None:
+        self.windows.clear()
 
 
-_limiter = FixedWindowRateLimiter(_SweepingMemoryStorage())
+class SharedCounters:
+    """Counters in a storage of limits (Redis), through its public API."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        self.limiter = FixedWindowRateLimiter(storage)
+
+    async def hit(self, limit: RateLimitItem, *keys: str) -> bool:
+        return await self.limiter.hit(limit, *keys)
+
+    async def seconds_left(self, limit: RateLimitItem, *keys: str) -> float:
+        stats = await self.limiter.get_window_stats(limit, *keys)
+        return stats.reset_time - time.time()
+
+    async def reset(self) -> None:
+        await self.storage.reset()
+
+
+_counters: Counters = MemoryCounters()
 
 
 def configure(url: str | None) -> None:
     """Where the counters live: redis://host:port/db (or rediss://), else memory."""
-    global _limiter
-    storage: Storage
-    if url:
-        if not url.startswith(("redis://", "rediss://")):
-            raise ValueError("RATE_LIMIT_URL is a redis:// or rediss:// URL")
-        shared = storage_from_string(f"async+{url}", key_prefix="feedback_service")
-        assert isinstance(shared, Storage)  # "async+" gives the asyncio flavour
-        storage = shared
-    else:
-        storage = _SweepingMemoryStorage()
-    _limiter = FixedWindowRateLimiter(storage)
+    global _counters
+    if not url:
+        _counters = MemoryCounters()
+        return
+    if not url.startswith(("redis://", "rediss://")):
+        raise ValueError("RATE_LIMIT_URL is a redis:// or rediss:// URL")
+    shared = storage_from_string(f"async+{url}", key_prefix="feedback_service")
+    assert isinstance(shared, Storage)  # "async+" gives the asyncio flavour
+    _counters = SharedCounters(shared)
 
 
 async def hit(limit: RateLimitItem, *keys: str) -> None:
-    if await _limiter.hit(limit, *keys):
+    if await _counters.hit(limit, *keys):
         return
-    stats = await _limiter.get_window_stats(limit, *keys)
     raise RateLimited(
         "Too many requests; try again later.",
-        retry_after=max(1, int(stats.reset_time - time.time())),
+        retry_after=max(1, int(await _counters.seconds_left(limit, *keys))),
     )
 
 
 async def exceeded(limit: RateLimitItem, *keys: str) -> bool:
     """Count a hit; whether it went past the limit (for a slow-down rather than a 429)."""
-    return not await _limiter.hit(limit, *keys)
+    return not await _counters.hit(limit, *keys)
 
 
 async def reset() -> None:
     """Forget every counter (tests start each case from zero)."""
-    await _limiter.storage.reset()
+    await _counters.reset()
 
 
 REVIEW_FORMS = parse("30/hour")

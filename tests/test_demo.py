@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 
 from feedback_service import demo
 from feedback_service.reviews import draws
@@ -14,6 +15,7 @@ from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop, StaffUser
 
 
+@pytest.mark.slow
 async def test_demo_twice_gives_one_shop_a_review_page_and_an_announced_draw(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:

@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from conftest import ROOT, TEST_DATABASE_URL
 
 import feedback_service.migrations
 
@@ -141,17 +140,19 @@ class Database:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+async def empty_database(
+    request: pytest.FixtureRequest, tmp_path: Path, database_url: str
+) -> AsyncIterator[Database]:
     if request.param == "sqlite":
         yield Database(f"sqlite://{tmp_path / 'previous_release.sqlite3'}")
         return
-    if not TEST_DATABASE_URL or not TEST_DATABASE_URL.startswith("postgres"):
+    if not database_url.startswith("postgres"):
         pytest.skip("PostgreSQL runs when TEST_DATABASE_URL is set")
     import asyncpg
 
-    parts = urlsplit(TEST_DATABASE_URL)
+    parts = urlsplit(database_url)
     name = f"{parts.path.lstrip('/')}_previous_release_{os.getpid()}"
-    server = await asyncpg.connect(TEST_DATABASE_URL.replace("postgres://", "postgresql://", 1))
+    server = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
     try:
         await server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await server.execute(f'CREATE DATABASE "{name}"')
@@ -161,11 +162,11 @@ async def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Asyn
         await server.close()
 
 
-def run(argv: list[str], url: str) -> subprocess.CompletedProcess[str]:
+def run(argv: list[str], url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
         argv,
         env={**os.environ, "DATABASE_URL": url},
-        cwd=ROOT,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=300,
@@ -175,16 +176,19 @@ def run(argv: list[str], url: str) -> subprocess.CompletedProcess[str]:
     return done
 
 
-async def test_migrations_run_twice_from_the_previous_release(empty_database: Database) -> None:
+@pytest.mark.slow
+async def test_migrations_run_twice_from_the_previous_release(
+    empty_database: Database, pytestconfig: pytest.Config
+) -> None:
     db = empty_database
     assert MIGRATIONS[0] == FIRST and len(MIGRATIONS) > 1
-    run([sys.executable, "-c", MIGRATE_TO, db.url, FIRST], db.url)
+    run([sys.executable, "-c", MIGRATE_TO, db.url, FIRST], db.url, pytestconfig.rootpath)
     assert await db.rows(CHECKS["applied"]) == [(FIRST,)]
     await db.execute(PREVIOUS_RELEASE_ROWS)
 
     feedback_service_cli = str(Path(sys.executable).parent / "feedback-service")
     for _ in range(2):  # the second run finds nothing to do
-        run([feedback_service_cli, "migrate"], db.url)
+        run([feedback_service_cli, "migrate"], db.url, pytestconfig.rootpath)
         assert [name for (name,) in await db.rows(CHECKS["applied"])] == MIGRATIONS
         assert await db.rows(CHECKS["shop"]) == [("Old Shop", 180)]
         assert await db.rows(CHECKS["customer"]) == [("old@example.fr", "Ancien Client", "")]

@@ -36,6 +36,7 @@ async def test_openapi_covers_every_api_route(client: httpx.AsyncClient) -> None
     assert docs.status_code == 200 and "/api/v1/invitations" in docs.text
 
 
+@pytest.mark.slow
 def test_schemathesis_finds_no_server_error(shop_and_key, live_server: str) -> None:  # type: ignore[no-untyped-def]
     st = Path(sys.executable).with_name("st")
     run = subprocess.run(

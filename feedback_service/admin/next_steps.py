@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from feedback_service import db
 from feedback_service.i18n import N_
-from feedback_service.metrics import sql
 from feedback_service.shops.models import Shop
 
 
@@ -20,7 +20,7 @@ class Step:
 
 async def next_steps(shop: Shop) -> list[Step]:
     """One query (two indexed lookups); an empty list once every step is done."""
-    found = await sql.fetch(
+    found = await db.fetch_report(
         "SELECT EXISTS (SELECT 1 FROM shop_order WHERE shop_id = :shop) AS has_order,"
         " EXISTS (SELECT 1 FROM invitation WHERE shop_id = :shop) AS has_invitation",
         {"shop": shop.id},

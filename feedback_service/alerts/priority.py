@@ -28,14 +28,14 @@ from feedback_service.shops.models import Shop
 _TOP_FIFTH_SQL = """
 SELECT MIN(sales) AS threshold FROM (
     SELECT sales, ROW_NUMBER() OVER (ORDER BY sales DESC) AS place, COUNT(*) OVER () AS n
-    FROM customer WHERE shop_id = {0} AND orders_count > 0 AND sales > 0
+    FROM customer WHERE shop_id = :shop AND orders_count > 0 AND sales > 0
 ) ranked WHERE place * 5 <= n + 4"""
 
 
 async def top_fifth_spending(shop: Shop) -> float | None:
     """What a customer must have spent to be in the shop's top fifth (None: nobody paid)."""
-    rows = await db.fetch(_TOP_FIFTH_SQL, shop.id)
-    value = rows[0]["threshold"] if rows else None
+    row = await db.fetch_one(_TOP_FIFTH_SQL, {"shop": shop.id})
+    value = row["threshold"] if row else None
     return None if value is None else float(value)
 
 

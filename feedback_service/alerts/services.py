@@ -93,7 +93,7 @@ async def _open(
 # The answer whose alert check is due first, locked (PostgreSQL: one a worker, others skip
 # it); a score change waits for its check to commit, then sets it due again.
 _DUE_ANSWER = (
-    "SELECT id FROM response WHERE alert_due_at IS NOT NULL AND alert_due_at <= {0}"
+    "SELECT id FROM response WHERE alert_due_at IS NOT NULL AND alert_due_at <= :now"
     " ORDER BY alert_due_at LIMIT 1"
 )
 RETRY_FAILED_CHECK = timedelta(minutes=2)
@@ -103,24 +103,24 @@ async def check_due_answer() -> bool:
     """The alert check of one answer whose burst window has passed (Response.alert_due_at),
     in its own transaction; False when none is due. A check that fails is logged and tried
     again RETRY_FAILED_CHECK later."""
-    lock = " FOR UPDATE SKIP LOCKED" if db.dialect() == "postgres" else ""
     response_id = None
     try:
         async with in_transaction():
-            rows = await db.fetch(_DUE_ANSWER + lock, utcnow())
-            if not rows:
+            row = await db.fetch_one(_DUE_ANSWER + db.ops().skip_locked, {"now": utcnow()})
+            if row is None:
                 return False
-            response_id = rows[0]["id"]
+            response_id = row["id"]
             await check_response(response_id)
-            await db.execute("UPDATE response SET alert_due_at = NULL WHERE id = {0}", response_id)
+            await db.execute(
+                "UPDATE response SET alert_due_at = NULL WHERE id = :id", {"id": response_id}
+            )
     except Exception:
         if response_id is None:
             raise
         log.exception("alert check of answer %s failed", response_id)
         await db.execute(
-            "UPDATE response SET alert_due_at = {1} WHERE id = {0}",
-            response_id,
-            utcnow() + RETRY_FAILED_CHECK,
+            "UPDATE response SET alert_due_at = :due WHERE id = :id",
+            {"id": response_id, "due": utcnow() + RETRY_FAILED_CHECK},
         )
     return True
 
@@ -207,6 +207,7 @@ async def update(
     if assignee is not False:
         alert.assignee = assignee if isinstance(assignee, StaffUser) else None
     if note is not None:
+        # Tortoise types a TextField as str even when it is null=True.
         alert.note = note.strip()[:5000] or None  # type: ignore[assignment]
     async with in_transaction():
         await alert.save()

@@ -5,21 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from feedback_service.metrics import sql
+from feedback_service import db
 from feedback_service.metrics.services import Period, _in_list, _kinds, check_survey
 from feedback_service.shops.models import Shop
-
-# One row per aspect of each answer; the JSON functions differ between the engines.
-_ASPECTS_POSTGRES = """
-    SELECT a.value ->> 'name' AS name, a.value ->> 'label' AS label
-    FROM response r
-    CROSS JOIN LATERAL jsonb_array_elements(
-        CASE WHEN jsonb_typeof(r.aspects) = 'array' THEN r.aspects ELSE '[]'::jsonb END
-    ) a"""
-_ASPECTS_SQLITE = """
-    SELECT json_extract(a.value, '$.name') AS name, json_extract(a.value, '$.label') AS label
-    FROM response r, json_each(CASE WHEN json_type(r.aspects) = 'array'
-                                    THEN r.aspects ELSE '[]' END) a"""
 
 
 @dataclass(frozen=True)
@@ -39,11 +27,14 @@ async def negative_aspects(
     """The aspects with the most negative mentions in the period's comments, most first."""
     check_survey(survey)
     kinds_in, kind_params = _in_list("kind", _kinds(survey))
-    rows_sql = _ASPECTS_POSTGRES if sql.dialect() == "postgres" else _ASPECTS_SQLITE
+    ops = db.ops()
+    # One row per aspect of each answer.
     query = f"""
         SELECT x.name, COUNT(*) AS mentions,
                SUM(CASE WHEN x.label = 'negative' THEN 1 ELSE 0 END) AS negative
-        FROM ({rows_sql}
+        FROM (SELECT {ops.json_text("a.value", "name")} AS name,
+                     {ops.json_text("a.value", "label")} AS label
+              FROM response r CROSS JOIN {ops.json_items("r.aspects")} a
               WHERE r.shop_id = :shop AND r.kind {kinds_in} AND r.sentiment_label IS NOT NULL
                 AND r.created_at >= :start AND r.created_at < :end) x
         WHERE x.name IS NOT NULL
@@ -59,6 +50,6 @@ async def negative_aspects(
         **kind_params,
     }
     return [
-        AspectCount(str(row["name"]), sql.as_int(row["negative"]), sql.as_int(row["mentions"]))
-        for row in await sql.fetch(query, params)
+        AspectCount(str(row["name"]), db.as_int(row["negative"]), db.as_int(row["mentions"]))
+        for row in await db.fetch_report(query, params)
     ]

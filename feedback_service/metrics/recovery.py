@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from feedback_service.metrics import sql
+from feedback_service import db
 from feedback_service.metrics.stats import Share, compare_shares
 from feedback_service.shops.models import Shop
 
@@ -128,7 +128,7 @@ class Recovery:
         return hours[math.ceil(0.9 * len(hours)) - 1] if hours else None
 
 
-def _case(row: sql.Row, shop: Shop, segments: SegmentRule) -> Case:
+def _case(row: db.Row, shop: Shop, segments: SegmentRule) -> Case:
     opened_at = _moment(row["opened_at"])
     assert opened_at is not None
     replied_at = _moment(row["first_replied_at"])
@@ -141,7 +141,7 @@ def _case(row: sql.Row, shop: Shop, segments: SegmentRule) -> Case:
         or (before is not None and after is not None and after > before)
         or (next_order_at is not None and next_order_at <= opened_at + churn_window)
     )
-    orders = sql.as_int(row["orders_before"])
+    orders = db.as_int(row["orders_before"])
     return Case(
         customer_id=row["customer_id"],
         segment=segments.name(orders) if orders and row["customer_id"] else "none",
@@ -156,14 +156,15 @@ async def recovery(
     shop: Shop, start: datetime, end: datetime, *, now: datetime, segments: SegmentRule
 ) -> Recovery:
     """The recovery figures of the alerts opened from `start` to `end` (excluded)."""
-    rows = await sql.fetch(_ALERTS_SQL, {"shop": shop.id, "start": start, "end": end})
+    rows = await db.fetch_report(_ALERTS_SQL, {"shop": shop.id, "start": start, "end": end})
     cases = [_case(row, shop, segments) for row in rows]
     limit = timedelta(hours=shop.sla_hours)
     in_time = Share()
     for case in cases:
         replied = case.first_reply_hours is not None
         if replied or case.opened_at + limit <= now:
-            on_time = replied and case.first_reply_hours <= shop.sla_hours  # type: ignore[operator]
+            hours = case.first_reply_hours
+            on_time = hours is not None and hours <= shop.sla_hours
             in_time += Share(1 if on_time else 0, 1)
     overall, by_segment = Pair(), {s: Pair() for s in SEGMENTS}
     by_aspect: dict[str, Pair] = {}

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from feedback_service import db
 from feedback_service.errors import InvalidInput
-from feedback_service.metrics import recovery, sql
+from feedback_service.metrics import recovery
 from feedback_service.metrics.stats import (
     Change,
     Interval,
@@ -146,9 +147,9 @@ class Answers:
     def n(self) -> int:
         return sum(self.by_score.values())
 
-    def add_row(self, row: sql.Row) -> None:
+    def add_row(self, row: db.Row) -> None:
         """Counts a row (kind, score, n) of a query grouped by survey kind and score."""
-        self.by_score[(row["kind"], int(row["score"]))] += sql.as_int(row["n"])
+        self.by_score[(row["kind"], int(row["score"]))] += db.as_int(row["n"])
 
     def count(self, kind: str, scores: range | None = None) -> int:
         return sum(
@@ -253,7 +254,7 @@ async def answers_by_segment(
     params = {"shop": shop.id, "start": period.start, "end": period.end, **kind_params}
     result = {segment: Answers() for segment in SEGMENTS}
     await chain_answers()
-    for row in await sql.fetch(query, params):
+    for row in await db.fetch_report(query, params):
         result[segments.name(row["orders"])].add_row(row)
     return result
 
@@ -312,8 +313,8 @@ async def answers_by_segment_and_before(
     current = {name: Answers() for name in SEGMENTS}
     previous = Answers()
     await chain_answers()
-    for row in await sql.fetch(query, params):
-        if sql.as_int(row["is_current"]):
+    for row in await db.fetch_report(query, params):
+        if db.as_int(row["is_current"]):
             current[row["segment"]].add_row(row)
         elif segment is None or row["segment"] == segment:
             previous.add_row(row)
@@ -351,7 +352,7 @@ async def answers(
     params = {"shop": shop.id, "start": period.start, "end": period.end, **kind_params}
     counted = Answers()
     await chain_answers()
-    for row in await sql.fetch(query, params):
+    for row in await db.fetch_report(query, params):
         counted.add_row(row)
     return counted
 
@@ -448,8 +449,8 @@ async def response_rate_by_segment(
     query = _response_rate_sql(kinds_in, segments=segments)
     params = {"shop": shop.id, "start": period.start, "end": period.end, **kind_params}
     result = {segment: Share() for segment in SEGMENTS}
-    for row in await sql.fetch(query, params):
-        rate = Share(sql.as_int(row["answered"]), sql.as_int(row["sent"]))
+    for row in await db.fetch_report(query, params):
+        rate = Share(db.as_int(row["answered"]), db.as_int(row["sent"]))
         result[segments.name(row["orders"])] += rate
     return result
 
@@ -477,8 +478,8 @@ async def response_rate(
     check_survey(survey)
     kinds_in, kind_params = _in_list("kind", _kinds(survey))
     params = {"shop": shop.id, "start": period.start, "end": period.end, **kind_params}
-    rows = await sql.fetch(_response_rate_sql(kinds_in, segments=None), params)
-    return Share(sql.as_int(rows[0]["answered"]), sql.as_int(rows[0]["sent"]))
+    rows = await db.fetch_report(_response_rate_sql(kinds_in, segments=None), params)
+    return Share(db.as_int(rows[0]["answered"]), db.as_int(rows[0]["sent"]))
 
 
 # --- This period against the previous one ------------------------------------------------
@@ -548,12 +549,6 @@ def _bucket_starts(period: Period, every: str) -> list[date]:
     return starts
 
 
-def _width_bucket(column: str) -> str:
-    """The bucket of a time column by a binary search over the buckets' starts: several
-    times cheaper per answer than date_trunc. Numbered from 1, and 0 before the first."""
-    return f"width_bucket({column}, CAST(:bucket_starts AS timestamptz[]))"
-
-
 async def trend_points(
     shop: Shop,
     survey: str | None,
@@ -573,11 +568,12 @@ async def trend_points(
         "shop": shop.id,
         "start": period.start,
         "end": period.end,
+        "bucket_starts": [datetime.combine(day, time.min, tzinfo=UTC) for day in starts],
     }
-    bucket: Callable[[str], str] = sql.week_start if every == "week" else sql.month_start
-    if sql.dialect() == "postgres":
-        bucket = _width_bucket
-        params["bucket_starts"] = [datetime.combine(day, time.min, tzinfo=UTC) for day in starts]
+
+    def bucket(column: str) -> str:
+        return db.ops().period_bucket(column, every, ":bucket_starts")
+
     kinds_in, kind_params = _in_list("kind", _kinds(survey))
     params.update(kind_params)
     answers = counted_answers_sql(kinds_in, latest_only=latest_only, bucket=bucket)
@@ -587,9 +583,9 @@ async def trend_points(
         GROUP BY 1, 2, 3"""
     points = {start: Answers() for start in starts}
     await chain_answers()
-    for row in await sql.fetch(query, params):
+    for row in await db.fetch_report(query, params):
         value = row["period_start"]
-        start = starts[value - 1] if isinstance(value, int) else sql.as_date(value)
+        start = starts[value - 1] if isinstance(value, int) else db.as_date(value)
         points.setdefault(start, Answers()).add_row(row)
     return [TrendPoint(start, points[start]) for start in sorted(points)]
 
@@ -629,12 +625,12 @@ async def sentiment_summary(
           AND r.created_at >= :start AND r.created_at < :end
         GROUP BY 1"""
     params = {"shop": shop.id, "start": period.start, "end": period.end, **kind_params}
-    rows = await sql.fetch(query, params)
+    rows = await db.fetch_report(query, params)
     counts = {label: 0 for label in SENTIMENT_LABELS}
     total = 0.0
     for row in rows:
-        counts[row["label"]] = counts.get(row["label"], 0) + sql.as_int(row["n"])
-        total += sql.as_float(row["total"]) or 0.0
+        counts[row["label"]] = counts.get(row["label"], 0) + db.as_int(row["n"])
+        total += db.as_float(row["total"]) or 0.0
     n = sum(counts.values())
     return {"n": n, "average": _round(total / n if n else None, 3), **counts}
 
@@ -805,9 +801,9 @@ GROUP BY 1, 2
 """
 
 
-def _order_totals(row: sql.Row) -> OrderTotals:
-    counts = {f.name: sql.as_int(row[f.name]) for f in fields(OrderTotals) if f.name != "sales"}
-    return OrderTotals(**counts, sales=sql.as_float(row["sales"]) or 0.0)
+def _order_totals(row: db.Row) -> OrderTotals:
+    counts = {f.name: db.as_int(row[f.name]) for f in fields(OrderTotals) if f.name != "sales"}
+    return OrderTotals(**counts, sales=db.as_float(row["sales"]) or 0.0)
 
 
 async def loyalty_kpis(
@@ -836,7 +832,7 @@ async def loyalty_kpis(
         **segments.params(),
     }
     await chain_answers()
-    rows = await sql.fetch(_loyalty_sql(segments), params)
+    rows = await db.fetch_report(_loyalty_sql(segments), params)
     by_segment = {segment: OrderTotals() for segment in ORDER_SEGMENTS}
     by_nps_group = {group: OrderTotals() for group in NPS_GROUPS}
     for row in rows:

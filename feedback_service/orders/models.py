@@ -21,7 +21,7 @@ class Product(Model):
     category = fields.CharField(max_length=100, null=True)
     # Published reviews, kept with the product so a block needs no aggregate query;
     # the version changes with every published change and makes the blocks' ETag.
-    rating_counts: dict[str, int] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    rating_counts: dict[str, int] = fields.JSONField(default=dict)
     reviews_version = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Q
 
+from feedback_service import db
 from feedback_service.i18n import N_
-from feedback_service.metrics import sql
 from feedback_service.orders.models import Customer, HeldInvitation, Order
 from feedback_service.shops.models import Shop
 
@@ -161,7 +161,7 @@ async def contact_pressure(shop: Shop, now: datetime | None = None) -> dict[str,
         "occasional_from": shop.segment_occasional_from,
         "regular_from": shop.segment_regular_from,
     }
-    choices = await sql.fetch(
+    choices = await db.fetch_report(
         f"""
         SELECT {_segment_case("c.orders_count")} AS segment,
                CASE WHEN c.unsubscribed_at IS NOT NULL THEN 'never'
@@ -172,7 +172,7 @@ async def contact_pressure(shop: Shop, now: datetime | None = None) -> dict[str,
         GROUP BY 1, 2""",
         params,
     )
-    held = await sql.fetch(
+    held = await db.fetch_report(
         f"""
         SELECT {_segment_case("c.orders_count")} AS segment, h.reason, COUNT(*) AS n
         FROM held_invitation h LEFT JOIN customer c ON c.id = h.customer_id
@@ -184,8 +184,8 @@ async def contact_pressure(shop: Shop, now: datetime | None = None) -> dict[str,
     for row in choices:
         counts = result[row["segment"]].customers
         choice = row["choice"] if row["choice"] in counts else ""
-        counts[choice] += sql.as_int(row["n"])
+        counts[choice] += db.as_int(row["n"])
     for row in held:
         if row["reason"] in REASONS:
-            result[row["segment"]].held[row["reason"]] += sql.as_int(row["n"])
+            result[row["segment"]].held[row["reason"]] += db.as_int(row["n"])
     return result

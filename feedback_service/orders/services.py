@@ -6,11 +6,11 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError, TransactionManagementError
 from tortoise.transactions import in_transaction
 
+from feedback_service import db
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import validated
 from feedback_service.i18n import normalize_locale
@@ -21,19 +21,27 @@ from feedback_service.outbox import services as outbox
 from feedback_service.shops.models import Shop
 
 # The stored totals of orders (Order.amount …) from their items, then of customers
-# (Customer.orders_count …) from their orders; plain SQL for both engines.
+# (Customer.orders_count …) from their orders, of the customers in :ids.
 _ITEMS = "FROM order_item i WHERE i.order_id = shop_order.id"
 _CATEGORIES = (
     "FROM order_item i JOIN product p ON p.id = i.product_id WHERE i.order_id = shop_order.id"
 )
-_REFRESH_ORDERS = f"""
+_ORDERS = "FROM shop_order o WHERE o.shop_id = customer.shop_id AND o.customer_id = customer.id"
+_REFRESH_BATCH = 1000
+
+
+def _refresh_orders_sql() -> str:
+    return f"""
 UPDATE shop_order SET
     amount = (SELECT SUM(i.quantity * CAST(i.unit_price AS DOUBLE PRECISION)) {_ITEMS}),
     min_category = (SELECT MIN(p.category) {_CATEGORIES}),
     max_category = (SELECT MAX(p.category) {_CATEGORIES})
-WHERE (shop_id, customer_id) IN (SELECT shop_id, id FROM customer WHERE id IN ({{ids}}))"""
-_ORDERS = "FROM shop_order o WHERE o.shop_id = customer.shop_id AND o.customer_id = customer.id"
-_REFRESH_CUSTOMERS = f"""
+WHERE (shop_id, customer_id) IN (SELECT shop_id, id FROM customer
+                                 WHERE {db.ops().in_list("id", ":ids")})"""
+
+
+def _refresh_customers_sql() -> str:
+    return f"""
 UPDATE customer SET
     orders_count = (SELECT COUNT(*) {_ORDERS}),
     last_order_at = (SELECT MAX(o.ordered_at) {_ORDERS}),
@@ -41,19 +49,15 @@ UPDATE customer SET
     priced_orders = (SELECT COUNT(o.amount) {_ORDERS}),
     min_category = (SELECT MIN(o.min_category) {_ORDERS}),
     max_category = (SELECT MAX(o.max_category) {_ORDERS})
-WHERE id IN ({{ids}})"""
-_REFRESH_BATCH = 1000
+WHERE {db.ops().in_list("id", ":ids")}"""
 
 
-async def refresh_order_totals(
-    customer_ids: Iterable[int], *, using: BaseDBAsyncClient | None = None
-) -> None:
+async def refresh_order_totals(customer_ids: Iterable[int]) -> None:
     """Recompute the stored totals of these customers' orders, and theirs.
 
     Call it in the transaction that writes their orders or items, after the writes.
     """
     ids = sorted({int(customer_id) for customer_id in customer_ids})
-    conn = using or connections.get("default")
     for start in range(0, len(ids), _REFRESH_BATCH):
         batch = ids[start : start + _REFRESH_BATCH]
         # PostgreSQL: of two transactions writing orders of one customer, the second to
@@ -62,12 +66,10 @@ async def refresh_order_totals(
             Customer.filter(id__in=batch)
             .order_by("id")
             .select_for_update()
-            .using_db(conn)
             .values_list("id", flat=True)
         )
-        ids_list = ", ".join(map(str, batch))
-        await conn.execute_query(_REFRESH_ORDERS.format(ids=ids_list))
-        await conn.execute_query(_REFRESH_CUSTOMERS.format(ids=ids_list))
+        await db.execute(_refresh_orders_sql(), {"ids": batch})
+        await db.execute(_refresh_customers_sql(), {"ids": batch})
 
 
 async def upsert_product(shop: Shop, data: ProductIn) -> tuple[Product, bool]:
@@ -86,7 +88,7 @@ async def upsert_product(shop: Shop, data: ProductIn) -> tuple[Product, bool]:
                         .distinct()
                         .values("customer_id")
                     )
-                    await refresh_order_totals((b["customer_id"] for b in buyers), using=conn)
+                    await refresh_order_totals(b["customer_id"] for b in buyers)
             return product, False
         try:
             return await Product.create(shop=shop, sku=data.sku, **values), True
@@ -289,12 +291,8 @@ async def _write_orders(
     updated_at: datetime | None,
     conn: BaseDBAsyncClient,
 ) -> list[tuple[Order, bool]]:
-    if conn.capabilities.dialect == "postgres":
-        # asyncpg prepares each statement once; after a few runs PostgreSQL may keep a
-        # generic plan, which compares every row with each of the thousand parameters of an
-        # IN list (a 100,000-order import slowed from 1,000 to 300 orders/s as the tables
-        # grew). Planned with the values, the list is hashed and the unique indexes used.
-        await conn.execute_script("SET LOCAL plan_cache_mode = force_custom_plan")
+    # The ORM's IN lists of up to a thousand values, planned with them.
+    await db.plan_with_values()
     ids = list(dict.fromkeys(data.id for data in batch))
     # Locked: two deliveries of one order apply one after the other (PostgreSQL).
     orders = {
@@ -365,7 +363,7 @@ async def _write_orders(
         using_db=conn,
     )
     totals_of.update(o.customer_id for o in orders.values())
-    await refresh_order_totals(totals_of, using=conn)
+    await refresh_order_totals(totals_of)
     await _orders_changed(shop, [(orders[key], before.get(key)) for key in ids], conn)
     results = []
     fresh = {o.external_id for o in new}

@@ -433,9 +433,8 @@ async def ask_buyers(shop: Shop, question_id: int, links: Links, claim: Claim) -
         .limit(500)
         .values_list("order__customer_id", flat=True)
     )
-    asked_before = set(
-        await BuyerInvite.filter(question_id=question.id).values_list("customer_id", flat=True)
-    )
+    invites = BuyerInvite.filter(question_id=question.id)
+    asked_before = set(cast(list[int], await invites.values_list("customer_id", flat=True)))
     order = list(dict.fromkeys(c for c in cast(list[int], recent) if c not in asked_before))
     customers = {
         c.id: c

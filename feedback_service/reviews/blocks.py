@@ -63,9 +63,8 @@ async def product_for_block(shop_slug: str, sku: str) -> Product:
     rows = await db.fetch(
         f"SELECT {db.columns(Product, 'p')}, {db.columns(Shop, 's')}"
         ' FROM "product" p JOIN "shop" s ON s.id = p.shop_id'
-        " WHERE s.slug = {0} AND p.sku = {1}",
-        shop_slug,
-        sku,
+        " WHERE s.slug = :shop_slug AND p.sku = :sku",
+        {"shop_slug": shop_slug, "sku": sku},
     )
     product = db.from_row(Product, rows[0], "p") if rows else None
     if product is None:

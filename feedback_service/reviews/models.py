@@ -1,5 +1,7 @@
 """Review requests, reviews, the shop's questions, helpful votes and the moderation trail."""
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -15,7 +17,7 @@ class ReviewQuestion(Model):
         "feedback.Shop", related_name="review_questions", on_delete=fields.CASCADE
     )
     label = fields.CharField(max_length=200)
-    choices: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    choices: list[str] = fields.JSONField(default=list)
     multiple = fields.BooleanField(default=False)
     position = fields.IntField(default=0)
     active = fields.BooleanField(default=True)
@@ -75,12 +77,12 @@ class Review(Model):
     author_name = fields.CharField(max_length=100)
     author_email = fields.CharField(max_length=254, null=True)
     language = fields.CharField(max_length=8, default="en")
-    answers: list[list[str]] = fields.JSONField(default=list)  # type: ignore[assignment]
-    photos: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    answers: list[list[str]] = fields.JSONField(default=list)
+    photos: list[str] = fields.JSONField(default=list)
     consent = fields.BooleanField(default=True)
     sentiment_score = fields.FloatField(null=True)
     sentiment_label = fields.CharField(max_length=8, null=True)
-    aspects: list[dict] = fields.JSONField(default=list)  # type: ignore[type-arg, assignment]
+    aspects: list[dict[str, Any]] = fields.JSONField(default=list)
     status = fields.CharField(max_length=16, default="pending")  # pending, published, rejected
     rejection_reason = fields.CharField(max_length=32, null=True)
     # A purchase we can prove: the review came through the order's own request link.
@@ -147,7 +149,7 @@ class PrizeDraw(Model):
     prize = fields.CharField(max_length=300)
     rules_url = fields.CharField(max_length=2000, default="")
     seed = fields.CharField(max_length=64)
-    entries: list[int] = fields.JSONField(default=list)  # type: ignore[assignment]
+    entries: list[int] = fields.JSONField(default=list)
     entries_sha256 = fields.CharField(max_length=64, null=True)
     winner_review: fields.ForeignKeyNullableRelation[Review] = fields.ForeignKeyField(
         "feedback.Review", related_name="won_draws", null=True, on_delete=fields.SET_NULL

@@ -25,28 +25,6 @@ from feedback_service import db
 # Rows whose customers are chained per statement; each customer has a few answers.
 BATCH = 2000
 
-# Chains the answers of the customers in {filter} (a condition on `response`): each
-# answer's superseded_at is the time of the next one of its customer and kind. Both engines
-# know window functions and UPDATE … FROM (SQLite since 3.33).
-_CHAIN = """
-UPDATE response SET superseded_at = next.at, chained = TRUE
-FROM (
-    SELECT id, LEAD(created_at) OVER (
-        PARTITION BY shop_id, kind, customer_id ORDER BY created_at, id
-    ) AS at
-    FROM response
-    WHERE customer_id IS NOT NULL AND {filter}
-) next
-WHERE response.id = next.id"""
-
-# Customers take the score and time of their latest NPS answer among {filter} (on `r`).
-_LATEST_NPS = """
-UPDATE customer SET nps_score = r.score, nps_at = r.created_at
-FROM response r
-WHERE customer.id = r.customer_id AND r.kind = 'nps' AND r.superseded_at IS NULL AND {filter}"""
-# For answers stored already chained (a bulk load).
-EVERY_LATEST_NPS = _LATEST_NPS.format(filter="TRUE")
-
 # The customers of a batch of unchained answers (the partial index on NOT chained).
 _UNCHAINED_CUSTOMERS = f"""
     (shop_id, kind, customer_id) IN (
@@ -54,6 +32,35 @@ _UNCHAINED_CUSTOMERS = f"""
         WHERE NOT chained AND customer_id IS NOT NULL
         LIMIT {BATCH}
     )"""
+
+# Chains the answers of a batch of customers: each answer's superseded_at is the time of
+# the next one of its customer and kind. Both engines know window functions and UPDATE …
+# FROM (SQLite since 3.33).
+_CHAIN = f"""
+UPDATE response SET superseded_at = next.at, chained = TRUE
+FROM (
+    SELECT id, LEAD(created_at) OVER (
+        PARTITION BY shop_id, kind, customer_id ORDER BY created_at, id
+    ) AS at
+    FROM response
+    WHERE customer_id IS NOT NULL AND {_UNCHAINED_CUSTOMERS}
+) next
+WHERE response.id = next.id
+RETURNING response.id, response.kind, response.superseded_at"""
+
+
+def _latest_nps_sql(answers: str) -> str:
+    """Customers take the score and time of their latest NPS answer among `answers` (a
+    condition on `r`)."""
+    return f"""
+UPDATE customer SET nps_score = r.score, nps_at = r.created_at
+FROM response r
+WHERE customer.id = r.customer_id AND r.kind = 'nps' AND r.superseded_at IS NULL
+  AND {answers}"""
+
+
+# For answers stored already chained (a bulk load).
+EVERY_LATEST_NPS = _latest_nps_sql("TRUE")
 
 # Two chain_answers at once would lock the same rows in their own orders: one waits.
 _LOCK_KEY = 7_316_042_001
@@ -83,18 +90,14 @@ async def chain_answers() -> int:
     changed = 0
     while True:
         async with in_transaction():
-            if db.dialect() == "postgres":
-                await db.fetch(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
-            chained = await db.fetch(
-                _CHAIN.format(filter=_UNCHAINED_CUSTOMERS)
-                + " RETURNING response.id, response.kind, response.superseded_at"
-            )
+            await db.lock_transaction(_LOCK_KEY)
+            chained = await db.fetch(_CHAIN)
             latest_nps = [
                 row["id"] for row in chained if row["kind"] == "nps" and not row["superseded_at"]
             ]
             if latest_nps:
-                ids = ", ".join(f"{{{n}}}" for n in range(len(latest_nps)))
-                await db.execute(_LATEST_NPS.format(filter=f"r.id IN ({ids})"), *latest_nps)
+                of_answers = _latest_nps_sql(db.ops().in_list("r.id", ":ids"))
+                await db.execute(of_answers, {"ids": latest_nps})
             # Anonymous answers (reusable links) are never superseded.
             anonymous = await db.execute(
                 "UPDATE response SET chained = TRUE WHERE NOT chained AND customer_id IS NULL"
@@ -112,12 +115,11 @@ async def unchain(shop_id: int, kind: str, customer_id: int | None) -> None:
         return
     if kind == "nps":
         await db.execute(
-            "UPDATE customer SET nps_score = NULL, nps_at = NULL WHERE id = {0}", customer_id
+            "UPDATE customer SET nps_score = NULL, nps_at = NULL WHERE id = :customer",
+            {"customer": customer_id},
         )
     await db.execute(
         "UPDATE response SET chained = FALSE"
-        " WHERE shop_id = {0} AND kind = {1} AND customer_id = {2}",
-        shop_id,
-        kind,
-        customer_id,
+        " WHERE shop_id = :shop AND kind = :kind AND customer_id = :customer",
+        {"shop": shop_id, "kind": kind, "customer": customer_id},
     )

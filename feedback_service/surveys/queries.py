@@ -21,12 +21,11 @@ from feedback_service.shops.models import Shop
 from feedback_service.surveys.models import Click as ClickRow
 from feedback_service.surveys.models import Invitation, Response
 
-# {0} shop id, {1} invitation id, {2} customer id, {3} kind, {4} score, {5} key, {6} now,
-# {7} when its alert check is due.
 INSERT_RESPONSE = (
     'INSERT INTO "response" (shop_id, invitation_id, customer_id, kind, score, aspects,'
     " dedupe_key, created_at, updated_at, alert_due_at)"
-    " VALUES ({0}, {1}, {2}, {3}, {4}, '[]', {5}, {6}, {6}, {7})"
+    " VALUES (:shop, :invitation, :customer, :kind, :score, '[]', :dedupe_key, :now, :now,"
+    " :alert_due) RETURNING id"
 )
 
 
@@ -43,11 +42,10 @@ def provisional(clicks: QuerySet[ClickRow]) -> QuerySet[ClickRow]:
     return clicks.filter(outcome="pending").annotate(answered=_ANSWERED).filter(answered=0)
 
 
-def _confirm_clicks_sql(invitation_id: str, score: str) -> str:
-    return (
-        "UPDATE \"click\" SET outcome = 'confirmed'"
-        f" WHERE invitation_id = {invitation_id} AND score = {score} AND outcome = 'pending'"
-    )
+_CONFIRM_CLICKS = (
+    "UPDATE \"click\" SET outcome = 'confirmed'"
+    " WHERE invitation_id = :invitation AND score = :score AND outcome = 'pending'"
+)
 
 
 # What a click reads of the invitation and its shop (the page shows the shop's name in
@@ -89,6 +87,9 @@ class Link:
         return self.recent_scores + (score not in (self.lowest, self.highest))
 
 
+# The parameters of a link's lookup: :invitation, :shop, the dedupe keys of either kind of
+# link (:reusable_key, :personal_key); with the recent clicks, :since (the start of the
+# burst window).
 @cache
 def _link_sql(with_recent: bool) -> str:
     recent = ""
@@ -103,80 +104,59 @@ def _link_sql(with_recent: bool) -> str:
         f" {db.columns(Response, 'r', RESPONSE)}{recent}"
         ' FROM "invitation" i JOIN "shop" s ON s.id = i.shop_id'
         ' LEFT JOIN "response" r'
-        " ON r.dedupe_key = CASE WHEN i.reusable THEN {2} ELSE {3} END"
+        " ON r.dedupe_key = CASE WHEN i.reusable THEN :reusable_key ELSE :personal_key END"
     )
     if with_recent:
         sql += (
             " CROSS JOIN (SELECT COUNT(DISTINCT score) AS n, MIN(score) AS low,"
-            ' MAX(score) AS high FROM "click" WHERE invitation_id = {0}'
-            " AND created_at >= {4}) c"
+            ' MAX(score) AS high FROM "click" WHERE invitation_id = :invitation'
+            " AND created_at >= :since) c"
         )
-    return sql + " WHERE i.id = {0} AND i.shop_id = {1}"
+    return sql + " WHERE i.id = :invitation AND i.shop_id = :shop"
 
 
 # The first clicks of each score of an invitation are kept; the last kept one takes the
 # later ones (see surveys.models.Click).
 CLICKS_KEPT = 5
 
+# The provisional click, recorded only if the invitation exists and is of a kind whose
+# links have this key (Click.params). Its slot is how many clicks of its score are kept, up
+# to CLICKS_KEPT - 1 (an index-only count of at most that many): past that, the last slot
+# is taken, and that row counts the click and takes its time (the burst window sees it).
+_CLICK = (
+    'INSERT INTO "click" (invitation_id, score, outcome, user_agent, created_at, slot)'
+    " SELECT id, :score, 'pending', :user_agent, :at, (SELECT COUNT(*) FROM (SELECT 1"
+    ' FROM "click" WHERE invitation_id = :invitation AND score = :score'
+    f" LIMIT {CLICKS_KEPT - 1}) kept)"
+    ' FROM "invitation" WHERE id = :invitation AND shop_id = :shop'
+    " AND kind IN (:kind_0, :kind_1, :kind_2)"
+    " ON CONFLICT (invitation_id, score, slot) DO UPDATE SET"
+    ' repeats = "click".repeats + 1, created_at = excluded.created_at,'
+    " user_agent = excluded.user_agent, outcome = 'pending'"
+)
 
-def _click_sql(first: int) -> str:
-    """The provisional click, recorded only if the invitation exists and is of a kind
-    whose links have this key: {first}.. are the invitation id, shop id, score, user
-    agent, time and three kinds. Its slot is how many clicks of its score are kept, up to
-    CLICKS_KEPT - 1 (an index-only count of at most that many): past that, the last slot
-    is taken, and that row counts the click and takes its time (the burst window sees it)."""
-    n = [f"{{{first + i}}}" for i in range(8)]
-    return (
-        'INSERT INTO "click" (invitation_id, score, outcome, user_agent, created_at, slot)'
-        f" SELECT id, {n[2]}, 'pending', {n[3]}, {n[4]}, (SELECT COUNT(*) FROM (SELECT 1"
-        f' FROM "click" WHERE invitation_id = {n[0]} AND score = {n[2]}'
-        f" LIMIT {CLICKS_KEPT - 1}) kept)"
-        f' FROM "invitation" WHERE id = {n[0]} AND shop_id = {n[1]}'
-        f" AND kind IN ({n[5]}, {n[6]}, {n[7]})"
-        " ON CONFLICT (invitation_id, score, slot) DO UPDATE SET"
-        ' repeats = "click".repeats + 1, created_at = excluded.created_at,'
-        " user_agent = excluded.user_agent, outcome = 'pending'"
-    )
-
-
-def _answer_sql(first: int) -> str:
-    """The answer of a personal link, inserted only in the usual case (see NewAnswer): {first}..
-    are the invitation id, shop id, dedupe key, score, time, alert due time, start of the
-    burst window, the scores that make a burst, and three kinds."""
-    n = [f"{{{first + i}}}" for i in range(11)]
-    distinct = "COUNT(DISTINCT score)"
-    return (
-        'INSERT INTO "response" (shop_id, invitation_id, customer_id, kind, score, aspects,'
-        " dedupe_key, created_at, updated_at, alert_due_at)"
-        f" SELECT i.shop_id, i.id, i.customer_id, i.kind, {n[3]}, '[]', {n[2]}, {n[4]}, {n[4]},"
-        f' {n[5]} FROM "invitation" i WHERE i.id = {n[0]} AND i.shop_id = {n[1]}'
-        f" AND NOT i.reusable AND i.kind IN ({n[8]}, {n[9]}, {n[10]})"
-        ' AND NOT EXISTS (SELECT 1 FROM "webhook_endpoint" w'
-        " WHERE w.shop_id = i.shop_id AND w.disabled_at IS NULL)"
-        # Link.new_scores_with, in SQL: the distinct scores clicked lately, with this one.
-        f" AND (SELECT CASE WHEN {distinct} > 2 THEN {distinct} + 1 ELSE {distinct}"
-        f" + CASE WHEN {n[3]} = MIN(score) OR {n[3]} = MAX(score) THEN 0 ELSE 1 END END"
-        f' FROM "click" WHERE invitation_id = {n[0]} AND created_at >= {n[6]}) < {n[7]}'
-        " ON CONFLICT (dedupe_key) DO NOTHING"
-    )
+# The answer of a personal link, inserted only in the usual case (see NewAnswer.params).
+_DISTINCT = "COUNT(DISTINCT score)"
+_ANSWER = (
+    'INSERT INTO "response" (shop_id, invitation_id, customer_id, kind, score, aspects,'
+    " dedupe_key, created_at, updated_at, alert_due_at)"
+    " SELECT i.shop_id, i.id, i.customer_id, i.kind, :score, '[]', :personal_key, :at, :at,"
+    ' :alert_due FROM "invitation" i WHERE i.id = :invitation AND i.shop_id = :shop'
+    " AND NOT i.reusable AND i.kind IN (:kind_0, :kind_1, :kind_2)"
+    ' AND NOT EXISTS (SELECT 1 FROM "webhook_endpoint" w'
+    " WHERE w.shop_id = i.shop_id AND w.disabled_at IS NULL)"
+    # Link.new_scores_with, in SQL: the distinct scores clicked lately, with this one.
+    f" AND (SELECT CASE WHEN {_DISTINCT} > 2 THEN {_DISTINCT} + 1 ELSE {_DISTINCT}"
+    " + CASE WHEN :score = MIN(score) OR :score = MAX(score) THEN 0 ELSE 1 END END"
+    ' FROM "click" WHERE invitation_id = :invitation AND created_at >= :since)'
+    " < :burst_scores"
+    " ON CONFLICT (dedupe_key) DO NOTHING"
+)
 
 
-@cache
-def _answer_and_link_sql() -> str:
-    """PostgreSQL: the answer and the lookup in one statement (the lookup sees the rows as
-    they were before the answer)."""
-    return (
-        f"WITH a AS ({_answer_sql(5)} RETURNING id) SELECT *, (SELECT id FROM a) AS answered"
-        f" FROM ({_link_sql(True)}) link"
-    )
-
-
-@cache
-def _click_and_link_sql() -> str:
-    """PostgreSQL: the click and the lookup in one statement (the lookup sees the rows as
-    they were before the click, which it does not read). Built at the first click, when
-    Tortoise has added the foreign key columns to the models."""
-    return f"WITH c AS ({_click_sql(4)}) {_link_sql(False)}"
+def _three(kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """:kind_0 to :kind_2: the kinds, the last one repeated."""
+    return (*kinds, *kinds[-1:] * (3 - len(kinds)))
 
 
 @dataclass(frozen=True)
@@ -189,9 +169,16 @@ class Click:
     user_agent: str
     at: datetime
 
-    def values(self, invitation_id: int, shop_id: int) -> list[object]:
-        kinds = (*self.kinds, *self.kinds[-1:] * (3 - len(self.kinds)))
-        return [invitation_id, shop_id, self.score, self.user_agent, self.at, *kinds]
+    def params(self) -> dict[str, object]:
+        kinds = _three(self.kinds)
+        return {
+            "score": self.score,
+            "user_agent": self.user_agent,
+            "at": self.at,
+            "kind_0": kinds[0],
+            "kind_1": kinds[1],
+            "kind_2": kinds[2],
+        }
 
 
 @dataclass(frozen=True)
@@ -206,22 +193,17 @@ class NewAnswer:
     alert_due: datetime
     burst_scores: int  # distinct scores clicked within the window that make a burst
 
-    def values(self, link: list[object]) -> list[object]:
-        """After the lookup's values (invitation id, shop id, keys, window start)."""
-        invitation_id, shop_id, _, personal_key, since = link
-        kinds = (*self.kinds, *self.kinds[-1:] * (3 - len(self.kinds)))
-        return [
-            *(invitation_id, shop_id, personal_key, self.score, self.at, self.alert_due),
-            *(since, self.burst_scores, *kinds),
-        ]
-
-
-async def _row(sql: str, values: list[object]) -> Mapping[str, Any] | None:
-    """The first row of a query (None: no row)."""
-    if db.dialect() == "postgres":
-        rows = await db.fetch(sql, *values)
-        return rows[0] if rows else None
-    return db.first_row((await db.sqlite_batch([(sql, values)]))[0])
+    def params(self) -> dict[str, object]:
+        kinds = _three(self.kinds)
+        return {
+            "score": self.score,
+            "at": self.at,
+            "alert_due": self.alert_due,
+            "burst_scores": self.burst_scores,
+            "kind_0": kinds[0],
+            "kind_1": kinds[1],
+            "kind_2": kinds[2],
+        }
 
 
 async def load_link(
@@ -236,22 +218,19 @@ async def load_link(
     """The invitation, its shop and its answer by the dedupe key its kind of link uses;
     with `recent_since`, also the clicks since then and the shop's webhooks; with `click`,
     records that click too, in the same round trip."""
-    values: list[object] = [invitation_id, shop_id, reusable_key, personal_key]
+    params: dict[str, object] = {
+        "invitation": invitation_id,
+        "shop": shop_id,
+        "reusable_key": reusable_key,
+        "personal_key": personal_key,
+        "since": recent_since,
+    }
     row: Mapping[str, Any] | None
     if click is not None:
         assert recent_since is None
-        click_values = click.values(invitation_id, shop_id)
-        if db.dialect() == "postgres":
-            row = await _row(_click_and_link_sql(), [*values, *click_values])
-        else:  # the click needs no transaction with the lookup: each commits on its own
-            _, found = await db.sqlite_batch(
-                [(_click_sql(0), click_values), (_link_sql(False), values)]
-            )
-            row = db.first_row(found)
+        _, row = await db.write_and_read(_CLICK, _link_sql(False), params | click.params())
     else:
-        if recent_since is not None:
-            values.append(recent_since)
-        row = await _row(_link_sql(recent_since is not None), values)
+        row = await db.fetch_one(_link_sql(recent_since is not None), params)
     return _link(row, recent=recent_since is not None)
 
 
@@ -266,19 +245,20 @@ async def record_usual_answer(
 ) -> int | Link | None:
     """The answer if it is the usual case (see NewAnswer): its id. Otherwise nothing is
     written and load_link(recent_since=…) is returned, from the same round trip."""
-    values: list[object] = [invitation_id, shop_id, reusable_key, personal_key, recent_since]
-    if db.dialect() == "postgres":
-        row = await _row(_answer_and_link_sql(), [*values, *answer.values(values)])
-        if row is not None and row["answered"] is not None:
-            return int(row["answered"])
-    else:  # the lookup only when no answer was inserted (measured: faster with it after)
-        inserted, found = await db.sqlite_batch(
-            [(_answer_sql(0), answer.values(values)), (_link_sql(True), values)],
-            until_insert=True,
-        )
-        if isinstance(inserted, int):
-            return inserted
-        row = db.first_row(found)
+    params = {
+        "invitation": invitation_id,
+        "shop": shop_id,
+        "reusable_key": reusable_key,
+        "personal_key": personal_key,
+        "since": recent_since,
+        **answer.params(),
+    }
+    # The lookup only when no answer was inserted (SQLite, measured: faster with it after).
+    inserted, row = await db.write_and_read(
+        _ANSWER, _link_sql(True), params, read_after_insert=False
+    )
+    if inserted is not None:
+        return inserted
     return _link(row, recent=True)
 
 
@@ -305,41 +285,24 @@ async def insert_response(
     invitation: Invitation, score: int, dedupe_key: str, now: datetime, alert_due: datetime
 ) -> Response:
     """The confirmed answer; IntegrityError when its dedupe key is taken."""
-    values = _response_values(invitation, score, dedupe_key, now, alert_due)
-    rows = await db.fetch(INSERT_RESPONSE + " RETURNING id", *values)
-    return _answer_row(rows[0]["id"], invitation, score, dedupe_key, now, alert_due)
-
-
-def _response_values(
-    invitation: Invitation, score: int, dedupe_key: str, now: datetime, alert_due: datetime
-) -> tuple[object, ...]:
-    """The values {0} to {7} of INSERT_RESPONSE, in its order."""
-    return (
-        invitation.shop_id,
-        invitation.id,
-        invitation.customer_id,
-        invitation.kind,
-        score,
-        dedupe_key,
-        now,
-        alert_due,
-    )
-
-
-def _answer_row(
-    response_id: int,
-    invitation: Invitation,
-    score: int,
-    dedupe_key: str,
-    now: datetime,
-    alert_due: datetime,
-) -> Response:
-    """The row just inserted, built as a row read back (the model's __init__ checks every
-    field again: 4% of a click's CPU)."""
-    return Response._init_from_db(
+    params = {
+        "shop": invitation.shop_id,
+        "invitation": invitation.id,
+        "customer": invitation.customer_id,
+        "kind": invitation.kind,
+        "score": score,
+        "dedupe_key": dedupe_key,
+        "now": now,
+        "alert_due": alert_due,
+    }
+    row = await db.fetch_one(INSERT_RESPONSE, params)
+    assert row is not None
+    # The row just inserted, as read back: the model's __init__ checks every field again.
+    return Response.construct(
+        _saved_in_db=True,
         **{
             **dict.fromkeys(Response._meta.db_fields),
-            "id": response_id,
+            "id": row["id"],
             "shop_id": invitation.shop_id,
             "invitation_id": invitation.id,
             "customer_id": invitation.customer_id,
@@ -351,11 +314,11 @@ def _answer_row(
             "updated_at": now,
             "alert_due_at": alert_due,
             "chained": False,
-        }
+        },
     )
 
 
 async def confirm_clicks(invitation: Invitation, score: int) -> None:
     """A reusable link's clicks of this score (a personal link's need nothing: _ANSWERED)."""
     if invitation.reusable:
-        await db.execute(_confirm_clicks_sql("{0}", "{1}"), invitation.id, score)
+        await db.execute(_CONFIRM_CLICKS, {"invitation": invitation.id, "score": score})

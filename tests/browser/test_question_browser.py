@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+from axe_helpers import serious_violations
 from question_helpers import catalogue, confirmation_link, confirmed_question
-from test_accessibility_browser import _serious
 
 from feedback_service.questions.models import Question
 
@@ -24,7 +24,7 @@ async def test_asking_a_question_on_the_product_page(api: httpx.AsyncClient, pag
     assert await page.locator("script").count() == 0
 
     await block.get_by_text("Poser une question").click()  # <details>: no script needed
-    assert await _serious(page) == []
+    assert await serious_violations(page) == []
     await block.get_by_label("Votre question sur ce produit").fill(
         "La poignée reste-t-elle froide ?"
     )
@@ -36,12 +36,12 @@ async def test_asking_a_question_on_the_product_page(api: httpx.AsyncClient, pag
     await block.screenshot(path=str(ARTIFACTS / "question-form-fr.png"))
     await block.get_by_role("button", name="Envoyer ma question").click()
     await page.get_by_role("heading", name="Consultez votre boîte de réception").wait_for()
-    assert await _serious(page) == []
+    assert await serious_violations(page) == []
     asked = await Question.get(author_email="lea@example.fr")
     assert (asked.status, asked.author_name, asked.language) == ("unconfirmed", "Léa", "fr")
 
     await page.goto(await confirmation_link())
-    assert await _serious(page) == []
+    assert await serious_violations(page) == []
     await page.get_by_role("button", name="Confirmer ma question").click()
     await page.get_by_role("heading", name="Votre question est confirmée. Merci\u202f!").wait_for()
     assert (await Question.get(id=asked.id)).status == "pending"

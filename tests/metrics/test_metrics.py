@@ -3,7 +3,6 @@ loyalty KPIs, on real rows in the test database (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -15,7 +14,7 @@ from starlette.routing import Route
 
 from feedback_service.app import domain_error
 from feedback_service.errors import DomainError, InvalidInput
-from feedback_service.metrics import services, sql
+from feedback_service.metrics import services
 from feedback_service.metrics.api import get_metrics
 from feedback_service.metrics.stats import (
     DOWN,
@@ -23,11 +22,6 @@ from feedback_service.metrics.stats import (
     NOISE,
     UP,
     Nps,
-    Share,
-    compare_nps,
-    compare_shares,
-    nps_interval,
-    wilson_interval,
 )
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.orders.services import refresh_order_totals
@@ -119,70 +113,6 @@ async def order(
 async def orders(shop: Shop, who: Customer, count: int, item: Product) -> None:
     for days_ago in range(1, count + 1):
         await order(shop, who, days_ago * 10, [(item, 1, "10.00")])
-
-
-# --- The arithmetic ----------------------------------------------------------------------
-
-
-def test_nps_and_its_interval_by_hand() -> None:
-    nps = Nps(promoters=5, passives=3, detractors=2)
-    # NPS = 50% − 20% = 30; var = [0.5 + 0.2 − 0.3²] / 10 = 0.061; SE = √0.061 = 0.24698
-    # 95%: 30 ± 1.96 × 0.24698 × 100 = 30 ± 48.408
-    assert nps.score == pytest.approx(30.0)
-    assert nps.standard_error == pytest.approx(math.sqrt(0.061) * 100)
-    assert nps.ci95 == pytest.approx((-18.408, 78.408), abs=1e-3)
-
-
-def test_nps_interval_is_clipped_to_the_scale() -> None:
-    # 2 promoters, 1 detractor: 33.3 ± 1.96 × √([2/3 + 1/3 − 1/9] / 3) × 100 = 33.3 ± 106.7
-    assert nps_interval(Nps(2, 0, 1)) == pytest.approx((-73.36, 100.0), abs=1e-2)
-    # Everyone a promoter: no spread, the interval is the point.
-    assert nps_interval(Nps(3, 0, 0)) == (100.0, 100.0)
-    assert nps_interval(Nps()) is None and Nps().score is None
-
-
-def test_wilson_interval_known_values() -> None:
-    # Reference values: statsmodels proportion_confint(method="wilson"), z = 1.95996.
-    assert wilson_interval(8, 10) == pytest.approx((0.49016, 0.94332), abs=1e-4)
-    assert wilson_interval(0, 10) == pytest.approx((0.0, 0.27753), abs=1e-4)
-    assert wilson_interval(50, 100) == pytest.approx((0.40383, 0.59617), abs=1e-4)
-    assert wilson_interval(10, 10) == pytest.approx((0.72247, 1.0), abs=1e-4)
-    assert wilson_interval(0, 0) is None
-    assert Share(5, 8).ci95 == pytest.approx((30.574, 86.316), abs=1e-2)
-
-
-def test_comparison_tests_by_hand() -> None:
-    # Previous: 10 passives, 10 detractors → −50, SE = √([0.5 − 0.25] / 20) = 11.18 points.
-    # Current: 15 promoters, 5 passives → 75, SE = √([0.75 − 0.5625] / 20) = 9.68 points.
-    # z = 125 / √(11.18² + 9.68²) = 8.45
-    change = compare_nps(Nps(15, 5, 0), Nps(0, 10, 10))
-    assert change.change == pytest.approx(125.0)
-    assert change.z == pytest.approx(125 / math.hypot(math.sqrt(0.0125), math.sqrt(0.009375)) / 100)
-    assert change.verdict == UP
-    assert compare_nps(Nps(0, 10, 10), Nps(15, 5, 0)).verdict == DOWN
-    # 5 P / 5 D → 0 against 6 P / 4 D → 20: z = 20 / √(31.62² + 30.98²) = 0.45
-    noise = compare_nps(Nps(6, 0, 4), Nps(5, 0, 5))
-    assert noise.z == pytest.approx(0.452, abs=1e-3) and noise.verdict == NOISE
-    # Two proportions, 9/10 against 2/10: pooled 0.55, SE = √(0.55 × 0.45 × 0.2) = 22.25 points
-    shares = compare_shares(Share(9, 10), Share(2, 10))
-    assert shares.z == pytest.approx(70 / (math.sqrt(0.55 * 0.45 * 0.2) * 100))
-    assert shares.verdict == UP
-    assert compare_shares(Share(5, 10), Share(5, 10)).verdict == NOISE
-    assert compare_shares(Share(5, 10), Share()).verdict == NO_DATA
-    # No spread at all in either period: a difference is real, no difference is noise.
-    assert compare_nps(Nps(3, 0, 0), Nps(0, 0, 3)).verdict == UP
-    assert compare_nps(Nps(3, 0, 0), Nps(3, 0, 0)).verdict == NOISE
-
-
-def test_queries_use_the_placeholders_of_each_engine() -> None:
-    query = "SELECT CAST(x AS date)::text FROM t WHERE a = :shop AND b < :end AND c = :shop"
-    moment = datetime(2024, 1, 1, 1, tzinfo=UTC)
-    on_pg, pg_values = sql.compile_query(query, {"shop": 7, "end": moment}, "postgres")
-    assert on_pg.endswith("a = $1 AND b < $2 AND c = $1") and "::text" in on_pg
-    assert pg_values == [7, moment]
-    on_sqlite, sqlite_values = sql.compile_query(query, {"shop": 7, "end": moment}, "sqlite")
-    assert on_sqlite.endswith("a = ? AND b < ? AND c = ?")
-    assert sqlite_values == [7, "2024-01-01 01:00:00+00:00", 7]
 
 
 # --- Survey metrics ----------------------------------------------------------------------

@@ -9,10 +9,11 @@ import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ROOT, TEST_DATABASE_URL, SmtpSink, WebhookReceiver, _free_port
+from peers import SmtpSink, WebhookReceiver, free_port
 
 from feedback_service.outbox.models import OutboxMessage
 from feedback_service.outbox.services import queue_email
@@ -66,7 +67,7 @@ async def test_without_smtp_url_emails_wait_in_the_outbox(
 async def test_a_click_while_smtp_is_down_answers_at_once(
     api: httpx.AsyncClient, settings: Settings
 ) -> None:
-    port = _free_port()  # nothing listens there yet
+    port = free_port()  # nothing listens there yet
     created = await invite(api)
     started = time.monotonic()
     await api.get(created["links"]["4"])
@@ -78,11 +79,7 @@ async def test_a_click_while_smtp_is_down_answers_at_once(
     row = await OutboxMessage.get(kind="email")
     assert row.state == "pending" and row.attempts == 1 and row.last_error
     # SMTP comes back; the retry is due; the email goes out.
-    sink = SmtpSink()
-    sink.port = port
-    from aiosmtpd.controller import Controller
-
-    sink.controller = Controller(sink, hostname="127.0.0.1", port=port)
+    sink = SmtpSink(port=port)
     with sink:
         await OutboxMessage.filter(id=row.id).update(due_at=datetime.now(UTC))
         await Worker(down).run_once()
@@ -101,7 +98,7 @@ def _worker_env(settings: Settings, **extra: str) -> dict[str, str]:
     }
 
 
-async def _start_worker(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
+async def _start_worker(cwd: Path, env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -109,13 +106,16 @@ async def _start_worker(env: dict[str, str], *args: str) -> asyncio.subprocess.P
         "worker",
         *args,
         env=env,
-        cwd=ROOT,
+        cwd=cwd,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )
 
 
-async def test_kill_9_loses_no_email(shop_and_key, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.slow
+async def test_kill_9_loses_no_email(  # type: ignore[no-untyped-def]
+    shop_and_key, settings: Settings, pytestconfig: pytest.Config
+) -> None:
     shop: Shop = shop_and_key[0]
     for n in range(200):
         await queue_email(
@@ -123,7 +123,7 @@ async def test_kill_9_loses_no_email(shop_and_key, settings: Settings) -> None: 
         )
     with SmtpSink(delay=0.01) as sink:
         env = _worker_env(settings, SMTP_URL=sink.url)
-        first = await _start_worker(env)
+        first = await _start_worker(pytestconfig.rootpath, env)
         deadline = time.monotonic() + 60
         while len(sink.messages) < 60 and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
@@ -133,7 +133,7 @@ async def test_kill_9_loses_no_email(shop_and_key, settings: Settings) -> None: 
         assert 0 < delivered_before_kill < 200
         # The dead worker's claim lapses after LEASE (2 minutes); let that time pass.
         await OutboxMessage.filter(state="pending").update(locked_until=None)
-        second = await _start_worker(env, "--once")
+        second = await _start_worker(pytestconfig.rootpath, env, "--once")
         assert await asyncio.wait_for(second.wait(), 120) == 0
         subjects = Counter(m["Subject"] for m in sink.parsed())
     assert set(subjects) == {f"n{n}" for n in range(200)}  # none lost
@@ -146,17 +146,18 @@ async def test_kill_9_loses_no_email(shop_and_key, settings: Settings) -> None: 
     assert await OutboxMessage.filter(state="done").count() == 200
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
-    not TEST_DATABASE_URL, reason="SKIP LOCKED needs PostgreSQL (TEST_DATABASE_URL)"
+    not os.environ.get("TEST_DATABASE_URL"),
+    reason="SKIP LOCKED needs PostgreSQL (TEST_DATABASE_URL)",
 )
-async def test_two_workers_deliver_each_webhook_once(  # type: ignore[no-untyped-def]
-    api: httpx.AsyncClient, receiver: WebhookReceiver, settings: Settings
+async def test_two_workers_deliver_each_webhook_once(
+    api: httpx.AsyncClient,
+    receiver: WebhookReceiver,
+    settings: Settings,
+    pytestconfig: pytest.Config,
 ) -> None:
-    hook = await api.post(
-        "/api/v1/webhooks", json={"url": receiver.url, "events": ["comment.added"]}
-    )
-    receiver.secret = hook.json()["secret"]
-    endpoint_id = hook.json()["id"]
+    endpoint_id = (await receiver.subscribe(api, ["comment.added"]))["id"]
     shop_id = (await Shop.get(slug="test-shop")).id
     now = datetime.now(UTC)
     await OutboxMessage.bulk_create(
@@ -173,7 +174,7 @@ async def test_two_workers_deliver_each_webhook_once(  # type: ignore[no-untyped
         ]
     )
     env = _worker_env(settings, WEBHOOK_ALLOW_PRIVATE="true")
-    workers = [await _start_worker(env, "--once") for _ in range(2)]
+    workers = [await _start_worker(pytestconfig.rootpath, env, "--once") for _ in range(2)]
     for worker in workers:
         assert await asyncio.wait_for(worker.wait(), 120) == 0
     ids = Counter(r["id"] for r in receiver.received)
@@ -181,7 +182,9 @@ async def test_two_workers_deliver_each_webhook_once(  # type: ignore[no-untyped
     assert all(r["verified"] for r in receiver.received)
 
 
-async def test_sigterm_stops_the_worker_cleanly(shop_and_key, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+async def test_sigterm_stops_the_worker_cleanly(  # type: ignore[no-untyped-def]
+    shop_and_key, settings: Settings, pytestconfig: pytest.Config
+) -> None:
     with SmtpSink(delay=0.05) as sink:
         for n in range(30):
             await queue_email(
@@ -192,7 +195,9 @@ async def test_sigterm_stops_the_worker_cleanly(shop_and_key, settings: Settings
                 text="x",
                 locale="en",
             )
-        worker = await _start_worker(_worker_env(settings, SMTP_URL=sink.url))
+        worker = await _start_worker(
+            pytestconfig.rootpath, _worker_env(settings, SMTP_URL=sink.url)
+        )
         while not sink.messages:
             await asyncio.sleep(0.02)
         worker.send_signal(signal.SIGTERM)

@@ -8,9 +8,9 @@ from pathlib import Path
 import extruct
 import httpx
 import pytest
-from conftest import SmtpSink
 from html_helpers import assert_valid_page
 from markup_check import assert_markup_ok
+from peers import SmtpSink
 from question_helpers import (
     ANSWER,
     ASK_URL,

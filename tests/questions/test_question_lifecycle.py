@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
-from conftest import WebhookReceiver
 from html_helpers import assert_valid_html
+from peers import WebhookReceiver
 from question_helpers import ASK_URL, ask, catalogue, confirmed_question, link_in
 from tortoise import Tortoise, connections
 

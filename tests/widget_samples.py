@@ -1,4 +1,4 @@
-"""Plain sample data for the widget tests and the screenshot script (no database)."""
+"""Plain sample data for the widget tests (no database)."""
 
 from __future__ import annotations
 
