@@ -12,6 +12,7 @@ from decimal import Decimal
 from feedback_service.links import Links
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.orders.services import refresh_order_totals
+from feedback_service.questions.models import Answer, Question
 from feedback_service.reviews import draws
 from feedback_service.reviews.models import Review, ReviewQuestion, ReviewRequest
 from feedback_service.reviews.services import refresh_product_rating, review_url
@@ -205,6 +206,46 @@ async def _reviews(shop: Shop, orders: list[Order], rng: random.Random, now: dat
         await refresh_product_rating(product_id)
 
 
+async def _questions(shop: Shop, product: Product, buyer: Customer, now: datetime) -> None:
+    """Shoppers' questions on the first product: answered by the shop, answered by a buyer
+    (both shown under its reviews), and one waiting in /admin/questions."""
+    asked = [
+        ("Léa", "Taille-t-il grand\u202f? Je fais du M d'habitude.", "published", True),
+        ("Hugo", "Le coton rétrécit-il au lavage à 40\u00a0°C\u202f?", "published", False),
+        ("Inès", "Existe-t-il en vert sapin\u202f?", "pending", False),
+    ]
+    for n, (name, body, status, by_shop) in enumerate(asked):
+        when = now - timedelta(days=20 - 5 * n)
+        question = await Question.create(
+            shop=shop,
+            product=product,
+            body=body,
+            author_name=name,
+            author_email=f"{_ascii(name)}.question@demo.example",
+            language="fr",
+            status=status,
+            asked_at=when,
+            confirmed_at=when,
+            published_at=when + timedelta(hours=3) if status == "published" else None,
+            answered_at=when + timedelta(hours=3) if status == "published" else None,
+        )
+        if status != "published":
+            continue
+        await Answer.create(
+            question=question,
+            by_shop=by_shop,
+            customer=None if by_shop else buyer,
+            author_name="" if by_shop else "Camille D.",
+            author_email=None if by_shop else buyer.email,
+            body="Il taille normalement\u202f: prenez votre taille habituelle."
+            if by_shop
+            else "Non, le mien n'a pas bougé après dix lavages à 40\u00a0°C.",
+            status="published",
+            created_at=when + timedelta(hours=3),
+            published_at=when + timedelta(hours=3),
+        )
+
+
 def demo_api_key(settings: Settings) -> str:
     """Stable across runs (so `make run` can print it), unguessable without the secret."""
     digest = hmac.new(settings.secret_key.encode(), b"demo-api-key", hashlib.sha256)
@@ -324,6 +365,7 @@ async def load(settings: Settings) -> list[str]:
     await OrderItem.bulk_create(
         [OrderItem(order=guest_order, product=p, quantity=1) for p in products[:2]]
     )
+    await _questions(shop, products[0], guest, now)
     # Orders written directly, not through upsert_order: the customers' totals once at the end.
     await refresh_order_totals([*(c.id for c in customers), guest.id])
     review_request = await ReviewRequest.create(
@@ -358,6 +400,7 @@ async def load(settings: Settings) -> list[str]:
         f"Product page with reviews: {base}/w/{SLUG}/products/{PRODUCTS[0][0]}",
         f"Embeddable block: {base}/w/{SLUG}/products/{PRODUCTS[0][0]}/reviews",
         f"The shop's review certificate: {base}/w/{SLUG}/certificate  (its badge: /badge)",
+        f"Product questions to moderate and answer: {base}/admin/questions",
         *(
             [
                 f"One review's shareable page: {base}/w/{SLUG}/reviews/{shared.id}"

@@ -35,6 +35,12 @@ from feedback_service.outbox.schemas import (
     WebhooksPage,
 )
 from feedback_service.privacy.services import CustomerExport
+from feedback_service.questions.schemas import (
+    AnswerIn,
+    Question,
+    QuestionModerationIn,
+    QuestionsPage,
+)
 from feedback_service.reviews.schemas import (
     ModerationIn,
     OrderDetail,
@@ -194,6 +200,30 @@ OPERATIONS: list[tuple[str, str, str, Model | None, dict[int, Model | None], lis
     ),
     (
         "get",
+        "/api/v1/questions",
+        "Product questions, newest first (without status: every confirmed one)",
+        None,
+        {200: QuestionsPage},
+        ["status", "sku", "cursor"],
+    ),
+    (
+        "post",
+        "/api/v1/questions/{id}/answer",
+        "The shop's public answer (publishes a question waiting for moderation)",
+        AnswerIn,
+        {200: Question, 409: Error},
+        [],
+    ),
+    (
+        "post",
+        "/api/v1/questions/{id}/moderation",
+        "Publish or reject a question, or with answer_id a buyer's answer",
+        QuestionModerationIn,
+        {200: Question, 409: Error},
+        [],
+    ),
+    (
+        "get",
         "/api/v1/alerts",
         "The triage inbox",
         None,
@@ -289,7 +319,7 @@ def spec() -> dict[str, Any]:
                 "content": {"application/json": {"schema": _ref(body)}},
             }
         for status, model in answers.items():
-            answer: dict[str, Any] = {"description": "success"}
+            answer: dict[str, Any] = {"description": "success" if status < 400 else "error"}
             if model is not None:
                 answer["content"] = {"application/json": {"schema": _ref(model)}}
             operation["responses"][str(status)] = answer

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from starlette.routing import Route
 
 from feedback_service import health, icon, openapi
 from feedback_service.admin import campaign_views as admin_campaigns
 from feedback_service.admin import draw_views as admin_draws
 from feedback_service.admin import import_views as admin_imports
+from feedback_service.admin import question_views as admin_questions
 from feedback_service.admin import settings_views as admin_settings
 from feedback_service.admin import views as admin
 from feedback_service.alerts import api as alerts_api
@@ -19,6 +22,9 @@ from feedback_service.metrics import api as metrics_api
 from feedback_service.orders import api as orders_api
 from feedback_service.outbox import api as outbox_api
 from feedback_service.privacy import api as privacy_api
+from feedback_service.questions import api as questions_api
+from feedback_service.questions import blocks as question_blocks
+from feedback_service.questions import views as questions
 from feedback_service.reviews import api as reviews_api
 from feedback_service.reviews import certificate
 from feedback_service.reviews import public_views as reviews_public
@@ -33,6 +39,10 @@ register_bounded_text("sku", 100)
 register_bounded_text("email", 254)
 register_bounded_text("order_id", 100)
 
+# The product's blocks show its answered questions under the reviews (reviews imports no
+# other domain: the loader is handed in here).
+product_block = partial(reviews.product_block, questions=question_blocks.answered_questions)
+
 routes = [
     # Public pages first: the router tries routes in order, and these take the traffic.
     # Respondents: no login, the token in the link is the only key. The one-click answer
@@ -44,9 +54,16 @@ routes = [
     Route("/u/{token}", surveys.unsubscribe, methods=["GET", "POST"]),
     Route("/r/{token}", reviews.review_form, methods=["GET", "POST"]),
     Route("/r/{token}/thanks", reviews.review_thanks, methods=["GET"]),
+    Route("/q/{token}", questions.confirmation, methods=["GET", "POST"]),
+    Route("/a/{token}", questions.buyer_answer, methods=["GET", "POST"]),
     # Shops' pages: embeddable review blocks, cacheable, no JavaScript.
-    Route("/w/{shop:slug}/products/{sku:sku}", reviews.product_block, methods=["GET"]),
-    Route("/w/{shop:slug}/products/{sku:sku}/{kind}", reviews.product_block, methods=["GET"]),
+    Route("/w/{shop:slug}/products/{sku:sku}", product_block, methods=["GET"]),
+    Route(
+        "/w/{shop:slug}/products/{sku:sku}/questions", questions.questions_fragment, methods=["GET"]
+    ),
+    Route("/w/{shop:slug}/products/{sku:sku}/questions", questions.ask, methods=["POST"]),
+    Route("/w/{shop:slug}/products/{sku:sku}/questions/sent", questions.asked, methods=["GET"]),
+    Route("/w/{shop:slug}/products/{sku:sku}/{kind}", product_block, methods=["GET"]),
     Route("/w/{shop:slug}/reviews", reviews.shop_reviews, methods=["GET"]),
     Route("/w/{shop:slug}/review-policy", reviews.review_policy, methods=["GET"]),
     Route("/w/{shop:slug}/certificate", certificate.certificate, methods=["GET"]),
@@ -96,6 +113,9 @@ routes = [
     Route("/api/v1/reviews/{id}/moderation", reviews_api.moderate, methods=["POST"]),
     Route("/api/v1/reviews/{id}/reply", reviews_api.reply, methods=["POST"]),
     Route("/api/v1/feeds/google-product-reviews.xml", reviews_api.google_feed, methods=["GET"]),
+    Route("/api/v1/questions", questions_api.list_questions, methods=["GET"]),
+    Route("/api/v1/questions/{id}/answer", questions_api.answer, methods=["POST"]),
+    Route("/api/v1/questions/{id}/moderation", questions_api.moderate, methods=["POST"]),
     Route("/api/v1/metrics", metrics_api.get_metrics, methods=["GET"]),
     Route("/api/v1/alerts", alerts_api.list_alerts, methods=["GET"]),
     Route("/api/v1/alerts/{id}", alerts_api.patch_alert, methods=["PATCH"]),
@@ -117,6 +137,7 @@ routes = [
     Route("/admin/inbox", alerts.inbox, methods=["GET"]),
     Route("/admin/inbox/{id}", alerts.act, methods=["POST"]),
     Route("/admin/reviews", admin.reviews, methods=["GET", "POST"]),
+    Route("/admin/questions", admin_questions.questions_page, methods=["GET", "POST"]),
     Route("/admin/settings", admin_settings.settings_page, methods=["GET"]),
     Route("/admin/settings/{action}", admin_settings.settings_action, methods=["POST"]),
     Route("/admin/customers/export", admin_settings.customer_export, methods=["GET"]),

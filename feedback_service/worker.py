@@ -26,6 +26,7 @@ from feedback_service.outbox import jobs, mail, webhooks
 from feedback_service.outbox.models import OutboxMessage, WebhookEndpoint
 from feedback_service.outbox.services import utcnow
 from feedback_service.privacy import tasks as privacy_tasks
+from feedback_service.questions import tasks as questions_tasks
 from feedback_service.reviews import tasks as reviews_tasks
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
@@ -50,7 +51,14 @@ LEASE = timedelta(minutes=2)
 BATCH = 20
 IDLE_SLEEP = 1.0
 # The domains whose jobs and chores this worker runs (importing them registers them).
-TASKS = (alerts_tasks, connectors_tasks, privacy_tasks, reviews_tasks, surveys_tasks)
+TASKS = (
+    alerts_tasks,
+    connectors_tasks,
+    privacy_tasks,
+    questions_tasks,
+    reviews_tasks,
+    surveys_tasks,
+)
 
 
 def retry_delay(attempts: int) -> timedelta | None:

@@ -28,17 +28,20 @@ from widgets.data import (
 )
 from widgets.highlights import render_highlights
 from widgets.i18n import LOCALES, normalize_locale
+from widgets.questions import Answer, Question, render_questions_block
 from widgets.rendering import STYLESHEET
 from widgets.sharing import render_review_page
 
 __all__ = [
     "LOCALES",
+    "Answer",
     "SORTS",
     "STYLESHEET",
     "CriterionRating",
     "Highlight",
     "PageInfo",
     "Product",
+    "Question",
     "Quote",
     "Reply",
     "Review",
@@ -53,6 +56,7 @@ __all__ = [
     "render_highlights",
     "render_policy_page",
     "render_product_page",
+    "render_questions_block",
     "render_review_page",
     "render_reviews_block",
     "render_shop_badge",

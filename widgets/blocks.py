@@ -15,6 +15,7 @@ from widgets.data import Highlight, PageInfo, Product, Review, Shop, Summary
 from widgets.formatting import Formatter, shop_timezone
 from widgets.highlights import highlight_views
 from widgets.i18n import gettext, ngettext, normalize_locale
+from widgets.questions import Question, QuestionsView, questions_view
 from widgets.rendering import render
 from widgets.views import (
     ProductView,
@@ -38,13 +39,17 @@ def render_reviews_block(
     locale: str,
     *,
     highlights: Sequence[Highlight] = (),
+    questions: Sequence[Question] | None = None,
 ) -> str:
     """The product page fragment: Product > AggregateRating + Review microdata, styles inline;
-    "what customers say" (`highlights`) under the rating."""
+    "what customers say" (`highlights`) under the rating; `questions`: the product's answered
+    questions, shown with the form to ask one."""
+    context = _block_context(shop, product, summary, reviews, page, locale, highlights)
     return render(
         "reviews_block.html",
         locale,
-        **_block_context(shop, product, summary, reviews, page, locale, highlights),
+        **context,
+        questions=_questions(shop, product, questions, locale, context),
         include_style=True,
     )
 
@@ -86,6 +91,7 @@ def render_product_page(
     locale: str,
     *,
     highlights: Sequence[Highlight] = (),
+    questions: Sequence[Question] | None = None,
 ) -> str:
     """A whole indexable HTML page: head tags, the product and its reviews. No JavaScript.
 
@@ -105,6 +111,7 @@ def render_product_page(
         **context,
         **_head_context(shop, product, summary, canonical_url, locale),
         title=title,
+        questions=_questions(shop, product, questions, locale, context),
         include_style=False,  # the page has the stylesheet in its <head>
     )
 
@@ -178,6 +185,20 @@ def render_policy_page(
 
 
 # ---- context builders ---------------------------------------------------------------
+
+
+def _questions(
+    shop: Shop,
+    product: Product,
+    questions: Sequence[Question] | None,
+    locale: str,
+    context: Mapping[str, object],
+) -> QuestionsView | None:
+    """The questions section under the reviews, its Questions inside the Product item
+    when the block marks one up."""
+    if questions is None:
+        return None
+    return questions_view(shop, product, questions, locale, nested=bool(context["md"]))
 
 
 def _formatter(shop: Shop, locale: str) -> Formatter:

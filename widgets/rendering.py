@@ -16,7 +16,10 @@ from widgets.i18n import LOCALES, TRANSLATIONS, normalize_locale
 
 PACKAGE_DIR = Path(__file__).parent
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
-STYLESHEET = (PACKAGE_DIR / "static" / "reviews.css").read_text(encoding="utf-8")
+STYLESHEET = "".join(
+    (PACKAGE_DIR / "static" / name).read_text(encoding="utf-8")
+    for name in ("reviews.css", "questions.css")
+)
 TEMPLATES = (
     "_macros.html",
     "_page.html",
@@ -31,6 +34,8 @@ TEMPLATES = (
     "highlights.html",
     "certificate.html",
     "shop_badge.html",
+    "questions_block.html",
+    "questions_fragment.html",
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
 
@@ -135,7 +136,12 @@ def _html(html: str, etag: str) -> HTMLResponse:
     return HTMLResponse(html, headers={"ETag": etag, "Cache-Control": BLOCK_CACHE})
 
 
-async def product_block(request: Request) -> Response:
+# What the product's questions domain shows under its reviews: the app's wiring (routes.py)
+# hands the loader in, so reviews imports no other domain.
+ProductQuestions = Callable[[Product], Awaitable[list[widgets.Question]]]
+
+
+async def product_block(request: Request, questions: ProductQuestions | None = None) -> Response:
     """reviews, head, badge or the full page of one product, by the last path segment."""
     kind = request.path_params.get("kind", "page")
     if kind not in ("reviews", "head", "badge", "page"):
@@ -155,12 +161,18 @@ async def product_block(request: Request) -> Response:
     rendered: RenderedBlocks = request.app.state.rendered_blocks
     html = rendered.get(product.id, etag)
     if html is None:
-        html = await _render_block(product, kind, query, _links(request).base_url)
+        html = await _render_block(product, kind, query, _links(request).base_url, questions)
         rendered.put(product.id, version, etag, html)
     return _html(html, etag)
 
 
-async def _render_block(product: Product, kind: str, query: BlockQuery, base: str) -> str:
+async def _render_block(
+    product: Product,
+    kind: str,
+    query: BlockQuery,
+    base: str,
+    questions: ProductQuestions | None = None,
+) -> str:
     shop = blocks.shop_data(product.shop, base)
     locale = query.locale or product.shop.locale
     data = blocks.product_data(product)
@@ -170,16 +182,17 @@ async def _render_block(product: Product, kind: str, query: BlockQuery, base: st
     if kind == "badge":
         return widgets.render_badge(shop, data, blocks.summary_of(product), locale)
     highlights = blocks.highlights_data(product.highlights)
+    asked = await questions(product) if questions is not None else None
     if kind == "reviews":  # a fragment in the shop's page: its links go to that page
         summary, reviews, info = await blocks.product_page_data(
             product, query, base, f"{page_url}/reviews", host_url=product.url
         )
         return widgets.render_reviews_block(
-            shop, data, summary, reviews, info, locale, highlights=highlights
+            shop, data, summary, reviews, info, locale, highlights=highlights, questions=asked
         )
     summary, reviews, info = await blocks.product_page_data(product, query, base, page_url)
     return widgets.render_product_page(
-        shop, data, summary, reviews, info, page_url, locale, highlights=highlights
+        shop, data, summary, reviews, info, page_url, locale, highlights=highlights, questions=asked
     )
 
 

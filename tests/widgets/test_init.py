@@ -14,12 +14,14 @@ ROOT = WIDGETS_DIR.parent
 
 PUBLIC = [
     "LOCALES",
+    "Answer",
     "SORTS",
     "STYLESHEET",
     "CriterionRating",
     "Highlight",
     "PageInfo",
     "Product",
+    "Question",
     "Quote",
     "Reply",
     "Review",
@@ -34,6 +36,7 @@ PUBLIC = [
     "render_highlights",
     "render_policy_page",
     "render_product_page",
+    "render_questions_block",
     "render_review_page",
     "render_reviews_block",
     "render_shop_badge",
