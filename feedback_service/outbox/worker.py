@@ -4,12 +4,13 @@ check is due, at least once."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -125,7 +126,11 @@ def _recipient(row: OutboxMessage) -> str | None:
 class Worker:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.smtp = mail.SmtpConfig(settings.smtp_url) if settings.smtp_url else None
+        self.smtp = (
+            mail.SmtpPool(mail.SmtpConfig(settings.smtp_url), size=BATCH)
+            if settings.smtp_url
+            else None
+        )
         self.domain = urlsplit(settings.base_url).hostname or "localhost"
         self.links = Links(settings)
         self.stopping = asyncio.Event()
@@ -228,7 +233,7 @@ class Worker:
             message_id=row.message_id,
             domain=self.domain,
         )
-        await mail.send(self.smtp, message)
+        await self.smtp.send(message)
 
     async def _send_webhook(self, row: OutboxMessage) -> None:
         endpoint = row.endpoint
@@ -239,11 +244,21 @@ class Worker:
             self.http, endpoint, row, allow_private=self.settings.webhook_allow_private
         )
 
+    @contextlib.asynccontextmanager
+    async def _connected(self) -> AsyncIterator[None]:
+        """The webhooks' HTTP client and the SMTP connections, open while the worker runs."""
+        async with httpx.AsyncClient() as self.http:
+            try:
+                yield
+            finally:
+                if self.smtp is not None:
+                    await self.smtp.close()
+
     async def run_once(self) -> int:
         """Deliver everything due now and check the answers due; returns how many rows
         (messages and answers) were attempted."""
         done = 0
-        async with httpx.AsyncClient() as self.http:
+        async with self._connected():
             while not self.stopping.is_set():
                 worked = await self.step()
                 if not worked:
@@ -300,7 +315,7 @@ class Worker:
 
     async def run(self) -> None:
         """Until stopped: the current batch is finished, then the loop ends."""
-        async with httpx.AsyncClient() as self.http:
+        async with self._connected():
             while not self.stopping.is_set():
                 if await self.step():
                     continue

@@ -9,14 +9,16 @@ import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime
+from email.message import EmailMessage
 
 import httpx
 import pytest
 from conftest import ROOT, TEST_DATABASE_URL, SmtpSink, WebhookReceiver, _free_port
 
+from feedback_service.outbox import mail
 from feedback_service.outbox.models import OutboxMessage
 from feedback_service.outbox.services import queue_email
-from feedback_service.outbox.worker import Worker
+from feedback_service.outbox.worker import BATCH, Worker
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
 
@@ -88,6 +90,75 @@ async def test_a_click_while_smtp_is_down_answers_at_once(
         await Worker(down).run_once()
     assert len(sink.messages) == 1
     assert (await OutboxMessage.get(id=row.id)).state == "done"
+
+
+class ConnectionsSink(SmtpSink):
+    """Also notes the connection (the client's address and port) each message came over."""
+
+    def __init__(self, port: int | None = None) -> None:
+        super().__init__()
+        if port is not None:
+            from aiosmtpd.controller import Controller
+
+            self.port = port
+            self.controller = Controller(self, hostname="127.0.0.1", port=port)
+        self.peers: list[tuple[str, int]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.peers.append(session.peer)
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def test_a_campaign_goes_out_over_a_few_connections(shop_and_key, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    for n in range(3 * BATCH):
+        shop = shop_and_key[0]
+        await queue_email(shop, to=f"c{n}@x.fr", subject=f"n{n}", html="x", text="x", locale="en")
+    with ConnectionsSink() as sink:
+        worker = Worker(settings.model_copy(update={"smtp_url": sink.url}))
+        assert await worker.run_once() == 3 * BATCH
+    assert sorted(m["Subject"] for m in sink.parsed()) == sorted(f"n{n}" for n in range(3 * BATCH))
+    # At most one connection per email sent at once, each reused by the next batches.
+    assert len(set(sink.peers)) <= BATCH
+    assert await OutboxMessage.filter(state="done", attempts=1).count() == 3 * BATCH
+
+
+def _email(n: int) -> EmailMessage:
+    payload = {"to": f"c{n}@example.com", "subject": f"n{n}", "html": "<p>x</p>", "text": "x"}
+    return mail.build_message(
+        payload, from_name="Shop", from_email="shop@example.com", message_id=f"m{n}", domain="x"
+    )
+
+
+async def test_a_connection_the_server_dropped_is_replaced() -> None:
+    with ConnectionsSink() as first:
+        pool = mail.SmtpPool(mail.SmtpConfig(first.url), size=2)
+        await pool.send(_email(1))
+        await pool.send(_email(2))
+    assert len(first.messages) == 2 and len(set(first.peers)) == 1
+    # The server went away and came back (a restart, its idle timeout): the connection
+    # kept open is dead, the next email goes over a new one.
+    with ConnectionsSink(port=first.port) as second:
+        await pool.send(_email(3))
+        await pool.close()
+    assert [m["Subject"] for m in second.parsed()] == ["n3"]
+
+
+class RefusingSink(ConnectionsSink):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+        if address.startswith("c1@"):
+            return "550 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+async def test_a_refused_email_fails_alone() -> None:
+    with RefusingSink() as sink:
+        pool = mail.SmtpPool(mail.SmtpConfig(sink.url), size=2)
+        with pytest.raises(mail.aiosmtplib.SMTPRecipientsRefused):
+            await pool.send(_email(1))
+        await pool.send(_email(2))
+        await pool.close()
+    assert [m["Subject"] for m in sink.parsed()] == ["n2"]
 
 
 def _worker_env(settings: Settings, **extra: str) -> dict[str, str]:
