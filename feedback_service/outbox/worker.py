@@ -15,6 +15,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import httpx
+from tortoise.exceptions import OperationalError
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
@@ -50,6 +51,7 @@ RETRY_DELAYS = [
 LEASE = timedelta(minutes=2)
 BATCH = 20
 IDLE_SLEEP = 1.0
+STEP_RETRY = 0.1  # seconds before a step that failed on the database is tried again
 SWEEP_EVERY = 3600.0  # seconds between two sweeps of the photo files no review shows
 # How often the survey rules look for orders that reached their day (surveys.rules).
 RULES_INTERVAL = 300.0
@@ -317,7 +319,14 @@ class Worker:
         """Until stopped: the current batch is finished, then the loop ends."""
         async with self._connected():
             while not self.stopping.is_set():
-                if await self.step():
+                try:
+                    if await self.step():
+                        continue
+                except OperationalError as exc:
+                    # SQLite: a transaction that read before another process wrote cannot
+                    # write ("database is locked"); what it claimed is undone: step again.
+                    log.warning(json.dumps({"event": "step_failed", "error": str(exc)[:300]}))
+                    await asyncio.sleep(STEP_RETRY)
                     continue
                 await self.chain_answers()
                 await self.sweep_photos()

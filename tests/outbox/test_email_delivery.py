@@ -14,6 +14,7 @@ from email.message import EmailMessage
 import httpx
 import pytest
 from conftest import ROOT, TEST_DATABASE_URL, SmtpSink, WebhookReceiver, _free_port
+from tortoise.exceptions import OperationalError
 
 from feedback_service.outbox import mail
 from feedback_service.outbox.models import OutboxMessage
@@ -271,3 +272,27 @@ async def test_sigterm_stops_the_worker_cleanly(shop_and_key, settings: Settings
         # The batch in hand was finished, not abandoned: nothing is left half-claimed.
         claimed = await OutboxMessage.filter(state="pending", locked_until__not_isnull=True).count()
         assert claimed == 0
+
+
+async def test_a_step_that_fails_on_the_database_is_tried_again(
+    shop_and_key, smtp: SmtpSink, settings: Settings
+) -> None:  # type: ignore[no-untyped-def]
+    """On SQLite a worker's claim fails ("database is locked") when the web process wrote
+    between its read and its write: the worker goes on instead of exiting."""
+    await queue_email(shop_and_key[0], to="a@x.fr", subject="s", html="x", text="x", locale="en")
+    worker = Worker(settings.model_copy(update={"smtp_url": smtp.url}))
+    step, calls = worker.step, 0
+
+    async def failing_once() -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise OperationalError("database is locked")
+        worked = await step()
+        if not worked:
+            worker.stopping.set()
+        return worked
+
+    worker.step = failing_once  # type: ignore[method-assign]
+    await asyncio.wait_for(worker.run(), 30)
+    assert len(smtp.messages) == 1 and calls >= 3
