@@ -4,9 +4,13 @@ and 200,000 orders (with items) in one shop, then times each metric function.
     .venv/bin/python benchmarks/metrics.py                  # seeds once, then times
     .venv/bin/python benchmarks/metrics.py --reseed         # starts from empty tables
     .venv/bin/python benchmarks/metrics.py --try-indexes    # also times with extra indexes
+    .venv/bin/python benchmarks/metrics.py --scale 5 --database bench_5m --explain
+                          # a shop 5 times larger (5 M answers); the slow calls' statements
+                          # under EXPLAIN (ANALYZE, BUFFERS)
 
 Uses its own database (`bench`, or `--database NAME`; created if missing) so the test
-database is never touched.
+database is never touched. --scale N multiplies the answers, the unanswered invitations,
+the customers and the orders (give each scale its own --database: the seed is kept).
 The goal is under 200 ms per call.
 """
 
@@ -368,9 +372,59 @@ def calls(shop: Shop, now: datetime) -> dict[str, Callable[[], Awaitable[Any]]]:
     }
 
 
+class Recorder:
+    """The statements sent through asyncpg while `on`, with their values and milliseconds."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.statements: list[tuple[str, tuple[Any, ...], float]] = []
+        for name in ("fetch", "fetchrow", "fetchval", "execute"):
+            original = getattr(asyncpg.connection.Connection, name)
+            setattr(asyncpg.connection.Connection, name, self._wrap(original))
+
+    def _wrap(self, original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        async def recorded(conn: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+            if not self.on:
+                return await original(conn, query, *args, **kwargs)
+            started = time.perf_counter()
+            try:
+                return await original(conn, query, *args, **kwargs)
+            finally:
+                self.statements.append((query, args, (time.perf_counter() - started) * 1000))
+
+        return recorded
+
+
+async def explain(url: str, recorder: Recorder, call: Callable[[], Awaitable[Any]]) -> None:
+    """The call's statements of 20 ms or more, each under EXPLAIN (ANALYZE, BUFFERS)."""
+    recorder.statements.clear()
+    recorder.on = True
+    try:
+        await call()
+    finally:
+        recorder.on = False
+    conn = await asyncpg.connect(asyncpg_url(url))
+    try:
+        for query, args, ms in recorder.statements:
+            if ms < 20 or not query.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            plan = await conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {query}", *args)
+            print(f"\n  {ms:.0f} ms: {' '.join(query.split())[:600]}")
+            for row in plan:
+                print(f"    {row[0]}")
+    finally:
+        await conn.close()
+
+
 async def run_all(
-    shop: Shop, now: datetime, title: str, runs_count: int = RUNS, only: str = ""
+    shop: Shop,
+    now: datetime,
+    title: str,
+    runs_count: int = RUNS,
+    only: str = "",
+    explained: tuple[str, Recorder] | None = None,
 ) -> None:
+    """`explained`: the database URL and the recorder: each call over the goal explained."""
     print(f"\n{title}: median of {runs_count} runs, ms")
     print(f"{'call':<52} {'median':>8} {'min':>8} {'max':>8}  goal")
     for name, call in calls(shop, now).items():
@@ -386,6 +440,8 @@ async def run_all(
         print(
             f"{name:<52} {median:>8.1f} {min(runs):>8.1f} {max(runs):>8.1f}  {verdict}", flush=True
         )
+        if explained is not None and median >= GOAL_MS:
+            await explain(*explained, call)
 
 
 async def with_indexes(url: str, create: bool) -> None:
@@ -412,7 +468,17 @@ async def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=RUNS, help=f"timed runs per call ({RUNS})")
     parser.add_argument("--only", default="", help="time the calls whose name contains this")
+    parser.add_argument("--scale", type=int, default=1, help="a shop this many times larger")
+    parser.add_argument(
+        "--explain", action="store_true", help="EXPLAIN ANALYZE the slow calls' statements"
+    )
     args = parser.parse_args()
+    global ANSWERS, UNANSWERED_INVITATIONS, ORDERS, CUSTOMERS
+    ANSWERS *= args.scale
+    UNANSWERED_INVITATIONS *= args.scale
+    ORDERS *= args.scale
+    CUSTOMERS *= args.scale
+    recorder = Recorder() if args.explain else None
     url = f"{SERVER}/{args.database}"
     await create_database(args.database)
     await prepare(url, reseed=args.reseed)
@@ -420,7 +486,8 @@ async def main() -> None:
     try:
         await with_indexes(url, create=False)  # a run stopped midway may have left them
         shop, now = await bench_shop(url)
-        await run_all(shop, now, "indexes of the migrations", args.runs, args.only)
+        explained = (url, recorder) if recorder is not None else None
+        await run_all(shop, now, "indexes of the migrations", args.runs, args.only, explained)
         if args.try_indexes:
             await with_indexes(url, create=True)
             try:
