@@ -6,6 +6,7 @@
     .venv/bin/python benchmarks/campaign.py send --engines postgres --web 2 --workers 2 \
         --storm 20000 --answer-all                          # the whole campaign, end to end
     .venv/bin/python benchmarks/campaign.py repeats --code /old/checkout .   # old vs new
+    .venv/bin/python benchmarks/campaign.py disk --invitations 100000
 
 send: the invitations are created through `POST /api/v1/invitations/batch` (1,000 an
 request, --api-clients at a time), then W queue workers (`feedback-service worker`, for each
@@ -41,6 +42,9 @@ is seeded once per engine and restored before each run. SQLite in a temporary fo
 PostgreSQL in --pg-database (dropped and created, with a `_seed` copy as template). Each
 engine runs in its own process (Tortoise keeps per-dialect state in the models). The disk a
 run leaves is given per table (bytes per row).
+
+disk: --invitations invitations (seeded) answered over HTTP at 20 clients: the rows and
+bytes of each table (with its indexes) after, from which the disk a million answers takes.
 
 The webhook fan-out is `benchmarks/outbox.py`; the metrics on 5 M answers
 `benchmarks/metrics.py --answers 5000000`.
@@ -268,7 +272,18 @@ async def start_process(
         )
 
 
-async def stop_process(process: asyncio.subprocess.Process) -> None:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a live process used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / http_bench.CLOCK_TICK
+
+
+async def stop_process(process: asyncio.subprocess.Process) -> float:
+    """SIGTERM, then wait; the CPU seconds it had used."""
+    used = cpu_seconds(process.pid)
     if process.returncode is None:
         process.send_signal(signal.SIGTERM)
         try:
@@ -276,6 +291,7 @@ async def stop_process(process: asyncio.subprocess.Process) -> None:
         except TimeoutError:
             process.kill()
             await process.wait()
+    return used
 
 
 def memory_mb(pid: int) -> tuple[float, float]:
@@ -773,10 +789,11 @@ async def send_run(
                     [memory_mb(p.pid) for p in procs],
                 )
             )
-            ended = [p for p in procs if p.returncode is not None]
-            if ended:
-                log = (workdir / f"worker-{procs.index(ended[0])}.log").read_text()
-                raise RuntimeError(f"a worker stopped:\n{log[-3000:]}")
+            ended = [n for n, p in enumerate(procs) if p.returncode is not None]
+            if ended:  # it crashed: say why, and measure what was sent until then
+                last = (workdir / f"worker-{ended[0]}.log").read_text().strip().splitlines()[-1]
+                print(f"\n{label}: a worker stopped after {received} emails: {last}", flush=True)
+                break
             if pending == 0 or time.perf_counter() - started > args.timeout:
                 break
             await asyncio.sleep(1.0)
@@ -784,8 +801,9 @@ async def send_run(
         stop.set()
         await probing
         scanned = await storming if storming else None
-        for proc in procs:
-            await stop_process(proc)
+        worker_cpu = sum([await stop_process(proc) for proc in procs])
+        assert sink.process is not None
+        sink_cpu = cpu_seconds(sink.process.pid)
         status = await sink.stop()
         retried = sum(
             (workdir / f"worker-{n}.log").read_text().count('"step_failed"') for n in range(workers)
@@ -800,6 +818,11 @@ async def send_run(
             f" SMTP connections, {status['duplicates']} sent twice; worker RSS"
             f" {', '.join(f'{a:.0f}→{b:.0f}' for a, b in zip(starts, peaks, strict=True))} MB"
             f" (start→peak); {retried} worker steps failed on the database and were retried",
+            flush=True,
+        )
+        print(
+            f"  CPU an email: workers {worker_cpu * 1000 / max(sent, 1):.2f} ms, SMTP server"
+            f" {sink_cpu * 1000 / max(sent, 1):.2f} ms",
             flush=True,
         )
         print(f"  one-click answers, idle:    {idle}")
@@ -869,6 +892,26 @@ async def send(engine: str, args: argparse.Namespace, workdir: Path) -> None:
     finally:
         await close_db()
         await database.drop_seed()
+
+
+# --- disk ----------------------------------------------------------------------------------
+
+
+async def disk_per_answer(engine: str, args: argparse.Namespace, workdir: Path) -> None:
+    """Invitations (seeded) answered over HTTP: what the answers leave on disk."""
+    database = Database(engine, workdir, args.pg_database)
+    url = await database.create()
+    keys = await seed_invitations(url, args.invitations)
+    before = await disk(engine)
+    server, port = await start_web(args.code[0], url, workdir, args.web)
+    try:
+        await answer_all(port, keys, f"{engine} {args.invitations} invitations")
+    finally:
+        await server.stop()
+    try:
+        print_disk(f"{engine} {args.invitations} answers", before, await disk(engine))
+    finally:
+        await close_db()
 
 
 # --- storm ---------------------------------------------------------------------------------
@@ -1107,6 +1150,9 @@ def parse_args() -> argparse.Namespace:
         "--rounds", type=int, default=1, help="each code this many times, in turn"
     )
 
+    disk_parser = commands.add_parser("disk", parents=[common], help="the disk answers take")
+    disk_parser.add_argument("--invitations", type=int, default=100_000)
+
     sink = commands.add_parser("sink", help="the SMTP server of a send run (started by it)")
     sink.add_argument("--port", type=int, required=True)
     sink.add_argument("--status", type=Path, required=True)
@@ -1118,7 +1164,7 @@ def parse_args() -> argparse.Namespace:
 
 async def main(args: argparse.Namespace) -> None:
     engine = args.engines[0]
-    run = {"send": send, "storm": storm, "repeats": repeats}[args.command]
+    run = {"send": send, "storm": storm, "repeats": repeats, "disk": disk_per_answer}[args.command]
     with tempfile.TemporaryDirectory(prefix="bench_campaign_") as workdir:
         (Path(workdir) / "data").mkdir()
         await run(engine, args, Path(workdir))

@@ -9,10 +9,11 @@ answers leave them), then W queue workers (`feedback-service worker`, for each W
 --workers, started with PYTHONPATH set to each --code folder in turn) deliver them to a
 Starlette receiver in this process, which answers after --delay seconds, and 500 to the
 first attempt of one event in --fail-every (the worker retries it 5 s later). The run ends
-when no row is pending. Columns: deliveries/s (events delivered over the time until the last
-one was), retries (attempts beyond the first; the 500s given), duplicates (an event answered
-2xx more than once: at-least-once delivery allows them only after a crash, so 0 here) and
-failed rows.
+when no row is pending. Columns: seconds from the first attempt to the last delivery,
+deliveries/s (events delivered over those seconds), retries (attempts beyond the first;
+the 500s given), duplicates (an event answered 2xx more than once: at-least-once delivery
+allows them only after a crash, so 0 here), failed rows, the most deliveries the receiver
+had in hand at once, and the workers' CPU per attempt.
 
 SQLite in a temporary file; PostgreSQL in --pg-database (default bench_outbox, dropped and
 created). Each engine runs in its own process (Tortoise keeps per-dialect state).
@@ -59,7 +60,7 @@ class Receiver:
         self.attempts: Counter[str] = Counter()
         self.delivered: Counter[str] = Counter()
         self.failed = 0
-        self.last = 0.0
+        self.first = self.last = 0.0
         self.in_flight = 0
         self.most_in_flight = 0
 
@@ -67,6 +68,7 @@ class Receiver:
         await request.body()
         webhook_id = request.headers.get("webhook-id", "")
         self.attempts[webhook_id] += 1
+        self.first = self.first or time.perf_counter()
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
@@ -137,6 +139,7 @@ async def run(
     receiver.attempts.clear()
     receiver.delivered.clear()
     receiver.failed = receiver.most_in_flight = 0
+    receiver.first = receiver.last = 0.0
     workdir = Path(args.workdir)
     env = environment(code, url, http_bench.free_port(), workdir, WEBHOOK_ALLOW_PRIVATE="true")
     argv = [sys.executable, "-m", "feedback_service.cli", "worker"]
@@ -150,9 +153,8 @@ async def run(
                 break
             await asyncio.sleep(0.5)
     finally:
-        for proc in procs:
-            await stop_process(proc)
-    seconds = max(receiver.last - started, 1e-9)
+        cpu = sum([await stop_process(proc) for proc in procs])
+    seconds = max(receiver.last - receiver.first, 1e-9)
     delivered = len(receiver.delivered)
     attempts = sum(receiver.attempts.values())
     duplicates = sum(n - 1 for n in receiver.delivered.values())
@@ -160,7 +162,8 @@ async def run(
     print(
         f"{code.name:<12} {workers:>7} {seconds:>8.1f} {delivered / seconds:>12.0f}"
         f" {delivered:>9} {attempts - len(receiver.attempts):>7} {receiver.failed:>5}"
-        f" {duplicates:>10} {failed:>6} {receiver.most_in_flight:>9}",
+        f" {duplicates:>10} {failed:>6} {receiver.most_in_flight:>9}"
+        f" {cpu * 1000 / max(attempts, 1):>7.2f}",
         flush=True,
     )
 
@@ -193,6 +196,7 @@ async def bench(engine: str, args: argparse.Namespace) -> None:
         header = (
             f"{'code':<12} {'workers':>7} {'seconds':>8} {'deliveries/s':>12} {'delivered':>9}"
             f" {'retries':>7} {'500s':>5} {'duplicates':>10} {'failed':>6} {'in flight':>9}"
+            f" {'CPU ms':>7}"
         )
         print(header)
         print("-" * len(header))
