@@ -9,17 +9,20 @@ import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
 import pytest
 from peers import SmtpSink, WebhookReceiver, free_port
+from tortoise.exceptions import OperationalError
 
+from feedback_service.outbox import mail
 from feedback_service.outbox.models import OutboxMessage
 from feedback_service.outbox.services import queue_email
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
-from feedback_service.worker import Worker
+from feedback_service.worker import BATCH, Worker
 
 
 async def invite(api: httpx.AsyncClient, locale: str = "fr") -> dict:  # type: ignore[type-arg]
@@ -85,6 +88,75 @@ async def test_a_click_while_smtp_is_down_answers_at_once(
         await Worker(down).run_once()
     assert len(sink.messages) == 1
     assert (await OutboxMessage.get(id=row.id)).state == "done"
+
+
+class ConnectionsSink(SmtpSink):
+    """Also notes the connection (the client's address and port) each message came over."""
+
+    def __init__(self, port: int | None = None) -> None:
+        super().__init__()
+        if port is not None:
+            from aiosmtpd.controller import Controller
+
+            self.port = port
+            self.controller = Controller(self, hostname="127.0.0.1", port=port)
+        self.peers: list[tuple[str, int]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.peers.append(session.peer)
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def test_a_campaign_goes_out_over_a_few_connections(shop_and_key, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    for n in range(3 * BATCH):
+        shop = shop_and_key[0]
+        await queue_email(shop, to=f"c{n}@x.fr", subject=f"n{n}", html="x", text="x", locale="en")
+    with ConnectionsSink() as sink:
+        worker = Worker(settings.model_copy(update={"smtp_url": sink.url}))
+        assert await worker.run_once() == 3 * BATCH
+    assert sorted(m["Subject"] for m in sink.parsed()) == sorted(f"n{n}" for n in range(3 * BATCH))
+    # At most one connection per email sent at once, each reused by the next batches.
+    assert len(set(sink.peers)) <= BATCH
+    assert await OutboxMessage.filter(state="done", attempts=1).count() == 3 * BATCH
+
+
+def _email(n: int) -> EmailMessage:
+    payload = {"to": f"c{n}@example.com", "subject": f"n{n}", "html": "<p>x</p>", "text": "x"}
+    return mail.build_message(
+        payload, from_name="Shop", from_email="shop@example.com", message_id=f"m{n}", domain="x"
+    )
+
+
+async def test_a_connection_the_server_dropped_is_replaced() -> None:
+    with ConnectionsSink() as first:
+        pool = mail.SmtpPool(mail.SmtpConfig(first.url), size=2)
+        await pool.send(_email(1))
+        await pool.send(_email(2))
+    assert len(first.messages) == 2 and len(set(first.peers)) == 1
+    # The server went away and came back (a restart, its idle timeout): the connection
+    # kept open is dead, the next email goes over a new one.
+    with ConnectionsSink(port=first.port) as second:
+        await pool.send(_email(3))
+        await pool.close()
+    assert [m["Subject"] for m in second.parsed()] == ["n3"]
+
+
+class RefusingSink(ConnectionsSink):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+        if address.startswith("c1@"):
+            return "550 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+async def test_a_refused_email_fails_alone() -> None:
+    with RefusingSink() as sink:
+        pool = mail.SmtpPool(mail.SmtpConfig(sink.url), size=2)
+        with pytest.raises(mail.aiosmtplib.SMTPRecipientsRefused):
+            await pool.send(_email(1))
+        await pool.send(_email(2))
+        await pool.close()
+    assert [m["Subject"] for m in sink.parsed()] == ["n2"]
 
 
 def _worker_env(settings: Settings, **extra: str) -> dict[str, str]:
@@ -205,3 +277,27 @@ async def test_sigterm_stops_the_worker_cleanly(  # type: ignore[no-untyped-def]
         # The batch in hand was finished, not abandoned: nothing is left half-claimed.
         claimed = await OutboxMessage.filter(state="pending", locked_until__not_isnull=True).count()
         assert claimed == 0
+
+
+async def test_a_step_that_fails_on_the_database_is_tried_again(
+    shop_and_key, smtp: SmtpSink, settings: Settings
+) -> None:  # type: ignore[no-untyped-def]
+    """On SQLite a worker's claim fails ("database is locked") when the web process wrote
+    between its read and its write: the worker goes on instead of exiting."""
+    await queue_email(shop_and_key[0], to="a@x.fr", subject="s", html="x", text="x", locale="en")
+    worker = Worker(settings.model_copy(update={"smtp_url": smtp.url}))
+    step, calls = worker.step, 0
+
+    async def failing_once() -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise OperationalError("database is locked")
+        worked = await step()
+        if not worked:
+            worker.stopping.set()
+        return worked
+
+    worker.step = failing_once  # type: ignore[method-assign]
+    await asyncio.wait_for(worker.run(), 30)
+    assert len(smtp.messages) == 1 and calls >= 3
