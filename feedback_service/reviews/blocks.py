@@ -159,6 +159,7 @@ def review_data(review: Review, product: Product, base_url: str) -> widgets.Revi
         else None,
         photos=tuple(f"{base_url}/media/photos/{name}" for name in review.photos),
         answers=tuple((label, value) for label, value in review.answers),
+        edited_at=review.edited_at,
     )
 
 

@@ -49,8 +49,11 @@ def _form_page(
     values: dict[str, list[str]] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    clicked: submission.StarClick | None = None,
 ) -> Response:
     values = values or {}
+    if clicked is not None:
+        values[f"p{clicked.product.id}_rating"] = [str(clicked.rating)]
     if "display_name" not in values:
         values["display_name"] = [submission.default_display_name(form.customer.name)]
     response = page(
@@ -64,6 +67,7 @@ def _form_page(
         errors=errors or {},
         action=f"{_links(request).base_url}{request.url.path}",
         max_photos=photos.MAX_PHOTOS,
+        clicked=clicked,
     )
     return no_store(response)
 
@@ -71,10 +75,26 @@ def _form_page(
 async def review_form(request: Request) -> Response:
     token = request.path_params["token"]
     form = await submission.load_form(token, _links(request))
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if form.submitted:
             return RedirectResponse(f"{_links(request).base_url}/r/{token}/thanks", status_code=303)
-        return _form_page(request, form)
+        # A star link of the email: the form with those stars chosen, nothing stored (a
+        # mail scanner's GET or HEAD changes nothing; the customer sends the form).
+        query = request.query_params
+        try:
+            clicked = submission.star_click(form, query.get("product"), query.get("stars"))
+        except InvalidInput:
+            return no_store(
+                page(
+                    request,
+                    "reviews/bad_star_link.html",
+                    form.customer.locale,
+                    status_code=400,
+                    shop=form.shop,
+                    form_url=f"{_links(request).base_url}/r/{token}",
+                )
+            )
+        return _form_page(request, form, clicked=clicked)
     if form.submitted:  # the back button, a second tab: refused before anything is read
         return no_store(
             page(
@@ -102,7 +122,7 @@ async def review_form(request: Request) -> Response:
     items, display_name, errors = submission.read_submission(form, fields, files)
     if not errors:
         try:
-            await submission.submit(form, items, display_name, photo_dir(request))
+            await submission.submit(form, items, display_name, photo_dir(request), _links(request))
         except InvalidInput as exc:
             errors = {
                 f"p{item.product.id}_photos": exc.message
