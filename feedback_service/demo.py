@@ -15,7 +15,7 @@ from feedback_service.orders.services import refresh_order_totals
 from feedback_service.questions.models import Answer, Question
 from feedback_service.reviews import draws
 from feedback_service.reviews.models import Review, ReviewQuestion, ReviewRequest
-from feedback_service.reviews.services import refresh_product_rating, review_url
+from feedback_service.reviews.services import refresh_product_rating, review_url, star_links
 from feedback_service.sentiment import analyse
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop, StaffUser
@@ -389,6 +389,9 @@ async def load(settings: Settings) -> list[str]:
         "id"
     ).first()
     base = settings.base_url
+    form_url = review_url(Links(settings), review_request)
+    starred, stars = star_links(form_url, products[:1])[0]
+    four_stars = dict(stars)[4]
     return [
         f"Demo shop [bold]{shop.name}[/bold] ({SLUG}) ready: {len(customers)} customers, "
         f"{len(orders)} orders, 300 answers over three months.",
@@ -396,7 +399,8 @@ async def load(settings: Settings) -> list[str]:
         f"  (agent: {AGENT_EMAIL} / {DEMO_PASSWORD})",
         f"Demo API key: {key}",
         f"Survey link (French thermometer, 'gold'): {sample.links['gold']}",
-        f"Review form (order DEMO-GUEST): {review_url(Links(settings), review_request)}",
+        f"Review form (order DEMO-GUEST): {form_url}",
+        f"A star link of its email (4 stars for {starred.name}): {four_stars}",
         f"Product page with reviews: {base}/w/{SLUG}/products/{PRODUCTS[0][0]}",
         f"Embeddable block: {base}/w/{SLUG}/products/{PRODUCTS[0][0]}/reviews",
         f"The shop's review certificate: {base}/w/{SLUG}/certificate  (its badge: /badge)",
