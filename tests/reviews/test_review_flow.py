@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from html import unescape
 from datetime import UTC, datetime
+from html import unescape
 
 import httpx
 from peers import SmtpSink

@@ -5,8 +5,8 @@ the customer reviewed, unsubscribed or chose "never"."""
 from __future__ import annotations
 
 import re
-from html import unescape
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from typing import Any
 
 import httpx
