@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from pathlib import Path
 
 import httpx
 from review_helpers import order_with_request
@@ -14,6 +15,8 @@ from feedback_service import demo
 from feedback_service.orders.models import Product
 from feedback_service.reviews.models import Review
 from feedback_service.settings import Settings
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 async def test_a_star_click_then_send_stores_one_review(api: httpx.AsyncClient, page) -> None:  # type: ignore[no-untyped-def]
@@ -30,9 +33,13 @@ async def test_a_star_click_then_send_stores_one_review(api: httpx.AsyncClient, 
     assert await page.get_by_role("radio", checked=True).count() == 1
     assert await page.get_by_role("status").inner_text() != ""
     assert await Review.all().count() == 0  # opening the form stored nothing
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "review-form-star-click-fr.png"))
 
     await section.get_by_label("Votre avis (facultatif)").fill("Joli émail, tient chaud.")
-    await page.get_by_role("button", name="Envoyer mon avis").click()
+    # Sent from the product's own section, where the page opens: no scrolling to the end.
+    assert "sous le nom « Marie C. »" in (await section.inner_text()).replace("\u00a0", " ")
+    await section.get_by_role("button", name="Envoyer mon avis").click()
     await page.get_by_text("Merci pour votre avis").wait_for()
     [review] = await Review.all()
     assert (review.product_id, review.rating, review.body) == (
@@ -50,7 +57,10 @@ async def test_demo_flow_clicks_from_star_to_stored_review(
     before = await Review.filter(request__order__external_id="DEMO-GUEST").count()
     clicks = 1  # the star in the email
     await page.goto(star_link)
-    await page.get_by_role("button", name="Envoyer mon avis").click()
+    send = page.get_by_role("button", name="Envoyer mon avis").first
+    assert await send.is_visible() and await send.is_enabled()
+    assert (await send.bounding_box())["y"] < 844  # in the first screen of the phone
+    await send.click()
     clicks += 1
     await page.get_by_text("Merci pour votre avis").wait_for()
     [review] = await Review.filter(request__order__external_id="DEMO-GUEST")
