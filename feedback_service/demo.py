@@ -13,11 +13,12 @@ from feedback_service.links import Links
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.orders.services import refresh_order_totals
 from feedback_service.reviews import draws
-from feedback_service.reviews.models import Review, ReviewQuestion, ReviewRequest
+from feedback_service.reviews.models import Review, ReviewQuestion, ReviewRequest, ReviewStatus
 from feedback_service.reviews.services import refresh_product_rating, review_url
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop, StaffUser
 from feedback_service.shops.services import create_api_key, password_hash
+from feedback_service.surveys.kinds import Kind
 from feedback_service.surveys.models import Invitation, Response
 from feedback_service.surveys.services import invitation_out
 
@@ -142,7 +143,7 @@ async def _reviews(shop: Shop, orders: list[Order], rng: random.Random, now: dat
             author_email=customer.email,
             language=language,
             answers=[[fit.label, rng.choice(fit.choices)], [again.label, again.choices[0]]],
-            status="published" if published else "pending",
+            status=ReviewStatus.PUBLISHED if published else ReviewStatus.PENDING,
             verified=True,
             source="request",
             experienced_at=order.delivered_at,
@@ -163,10 +164,10 @@ def demo_api_key(settings: Settings) -> str:
 
 
 def _score_mood(kind: str, rng: random.Random) -> tuple[int, str]:
-    if kind == "nps":
+    if kind == Kind.NPS:
         score = rng.choices(range(11), weights=[1, 1, 1, 2, 2, 3, 4, 8, 10, 14, 12])[0]
         return score, "positive" if score >= 9 else "negative" if score <= 6 else "neutral"
-    if kind == "csat":
+    if kind == Kind.CSAT:
         score = rng.choices(range(1, 6), weights=[2, 3, 5, 12, 14])[0]
         return score, "positive" if score >= 4 else "negative" if score <= 2 else "neutral"
     score = rng.choices([4, 3, 2, 1], weights=[14, 10, 4, 2])[0]
@@ -237,7 +238,7 @@ async def load(settings: Settings) -> list[str]:
         orders.append(order)
 
     for n in range(300):
-        kind = ("thermometer", "nps", "csat")[n % 3]
+        kind = tuple(Kind)[n % 3]
         order = orders[n % len(orders)]
         customer = customers[n % len(customers)]
         when = now - timedelta(days=rng.randint(0, 90), minutes=rng.randint(0, 1440))
@@ -280,7 +281,9 @@ async def load(settings: Settings) -> list[str]:
     review_request = await ReviewRequest.create(
         shop=shop, order=guest_order, customer=guest, send_at=now
     )
-    invitation = await Invitation.create(shop=shop, kind="thermometer", customer=guest, locale="fr")
+    invitation = await Invitation.create(
+        shop=shop, kind=Kind.THERMOMETER, customer=guest, locale="fr"
+    )
     sample = invitation_out(shop, invitation, guest, Links(settings))
     # Announced now, so /admin/draws has a draw and new demo reviews enter it.
     draw = await draws.create_draw(
@@ -291,10 +294,10 @@ async def load(settings: Settings) -> list[str]:
         rules_url="https://shop.demo.example/jeu-concours",
     )
     shared = (
-        await Review.filter(shop=shop, status="published", product=products[0])
+        await Review.filter(shop=shop, status=ReviewStatus.PUBLISHED, product=products[0])
         .order_by("-rating", "-published_at", "id")
         .first()
-    ) or await Review.filter(shop=shop, status="published").order_by("id").first()
+    ) or await Review.filter(shop=shop, status=ReviewStatus.PUBLISHED).order_by("id").first()
     base = settings.base_url
     return [
         f"Demo shop [bold]{shop.name}[/bold] ({SLUG}) ready: {len(customers)} customers, "

@@ -13,16 +13,17 @@ from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import page, respondent_locale, row_id
 from feedback_service.i18n import N_
 from feedback_service.links import Links
+from feedback_service.orders.models import HoldReason
 from feedback_service.shops import auth
 from feedback_service.surveys import campaigns, rules, signature
-from feedback_service.surveys.models import Campaign, Invitation
+from feedback_service.surveys.models import Campaign, CampaignState, Invitation
 from feedback_service.surveys.schemas import SurveyLinkIn
 from feedback_service.surveys.services import create_survey_link
 
 REASON_LABELS = {
-    "throttle": N_("Asked recently (your window)"),
-    "preference": N_("Their own choice of how often"),
-    "unsubscribed": N_("Unsubscribed"),
+    HoldReason.THROTTLE: N_("Asked recently (your window)"),
+    HoldReason.PREFERENCE: N_("Their own choice of how often"),
+    HoldReason.UNSUBSCRIBED: N_("Unsubscribed"),
 }
 
 LANGUAGE_LABELS = {"en": N_("English"), "fr": N_("French")}
@@ -109,7 +110,7 @@ async def campaign_page(request: Request) -> Response:
             await campaigns.start_sending(shop, campaign.id)
         return RedirectResponse(f"/admin/campaigns/{campaign.id}", status_code=303)
     preview = None
-    if campaign.state == "draft":
+    if campaign.state == CampaignState.DRAFT:
         preview = await campaigns.preview(shop, campaign, _links(request))
     counts = (await campaigns.outcome_counts([campaign.id]))[campaign.id]
     return _page(

@@ -25,12 +25,12 @@ from feedback_service.metrics.services import MAX_LIFETIME_YEARS
 from feedback_service.outbox.models import OutboxMessage
 from feedback_service.outbox.webhooks import replay
 from feedback_service.reviews import moderation
-from feedback_service.reviews.models import Review
+from feedback_service.reviews.models import Review, ReviewStatus
 from feedback_service.reviews.schemas import ModerationIn
 from feedback_service.shops import auth
 from feedback_service.shops.services import MIN_PASSWORD, authenticate, change_password
 from feedback_service.surveys.kinds import KINDS, answer_text, score_label
-from feedback_service.surveys.models import Click, Invitation
+from feedback_service.surveys.models import Click, ClickOutcome, Invitation
 from feedback_service.surveys.models import Response as SurveyResponse
 from feedback_service.surveys.queries import provisional
 from feedback_service.surveys.services import PAGE_SIZE
@@ -192,9 +192,9 @@ async def outbox_message(request: Request) -> Response:
 async def reviews(request: Request) -> Response:
     """The moderation queue: publish, reject with a reason, reply. Agents may use it too."""
     user = await auth.current_staff(request)
-    status = request.query_params.get("status", "pending")
-    if status not in ("pending", "published", "rejected"):
-        status = "pending"
+    status = request.query_params.get("status", ReviewStatus.PENDING)
+    if status not in tuple(ReviewStatus):
+        status = ReviewStatus.PENDING
     if request.method == "POST":
         form = await auth.check_csrf(request)
         review_id = row_id(form.get("review", ""))
@@ -213,7 +213,7 @@ async def reviews(request: Request) -> Response:
         return RedirectResponse(f"/admin/reviews?status={status}", status_code=303)
     rows = (
         await Review.filter(shop=user.shop, status=status)
-        .order_by("submitted_at" if status == "pending" else "-id")
+        .order_by("submitted_at" if status == ReviewStatus.PENDING else "-id")
         .limit(100)
         .select_related("product")
     )
@@ -260,7 +260,7 @@ async def surveys(request: Request) -> Response:
         pending=await provisional(clicks).order_by("-id").limit(20).select_related("invitation")
         if first_page
         else [],
-        scanner=await clicks.filter(outcome="scanner")
+        scanner=await clicks.filter(outcome=ClickOutcome.SCANNER)
         .order_by("-id")
         .limit(20)
         .select_related("invitation")

@@ -19,7 +19,7 @@ from tortoise.transactions import in_transaction
 
 from feedback_service import db
 from feedback_service.alerts import schemas as alert_schemas
-from feedback_service.alerts.models import Alert, AlertReply
+from feedback_service.alerts.models import Alert, AlertReply, AlertSubject, SubjectKind
 from feedback_service.alerts.services import alert_out, reply_out
 from feedback_service.errors import NotFound
 from feedback_service.http import Strict
@@ -83,7 +83,7 @@ async def find_person(shop: Shop, email: str) -> Person:
         if customer
         else []
     )
-    about = Q(subject__in=[f"review:{r.id}" for r in reviews])
+    about = Q(subject__in=[AlertSubject(SubjectKind.REVIEW, r.id).format() for r in reviews])
     alerts = await Alert.filter(about | Q(customer=customer) if customer else about, shop=shop)
     return Person(address, customer, reviews, list(responses), alerts)
 

@@ -12,7 +12,7 @@ from feedback_service import db
 from feedback_service.errors import NotFound
 from feedback_service.http import whole_number
 from feedback_service.orders.models import Product
-from feedback_service.reviews.models import Review
+from feedback_service.reviews.models import Review, ReviewStatus
 from feedback_service.shops.models import Shop
 
 PAGE_SIZE = 20
@@ -147,7 +147,7 @@ async def product_page_data(
 ) -> tuple[widgets.Summary, list[widgets.Review], widgets.PageInfo]:
     """`host_url`: the shop's page the block is embedded in, where its links go."""
     summary = summary_of(product)
-    reviews = Review.filter(product_id=product.id, status="published")
+    reviews = Review.filter(product_id=product.id, status=ReviewStatus.PUBLISHED)
     total = summary.count
     if query.lang:
         reviews = reviews.filter(language=query.lang)
@@ -175,7 +175,7 @@ async def shop_page_data(
 ) -> tuple[
     list[widgets.Review], widgets.PageInfo, dict[str, widgets.Product], dict[str, widgets.Summary]
 ]:
-    reviews = Review.filter(shop=shop, status="published")
+    reviews = Review.filter(shop=shop, status=ReviewStatus.PUBLISHED)
     if query.lang:
         reviews = reviews.filter(language=query.lang)
     total = await reviews.count()

@@ -30,7 +30,7 @@ from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.i18n import Translator
 from feedback_service.links import Links
 from feedback_service.outbox import services as outbox
-from feedback_service.reviews.models import PrizeDraw, Review
+from feedback_service.reviews.models import PrizeDraw, Review, ReviewStatus
 from feedback_service.shops.models import Shop
 from feedback_service.templating import render
 from schema_markup import clean_line, safe_http_url
@@ -78,7 +78,7 @@ def select_entries(entrants: Sequence[Entrant]) -> list[int]:
     for entrant in entrants:
         if entrant.customer_key is None:
             continue
-        if entrant.status == "rejected" and entrant.rejection_reason in EXCLUDED_REASONS:
+        if entrant.status == ReviewStatus.REJECTED and entrant.rejection_reason in EXCLUDED_REASONS:
             continue
         known = first.get(entrant.customer_key)
         if known is None or entrant.review_id < known:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from feedback_service.reviews.models import Review
+from feedback_service.reviews.models import Review, ReviewStatus
 from feedback_service.shops.models import Shop
 from schema_markup.google_feed import FeedReview, render_product_reviews_feed
 
 
 async def product_reviews_feed(shop: Shop, base_url: str) -> bytes:
     rows = (
-        await Review.filter(shop=shop, status="published").order_by("id").select_related("product")
+        await Review.filter(shop=shop, status=ReviewStatus.PUBLISHED)
+        .order_by("id")
+        .select_related("product")
     )
     reviews = [
         FeedReview(

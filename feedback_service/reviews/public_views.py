@@ -17,7 +17,7 @@ from feedback_service.i18n import normalize_locale
 from feedback_service.links import Links
 from feedback_service.reviews import blocks, cards, draws, feed
 from feedback_service.reviews.blocks import BlockQuery
-from feedback_service.reviews.models import PrizeDraw, Review
+from feedback_service.reviews.models import PrizeDraw, Review, ReviewStatus
 from feedback_service.shops.models import Shop
 from schema_markup import safe_http_url
 
@@ -78,7 +78,7 @@ async def _published_review(request: Request) -> Review | None:
         return None
     review = (
         await Review.filter(
-            id=review_id, shop__slug=request.path_params["shop"], status="published"
+            id=review_id, shop__slug=request.path_params["shop"], status=ReviewStatus.PUBLISHED
         )
         .select_related("product", "shop")
         .first()

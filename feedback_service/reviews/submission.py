@@ -21,6 +21,7 @@ from feedback_service.reviews.models import (
     Review,
     ReviewQuestion,
     ReviewRequest,
+    ReviewStatus,
 )
 from feedback_service.reviews.services import (
     MAX_TEXT,
@@ -180,7 +181,7 @@ async def submit(
                     photos=stored[item.product.id],
                     **sentiment_fields(sentiment, form.customer.locale),
                     consent=True,
-                    status="published" if auto else "pending",
+                    status=ReviewStatus.PUBLISHED if auto else ReviewStatus.PENDING,
                     verified=True,
                     source="request",
                     experienced_at=request.order.delivered_at or request.order.ordered_at,
@@ -204,7 +205,7 @@ async def submit(
                     )
                     await outbox.emit(shop, "review.published", event)
             await ReviewRequest.filter(id=request.id).update(submitted_at=now)
-            for product_id in {r.product_id for r in created if r.status == "published"}:
+            for product_id in {r.product_id for r in created if r.status == ReviewStatus.PUBLISHED}:
                 await refresh_product_rating(product_id)
     except IntegrityError:  # submitted twice at the same moment: the first one stands
         return []
