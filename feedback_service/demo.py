@@ -9,7 +9,16 @@ import unicodedata
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from feedback_service.links import Links
+from feedback_service.links import (
+    ADMIN_DRAWS,
+    ADMIN_LOGIN,
+    ADMIN_OUTBOX,
+    PRODUCT_BLOCK,
+    PRODUCT_PAGE,
+    REVIEW_CARD,
+    REVIEW_PAGE,
+    Links,
+)
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.orders.services import refresh_order_totals
 from feedback_service.reviews import draws
@@ -298,27 +307,28 @@ async def load(settings: Settings) -> list[str]:
         .order_by("-rating", "-published_at", "id")
         .first()
     ) or await Review.filter(shop=shop, status=ReviewStatus.PUBLISHED).order_by("id").first()
-    base = settings.base_url
+    links = Links(settings)
+    sku = PRODUCTS[0][0]
     return [
         f"Demo shop [bold]{shop.name}[/bold] ({SLUG}) ready: {len(customers)} customers, "
         f"{len(orders)} orders, 300 answers over three months.",
-        f"Admin login: {base}/admin/login  {ADMIN_EMAIL} / {DEMO_PASSWORD}"
+        f"Admin login: {links.url(ADMIN_LOGIN)}  {ADMIN_EMAIL} / {DEMO_PASSWORD}"
         f"  (agent: {AGENT_EMAIL} / {DEMO_PASSWORD})",
         f"Demo API key: {key}",
         f"Survey link (French thermometer, 'gold'): {sample.links['gold']}",
-        f"Review form (order DEMO-GUEST): {review_url(Links(settings), review_request)}",
-        f"Product page with reviews: {base}/w/{SLUG}/products/{PRODUCTS[0][0]}",
-        f"Embeddable block: {base}/w/{SLUG}/products/{PRODUCTS[0][0]}/reviews",
+        f"Review form (order DEMO-GUEST): {review_url(links, review_request)}",
+        f"Product page with reviews: {links.url(PRODUCT_PAGE, shop=SLUG, sku=sku)}",
+        f"Embeddable block: {links.url(PRODUCT_BLOCK, shop=SLUG, sku=sku, kind='reviews')}",
         *(
             [
-                f"One review's shareable page: {base}/w/{SLUG}/reviews/{shared.id}"
-                f"  (its share card: {base}/w/{SLUG}/reviews/{shared.id}/card.png)"
+                f"One review's shareable page: {links.url(REVIEW_PAGE, shop=SLUG, id=shared.id)}"
+                f"  (its share card: {links.url(REVIEW_CARD, shop=SLUG, id=shared.id)})"
             ]
             if shared
             else []
         ),
-        f"Prize draw, announced for 30 days: {base}/admin/draws  (public page: "
-        f"{draws.public_url(Links(settings), shop, draw)})",
-        f"Outbox (emails are kept there without SMTP_URL): {base}/admin/outbox",
-        f"Try the API: curl -H 'Authorization: Bearer {key}' {base}/api/v1/responses",
+        f"Prize draw, announced for 30 days: {links.url(ADMIN_DRAWS)}  (public page: "
+        f"{draws.public_url(links, shop, draw)})",
+        f"Outbox (emails are kept there without SMTP_URL): {links.url(ADMIN_OUTBOX)}",
+        f"Try the API: curl -H 'Authorization: Bearer {key}' {settings.base_url}/api/v1/responses",
     ]

@@ -13,9 +13,10 @@ DEFAULT_SORT = "recent"
 class Shop:
     slug: str
     name: str
-    base_url: str  # the service's PUBLIC_BASE_URL, e.g. "https://reviews.example.com"
+    policy_url: str  # the page saying how reviews are collected and checked (?lang= added)
     logo_url: str | None = None  # og:image of pages without a product image
     timezone: str = "UTC"  # dates are shown as calendar days in this zone
+    icon_url: str | None = None  # the service's icon, on its whole pages
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Product:
     brand: str | None
     gtin: str | None
     description: str | None = None
+    page_url: str | None = None  # this service's page of the product and its reviews
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class Review:
     helpful_count: int
     reply: Reply | None
     photos: tuple[str, ...]  # absolute URLs
+    url: str  # its own page, the one share links point to
+    helpful_url: str  # where the "helpful" vote is posted
     incentivised: bool = False
     answers: tuple[tuple[str, str], ...] = ()  # (question label, answer text)
 

@@ -24,6 +24,7 @@ from feedback_service.http import (
     whole_number,
 )
 from feedback_service.i18n import LOCALES, N_, gettext
+from feedback_service.links import ADMIN_SETTINGS
 from feedback_service.orders import preferences
 from feedback_service.outbox import webhooks
 from feedback_service.outbox.models import WebhookEndpoint
@@ -105,7 +106,7 @@ async def settings_action(request: Request) -> Response:
     if handler is None:
         raise NotFound("No such setting.")
     await handler(request, shop, form)
-    return RedirectResponse(f"/admin/settings#{action}", status_code=303)
+    return RedirectResponse(f"{ADMIN_SETTINGS}#{action}", status_code=303)
 
 
 async def _general(request: Request, shop: Shop, form: dict[str, str]) -> None:

@@ -17,6 +17,7 @@ from feedback_service.alerts.rules import RULE_LABELS, RULE_NAMES
 from feedback_service.errors import NotFound
 from feedback_service.http import page, respondent_locale, row_id, whole_number
 from feedback_service.i18n import LOCALES, N_, Translator
+from feedback_service.links import ADMIN_INBOX
 from feedback_service.orders.models import Customer, Order
 from feedback_service.reviews.models import Review
 from feedback_service.shops import auth
@@ -296,4 +297,4 @@ async def act(request: Request) -> Response:
         )
     else:
         raise NotFound("No such action.")
-    return RedirectResponse(f"/admin/inbox#alert-{alert_id}", status_code=303)
+    return RedirectResponse(f"{ADMIN_INBOX}#alert-{alert_id}", status_code=303)

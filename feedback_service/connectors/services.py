@@ -24,7 +24,7 @@ from tortoise.transactions import in_transaction
 from feedback_service.connectors import schemas
 from feedback_service.connectors.models import Connector, ConnectorDelivery, DeliveryOutcome
 from feedback_service.errors import InvalidInput, NotFound, Unauthorized
-from feedback_service.links import Links
+from feedback_service.links import HOOK, Links
 from feedback_service.moments import in_range
 from feedback_service.orders.models import OrderStatus
 from feedback_service.orders.schemas import OrderIn, ProductIn
@@ -73,7 +73,7 @@ class PayloadError(ValueError):
 
 
 def endpoint_url(links: Links, connector: Connector) -> str:
-    return f"{links.base_url}/hooks/{connector.platform}/{connector.key}"
+    return links.url(HOOK, platform=connector.platform, connector=connector.key)
 
 
 def connector_out(links: Links, connector: Connector) -> schemas.Connector:

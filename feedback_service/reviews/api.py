@@ -100,5 +100,5 @@ async def reply(request: Request) -> Response:
 
 async def google_feed(request: Request) -> Response:
     shop = await api_shop(request)
-    xml = await feed.product_reviews_feed(shop, request.app.state.links.base_url)
+    xml = await feed.product_reviews_feed(shop, request.app.state.links)
     return Response(xml, media_type="application/xml")

@@ -28,7 +28,7 @@ from tortoise.transactions import in_transaction
 
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.i18n import Translator
-from feedback_service.links import Links
+from feedback_service.links import DRAW_PAGE, Links
 from feedback_service.outbox import services as outbox
 from feedback_service.reviews.models import PrizeDraw, Review, ReviewStatus
 from feedback_service.shops.models import Shop
@@ -231,7 +231,7 @@ async def winning_review(shop: Shop, draw: PrizeDraw) -> Review | None:
 
 
 def public_url(links: Links, shop: Shop, draw: PrizeDraw) -> str:
-    return f"{links.base_url}/w/{shop.slug}/draws/{draw.id}"
+    return links.url(DRAW_PAGE, shop=shop.slug, id=draw.id)
 
 
 async def _queue_winner_email(shop: Shop, draw: PrizeDraw, review_id: int, links: Links) -> None:

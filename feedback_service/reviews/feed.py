@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from feedback_service.links import PHOTO, REVIEW_PAGE, Links
 from feedback_service.reviews.models import Review, ReviewStatus
 from feedback_service.shops.models import Shop
 from schema_markup.google_feed import FeedReview, render_product_reviews_feed
 
 
-async def product_reviews_feed(shop: Shop, base_url: str) -> bytes:
+async def product_reviews_feed(shop: Shop, links: Links) -> bytes:
     rows = (
         await Review.filter(shop=shop, status=ReviewStatus.PUBLISHED)
         .order_by("id")
@@ -20,7 +21,7 @@ async def product_reviews_feed(shop: Shop, base_url: str) -> bytes:
             published_at=r.published_at or r.submitted_at,
             title=r.title,
             content=r.body,
-            review_url=f"{base_url}/w/{shop.slug}/reviews/{r.id}",
+            review_url=links.url(REVIEW_PAGE, shop=shop.slug, id=r.id),
             rating=r.rating,
             product_name=r.product.name,
             product_url=r.product.url,
@@ -29,7 +30,7 @@ async def product_reviews_feed(shop: Shop, base_url: str) -> bytes:
             brand=r.product.brand,
             verified=r.verified,
             incentivised=r.incentivised,
-            photo_urls=tuple(f"{base_url}/media/photos/{name}" for name in r.photos),
+            photo_urls=tuple(links.url(PHOTO, name=name) for name in r.photos),
         )
         for r in rows
     ]

@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 from feedback_service import db, tokens
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.i18n import Translator
-from feedback_service.links import Links
+from feedback_service.links import REVIEW_FORM, Links
 from feedback_service.orders import preferences
 from feedback_service.orders.models import (
     Customer,
@@ -58,7 +58,7 @@ def review_token(links: Links, request: ReviewRequest) -> str:
 
 
 def review_url(links: Links, request: ReviewRequest) -> str:
-    return f"{links.base_url}/r/{review_token(links, request)}"
+    return links.url(REVIEW_FORM, token=review_token(links, request))
 
 
 # --- requests ----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.i18n import LOCALES, N_
-from feedback_service.links import Links
+from feedback_service.links import UNSUBSCRIBE, Links
 from feedback_service.orders import preferences
 from feedback_service.orders.models import Customer
 from feedback_service.orders.schemas import CustomerIn
@@ -282,7 +282,7 @@ def _example(shop: Shop, campaign: Campaign, customer: Customer, links: Links) -
         invitation,
         customer,
         links.survey_links("preview", KINDS[campaign.kind].link_keys),
-        f"{links.base_url}/u/preview",
+        links.url(UNSUBSCRIBE, token="preview"),
     )
     return {"locale": customer.locale, "to": customer.email, **email}
 

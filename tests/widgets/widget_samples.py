@@ -13,7 +13,13 @@ HOSTILE = (
 )
 LONG_WORD = "A" * 5000
 
-SHOP = Shop(slug="demo-shop", name="Maison Dupont", base_url="https://reviews.example.com")
+SERVICE = "https://reviews.example.com"
+SHOP = Shop(
+    slug="demo-shop",
+    name="Maison Dupont",
+    policy_url=f"{SERVICE}/w/demo-shop/review-policy",
+    icon_url=f"{SERVICE}/favicon.svg",
+)
 PRODUCT = Product(
     sku="KETTLE-1",
     name="Stovetop kettle 1.5 L",
@@ -22,6 +28,7 @@ PRODUCT = Product(
     brand="Dupont",
     gtin="3017620422003",
     description="Enamelled steel kettle for every hob, whistle included.",
+    page_url=f"{SERVICE}/w/demo-shop/products/KETTLE-1",
 )
 SUMMARY = Summary(value=4.25, count=27, distribution={5: 14, 4: 8, 3: 3, 2: 1, 1: 1})
 
@@ -46,6 +53,8 @@ def review(id: int, **changes: object) -> Review:
         helpful_count=3,
         reply=None,
         photos=(),
+        url=f"{SERVICE}/w/demo-shop/reviews/{id}",
+        helpful_url=f"{SERVICE}/w/demo-shop/reviews/{id}/helpful",
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 
