@@ -25,13 +25,21 @@ one answer at a time never shows.
 instructions of the timed answers only (a dump before and after each timed loop), which is
 the same from run to run whatever else the machine does (PostgreSQL's own work is in its
 server process, not counted; on SQLite aiosqlite's thread is). About 2 minutes for 100.
+
+--path change: each invitation is answered first (not timed), then the timed click is a
+change of score (GET + POST of another score, within the 30 minutes that allow it); --path
+repeat: the timed click is the same score again, a GET only as a browser makes it (the page
+of an answer already recorded has no confirm script). --cprofile FILE: our app's timed
+clicks under cProfile (the event loop's thread only), the 25 costliest functions printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import os
+import pstats
 import re
 import subprocess
 import sys
@@ -91,11 +99,17 @@ async def call(app: Any, method: str, path: str) -> None:
         raise SystemExit(f"{method} {path}: {sent[0]['status']}")
 
 
-async def answers(app: Any, tokens: list[tuple[str, str]], concurrency: int = 1) -> None:
+async def answers(
+    app: Any, tokens: list[tuple[str, str]], concurrency: int = 1, *, post: bool = True
+) -> None:
+    """GET + POST of each link (`post=False`: the GET only, as a browser repeats a click
+    whose answer is recorded: that page has no confirm script)."""
+
     async def one_client(share: list[tuple[str, str]]) -> None:
         for token, key in share:
             await call(app, "GET", f"/s/{token}/{key}")
-            await call(app, "POST", f"/s/{token}/{key}")
+            if post:
+                await call(app, "POST", f"/s/{token}/{key}")
 
     await asyncio.gather(*(one_client(tokens[i::concurrency]) for i in range(concurrency)))
 
@@ -123,6 +137,11 @@ class Callgrind:
         return int(totals[1])
 
 
+def changed(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The same links with another score (four further)."""
+    return [(token, http_bench.NPS_KEYS[(int(key) + 4) % 11]) for token, key in tokens]
+
+
 async def bench(
     engine: str,
     count: int,
@@ -130,6 +149,8 @@ async def bench(
     concurrency: int,
     callgrind: Callgrind,
     pg_database: str = "bench_cpu",
+    path: str = "first",
+    cprofile: Path | None = None,
 ) -> None:
     url = await http_bench.fresh_database(engine, workdir, pg_database)
     await migrate(url)
@@ -153,16 +174,32 @@ async def bench(
             share = tokens["bare" if name == "bare" else "ours"][: 2 * (count + WARMUP)]
             share = share[count + WARMUP :] if name.startswith("ours,") else share
             async with app.router.lifespan_context(app):
-                await answers(app, share[:WARMUP], concurrency)
+                warm, timed = share[:WARMUP], share[WARMUP : WARMUP + count]
+                if path != "first":  # answered once before, as the clicks to time find them
+                    await answers(app, warm + timed, concurrency)
+                    if path == "change":
+                        warm, timed = changed(warm), changed(timed)
+                post = path != "repeat"
+                await answers(app, warm, concurrency, post=post)
+                profile = cProfile.Profile() if cprofile and name == "ours" else None
                 callgrind.dump()
                 cpu, main, wall = time.process_time(), time.thread_time(), time.perf_counter()
-                await answers(app, share[WARMUP : WARMUP + count], concurrency)
+                if profile is not None:
+                    profile.enable()
+                await answers(app, timed, concurrency, post=post)
+                if profile is not None:
+                    profile.disable()
                 cpu, main, wall = (
                     time.process_time() - cpu,
                     time.thread_time() - main,
                     time.perf_counter() - wall,
                 )
                 dump = callgrind.dump()
+            if profile is not None:
+                assert cprofile is not None
+                profile.dump_stats(cprofile)
+                stats = pstats.Stats(profile).sort_stats("tottime")
+                stats.print_stats(25)
             counted = ""
             if dump is not None:
                 counted = f"  {callgrind.count(dump) / count / 1e6:.3f} M instructions/answer"
@@ -170,7 +207,7 @@ async def bench(
                 f"{engine:<8} {name:<31}  CPU {1000 * cpu / count:6.3f}"
                 f"  main {1000 * main / count:6.3f}"
                 f"  wall {1000 * wall / count:6.3f} ms/answer{counted}"
-                f"  ({count} answers, {concurrency} at a time)",
+                f"  ({count} {path} clicks, {concurrency} at a time)",
                 flush=True,
             )
     finally:
@@ -184,11 +221,16 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--callgrind", metavar="DIR", help="count instructions (see above)")
     parser.add_argument("--pg-database", default="bench_cpu", help="dropped and created")
+    parser.add_argument(
+        "--path", choices=("first", "change", "repeat"), default="first", help="see above"
+    )
+    parser.add_argument("--cprofile", type=Path, help="cProfile our app's timed clicks here")
     args = parser.parse_args()
     if len(args.engines) > 1:  # one process per engine: Tortoise and bare_app keep its state
         for engine in args.engines:
             argv = [sys.executable, __file__, "--engines", engine, "--answers", str(args.answers)]
             argv += ["--concurrency", str(args.concurrency), "--pg-database", args.pg_database]
+            argv += ["--path", args.path]
             subprocess.run(argv, check=True)
         return
     with tempfile.TemporaryDirectory() as workdir:
@@ -200,6 +242,8 @@ def main() -> None:
                 args.concurrency,
                 Callgrind(args.callgrind),
                 args.pg_database,
+                args.path,
+                args.cprofile,
             )
         )
 

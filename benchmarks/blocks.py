@@ -4,8 +4,12 @@
 
 Default database: a fresh SQLite file in /tmp. For PostgreSQL pass
 postgres://postgres@127.0.0.1:5432/bench_blocks (the database is created if missing).
-Times the whole request through the app (ASGI, no network): a full render of page 1
-(20 reviews), a later page, and a 304 revalidation.
+Times the whole request through the app (ASGI, no network): page 1 (20 reviews) from the
+process's rendered blocks and rendered anew (BLOCK_CACHE_MB=0), a later page, the full
+page, the badge and a 304 revalidation; and the refresh that follows a moderation
+(rating counts and, since issue 19, the highlights). The reviews are English and French
+texts about delivery, quality, price and packaging, with their stored sentiment.
+Compare two versions by running this file with each one's PYTHONPATH, one after the other.
 """
 
 from __future__ import annotations
@@ -25,8 +29,18 @@ from feedback_service.db import close_db, init_db, migrate
 from feedback_service.orders.models import Product
 from feedback_service.reviews.models import Review
 from feedback_service.reviews.services import refresh_product_rating
+from feedback_service.sentiment import analyse
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
+
+TEXTS = [
+    ("fr", "Très bon produit, livraison rapide. La bouilloire chauffe vite et reste froide."),
+    ("en", "Arrived the next day and well packed. Great quality for the price, I use it daily."),
+    ("fr", "Colis abîmé et livraison en retard de dix jours. Le produit fonctionne, sans plus."),
+    ("en", "The lid broke after a month. Poor quality, and customer service never replied."),
+    ("fr", "Bon rapport qualité prix, emballage soigné. Je recommande cette boutique."),
+    ("en", "Too expensive for what it is, but delivery was quick."),
+]
 
 
 async def fresh_database(url: str) -> None:
@@ -41,7 +55,7 @@ async def fresh_database(url: str) -> None:
         await conn.close()
 
 
-async def seed() -> None:
+async def seed() -> int:
     shop = await Shop.create(slug="bench", name="Bench", locale="fr")
     product = await Product.create(
         shop=shop,
@@ -53,6 +67,16 @@ async def seed() -> None:
         gtin="3700000000017",
     )
     start = datetime(2025, 1, 1, tzinfo=UTC)
+    sentiments = []
+    for language, text in TEXTS:
+        found = analyse(text, language)
+        sentiments.append(
+            {
+                "sentiment_score": found.score,
+                "sentiment_label": found.label,
+                "aspects": found.as_dict()["aspects"],
+            }
+        )
     await Review.bulk_create(
         [
             Review(
@@ -60,9 +84,10 @@ async def seed() -> None:
                 product=product,
                 rating=1 + n % 5,
                 title=f"Avis numéro {n}",
-                body="Très bon produit, livraison rapide. " * 8,
+                body=TEXTS[n % len(TEXTS)][1],
                 author_name=f"Client {n}",
-                language="fr" if n % 3 else "en",
+                language=TEXTS[n % len(TEXTS)][0],
+                **sentiments[n % len(TEXTS)],
                 status="published",
                 verified=n % 2 == 0,
                 source="bench",
@@ -78,6 +103,16 @@ async def seed() -> None:
         batch_size=500,
     )
     await refresh_product_rating(product.id)
+    return product.id
+
+
+async def timed_refresh(product_id: int, runs: int) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await refresh_product_rating(product_id)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
 
 
 async def timed(
@@ -100,18 +135,24 @@ async def main() -> None:
     await fresh_database(args.database_url)
     await migrate(args.database_url)
     await init_db(args.database_url)
-    await seed()
+    product_id = await seed()
     settings = Settings(
         database_url=args.database_url, secret_key="bench", data_dir=tempfile.mkdtemp()
     )
     app = create_app(settings, manage_db=False)
+    uncached = create_app(settings.model_copy(update={"block_cache_mb": 0}), manage_db=False)
+    block = "/w/bench/products/P1/reviews"
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=uncached), base_url=settings.base_url
+    ) as client:
+        rendered = await timed(client, block, args.runs)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url=settings.base_url
     ) as client:
-        block = "/w/bench/products/P1/reviews"
         etag = (await client.get(block)).headers["etag"]
         rows = [
             ("block, page 1 (20 of 1,000)", await timed(client, block, args.runs)),
+            ("block, page 1, rendered anew", rendered),
             (
                 "block, page 30, sort=helpful",
                 await timed(client, block + "?page=30&sort=helpful", args.runs),
@@ -119,6 +160,7 @@ async def main() -> None:
             ("full product page", await timed(client, "/w/bench/products/P1", args.runs)),
             ("badge", await timed(client, "/w/bench/products/P1/badge", args.runs)),
             ("304 revalidation", await timed(client, block, args.runs, {"If-None-Match": etag})),
+            ("refresh after a moderation", await timed_refresh(product_id, args.runs // 4)),
         ]
     engine = "PostgreSQL" if args.database_url.startswith("postgres") else "SQLite"
     print(f"{engine}, 1,000 published reviews, {args.runs} requests each, in-process ASGI")

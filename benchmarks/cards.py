@@ -21,6 +21,7 @@ SHOP = Shop(
     slug="maison-dupont",
     name="Maison Dupont",
     policy_url="https://reviews.example.com/w/maison-dupont/review-policy",
+    certificate_url="https://reviews.example.com/w/maison-dupont/certificate",
 )
 PRODUCT = Product(
     sku="KETTLE-1",

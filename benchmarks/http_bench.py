@@ -231,7 +231,9 @@ class RawConnection:
                 if line:
                     name, _, value = line.partition(":")
                     fields[name.strip().lower()] = value.strip()
-            if fields.get("transfer-encoding", "").lower() == "chunked":
+            if method == "HEAD":  # the length of the body a GET would have, and no body
+                body = b""
+            elif fields.get("transfer-encoding", "").lower() == "chunked":
                 body = await self._chunked()
             else:
                 body = await self.reader.readexactly(int(fields.get("content-length", "0")))

@@ -26,6 +26,7 @@ SHOP = Shop(
     slug="maison-dupont",
     name="Maison Dupont",
     policy_url="https://reviews.example.com/w/maison-dupont/review-policy",
+    certificate_url="https://reviews.example.com/w/maison-dupont/certificate",
     logo_url="https://shop.example.com/logo.png",
     timezone="Europe/Paris",
 )

@@ -6,7 +6,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -17,6 +17,11 @@ from feedback_service.errors import DomainError
 from feedback_service.orders import presets as order_presets
 from feedback_service.reviews import presets as review_presets
 from feedback_service.settings import get_settings
+
+if TYPE_CHECKING:  # imported where used: each command loads only what it needs
+    from feedback_service.orders import importer as order_importer
+    from feedback_service.reviews import importer as review_importer
+    from feedback_service.shops.models import Shop
 
 T = TypeVar("T")
 app = typer.Typer(
@@ -122,17 +127,14 @@ def create_user(
     console.print(f"Staff user {created} ({role}) created for {shop}.", highlight=False)
 
 
-def _shop_by_slug(slug: str):  # type: ignore[no-untyped-def]
+async def _shop_by_slug(slug: str) -> Shop:
     from feedback_service.errors import NotFound
     from feedback_service.shops.models import Shop
 
-    async def find() -> Shop:
-        shop = await Shop.filter(slug=slug).first()
-        if shop is None:
-            raise NotFound(f"No shop with the slug {slug!r}.")
-        return shop
-
-    return find()
+    shop = await Shop.filter(slug=slug).first()
+    if shop is None:
+        raise NotFound(f"No shop with the slug {slug!r}.")
+    return shop
 
 
 REVIEW_PRESETS_HELP = "\n\n".join(
@@ -160,7 +162,7 @@ def import_reviews(
 
     _check_import(preset, review_presets.PRESETS, file)
 
-    async def work():  # type: ignore[no-untyped-def]
+    async def work() -> review_importer.ImportReport:
         shop = await _shop_by_slug(slug)
         total = count_rows(file)
         with Progress(console=console) as progress:
@@ -212,7 +214,7 @@ def import_orders(
         _fail(f"No column for: {columns}. See --help.")
     total = count_rows(file)
 
-    async def work():  # type: ignore[no-untyped-def]
+    async def work() -> order_importer.ImportReport:
         shop = await _shop_by_slug(slug)
         with Progress(console=console) as progress:
             task = progress.add_task("Importing orders", total=total)

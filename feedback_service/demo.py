@@ -13,17 +13,22 @@ from feedback_service.links import (
     ADMIN_DRAWS,
     ADMIN_LOGIN,
     ADMIN_OUTBOX,
+    ADMIN_QUESTIONS,
+    CERTIFICATE,
     PRODUCT_BLOCK,
     PRODUCT_PAGE,
     REVIEW_CARD,
     REVIEW_PAGE,
+    SHOP_BADGE,
     Links,
 )
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.orders.services import refresh_order_totals
+from feedback_service.questions.models import Answer, AnswerStatus, Question, QuestionStatus
 from feedback_service.reviews import draws
 from feedback_service.reviews.models import Review, ReviewQuestion, ReviewRequest, ReviewStatus
 from feedback_service.reviews.services import refresh_product_rating, review_url
+from feedback_service.sentiment import analyse
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop, StaffUser
 from feedback_service.shops.services import create_api_key, password_hash
@@ -120,6 +125,25 @@ REVIEW_TEXTS = [
 ]
 
 
+# Reviews of the shop itself: overall, then delivery, product as described, customer service
+# (None: not rated, as a customer who never wrote to the shop leaves it).
+SHOP_REVIEW_TEXTS = [
+    (5, (5, 5, None), "fr", "Commande reçue en 48 h, emballage soigné. Je recommande la boutique."),
+    (5, (5, 5, 5), "fr", "Un échange de taille fait sans difficulté, service client adorable."),
+    (4, (4, 5, None), "fr", "Bonne boutique, livraison un peu lente mais tout était conforme."),
+    (5, (5, 4, None), "en", "Fast delivery to Brussels and the sizes were exactly as described."),
+    (
+        3,
+        (2, 4, 3),
+        "fr",
+        "Colis arrivé avec trois jours de retard, mais réponse rapide du service.",
+    ),
+    (4, (4, 4, None), "en", ""),
+    (2, (1, 3, 2), "fr", "Livraison très en retard et suivi du colis introuvable."),
+    (5, (5, 5, None), "fr", ""),
+]
+
+
 async def _reviews(shop: Shop, orders: list[Order], rng: random.Random, now: datetime) -> None:
     # The shop's own words, in its language (fr), asked about every product it sells:
     # bags and caps have no size, so the demo asks what fits them all.
@@ -141,6 +165,8 @@ async def _reviews(shop: Shop, orders: list[Order], rng: random.Random, now: dat
         published = n % 10 != 0  # a few wait for moderation
         submitted = min(now, (order.delivered_at or now) + timedelta(days=rng.randint(3, 12)))
         first, *rest = customer.name.split()
+        # Analysed as the review form does: the demo's products get their highlights.
+        sentiment = analyse(f"{title}\n{body}", language)
         await Review.create(
             shop=shop,
             product=item.product,
@@ -151,6 +177,9 @@ async def _reviews(shop: Shop, orders: list[Order], rng: random.Random, now: dat
             author_name=f"{first} {rest[-1][0]}." if rest else first,
             author_email=customer.email,
             language=language,
+            sentiment_score=sentiment.score,
+            sentiment_label=sentiment.label,
+            aspects=sentiment.as_dict()["aspects"],
             answers=[[fit.label, rng.choice(fit.choices)], [again.label, again.choices[0]]],
             status=ReviewStatus.PUBLISHED if published else ReviewStatus.PENDING,
             verified=True,
@@ -162,8 +191,82 @@ async def _reviews(shop: Shop, orders: list[Order], rng: random.Random, now: dat
             reply_at=submitted if n % 7 == 0 else None,
         )
         product_ids.add(item.product.id)
+        if n % 4 != 3:  # most customers rate the shop too
+            rating, criteria, language, body = SHOP_REVIEW_TEXTS[n % len(SHOP_REVIEW_TEXTS)]
+            delivery, as_described, service = criteria
+            await Review.create(
+                shop=shop,
+                product=None,
+                customer=customer,
+                rating=rating,
+                rating_delivery=delivery,
+                rating_as_described=as_described,
+                rating_service=service,
+                body=body,
+                author_name=f"{first} {rest[-1][0]}." if rest else first,
+                author_email=customer.email,
+                language=language,
+                status=ReviewStatus.PUBLISHED if published else ReviewStatus.PENDING,
+                verified=True,
+                source="request",
+                experienced_at=order.delivered_at,
+                submitted_at=submitted,
+                published_at=submitted if published else None,
+                reply_body="Merci, nous avons changé de transporteur." if rating <= 2 else None,
+                reply_at=submitted if rating <= 2 else None,
+            )
     for product_id in product_ids:
         await refresh_product_rating(product_id)
+
+
+async def _questions(shop: Shop, product: Product, buyer: Customer, now: datetime) -> None:
+    """Shoppers' questions on the first product: answered by the shop, answered by a buyer
+    (both shown under its reviews), and one waiting in /admin/questions."""
+    asked = [
+        (
+            "Léa",
+            "Taille-t-il grand\u202f? Je fais du M d'habitude.",
+            QuestionStatus.PUBLISHED,
+            True,
+        ),
+        (
+            "Hugo",
+            "Le coton rétrécit-il au lavage à 40\u00a0°C\u202f?",
+            QuestionStatus.PUBLISHED,
+            False,
+        ),
+        ("Inès", "Existe-t-il en vert sapin\u202f?", QuestionStatus.PENDING, False),
+    ]
+    for n, (name, body, status, by_shop) in enumerate(asked):
+        when = now - timedelta(days=20 - 5 * n)
+        question = await Question.create(
+            shop=shop,
+            product=product,
+            body=body,
+            author_name=name,
+            author_email=f"{_ascii(name)}.question@demo.example",
+            language="fr",
+            status=status,
+            asked_at=when,
+            confirmed_at=when,
+            published_at=when + timedelta(hours=3) if status == QuestionStatus.PUBLISHED else None,
+            answered_at=when + timedelta(hours=3) if status == QuestionStatus.PUBLISHED else None,
+        )
+        if status != QuestionStatus.PUBLISHED:
+            continue
+        await Answer.create(
+            question=question,
+            by_shop=by_shop,
+            customer=None if by_shop else buyer,
+            author_name="" if by_shop else "Camille D.",
+            author_email=None if by_shop else buyer.email,
+            body="Il taille normalement\u202f: prenez votre taille habituelle."
+            if by_shop
+            else "Non, le mien n'a pas bougé après dix lavages à 40\u00a0°C.",
+            status=AnswerStatus.PUBLISHED,
+            created_at=when + timedelta(hours=3),
+            published_at=when + timedelta(hours=3),
+        )
 
 
 def demo_api_key(settings: Settings) -> str:
@@ -285,6 +388,7 @@ async def load(settings: Settings) -> list[str]:
     await OrderItem.bulk_create(
         [OrderItem(order=guest_order, product=p, quantity=1) for p in products[:2]]
     )
+    await _questions(shop, products[0], guest, now)
     # Orders written directly, not through upsert_order: the customers' totals once at the end.
     await refresh_order_totals([*(c.id for c in customers), guest.id])
     review_request = await ReviewRequest.create(
@@ -306,7 +410,9 @@ async def load(settings: Settings) -> list[str]:
         await Review.filter(shop=shop, status=ReviewStatus.PUBLISHED, product=products[0])
         .order_by("-rating", "-published_at", "id")
         .first()
-    ) or await Review.filter(shop=shop, status=ReviewStatus.PUBLISHED).order_by("id").first()
+    ) or await Review.filter(
+        shop=shop, status=ReviewStatus.PUBLISHED, product_id__isnull=False
+    ).order_by("id").first()
     links = Links(settings)
     sku = PRODUCTS[0][0]
     return [
@@ -319,6 +425,9 @@ async def load(settings: Settings) -> list[str]:
         f"Review form (order DEMO-GUEST): {review_url(links, review_request)}",
         f"Product page with reviews: {links.url(PRODUCT_PAGE, shop=SLUG, sku=sku)}",
         f"Embeddable block: {links.url(PRODUCT_BLOCK, shop=SLUG, sku=sku, kind='reviews')}",
+        f"The shop's review certificate: {links.url(CERTIFICATE, shop=SLUG)}"
+        f"  (its badge: {links.url(SHOP_BADGE, shop=SLUG)})",
+        f"Product questions to moderate and answer: {links.url(ADMIN_QUESTIONS)}",
         *(
             [
                 f"One review's shareable page: {links.url(REVIEW_PAGE, shop=SLUG, id=shared.id)}"

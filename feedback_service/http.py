@@ -77,6 +77,7 @@ class ModelResponse(Response):
         super().__init__(content, status_code, headers)
 
     def render(self, content: Any) -> bytes:
+        assert isinstance(content, BaseModel)
         return content.model_dump_json().encode()
 
 

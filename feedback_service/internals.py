@@ -19,6 +19,7 @@ import aiosqlite
 import asyncpg
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
+from tortoise.connection import get_connection
 from tortoise.models import Model
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -54,8 +55,8 @@ def current_client() -> BaseDBAsyncClient:
     benchmarks/answer_cpu.py): the app and the test suite each run one loop. Tortoise keeps
     the clients in a context variable (`_get_storage`); the first call of a context takes
     the public way."""
-    client = connections._get_storage().get("default")
-    return client if client is not None else connections.get("default")
+    client: BaseDBAsyncClient | None = connections._get_storage().get("default")
+    return client if client is not None else get_connection("default")
 
 
 def asyncpg_pool(client: BaseDBAsyncClient) -> asyncpg.Pool | None:

@@ -42,11 +42,17 @@ SURVEY_PAGE = Path("/s/{token}")
 UNSUBSCRIBE = Path("/u/{token}")
 REVIEW_FORM = Path("/r/{token}")
 REVIEW_THANKS = Path("/r/{token}/thanks")
+QUESTION_CONFIRM = Path("/q/{token}")
+BUYER_ANSWER = Path("/a/{token}")
 # Shops' public pages and blocks.
 PRODUCT_PAGE = Path("/w/{shop:slug}/products/{sku:sku}")
+PRODUCT_QUESTIONS = Path("/w/{shop:slug}/products/{sku:sku}/questions")  # GET and the form
+QUESTION_SENT = Path("/w/{shop:slug}/products/{sku:sku}/questions/sent")
 PRODUCT_BLOCK = Path("/w/{shop:slug}/products/{sku:sku}/{kind}")  # reviews, head or badge
 SHOP_REVIEWS = Path("/w/{shop:slug}/reviews")
 REVIEW_POLICY = Path("/w/{shop:slug}/review-policy")
+CERTIFICATE = Path("/w/{shop:slug}/certificate")
+SHOP_BADGE = Path("/w/{shop:slug}/badge")
 REVIEW_HELPFUL = Path("/w/{shop:slug}/reviews/{id}/helpful")
 REVIEW_PAGE = Path("/w/{shop:slug}/reviews/{id}")
 REVIEW_CARD = Path("/w/{shop:slug}/reviews/{id}/card.png")
@@ -54,6 +60,7 @@ DRAW_JSON = Path("/w/{shop:slug}/draws/{id}.json")
 DRAW_PAGE = Path("/w/{shop:slug}/draws/{id}")
 PHOTO = Path("/media/photos/{name}")
 PRODUCT_REVIEWS_FEED = Path("/feeds/{shop:slug}/{feed_token}/google-product-reviews.xml")
+MERCHANT_REVIEWS_FEED = Path("/feeds/{shop:slug}/{feed_token}/google-merchant-reviews.xml")
 HOOK = Path("/hooks/{platform}/{connector}")
 ICON = Path("/favicon.svg")
 # Staff pages the code sends people to.
@@ -61,6 +68,7 @@ ADMIN = Path("/admin")
 ADMIN_LOGIN = Path("/admin/login")
 ADMIN_INBOX = Path("/admin/inbox")
 ADMIN_REVIEWS = Path("/admin/reviews")
+ADMIN_QUESTIONS = Path("/admin/questions")
 ADMIN_SETTINGS = Path("/admin/settings")
 ADMIN_OUTBOX_MESSAGE = Path("/admin/outbox/{id}")
 ADMIN_CONNECTORS = Path("/admin/connectors")
@@ -119,3 +127,8 @@ class Links:
         """The Google Product Ratings feed at its secret URL, for Merchant Center."""
         token = self.feed_token(shop_id, version)
         return self.url(PRODUCT_REVIEWS_FEED, shop=shop_slug, feed_token=token)
+
+    def merchant_reviews_feed_url(self, shop_slug: str, shop_id: int, version: int) -> str:
+        """The shop's reviews of itself (Google seller ratings), at the same secret token."""
+        token = self.feed_token(shop_id, version)
+        return self.url(MERCHANT_REVIEWS_FEED, shop=shop_slug, feed_token=token)

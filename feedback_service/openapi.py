@@ -35,6 +35,12 @@ from feedback_service.outbox.schemas import (
     WebhooksPage,
 )
 from feedback_service.privacy.services import CustomerExport
+from feedback_service.questions.schemas import (
+    AnswerIn,
+    Question,
+    QuestionModerationIn,
+    QuestionsPage,
+)
 from feedback_service.reviews.schemas import (
     ModerationIn,
     OrderDetail,
@@ -162,10 +168,10 @@ OPERATIONS: list[tuple[str, str, str, Model | None, dict[int, Model | None], lis
     (
         "get",
         "/api/v1/reviews",
-        "Reviews, newest first",
+        "Reviews, newest first (kind=shop: the shop's reviews of itself)",
         None,
         {200: ReviewsPage},
-        ["status", "sku", "cursor"],
+        ["status", "sku", "kind", "cursor"],
     ),
     (
         "post",
@@ -190,6 +196,30 @@ OPERATIONS: list[tuple[str, str, str, Model | None, dict[int, Model | None], lis
         "Google Product Ratings feed",
         None,
         {200: None},
+        [],
+    ),
+    (
+        "get",
+        "/api/v1/questions",
+        "Product questions, newest first (without status: every confirmed one)",
+        None,
+        {200: QuestionsPage},
+        ["status", "sku", "cursor"],
+    ),
+    (
+        "post",
+        "/api/v1/questions/{id}/answer",
+        "The shop's public answer (publishes a question waiting for moderation)",
+        AnswerIn,
+        {200: Question, 409: Error},
+        [],
+    ),
+    (
+        "post",
+        "/api/v1/questions/{id}/moderation",
+        "Publish or reject a question, or with answer_id a buyer's answer",
+        QuestionModerationIn,
+        {200: Question, 409: Error},
         [],
     ),
     (
@@ -289,7 +319,7 @@ def spec() -> dict[str, Any]:
                 "content": {"application/json": {"schema": _ref(body)}},
             }
         for status, model in answers.items():
-            answer: dict[str, Any] = {"description": "success"}
+            answer: dict[str, Any] = {"description": "success" if status < 400 else "error"}
             if model is not None:
                 answer["content"] = {"application/json": {"schema": _ref(model)}}
             operation["responses"][str(status)] = answer
@@ -358,7 +388,8 @@ def _schema_name(part: dict[str, Any]) -> str | None:
 
 def _type(schema: dict[str, Any], schemas: dict[str, Any]) -> str:
     if "$ref" in schema:
-        name = schema["$ref"].rsplit("/", 1)[-1]
+        ref: str = schema["$ref"]
+        name = ref.rsplit("/", 1)[-1]
         return _type(schemas[name], schemas) if "enum" in schemas[name] else name
     if "anyOf" in schema:
         return " or ".join(_type(s, schemas) for s in schema["anyOf"])

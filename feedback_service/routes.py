@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from starlette.routing import Route
 
 from feedback_service import health, icon, links, openapi
 from feedback_service.admin import campaign_views as admin_campaigns
 from feedback_service.admin import draw_views as admin_draws
 from feedback_service.admin import import_views as admin_imports
+from feedback_service.admin import question_views as admin_questions
 from feedback_service.admin import settings_views as admin_settings
 from feedback_service.admin import views as admin
 from feedback_service.alerts import api as alerts_api
@@ -19,7 +22,11 @@ from feedback_service.metrics import api as metrics_api
 from feedback_service.orders import api as orders_api
 from feedback_service.outbox import api as outbox_api
 from feedback_service.privacy import api as privacy_api
+from feedback_service.questions import api as questions_api
+from feedback_service.questions import blocks as question_blocks
+from feedback_service.questions import views as questions
 from feedback_service.reviews import api as reviews_api
+from feedback_service.reviews import certificate
 from feedback_service.reviews import public_views as reviews_public
 from feedback_service.reviews import views as reviews
 from feedback_service.surveys import api as surveys_api
@@ -32,6 +39,10 @@ register_bounded_text("sku", 100)
 register_bounded_text("email", 254)
 register_bounded_text("order_id", 100)
 
+# The product's blocks show its answered questions under the reviews (reviews imports no
+# other domain: the loader is handed in here).
+product_block = partial(reviews.product_block, questions=question_blocks.answered_questions)
+
 routes = [
     # Public pages first: the router tries routes in order, and these take the traffic.
     # Respondents: no login, the token in the link is the only key. The one-click answer
@@ -43,11 +54,18 @@ routes = [
     Route(links.UNSUBSCRIBE, surveys.unsubscribe, methods=["GET", "POST"]),
     Route(links.REVIEW_FORM, reviews.review_form, methods=["GET", "POST"]),
     Route(links.REVIEW_THANKS, reviews.review_thanks, methods=["GET"]),
+    Route(links.QUESTION_CONFIRM, questions.confirmation, methods=["GET", "POST"]),
+    Route(links.BUYER_ANSWER, questions.buyer_answer, methods=["GET", "POST"]),
     # Shops' pages: embeddable review blocks, cacheable, no JavaScript.
-    Route(links.PRODUCT_PAGE, reviews.product_block, methods=["GET"]),
-    Route(links.PRODUCT_BLOCK, reviews.product_block, methods=["GET"]),
+    Route(links.PRODUCT_PAGE, product_block, methods=["GET"]),
+    Route(links.PRODUCT_QUESTIONS, questions.questions_fragment, methods=["GET"]),
+    Route(links.PRODUCT_QUESTIONS, questions.ask, methods=["POST"]),
+    Route(links.QUESTION_SENT, questions.asked, methods=["GET"]),
+    Route(links.PRODUCT_BLOCK, product_block, methods=["GET"]),
     Route(links.SHOP_REVIEWS, reviews.shop_reviews, methods=["GET"]),
     Route(links.REVIEW_POLICY, reviews.review_policy, methods=["GET"]),
+    Route(links.CERTIFICATE, certificate.certificate, methods=["GET"]),
+    Route(links.SHOP_BADGE, certificate.badge, methods=["GET"]),
     Route(links.REVIEW_HELPFUL, reviews.helpful, methods=["POST"]),
     Route(links.REVIEW_PAGE, reviews_public.review_page, methods=["GET"]),
     Route(links.REVIEW_CARD, reviews_public.review_card, methods=["GET"]),
@@ -56,6 +74,7 @@ routes = [
     Route(links.PHOTO, reviews.photo, methods=["GET"]),
     # Feeds at a secret URL: the token in the path is the only key.
     Route(links.PRODUCT_REVIEWS_FEED, reviews_public.product_reviews_feed, methods=["GET"]),
+    Route(links.MERCHANT_REVIEWS_FEED, reviews_public.merchant_reviews_feed, methods=["GET"]),
     # Platforms' webhooks: no API key, the platform's signature is the key.
     Route(links.HOOK, connectors_api.hook, methods=["POST"]),
     Route("/healthz", health.healthz, methods=["GET"]),
@@ -84,6 +103,9 @@ routes = [
     Route("/api/v1/reviews/{id}/moderation", reviews_api.moderate, methods=["POST"]),
     Route("/api/v1/reviews/{id}/reply", reviews_api.reply, methods=["POST"]),
     Route("/api/v1/feeds/google-product-reviews.xml", reviews_api.google_feed, methods=["GET"]),
+    Route("/api/v1/questions", questions_api.list_questions, methods=["GET"]),
+    Route("/api/v1/questions/{id}/answer", questions_api.answer, methods=["POST"]),
+    Route("/api/v1/questions/{id}/moderation", questions_api.moderate, methods=["POST"]),
     Route("/api/v1/metrics", metrics_api.get_metrics, methods=["GET"]),
     Route("/api/v1/alerts", alerts_api.list_alerts, methods=["GET"]),
     Route("/api/v1/alerts/{id}", alerts_api.patch_alert, methods=["PATCH"]),
@@ -105,6 +127,7 @@ routes = [
     Route(links.ADMIN_INBOX, alerts.inbox, methods=["GET"]),
     Route("/admin/inbox/{id}", alerts.act, methods=["POST"]),
     Route(links.ADMIN_REVIEWS, admin.reviews, methods=["GET", "POST"]),
+    Route(links.ADMIN_QUESTIONS, admin_questions.questions_page, methods=["GET", "POST"]),
     Route(links.ADMIN_SETTINGS, admin_settings.settings_page, methods=["GET"]),
     Route("/admin/settings/{action}", admin_settings.settings_action, methods=["POST"]),
     Route("/admin/customers/export", admin_settings.customer_export, methods=["GET"]),

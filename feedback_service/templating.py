@@ -6,7 +6,7 @@ import json
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from babel.dates import format_datetime, get_timezone
 from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
@@ -56,7 +56,7 @@ def _environment(locale: str) -> Environment:
         auto_reload=False,
         extensions=[_Pretranslated],
     )
-    env.extensions[_Pretranslated.identifier].locale = locale  # type: ignore[attr-defined]
+    cast(_Pretranslated, env.extensions[_Pretranslated.identifier]).locale = locale
     env.filters["text_on"] = text_color_on
     return env
 
@@ -101,6 +101,6 @@ def render(template: str, locale: str, **context: Any) -> str:
     env = compiled.environment
     page = compiled.new_context({**_locale_context[locale], **context}, shared=True)
     try:
-        return env.concat(compiled.root_render_func(page))  # type: ignore[attr-defined]
+        return env.concat(compiled.root_render_func(page))
     except Exception:
         env.handle_exception()  # raises it, pointing at the template's line

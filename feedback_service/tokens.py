@@ -19,6 +19,10 @@ REVIEW = "review-request"
 FEED = "product-reviews-feed"
 # Unsubscribe links must keep working long after the email was sent.
 UNSUBSCRIBE_MAX_AGE = 400 * 24 * 3600
+# A product question's confirmation link (its asker's double opt-in), and the link that
+# asks a recent buyer of the product to answer it.
+QUESTION_CONFIRM = "question-confirm"
+QUESTION_ANSWER = "question-answer"
 MAX_TOKEN_LENGTH = 200
 
 

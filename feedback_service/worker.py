@@ -7,15 +7,18 @@ chores (outbox.jobs); nothing below imports this module."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
 import random
 import time
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import httpx
+from tortoise.exceptions import OperationalError
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
@@ -26,6 +29,7 @@ from feedback_service.outbox import jobs, mail, webhooks
 from feedback_service.outbox.models import OutboxMessage, OutboxState, WebhookEndpoint
 from feedback_service.outbox.services import utcnow
 from feedback_service.privacy import tasks as privacy_tasks
+from feedback_service.questions import tasks as questions_tasks
 from feedback_service.reviews import tasks as reviews_tasks
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
@@ -50,7 +54,15 @@ LEASE = timedelta(minutes=2)
 BATCH = 20
 IDLE_SLEEP = 1.0
 # The domains whose jobs and chores this worker runs (importing them registers them).
-TASKS = (alerts_tasks, connectors_tasks, privacy_tasks, reviews_tasks, surveys_tasks)
+TASKS = (
+    alerts_tasks,
+    connectors_tasks,
+    privacy_tasks,
+    questions_tasks,
+    reviews_tasks,
+    surveys_tasks,
+)
+STEP_RETRY = 0.1  # seconds before a step that failed on the database is tried again
 
 
 def retry_delay(attempts: int) -> timedelta | None:
@@ -78,7 +90,11 @@ def _recipient(row: OutboxMessage) -> str | None:
 class Worker:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.smtp = mail.SmtpConfig(settings.smtp_url) if settings.smtp_url else None
+        self.smtp = (
+            mail.SmtpPool(mail.SmtpConfig(settings.smtp_url), size=BATCH)
+            if settings.smtp_url
+            else None
+        )
         self.domain = urlsplit(settings.base_url).hostname or "localhost"
         self.links = Links(settings)
         self.stopping = asyncio.Event()
@@ -181,7 +197,7 @@ class Worker:
             message_id=row.message_id,
             domain=self.domain,
         )
-        await mail.send(self.smtp, message)
+        await self.smtp.send(message)
 
     async def _send_webhook(self, row: OutboxMessage) -> None:
         endpoint = row.endpoint
@@ -192,11 +208,21 @@ class Worker:
             self.http, endpoint, row, allow_private=self.settings.webhook_allow_private
         )
 
+    @contextlib.asynccontextmanager
+    async def _connected(self) -> AsyncIterator[None]:
+        """The webhooks' HTTP client and the SMTP connections, open while the worker runs."""
+        async with httpx.AsyncClient() as self.http:
+            try:
+                yield
+            finally:
+                if self.smtp is not None:
+                    await self.smtp.close()
+
     async def run_once(self) -> int:
         """Deliver everything due and run the chores due, then the idle chores; returns how
         much was done (messages attempted, and what the chores did)."""
         done = 0
-        async with httpx.AsyncClient() as self.http:
+        async with self._connected():
             while not self.stopping.is_set():
                 worked = await self.step()
                 if not worked:
@@ -229,9 +255,16 @@ class Worker:
 
     async def run(self) -> None:
         """Until stopped: the current batch is finished, then the loop ends."""
-        async with httpx.AsyncClient() as self.http:
+        async with self._connected():
             while not self.stopping.is_set():
-                if await self.step():
+                try:
+                    if await self.step():
+                        continue
+                except OperationalError as exc:
+                    # SQLite: a transaction that read before another process wrote cannot
+                    # write ("database is locked"); what it claimed is undone: step again.
+                    log.warning(json.dumps({"event": "step_failed", "error": str(exc)[:300]}))
+                    await asyncio.sleep(STEP_RETRY)
                     continue
                 await self.run_chores(idle=True)
                 try:

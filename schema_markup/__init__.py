@@ -1,9 +1,10 @@
-"""schema.org microdata values, Open Graph / Twitter tags and the Google reviews feed.
+"""schema.org microdata values, Open Graph / Twitter tags and the Google reviews feeds.
 
 Pure helpers: plain values in, strings out. Never imports feedback_service or widgets.
 """
 
 from schema_markup.google_feed import FeedReview, render_product_reviews_feed
+from schema_markup.merchant_feed import Merchant, MerchantReview, render_merchant_reviews_feed
 from schema_markup.microdata import (
     BEST_RATING,
     MAX_AUTHOR_NAME,
@@ -25,6 +26,8 @@ __all__ = [
     "SCHEMA_ORG",
     "WORST_RATING",
     "FeedReview",
+    "Merchant",
+    "MerchantReview",
     "author_name",
     "clean_line",
     "clean_text",
@@ -33,6 +36,7 @@ __all__ = [
     "local_date",
     "open_graph_tags",
     "rating_value",
+    "render_merchant_reviews_feed",
     "render_product_reviews_feed",
     "rounded_rating",
     "safe_http_url",

@@ -64,7 +64,8 @@ def render_product_reviews_feed(
         if element is not None:
             container.append(element)
     ET.indent(feed)
-    return ET.tostring(feed, encoding="UTF-8", xml_declaration=True)
+    xml: bytes = ET.tostring(feed, encoding="UTF-8", xml_declaration=True)
+    return xml
 
 
 def _review_element(review: FeedReview) -> ET.Element | None:

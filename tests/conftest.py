@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from peers import SmtpSink, WebhookReceiver, free_port
 from state_columns import unknown_states
 from tortoise import Tortoise, connections
 
@@ -31,15 +31,17 @@ CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that drives Chromium, through the `browser` fixture or the `page` built on
+    it, is marked `browser` (`-m "not browser"` leaves them out)."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
 def server_port() -> int:
-    return _free_port()
+    return free_port()
 
 
 @pytest.fixture(scope="session")
@@ -69,13 +71,19 @@ async def database(database_url: str) -> AsyncIterator[str]:
     await close_db()
 
 
-def table_names() -> list[str]:
+def _table_names() -> list[str]:
     return [model._meta.db_table for model in Tortoise.apps[APP_LABEL].values()]
+
+
+@pytest.fixture
+def table_names(database: str) -> list[str]:
+    """The tables of every model of the app."""
+    return _table_names()
 
 
 async def truncate_all() -> None:
     conn = connections.get("default")
-    tables = table_names()
+    tables = _table_names()
     if conn.capabilities.dialect == "postgres":
         await conn.execute_script(
             "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
@@ -135,7 +143,7 @@ async def api(client: httpx.AsyncClient, shop_and_key: tuple[Shop, str]) -> http
     return client
 
 
-def start_server(settings: Settings, port: int) -> subprocess.Popen[bytes]:
+def _start_server(settings: Settings, port: int) -> subprocess.Popen[bytes]:
     """The real app under uvicorn in its own process on `port`, on the test database;
     returns once it answers."""
     base_url = f"http://127.0.0.1:{port}"
@@ -177,10 +185,27 @@ def start_server(settings: Settings, port: int) -> subprocess.Popen[bytes]:
     )
 
 
+@pytest.fixture
+def start_server() -> Iterator[Callable[[Settings, int], subprocess.Popen[bytes]]]:
+    """Starts more servers of the app, each with its own settings and port (see
+    `_start_server`); any still running at the end of the test is stopped."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(settings: Settings, port: int) -> subprocess.Popen[bytes]:
+        started.append(_start_server(settings, port))
+        return started[-1]
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+
+
 @pytest.fixture(scope="session")
 def live_server(database: str, settings: Settings, server_port: int) -> Iterator[str]:
     """The real app under uvicorn in its own process, on the test database."""
-    process = start_server(settings, server_port)
+    process = _start_server(settings, server_port)
     yield settings.base_url
     process.terminate()
     process.wait(10)
@@ -217,84 +242,13 @@ async def page(browser, live_server: str, db: str):  # type: ignore[no-untyped-d
     await context.close()
 
 
-# --- real peers: an SMTP server and a webhook receiver on loopback ---------------------------
-
-
-class SmtpSink:
-    """aiosmtpd in its own thread; keeps every message it is handed."""
-
-    def __init__(self, delay: float = 0.0) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.messages: list[bytes] = []
-        self.delay = delay
-        self.port = _free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        self.messages.append(envelope.content)
-        return "250 Message accepted"
-
-    @property
-    def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
-
-    def parsed(self) -> list:  # type: ignore[type-arg]
-        from email import message_from_bytes, policy
-
-        return [message_from_bytes(m, policy=policy.default) for m in self.messages]
-
-    def __enter__(self) -> SmtpSink:
-        self.controller.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.controller.stop()
+# --- real peers on loopback (tests/peers.py) -------------------------------------------------
 
 
 @pytest.fixture
 def smtp() -> Iterator[SmtpSink]:
     with SmtpSink() as sink:
         yield sink
-
-
-class WebhookReceiver:
-    """A Starlette app under uvicorn that verifies Standard Webhooks signatures."""
-
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.secret: str | None = None
-        self.statuses: list[int] = []  # answers to give, in order; then 200
-        self.received: list[dict] = []  # type: ignore[type-arg]
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
-
-    async def hook(self, request):  # type: ignore[no-untyped-def]
-        from standardwebhooks.webhooks import Webhook
-        from starlette.responses import Response as PlainResponse
-
-        body = await request.body()
-        verified = False
-        if self.secret:
-            try:
-                Webhook(self.secret).verify(body, dict(request.headers))
-                verified = True
-            except Exception:
-                verified = False
-        status = self.statuses.pop(0) if self.statuses else 200
-        self.received.append(
-            {
-                "id": request.headers.get("webhook-id"),
-                "verified": verified,
-                "json": __import__("json").loads(body),
-                "status": status,
-            }
-        )
-        return PlainResponse(status_code=status)
 
 
 @pytest.fixture
@@ -316,30 +270,38 @@ async def receiver() -> AsyncIterator[WebhookReceiver]:
     await task
 
 
-def run_cli(settings: Settings, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """`feedback-service ARGS` in its own process, on the test database."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "SECRET_KEY": SECRET,
-        "PUBLIC_BASE_URL": settings.base_url,
-        "COLUMNS": "200",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "feedback_service.cli", *args],
-        input=stdin,
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+@pytest.fixture(scope="session")
+def run_cli(settings: Settings) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`run_cli("feed", "test-shop")`: `feedback-service feed test-shop` in its own process,
+    on the test database."""
+
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        env = {
+            **os.environ,
+            "DATABASE_URL": settings.database_url,
+            "SECRET_KEY": SECRET,
+            "PUBLIC_BASE_URL": settings.base_url,
+            "COLUMNS": "200",
+        }
+        return subprocess.run(
+            [sys.executable, "-m", "feedback_service.cli", *args],
+            input=stdin,
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    return run
 
 
 @pytest.fixture
 def queries(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every SQL statement the app sends, as it sends it."""
+    """Every SQL statement the app sends, as it sends it: through Tortoise's client, and
+    on PostgreSQL through the asyncpg pool that db.fetch and db.execute use outside a
+    transaction."""
     seen: list[str] = []
     client_class = type(connections.get("default"))
     for name in ("execute_query", "execute_query_dict"):
@@ -350,4 +312,17 @@ def queries(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
             return _original(self, query, *args)
 
         monkeypatch.setattr(client_class, name, counting)
+    if connections.get("default").capabilities.dialect == "postgres":
+        import asyncpg
+
+        for name in ("fetch", "execute"):
+            original = getattr(asyncpg.Pool, name)
+
+            def pooled(
+                self: Any, query: str, *args: Any, _original: Any = original, **options: Any
+            ) -> Any:
+                seen.append(query)
+                return _original(self, query, *args, **options)
+
+            monkeypatch.setattr(asyncpg.Pool, name, pooled)
     yield seen

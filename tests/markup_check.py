@@ -1,11 +1,16 @@
 """The project's own check of review markup against Google's and the card networks' rules.
 
-    check(html, kind) -> Report          kind: "reviews" | "head" | "page"
+    check(html, kind) -> Report          kind: "reviews" | "head" | "page" | "questions"
 
-  reviews  a reviews fragment: schema.org Product > AggregateRating + Review > Rating with a
-           Person (or Organization) author, as microdata or JSON-LD (both must then agree)
-  head     the <head> fragment: Open Graph and Twitter Card meta tags
-  page     a full page: both of the above, a <title>, and every reviewBody in the HTML text
+  reviews    a reviews fragment: schema.org Product > AggregateRating + Review > Rating with a
+             Person (or Organization) author, as microdata or JSON-LD (both must then agree)
+  head       the <head> fragment: Open Graph and Twitter Card meta tags
+  page       a full page: both of the above, a <title>, and every reviewBody in the HTML text
+  questions  a questions fragment: schema.org Question items (no Product needed)
+
+Wherever they are (top level, or a Product's subjectOf), Question items must follow the
+Q&A rules: a name, an answerCount that counts their Answers, at most one acceptedAnswer,
+each Answer with text, an author and an ISO dateCreated, and no rating of any kind.
 
 Rules from Google Search Central (review snippet and product structured data), ogp.me and
 X's card documentation. `assert_markup_ok` runs this check, then the team's shared checker
@@ -42,6 +47,7 @@ SELF_SERVING_TYPES = {
     "Restaurant",
 }
 AUTHOR_TYPES = {"Person", "Organization"}
+RATING_PROPERTIES = ("aggregateRating", "reviewRating", "review", "reviews")
 MAX_AUTHOR_NAME = 100
 NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 ISO_8601 = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?")
@@ -58,6 +64,7 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     products: list[tuple[str, Item]] = field(default_factory=list)  # (syntax, Product)
+    questions: list[tuple[str, Item]] = field(default_factory=list)  # (syntax, Question)
 
     def error(self, message: str) -> None:
         self.errors.append(message)
@@ -247,6 +254,61 @@ def check_product(product: Item, syntax: str, report: Report) -> None:
             report.warn(f"{label}: all {count} reviews average {mean:.2f}, not {value:g}")
 
 
+# ---- Question, Answer ------------------------------------------------------------------
+
+
+def check_answer(answer: Any, what: str, report: Report) -> None:
+    if "Answer" not in types_of(answer):
+        report.error(f"{what}: is not a schema.org Answer item")
+        return
+    if not squash(first(answer.get("text"))):
+        report.error(f"{what}: text is missing")
+    check_author(answer, what, report)
+    created = first(answer.get("dateCreated"))
+    if not created:
+        report.error(f"{what}: dateCreated is missing")
+    elif not is_iso_date(created):
+        report.error(f"{what}: dateCreated {created!r} is not ISO 8601")
+    for name in RATING_PROPERTIES:
+        if answer.get(name) is not None:
+            report.error(f"{what}: an Answer carries no {name}")
+
+
+def check_question(question: Item, syntax: str, report: Report) -> None:
+    name = squash(first(question.get("name")))
+    label = f"{syntax} Question {short(name)!r}"
+    report.questions.append((syntax, question))
+    if not name:
+        report.error(f"{syntax}: Question has no name (the question's text)")
+    check_author(question, label, report)
+    created = first(question.get("dateCreated"))
+    if created and not is_iso_date(created):
+        report.error(f"{label}: dateCreated {created!r} is not ISO 8601")
+    accepted = as_list(question.get("acceptedAnswer"))
+    suggested = as_list(question.get("suggestedAnswer"))
+    if not accepted and not suggested:
+        report.error(f"{label}: needs an acceptedAnswer or a suggestedAnswer")
+    if len(accepted) > 1:
+        report.error(f"{label}: {len(accepted)} acceptedAnswer items (one at most)")
+    for n, answer in enumerate(accepted + suggested, 1):
+        check_answer(answer, f"{label} Answer #{n}", report)
+    count = first(question.get("answerCount"))
+    if count is None:
+        report.error(f"{label}: answerCount is missing")
+    elif not (str(count).strip().isascii() and str(count).strip().isdigit()):
+        report.error(f"{label}: answerCount {count!r} is not a whole number")
+    elif int(count) != len(accepted) + len(suggested):
+        report.error(f"{label}: answerCount {count} but {len(accepted) + len(suggested)} Answers")
+    for name in RATING_PROPERTIES:
+        if question.get(name) is not None:
+            report.error(f"{label}: a Question carries no {name}")
+
+
+def questions_of(item: Item) -> list[Item]:
+    """The Questions an item holds as its subjectOf."""
+    return [q for q in as_list(item.get("subjectOf")) if "Question" in types_of(q)]
+
+
 def jsonld_items(data: list[Any]) -> list[Item]:
     items: list[Any] = []
     for item in data:
@@ -308,7 +370,7 @@ def check_agreement(report: Report) -> None:
             report.error(f"Product {short(summary[0])!r}: microdata {same_name[0]} != {summary}")
 
 
-def check_structured(html: str, report: Report) -> None:
+def check_structured(html: str, report: Report, *, needs_product: bool = True) -> None:
     data = extract(html, report)
     found = {
         "microdata": data.get("microdata", []),
@@ -317,19 +379,53 @@ def check_structured(html: str, report: Report) -> None:
     for syntax, items in found.items():
         for item in items:
             kinds = types_of(item)
-            if kinds & PRODUCT_TYPES:
+            for question in questions_of(item):
+                check_question(question, syntax, report)
+            if "Question" in kinds:
+                check_question(item, syntax, report)
+            elif kinds & PRODUCT_TYPES:
                 report.products.append((syntax, item))
                 check_product(item, syntax, report)
             elif kinds & SELF_SERVING_TYPES and (item.get("aggregateRating") or reviews_of(item)):
                 report.error(f"{syntax}: ratings of a business about itself (self-serving)")
             elif "Review" in kinds:
                 check_review(item, f"{syntax} standalone Review", report, nested=False)
-    if not report.products:
+    if needs_product and not report.products:
         report.error("no schema.org Product found (neither microdata nor JSON-LD)")
+    if not needs_product and not report.questions:
+        report.error("no schema.org Question found (neither microdata nor JSON-LD)")
     check_agreement(report)
     for syntax, product in report.products:
         name, value, count, shown = summary_of(product)
         report.notes.append(f"{syntax} {short(name)!r}: {value} from {count}, {shown} reviews")
+
+
+RATING_TYPES = {"AggregateRating", "Rating", "Review", "EmployerAggregateRating"}
+RATING_PROPERTIES = {"aggregateRating", "reviewRating", "review", "ratingValue"}
+
+
+def rating_markup(html: str) -> list[str]:
+    """Every schema.org rating or review anywhere in the page, in any syntax (microdata,
+    JSON-LD, RDFa), as "syntax: type or property": a page about a business itself (its
+    certificate, its badge) must have none, whatever it is attached to."""
+    data = extruct.extract(html, syntaxes=["microdata", "json-ld", "rdfa"], uniform=True)
+    found: list[str] = []
+
+    def walk(syntax: str, value: Any) -> None:
+        if isinstance(value, list):
+            for item in value:
+                walk(syntax, item)
+        elif isinstance(value, dict):
+            found.extend(f"{syntax}: {kind}" for kind in types_of(value) & RATING_TYPES)
+            for key, child in value.items():
+                name = str(key).rsplit("/", 1)[-1]
+                if name in RATING_PROPERTIES:
+                    found.append(f"{syntax}: {name}")
+                walk(syntax, child)
+
+    for syntax, items in data.items():
+        walk(syntax, items)
+    return found
 
 
 # ---- Open Graph and Twitter Card ------------------------------------------------------
@@ -405,6 +501,13 @@ def check_page(doc: Any, report: Report) -> None:
             body = squash(first(review.get("reviewBody"))) if isinstance(review, dict) else ""
             if body and body not in text:
                 report.error(f"{syntax} Review #{n}: reviewBody {short(body)!r} is not page text")
+    for syntax, question in report.questions:
+        answers = as_list(question.get("acceptedAnswer")) + as_list(question.get("suggestedAnswer"))
+        shown = [squash(first(question.get("name")))]
+        shown += [squash(first(a.get("text"))) for a in answers if isinstance(a, dict)]
+        for words in shown:
+            if words and words not in text:
+                report.error(f"{syntax} Question: {short(words)!r} is not page text")
 
 
 def check(html: str, kind: str) -> Report:
@@ -415,6 +518,8 @@ def check(html: str, kind: str) -> Report:
     doc = lxml.html.document_fromstring(html)
     if kind in ("reviews", "page"):
         check_structured(html, report)
+    if kind == "questions":
+        check_structured(html, report, needs_product=False)
     if kind in ("head", "page"):
         check_head(doc, report)
     if kind == "page":
@@ -426,7 +531,7 @@ def assert_markup_ok(html: str, kind: str, tmp_path: Path) -> str:
     """Our check must pass; so must the shared checker where it exists. Returns our notes."""
     report = check(html, kind)
     assert not report.errors, report.text()
-    if SHARED_CHECKER.exists():
+    if SHARED_CHECKER.exists() and kind != "questions":  # the shared one knows no questions
         path = tmp_path / f"{kind}.html"
         path.write_text(html, encoding="utf-8")
         run = subprocess.run(

@@ -44,6 +44,40 @@ async def order_with_request(
     return created.json()  # type: ignore[no-any-return]
 
 
+async def imported_review(
+    api: httpx.AsyncClient, n: int, *, rating: int, published: bool = True, **extra: object
+) -> dict[str, Any]:
+    """Review number `n` of the kettle, imported through the API (written on October n+1)."""
+    body = {
+        "sku": "KETTLE",
+        "rating": rating,
+        "title": f"Avis {n}",
+        "body": f"Texte {n}",
+        "author_name": f"Client {n}",
+        "source": "legacy",
+        "source_id": str(n),
+        "submitted_at": f"2026-10-{n + 1:02d}T10:00:00Z",
+        "published": published,
+        **extra,
+    }
+    answer = await api.post("/api/v1/reviews", json=body)
+    assert answer.status_code == 201, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+async def imported_review_id(
+    api: httpx.AsyncClient, n: int, *, rating: int = 4, published: bool = True, **fields: object
+) -> int:
+    """The id of review number `n`, by default with a text long enough for an excerpt,
+    written on October 2."""
+    defaults = {
+        "body": f"Texte de l'avis {n}, assez long pour un extrait.",
+        "submitted_at": "2026-10-02T10:00:00Z",
+    }
+    review = await imported_review(api, n, rating=rating, published=published, **defaults | fields)
+    return int(review["id"])
+
+
 def product_ids(form_html: str) -> list[str]:
     return list(dict.fromkeys(re.findall(r'name="(p\d+)_rating"', form_html)))
 

@@ -6,12 +6,12 @@ files touched. Used by the SSI test and benchmarks/ssi_bench.py."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import httpx
+from peers import free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 MISSING = f"nginx is missing ({NGINX}): `make test` installs Debian's nginx-light"
@@ -105,12 +105,6 @@ PRODUCT_PAGE = """<!doctype html>
 </body>
 </html>
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class NginxShop:

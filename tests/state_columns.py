@@ -14,6 +14,7 @@ from feedback_service.alerts.models import Alert, AlertStatus
 from feedback_service.connectors.models import ConnectorDelivery, DeliveryOutcome
 from feedback_service.orders.models import HeldInvitation, HoldReason, Order, OrderStatus
 from feedback_service.outbox.models import OutboxMessage, OutboxState
+from feedback_service.questions.models import Answer, AnswerStatus, Question, QuestionStatus
 from feedback_service.reviews.models import RequestOutcome, Review, ReviewRequest, ReviewStatus
 from feedback_service.surveys.kinds import Kind
 from feedback_service.surveys.models import (
@@ -35,6 +36,8 @@ STATE_COLUMNS: dict[tuple[type[Model], str], type[StrEnum]] = {
     (HeldInvitation, "reason"): HoldReason,
     (Order, "status"): OrderStatus,
     (OutboxMessage, "state"): OutboxState,
+    (Question, "status"): QuestionStatus,
+    (Answer, "status"): AnswerStatus,
     (Review, "status"): ReviewStatus,
     (ReviewRequest, "outcome"): RequestOutcome,
     (Invitation, "kind"): Kind,

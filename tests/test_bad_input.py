@@ -127,6 +127,7 @@ ROUTES = [
 ]
 
 
+@pytest.mark.slow
 async def test_every_route_refuses_hostile_path_segments(
     api: httpx.AsyncClient, shop_and_key: tuple[Shop, str]
 ) -> None:

@@ -3,19 +3,19 @@ naming the field, stores nothing, and a bad date stored before cannot take a pag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import httpx
 import pytest
 from admin_helpers import csrf_of, log_in
-from conftest import run_cli
 from tortoise import connections
 
 from feedback_service.orders.models import Order
 from feedback_service.reviews.importer import import_csv
 from feedback_service.reviews.models import PrizeDraw, Review
-from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
 from feedback_service.shops.services import create_user
 
@@ -155,10 +155,12 @@ async def bad_dates_stored(api: httpx.AsyncClient) -> None:
 
 
 async def test_dates_stored_out_of_range_cannot_break_a_page(
-    api: httpx.AsyncClient, shop_and_key: tuple[Shop, str], settings: Settings
+    api: httpx.AsyncClient,
+    shop_and_key: tuple[Shop, str],
+    run_cli: Callable[..., CompletedProcess[str]],
 ) -> None:
     await bad_dates_stored(api)
-    migrated = run_cli(settings, "migrate")  # as each release runs it (Procfile)
+    migrated = run_cli("migrate")  # as each release runs it (Procfile)
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     [order] = await Order.all()
     assert order.ordered_at == datetime(1970, 1, 1, tzinfo=UTC)

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 
 from feedback_service import demo
 from feedback_service.reviews import draws
@@ -14,6 +15,7 @@ from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop, StaffUser
 
 
+@pytest.mark.slow
 async def test_demo_twice_gives_one_shop_a_review_page_and_an_announced_draw(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
@@ -22,7 +24,8 @@ async def test_demo_twice_gives_one_shop_a_review_page_and_an_announced_draw(
 
     [shop] = await Shop.filter(slug=demo.SLUG)
     assert await StaffUser.filter(email=demo.ADMIN_EMAIL).count() == 1
-    assert await Review.filter(shop=shop).count() == 70
+    assert await Review.filter(shop=shop, product_id__isnull=False).count() == 70
+    assert await Review.filter(shop=shop, product_id=None).count() == 53  # of the shop itself
     [draw] = await PrizeDraw.filter(shop=shop)
     assert await draws.announced(shop, datetime.now(UTC))
 
@@ -32,5 +35,8 @@ async def test_demo_twice_gives_one_shop_a_review_page_and_an_announced_draw(
     assert answer.status_code == 200 and 'property="og:image"' in answer.text
     card = await client.get(f"{page}/card.png")
     assert card.status_code == 200 and card.content.startswith(b"\x89PNG")
+    [certificate] = re.findall(rf"{re.escape(settings.base_url)}/w/demo/certificate(?=\s)", text)
+    shown = await client.get(certificate)
+    assert shown.status_code == 200 and "Service client" in shown.text
     assert f"{settings.base_url}/admin/draws" in text
     assert f"/w/demo/draws/{draw.id}" in text

@@ -187,6 +187,7 @@ def http() -> Iterator[httpx.Client]:
         yield client
 
 
+@pytest.mark.slow
 @HTTP
 @given(
     route=st.sampled_from(ROUTES),

@@ -12,9 +12,10 @@ from starlette.routing import Match, Route
 
 from feedback_service import links
 from feedback_service.links import Links, Path
+from feedback_service.questions import views as questions
+from feedback_service.reviews import certificate
 from feedback_service.reviews import public_views as reviews_public
-from feedback_service.reviews import views as reviews
-from feedback_service.routes import routes
+from feedback_service.routes import product_block, routes
 from feedback_service.settings import Settings
 from feedback_service.surveys import views as surveys
 
@@ -70,7 +71,14 @@ def test_links_go_to_the_pages_that_serve_them() -> None:
         (made.survey_page_url(token), surveys.survey_page),
         (made.unsubscribe_url(3, 2), surveys.unsubscribe),
         (made.product_reviews_feed_url("test-shop", 2, 0), reviews_public.product_reviews_feed),
-        (made.url(links.PRODUCT_PAGE, shop="test-shop", sku="MUG 1"), reviews.product_block),
+        (made.merchant_reviews_feed_url("test-shop", 2, 0), reviews_public.merchant_reviews_feed),
+        (made.url(links.PRODUCT_PAGE, shop="test-shop", sku="MUG 1"), product_block),
+        (made.url(links.PRODUCT_QUESTIONS, shop="s", sku="MUG 1"), questions.questions_fragment),
+        (made.url(links.QUESTION_SENT, shop="s", sku="MUG/1"), questions.asked),
+        (made.url(links.QUESTION_CONFIRM, token=token), questions.confirmation),
+        (made.url(links.BUYER_ANSWER, token=token), questions.buyer_answer),
+        (made.url(links.CERTIFICATE, shop="test-shop"), certificate.certificate),
+        (made.url(links.SHOP_BADGE, shop="test-shop"), certificate.badge),
         *((url, surveys.answer) for url in made.survey_links(token, ("gold", "red")).values()),
     ]
     for url, endpoint in expected:
@@ -102,4 +110,4 @@ def test_every_link_of_a_template_resolves() -> None:
 def test_widgets_take_the_service_urls_from_their_data() -> None:
     """No path of this service is written in widgets (the app passes them in)."""
     for module in (ROOT / "widgets").glob("*.py"):
-        assert not re.search(r"[\"'/](w|r|s|u|media|feeds)/", module.read_text()), module.name
+        assert not re.search(r"[\"'/](w|r|s|u|q|a|media|feeds)/", module.read_text()), module.name

@@ -155,3 +155,101 @@ def test_a_page_needs_a_title_and_its_review_text_in_the_html() -> None:
     )
     assert errors(injected, "reviews") == ""
     assert "reviewBody 'Only in JSON' is not page text" in errors(page(injected), "page")
+
+
+# ---- questions and answers --------------------------------------------------------------
+
+ANSWER = (
+    '<div itemprop="{role}" itemscope itemtype="https://schema.org/{kind}">'
+    '<p itemprop="text">{text}</p><meta itemprop="dateCreated" content="{date}">'
+    '<span itemprop="author" itemscope itemtype="https://schema.org/Organization">'
+    '<span itemprop="name">{author}</span></span>{extra}</div>'
+)
+
+
+def question(
+    *,
+    name: str = "Does it fit a 40 cm shelf?",
+    count: str | None = "1",
+    answers: tuple[str, ...] = ("acceptedAnswer",),
+    text: str = "Yes, it is 38 cm wide.",
+    date: str = "2026-10-03",
+    author: str = "Kettle Shop",
+    kind: str = "Answer",
+    extra: str = "",
+    nested: bool = False,
+) -> str:
+    parts = "".join(
+        ANSWER.format(role=role, kind=kind, text=text, date=date, author=author, extra=extra)
+        for role in answers
+    )
+    counted = f'<meta itemprop="answerCount" content="{count}">' if count is not None else ""
+    asker = (
+        '<span itemprop="author" itemscope itemtype="https://schema.org/Person">'
+        '<span itemprop="name">Zoé</span></span><meta itemprop="dateCreated" content="2026-10-01">'
+    )
+    scope = ' itemprop="subjectOf"' if nested else ""
+    return (
+        f'<div{scope} itemscope itemtype="https://schema.org/Question">'
+        f'<p itemprop="name">{name}</p>{asker}{counted}{parts}</div>'
+    )
+
+
+def in_product(html: str) -> str:
+    """The block's Product with `html` added as its last child."""
+    product = block()
+    return product.removesuffix("</div>") + html + "</div>"
+
+
+def test_good_questions_pass_alone_and_inside_a_product() -> None:
+    assert errors(question(), "questions") == ""
+    two = question(answers=("acceptedAnswer", "suggestedAnswer"), count="2")
+    assert errors(two, "questions") == ""
+    inside = in_product(question(nested=True))
+    report = check(inside, "reviews")
+    assert report.errors == [] and len(report.questions) == 1
+    assert errors(page(inside), "page") == ""
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        (question(name=""), "Question has no name"),
+        (question(count=None), "answerCount is missing"),
+        (question(count="2"), "answerCount 2 but 1 Answers"),
+        (question(count="one"), "answerCount 'one' is not a whole number"),
+        (question(answers=(), count="0"), "needs an acceptedAnswer or a suggestedAnswer"),
+        (
+            question(answers=("acceptedAnswer", "acceptedAnswer"), count="2"),
+            "2 acceptedAnswer items (one at most)",
+        ),
+        (question(text=""), "Answer #1: text is missing"),
+        (question(author=""), "Answer #1: author has no name"),
+        (question(date="03/10/2026"), "dateCreated '03/10/2026' is not ISO 8601"),
+        (question(kind="Comment"), "is not a schema.org Answer item"),
+        (
+            question(
+                extra='<div itemprop="aggregateRating" itemscope itemtype="https://schema.org/'
+                'AggregateRating"><meta itemprop="ratingValue" content="5">'
+                '<meta itemprop="ratingCount" content="3"></div>'
+            ),
+            "an Answer carries no aggregateRating",
+        ),
+        (block(), "no schema.org Question found"),
+    ],
+)
+def test_bad_questions_are_refused(html: str, expected: str) -> None:
+    assert expected in errors(html, "questions")
+
+
+def test_a_question_inside_a_product_is_checked_too() -> None:
+    inside = in_product(question(nested=True, count="3"))
+    assert "answerCount 3 but 1 Answers" in errors(inside, "reviews")
+    hidden = page(block()).replace(
+        "</body>",
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@type": '
+        '"Question", "name": "Only in JSON?", "answerCount": 1, "author": {"@type": "Person", '
+        '"name": "Zoé"}, "acceptedAnswer": {"@type": "Answer", "text": "Yes", "dateCreated": '
+        '"2026-10-02", "author": {"@type": "Organization", "name": "Shop"}}}</script></body>',
+    )
+    assert "'Only in JSON?' is not page text" in errors(hidden, "page")

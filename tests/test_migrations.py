@@ -8,6 +8,7 @@ state in this process are left alone. The head is whatever the package holds.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -18,7 +19,6 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from conftest import ROOT, TEST_DATABASE_URL
 
 import feedback_service.migrations
 
@@ -60,6 +60,11 @@ PREVIOUS_RELEASE_ROWS = [
     " '2025-03-03 11:00:00+00:00', 2, '2025-03-03 10:00:00+00:00'"
     " FROM shop s JOIN product p ON p.shop_id = s.id JOIN customer c ON c.shop_id = s.id"
     " WHERE s.slug = 'old-shop'",
+    # Its moderation trail and a vote: rows that point at the review.
+    "INSERT INTO moderation_event (review_id, action, actor, created_at)"
+    " SELECT id, 'publish', 'admin@old.example', '2025-03-03 11:00:00+00:00' FROM review",
+    "INSERT INTO helpful_vote (review_id, voter, created_at)"
+    " SELECT id, 'voter-hash', '2025-03-04 11:00:00+00:00' FROM review",
     "INSERT INTO shop_order (shop_id, external_id, customer_id, ordered_at, created_at)"
     " SELECT s.id, 'OLD-ORDER', c.id, '2025-03-02 12:00:00+00:00', '2025-03-02 12:00:00+00:00'"
     " FROM shop s JOIN customer c ON c.shop_id = s.id WHERE s.slug = 'old-shop'",
@@ -86,10 +91,22 @@ PREVIOUS_RELEASE_ROWS = [
     " 'response:' || id, 'pending', '2025-03-05 09:00:10+00:00', 0, created_at"
     " FROM response WHERE score = 3",
 ]
+SHOP_REVIEW = (
+    "INSERT INTO review (shop_id, product_id, rating, rating_delivery, title, body, author_name,"
+    " language, answers, photos, consent, aspects, status, verified, source, source_id,"
+    " submitted_at, helpful_count, created_at, incentivised)"
+    " SELECT id, NULL, 4, 5, '', 'La boutique', 'C.', 'fr', '[]', '[]', TRUE, '[]', 'published',"
+    " TRUE, 'legacy', '{source_id}', '2025-04-01 10:00:00+00:00', 0,"
+    " '2025-04-01 10:00:00+00:00', FALSE FROM shop"
+)
 CHECKS = {
     "shop": "SELECT name, churn_days FROM shop",
     "customer": "SELECT email, name, contact_preference FROM customer",
     "review": "SELECT body, helpful_count, incentivised FROM review",
+    # 0017 lets a review have no product; on SQLite, Tortoise's way (a rebuilt table) would
+    # have dropped the review table's constraints and, by cascade, these rows.
+    "review_trail": "SELECT (SELECT COUNT(*) FROM moderation_event),"
+    " (SELECT COUNT(*) FROM helpful_vote)",
     "applied": "SELECT name FROM tortoise_migrations ORDER BY name",
     # 0003 back-fills each customer's order totals from the orders already stored.
     "order_totals": "SELECT orders_count, priced_orders, sales, last_order_at IS NOT NULL"
@@ -141,17 +158,19 @@ class Database:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+async def empty_database(
+    request: pytest.FixtureRequest, tmp_path: Path, database_url: str
+) -> AsyncIterator[Database]:
     if request.param == "sqlite":
         yield Database(f"sqlite://{tmp_path / 'previous_release.sqlite3'}")
         return
-    if not TEST_DATABASE_URL or not TEST_DATABASE_URL.startswith("postgres"):
+    if not database_url.startswith("postgres"):
         pytest.skip("PostgreSQL runs when TEST_DATABASE_URL is set")
     import asyncpg
 
-    parts = urlsplit(TEST_DATABASE_URL)
+    parts = urlsplit(database_url)
     name = f"{parts.path.lstrip('/')}_previous_release_{os.getpid()}"
-    server = await asyncpg.connect(TEST_DATABASE_URL.replace("postgres://", "postgresql://", 1))
+    server = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
     try:
         await server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await server.execute(f'CREATE DATABASE "{name}"')
@@ -161,11 +180,11 @@ async def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Asyn
         await server.close()
 
 
-def run(argv: list[str], url: str) -> subprocess.CompletedProcess[str]:
+def run(argv: list[str], url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
         argv,
         env={**os.environ, "DATABASE_URL": url},
-        cwd=ROOT,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=300,
@@ -175,16 +194,19 @@ def run(argv: list[str], url: str) -> subprocess.CompletedProcess[str]:
     return done
 
 
-async def test_migrations_run_twice_from_the_previous_release(empty_database: Database) -> None:
+@pytest.mark.slow
+async def test_migrations_run_twice_from_the_previous_release(
+    empty_database: Database, pytestconfig: pytest.Config
+) -> None:
     db = empty_database
     assert MIGRATIONS[0] == FIRST and len(MIGRATIONS) > 1
-    run([sys.executable, "-c", MIGRATE_TO, db.url, FIRST], db.url)
+    run([sys.executable, "-c", MIGRATE_TO, db.url, FIRST], db.url, pytestconfig.rootpath)
     assert await db.rows(CHECKS["applied"]) == [(FIRST,)]
     await db.execute(PREVIOUS_RELEASE_ROWS)
 
     feedback_service_cli = str(Path(sys.executable).parent / "feedback-service")
     for _ in range(2):  # the second run finds nothing to do
-        run([feedback_service_cli, "migrate"], db.url)
+        run([feedback_service_cli, "migrate"], db.url, pytestconfig.rootpath)
         assert [name for (name,) in await db.rows(CHECKS["applied"])] == MIGRATIONS
         assert await db.rows(CHECKS["shop"]) == [("Old Shop", 180)]
         assert await db.rows(CHECKS["customer"]) == [("old@example.fr", "Ancien Client", "")]
@@ -198,3 +220,63 @@ async def test_migrations_run_twice_from_the_previous_release(empty_database: Da
         assert await db.rows(CHECKS["alert_checks"]) == [(0,)]
         [(body, helpful, incentivised)] = await db.rows(CHECKS["review"])
         assert (body, helpful, bool(incentivised)) == ("Écrit avant la mise à jour.", 2, False)
+        assert await db.rows(CHECKS["review_trail"]) == [(1, 1)]
+    # A review of the shop itself has no product; the unique constraints are still there.
+    await db.execute([SHOP_REVIEW.format(source_id="shop-1")])
+    assert await db.rows("SELECT COUNT(*) FROM review WHERE product_id IS NULL") == [(1,)]
+    with pytest.raises(Exception, match="(?i)unique"):
+        await db.execute([SHOP_REVIEW.format(source_id="shop-1")])
+
+
+# --- 0016: review highlights ---------------------------------------------------------
+
+HIGHLIGHT_ASPECTS = {
+    "good": '[{"name": "delivery", "score": 0.6, "label": "positive"}]',
+    "bad": '[{"name": "delivery", "score": -0.6, "label": "negative"}]',
+}
+# Published reviews of the old product speaking of delivery, and a pending one.
+HIGHLIGHT_REVIEWS = [
+    ("Livraison rapide, très contente.", "good", "published", 4),
+    ("Colis livré en deux jours, parfait.", "good", "published", 5),
+    ("Livraison en retard de trois semaines.", "bad", "published", 6),
+    ("Texte en attente : livraison éclair !", "good", "pending", 7),
+]
+
+
+def _review_row(body: str, aspects: str, status: str, day: int) -> str:
+    published = f"'2025-03-0{day} 11:00:00+00:00'" if status == "published" else "NULL"
+    return (
+        "INSERT INTO review (shop_id, product_id, rating, title, body, author_name, language,"
+        " answers, photos, consent, aspects, status, verified, source, submitted_at,"
+        " published_at, helpful_count, created_at)"
+        f" SELECT s.id, p.id, 4, '', '{body}', 'Client', 'fr', '[]', '[]', TRUE, '{aspects}',"
+        f" '{status}', FALSE, 'import', '2025-03-0{day} 10:00:00+00:00', {published}, 0,"
+        f" '2025-03-0{day} 10:00:00+00:00'"
+        " FROM shop s JOIN product p ON p.shop_id = s.id WHERE s.slug = 'old-shop'"
+    )
+
+
+async def test_migration_0016_gives_products_their_highlights_and_a_new_version(
+    empty_database: Database, pytestconfig: pytest.Config
+) -> None:
+    db = empty_database
+    run([sys.executable, "-c", MIGRATE_TO, db.url, FIRST], db.url, pytestconfig.rootpath)
+    rows = [
+        _review_row(body, HIGHLIGHT_ASPECTS[kind], status, day)
+        for body, kind, status, day in HIGHLIGHT_REVIEWS
+    ]
+    await db.execute([*PREVIOUS_RELEASE_ROWS, *rows])
+
+    run(
+        [str(Path(sys.executable).parent / "feedback-service"), "migrate"],
+        db.url,
+        pytestconfig.rootpath,
+    )
+    [(stored, version)] = await db.rows("SELECT highlights, reviews_version FROM product")
+    [delivery] = json.loads(stored) if isinstance(stored, str) else stored
+    assert (delivery["aspect"], delivery["mentions"]) == ("delivery", 3)
+    assert (delivery["positive"], delivery["negative"]) == (2, 1)
+    quote = delivery["quotes"]["fr"]["text"]
+    assert quote in {body for body, _, status, _ in HIGHLIGHT_REVIEWS if status == "published"}
+    assert "attente" not in json.dumps(delivery, ensure_ascii=False)  # pending: not quoted
+    assert version == 2  # was 1: blocks cached before the release are not served again

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import jsonschema_rs
 import pytest
+from question_helpers import confirmation_link
 
+from feedback_service.links import Links
+from feedback_service.orders.models import Customer
+from feedback_service.questions import services as questions
+from feedback_service.questions.models import BuyerInvite, Question
 from feedback_service.routes import routes
 from feedback_service.settings import Settings
 from feedback_service.worker import Worker
@@ -32,6 +38,7 @@ async def test_openapi_covers_every_api_route(client: httpx.AsyncClient) -> None
     assert "<td>&#34;thermometer&#34; | &#34;nps&#34; | &#34;csat&#34;</td>" in docs.text
 
 
+@pytest.mark.slow
 def test_schemathesis_finds_no_server_error(shop_and_key, live_server: str) -> None:  # type: ignore[no-untyped-def]
     st = Path(sys.executable).with_name("st")
     run = subprocess.run(
@@ -234,11 +241,45 @@ async def walk(api: httpx.AsyncClient, settings: Settings) -> list[Call]:
     await call("get", "/api/v1/reviews", query={"status": "published", "sku": "tee-1"})
     await call("get", "/api/v1/feeds/google-product-reviews.xml")
 
+    # Product questions: Bob's is answered by the shop, Cleo's gets Bob's answer as a buyer
+    # (the invitation the admin's "ask buyers" would send), Dan's is rejected.
+    asked = {}
+    for name, text in (
+        ("bob", "Does it shrink at 40 °C?"),
+        ("cleo", "Is there a green one?"),
+        ("dan", "Cheap watches here!!"),
+    ):
+        form = {"question": text, "name": name.title(), "email": f"{name}@example.com"}
+        sent = await api.post("/w/test-shop/products/tee-1/questions", data=form)
+        assert sent.status_code == 303, sent.text
+        assert (await api.post(await confirmation_link())).status_code == 303
+        asked[name] = (await Question.get(author_email=f"{name}@example.com")).id
+    await call("get", "/api/v1/questions")
+    await call("get", "/api/v1/questions", query={"status": "pending", "sku": "tee-1"})
+    answer = "/api/v1/questions/{id}/answer"
+    await call("post", answer, {"body": "No: it is pre-shrunk."}, id=asked["bob"])
+    moderate = "/api/v1/questions/{id}/moderation"
+    await call("post", moderate, {"action": "publish"}, id=asked["cleo"])
+    await call("post", moderate, {"action": "reject", "reason": "spam"}, id=asked["dan"])
+    cleos = await Question.get(id=asked["cleo"])
+    bob_customer = await Customer.get(email="bob@example.com")
+    invite = await BuyerInvite.create(
+        question=cleos, customer=bob_customer, sent_at=datetime.now(UTC)
+    )
+    link = questions.answer_url(Links(settings), invite, cleos.shop_id)
+    reply = {"answer": "Not that I know.", "name": "Bob M.", "consent": "yes"}
+    assert (await api.post(link, data=reply)).status_code == 303
+    published = await call("get", "/api/v1/questions", query={"status": "published"})
+    [pending] = [a for q in published["items"] for a in q["answers"] if not a["by_shop"]]
+    verdict = {"action": "publish", "answer_id": pending["id"]}
+    await call("post", moderate, verdict, id=asked["cleo"])
+
     await call("post", "/api/v1/connectors", {"platform": "woocommerce"})
     shopify = await call("post", "/api/v1/connectors", {"platform": "shopify", "secret": "s" * 32})
     await call("get", "/api/v1/connectors")
     await call("delete", "/api/v1/connectors/{id}", id=shopify["id"])
-    await call("get", "/api/v1/customers/{email}/export", email="bob@example.com")
+    export = await call("get", "/api/v1/customers/{email}/export", email="bob@example.com")
+    assert [len(export[k]) for k in ("questions", "question_answers")] == [1, 1]
     await call("delete", "/api/v1/customers/{email}", email="bob@example.com")
     return calls
 

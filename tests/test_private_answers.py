@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from admin_helpers import log_in
-from conftest import ROOT
 
 from feedback_service.shops.services import create_user
 
@@ -63,14 +63,16 @@ asyncio.run(main(sys.argv[1]))
 """
 
 
-def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+def test_a_new_sqlite_database_is_readable_by_its_owner_only(
+    tmp_path: Path, pytestconfig: pytest.Config
+) -> None:
     path = tmp_path / "fresh" / "feedback.sqlite3"
     done = subprocess.run(
         [sys.executable, "-c", MIGRATE_AND_WRITE, str(path)],
         capture_output=True,
         text=True,
         check=True,
-        cwd=ROOT,
+        cwd=pytestconfig.rootpath,
         timeout=120,
     )
     modes = json.loads(done.stdout.splitlines()[-1])

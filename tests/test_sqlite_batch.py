@@ -5,12 +5,12 @@ failing alone, and never inside someone else's transaction."""
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Awaitable
 from typing import Any
 
 import pytest
-from conftest import TEST_DATABASE_URL
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -22,7 +22,8 @@ from feedback_service.shops.models import Shop
 from feedback_service.shops.services import create_shop
 
 pytestmark = pytest.mark.skipif(
-    bool(TEST_DATABASE_URL), reason="SQLite only: PostgreSQL uses single statements"
+    bool(os.environ.get("TEST_DATABASE_URL")),
+    reason="SQLite only: PostgreSQL uses single statements",
 )
 
 RENAME = 'UPDATE "shop" SET name = :name WHERE slug = :slug'

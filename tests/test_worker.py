@@ -25,6 +25,7 @@ def test_every_kind_the_domains_write_has_its_job() -> None:
         "campaign",  # surveys
         "alert_followup",  # alerts
         "review_alert",  # written by reviews, run by alerts
+        "question_expiry",  # questions
     }
     assert {chore.name for chore in jobs.CHORES} == {
         "feedback_service.alerts.tasks.check_due_answers",

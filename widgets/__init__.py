@@ -11,27 +11,54 @@ from widgets.blocks import (
     render_reviews_block,
     render_shop_page,
 )
-from widgets.data import SORTS, PageInfo, Product, Reply, Review, Shop, Summary
+from widgets.certificate import render_certificate, render_shop_badge
+from widgets.data import (
+    SORTS,
+    CriterionRating,
+    Highlight,
+    PageInfo,
+    Product,
+    Quote,
+    Reply,
+    Review,
+    Shop,
+    ShopRating,
+    ShopReview,
+    Summary,
+)
+from widgets.highlights import render_highlights
 from widgets.i18n import LOCALES, normalize_locale
+from widgets.questions import Answer, Question, render_questions_block
 from widgets.rendering import STYLESHEET
 from widgets.sharing import render_review_page
 
 __all__ = [
     "LOCALES",
+    "Answer",
     "SORTS",
     "STYLESHEET",
+    "CriterionRating",
+    "Highlight",
     "PageInfo",
     "Product",
+    "Question",
+    "Quote",
     "Reply",
     "Review",
     "Shop",
+    "ShopRating",
+    "ShopReview",
     "Summary",
     "normalize_locale",
     "render_badge",
+    "render_certificate",
     "render_head",
+    "render_highlights",
     "render_policy_page",
     "render_product_page",
+    "render_questions_block",
     "render_review_page",
     "render_reviews_block",
+    "render_shop_badge",
     "render_shop_page",
 ]

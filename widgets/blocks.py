@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from schema_markup import clean_line, open_graph_tags, safe_http_url, twitter_card_tags
 from widgets import links
-from widgets.data import PageInfo, Product, Review, Shop, Summary
+from widgets.data import Highlight, PageInfo, Product, Review, Shop, Summary
 from widgets.formatting import Formatter, shop_timezone
+from widgets.highlights import highlight_views
 from widgets.i18n import gettext, ngettext, normalize_locale
+from widgets.questions import Question, QuestionsView, questions_view
 from widgets.rendering import render
 from widgets.views import (
     ProductView,
@@ -35,12 +37,19 @@ def render_reviews_block(
     reviews: Sequence[Review],
     page: PageInfo,
     locale: str,
+    *,
+    highlights: Sequence[Highlight] = (),
+    questions: Sequence[Question] | None = None,
 ) -> str:
-    """The product page fragment: Product > AggregateRating + Review microdata, styles inline."""
+    """The product page fragment: Product > AggregateRating + Review microdata, styles inline;
+    "what customers say" (`highlights`) under the rating; `questions`: the product's answered
+    questions, shown with the form to ask one."""
+    context = _block_context(shop, product, summary, reviews, page, locale, highlights)
     return render(
         "reviews_block.html",
         locale,
-        **_block_context(shop, product, summary, reviews, page, locale),
+        **context,
+        questions=_questions(shop, product, questions, locale, context),
         include_style=True,
     )
 
@@ -80,13 +89,16 @@ def render_product_page(
     page: PageInfo,
     canonical_url: str,
     locale: str,
+    *,
+    highlights: Sequence[Highlight] = (),
+    questions: Sequence[Question] | None = None,
 ) -> str:
     """A whole indexable HTML page: head tags, the product and its reviews. No JavaScript.
 
     Its canonical is the product's `url` (the shop's page) when it has one, else
     `canonical_url` (this page).
     """
-    context = _block_context(shop, product, summary, reviews, page, locale)
+    context = _block_context(shop, product, summary, reviews, page, locale, highlights)
     title = gettext(
         locale,
         "%(product)s: customer reviews | %(shop)s",
@@ -99,6 +111,7 @@ def render_product_page(
         **context,
         **_head_context(shop, product, summary, canonical_url, locale),
         title=title,
+        questions=_questions(shop, product, questions, locale, context),
         include_style=False,  # the page has the stylesheet in its <head>
     )
 
@@ -173,6 +186,20 @@ def render_policy_page(
 # ---- context builders ---------------------------------------------------------------
 
 
+def _questions(
+    shop: Shop,
+    product: Product,
+    questions: Sequence[Question] | None,
+    locale: str,
+    context: Mapping[str, object],
+) -> QuestionsView | None:
+    """The questions section under the reviews, its Questions inside the Product item
+    when the block marks one up."""
+    if questions is None:
+        return None
+    return questions_view(shop, product, questions, locale, nested=bool(context["md"]))
+
+
 def _formatter(shop: Shop, locale: str) -> Formatter:
     return Formatter(locale=normalize_locale(locale), tz=shop_timezone(shop.timezone))
 
@@ -184,6 +211,7 @@ def _block_context(
     reviews: Iterable[Review],
     page: PageInfo,
     locale: str,
+    highlights: Sequence[Highlight] = (),
 ) -> dict[str, object]:
     fmt = _formatter(shop, locale)
     aggregate = summary_view(summary, fmt)
@@ -194,6 +222,7 @@ def _block_context(
         "summary": aggregate,
         "reviews": [review_view(review, fmt, back) for review in reviews],
         "pager": pager_view(page),
+        "highlights": highlight_views(highlights, fmt),
         "policy_url": links.policy_url(shop, fmt.locale),
         # No rating, no markup at all: an empty AggregateRating is an error for Google.
         "md": aggregate.marked,

@@ -14,6 +14,7 @@ class Shop:
     slug: str
     name: str
     policy_url: str  # the page saying how reviews are collected and checked (?lang= added)
+    certificate_url: str  # the shop's reviews of itself (?lang=, ?page= added)
     logo_url: str | None = None  # og:image of pages without a product image
     timezone: str = "UTC"  # dates are shown as calendar days in this zone
     icon_url: str | None = None  # the service's icon, on its whole pages
@@ -29,6 +30,7 @@ class Product:
     gtin: str | None
     description: str | None = None
     page_url: str | None = None  # this service's page of the product and its reviews
+    questions_url: str | None = None  # where the form asking a question is posted
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,29 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """Words of a published review, verbatim; ``cut_start``/``cut_end``: words left out."""
+
+    url: str  # the quoted review's own page
+    language: str
+    text: str
+    cut_start: bool = False
+    cut_end: bool = False
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """What customers say about one aspect: how many mention it, how many of them in a
+    positive or a negative way, and their own words (at most one quote per language)."""
+
+    aspect: str  # one of widgets.highlights.ASPECTS; others are not shown
+    mentions: int
+    positive: int
+    negative: int
+    quotes: tuple[Quote, ...] = ()
+
+
+@dataclass(frozen=True)
 class PageInfo:
     page: int
     pages: int
@@ -87,3 +112,43 @@ class PageInfo:
     # The shop's page the block is embedded in (the product's url): the links that change
     # the view go there, as ?fs_page=&fs_sort=&fs_lang=, never to this service's fragment.
     host_url: str | None = None
+
+
+@dataclass(frozen=True)
+class CriterionRating:
+    """A shop's average on one criterion ("delivery", "as_described" or "service")."""
+
+    name: str
+    value: float | None
+    count: int  # the reviews that rated it (a customer may skip one)
+
+
+@dataclass(frozen=True)
+class ShopRating:
+    """The shop's own reviews over the last twelve months, and how many there are in all."""
+
+    summary: Summary  # overall: average, count and distribution over the period
+    criteria: tuple[CriterionRating, ...]
+    total: int
+
+
+@dataclass(frozen=True)
+class ShopReview:
+    """A review of the shop itself: no product, no title, its criteria."""
+
+    id: int
+    author_name: str
+    rating: int
+    criteria: tuple[tuple[str, int], ...]  # (criterion, stars), in the form's order
+    body: str
+    language: str
+    published_at: datetime
+    experienced_at: datetime | None
+    verified: bool
+    reply: Reply | None = None
+    incentivised: bool = False
+
+    def __post_init__(self) -> None:
+        for name, stars in ((None, self.rating), *self.criteria):
+            if not 1 <= stars <= 5:
+                raise ValueError(f"shop review {self.id}: {name or 'rating'} must be 1 to 5")

@@ -17,6 +17,14 @@ def policy_url(shop: Shop, locale: str) -> str:
     return f"{shop.policy_url}?{urlencode({'lang': locale})}"
 
 
+def certificate_url(shop: Shop, locale: str, page: int = 1) -> str:
+    """The shop's certificate (its reviews of itself) in a language, at a page."""
+    query: dict[str, str | int] = {"lang": locale}
+    if page > 1:
+        query["page"] = page
+    return f"{shop.certificate_url}?{urlencode(query)}"
+
+
 def helpful_url(review: Review, back: str | None = None) -> str:
     """The vote's form action; `back`, the page to come back to, goes along as return_to."""
     return f"{review.helpful_url}?{urlencode({'return_to': back})}" if back else review.helpful_url

@@ -16,7 +16,10 @@ from widgets.i18n import LOCALES, TRANSLATIONS, normalize_locale
 
 PACKAGE_DIR = Path(__file__).parent
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
-STYLESHEET = (PACKAGE_DIR / "static" / "reviews.css").read_text(encoding="utf-8")
+STYLESHEET = "".join(
+    (PACKAGE_DIR / "static" / name).read_text(encoding="utf-8")
+    for name in ("reviews.css", "questions.css")
+)
 TEMPLATES = (
     "_macros.html",
     "_page.html",
@@ -27,6 +30,12 @@ TEMPLATES = (
     "shop_page.html",
     "policy_page.html",
     "review_page.html",
+    "_highlights.html",
+    "highlights.html",
+    "certificate.html",
+    "shop_badge.html",
+    "questions_block.html",
+    "questions_fragment.html",
 )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from feedback_service.admin.dashboard import SEGMENT_LABELS, SURVEY_LABELS
 from feedback_service.errors import InvalidInput, NotFound
@@ -47,7 +47,9 @@ def _id(request: Request, what: str) -> int:
     return value
 
 
-def _page(request: Request, template: str, user: Any, *, status_code: int = 200, **context: Any):  # type: ignore[no-untyped-def]
+def _page(
+    request: Request, template: str, user: Any, *, status_code: int = 200, **context: Any
+) -> HTMLResponse:
     return page(
         request,
         template,

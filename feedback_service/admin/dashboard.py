@@ -20,10 +20,20 @@ from feedback_service.metrics import services
 from feedback_service.metrics.api import parse_period, shop_timezone
 from feedback_service.metrics.aspects import AspectCount, negative_aspects
 from feedback_service.metrics.recovery import Recovery, recovery
-from feedback_service.metrics.services import Answers, Comparison, Loyalty, Period, TrendPoint
 from feedback_service.metrics.stats import DOWN, NO_DATA, UP, Change, Interval, Share
+from feedback_service.metrics.values import (
+    SURVEYS,
+    TREND_STEPS,
+    Answers,
+    Comparison,
+    Loyalty,
+    Period,
+    TrendPoint,
+    check_survey,
+    compare,
+    shop_segments,
+)
 from feedback_service.shops.models import Shop
-from feedback_service.surveys.chain import chained_once
 from feedback_service.surveys.kinds import Kind
 from feedback_service.surveys.models import Response as SurveyResponse
 
@@ -119,7 +129,7 @@ def parse_filters(
 
 def _parse(params: Mapping[str, str], shop: Shop, now: datetime) -> Filters:
     survey = params.get("survey") or None
-    services.check_survey(survey)
+    check_survey(survey)
     date_from, date_to = params.get("from", "")[:40], params.get("to", "")[:40]
     if date_from or date_to:
         preset = ""
@@ -131,7 +141,7 @@ def _parse(params: Mapping[str, str], shop: Shop, now: datetime) -> Filters:
         period = Period(now - timedelta(days=int(preset)), now)
     length = period.end - period.start
     every = params.get("every") or ("week" if length <= timedelta(days=120) else "month")
-    if every not in services.TREND_STEPS:
+    if every not in TREND_STEPS:
         raise InvalidInput("every is week or month.", fields={"every": "week or month"})
     if every == "week" and length > MAX_WEEKLY:
         every = "month"
@@ -157,37 +167,36 @@ class Dashboard:
 
 
 async def load(shop: Shop, filters: Filters) -> Dashboard:
-    """Every figure of the dashboard: eleven queries, independent of the number of rows, and
-    four more that chain the answers stored since the last read (surveys.chain)."""
+    """Every figure of the dashboard: eleven queries, independent of the number of rows."""
     period, survey = filters.period, filters.survey
-    async with chained_once():  # once, not once per query
-        # Independent queries: on PostgreSQL each takes its own pooled connection.
-        survey_figures = asyncio.gather(
-            services.answers(shop, period, survey=survey),
-            services.answers(shop, period.previous(), survey=survey),
-            services.response_rate(shop, period.start, period.end, survey=survey),
-            services.sentiment_summary(shop, period, survey=survey),
-            negative_aspects(shop, period, survey=survey),
-            services.trend_points(shop, survey, period.start, period.end, every=filters.every),
-        )
-        segments = services.shop_segments(shop)
-        shop_figures = asyncio.gather(
-            services.loyalty_kpis(shop, as_of=period.end),
-            Alert.filter(shop=shop, status=AlertStatus.OPEN).count(),
-            SurveyResponse.filter(shop=shop)
-            .order_by("-id")
-            .limit(LATEST_ANSWERS)
-            .select_related("customer"),
-            recovery(shop, period.start, period.end, now=services.utcnow(), segments=segments),
-        )
-        (
-            (current, previous, rate, sentiment, aspects, trend),
-            (loyalty, open_alerts, latest, recovered),
-        ) = await asyncio.gather(survey_figures, shop_figures)
+    # Independent queries: on PostgreSQL each takes its own pooled connection.
+    survey_figures = asyncio.gather(
+        services.answers(shop, period, survey=survey),
+        services.answers(shop, period.previous(), survey=survey),
+        services.response_rate(shop, period.start, period.end, survey=survey),
+        services.sentiment_summary(shop, period, survey=survey),
+        negative_aspects(shop, period, survey=survey),
+        services.trend_points(shop, survey, period.start, period.end, every=filters.every),
+    )
+    shop_figures = asyncio.gather(
+        services.loyalty_kpis(shop, as_of=period.end),
+        Alert.filter(shop=shop, status=AlertStatus.OPEN).count(),
+        SurveyResponse.filter(shop=shop)
+        .order_by("-id")
+        .limit(LATEST_ANSWERS)
+        .select_related("customer"),
+        recovery(
+            shop, period.start, period.end, now=services.utcnow(), segments=shop_segments(shop)
+        ),
+    )
+    (
+        (current, previous, rate, sentiment, aspects, trend),
+        (loyalty, open_alerts, latest, recovered),
+    ) = await asyncio.gather(survey_figures, shop_figures)
     return Dashboard(
         filters=filters,
         current=current,
-        comparison=services.compare(current, previous, period),
+        comparison=compare(current, previous, period),
         response_rate=rate,
         sentiment=sentiment,
         aspects=aspects,
@@ -348,7 +357,7 @@ class Distribution:
 
 def distributions(board: Dashboard, _: Translate) -> list[Distribution]:
     """One bar chart of answers per score for each survey kind that has answers."""
-    kinds = (board.filters.survey,) if board.filters.survey else services.SURVEYS
+    kinds = (board.filters.survey,) if board.filters.survey else SURVEYS
     charts = []
     for kind in kinds:
         rows = [

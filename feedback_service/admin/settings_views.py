@@ -24,7 +24,7 @@ from feedback_service.http import (
     whole_number,
 )
 from feedback_service.i18n import LOCALES, N_, gettext
-from feedback_service.links import ADMIN_SETTINGS
+from feedback_service.links import ADMIN_SETTINGS, CERTIFICATE, SHOP_BADGE
 from feedback_service.orders import preferences
 from feedback_service.outbox import webhooks
 from feedback_service.outbox.models import WebhookEndpoint
@@ -92,6 +92,11 @@ async def settings_page(request: Request) -> Response:
         feed_url=request.app.state.links.product_reviews_feed_url(
             shop.slug, shop.id, shop.feed_token_version
         ),
+        merchant_feed_url=request.app.state.links.merchant_reviews_feed_url(
+            shop.slug, shop.id, shop.feed_token_version
+        ),
+        certificate_url=request.app.state.links.url(CERTIFICATE, shop=shop.slug),
+        badge_url=request.app.state.links.url(SHOP_BADGE, shop=shop.slug),
         new_key=request.session.pop("new_key", None),
         new_secret=request.session.pop("new_secret", None),
     )

@@ -30,7 +30,7 @@ from feedback_service.links import (
     ADMIN_REVIEWS,
     PRODUCT_BLOCK,
 )
-from feedback_service.metrics.services import MAX_LIFETIME_YEARS
+from feedback_service.metrics.values import MAX_LIFETIME_YEARS
 from feedback_service.outbox.models import OutboxMessage
 from feedback_service.outbox.webhooks import replay
 from feedback_service.reviews import moderation

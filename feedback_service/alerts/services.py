@@ -208,6 +208,7 @@ async def update(
     if assignee is not False:
         alert.assignee = assignee if isinstance(assignee, StaffUser) else None
     if note is not None:
+        # Tortoise types a TextField as str even when it is null=True.
         alert.note = note.strip()[:5000] or None  # type: ignore[assignment]
     async with in_transaction():
         await alert.save()

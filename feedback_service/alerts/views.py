@@ -227,7 +227,8 @@ async def _items(
             text, aspects = response.comment or "", response.aspects
             order_id = _order_number(response.invitation.order)
         elif about.kind == SubjectKind.REVIEW and (review := reviews.get(about.id)):
-            answer = Past(review.submitted_at, f"{review.product.name}: {review.rating}★")
+            product = review.product.name if review.product else _("The shop")
+            answer = Past(review.submitted_at, f"{product}: {review.rating}★")
             text, aspects = f"{review.title}\n{review.body}".strip(), review.aspects
             order_id = _order_number(review.request.order) if review.request else None
         age = now - alert.opened_at

@@ -48,7 +48,7 @@ class ConnectorDelivery(Model):
     # Shopify's X-Shopify-Webhook-Id: the same event delivered again is stored once.
     webhook_id = fields.CharField(max_length=100, null=True)
     # The platform's headers a delivery needs later (shop address, API version).
-    headers: dict[str, str] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    headers: dict[str, str] = fields.JSONField(default=dict)
     body = fields.TextField()
     received_at = fields.DatetimeField(auto_now_add=True)
     processed_at = fields.DatetimeField(null=True)

@@ -19,7 +19,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from tortoise import Tortoise, connections
+from tortoise import Tortoise
+from tortoise.connection import get_connection
 from tortoise.fields import DatetimeField
 from tortoise.migrations.api import migrate as tortoise_migrate
 
@@ -73,7 +74,7 @@ def ops() -> Operations:
     read `_engine` first: a call less each.)"""
     global _engine
     if _engine is None:  # Tortoise opened by other code than init_db (a migration)
-        postgres = connections.get("default").capabilities.dialect == "postgres"
+        postgres = get_connection("default").capabilities.dialect == "postgres"
         _engine = PostgresOperations() if postgres else SqliteOperations()
     return _engine
 

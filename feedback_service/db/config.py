@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "feedback_service.reviews.models",
     "feedback_service.alerts.models",
     "feedback_service.connectors.models",
+    "feedback_service.questions.models",
 ]
 
 

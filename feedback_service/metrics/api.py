@@ -13,6 +13,7 @@ from feedback_service.errors import InvalidInput
 from feedback_service.http import ModelResponse
 from feedback_service.metrics import services
 from feedback_service.metrics.schemas import Metrics
+from feedback_service.metrics.values import Period, check_segment, check_survey
 from feedback_service.shops.api import api_shop
 
 DEFAULT_PERIOD = timedelta(days=90)
@@ -46,7 +47,7 @@ def parse_moment(value: str, name: str, tz: ZoneInfo, *, end: bool) -> datetime:
     return moments.checked(moment, name).astimezone(UTC)
 
 
-def parse_period(date_from: str | None, date_to: str | None, tz: ZoneInfo) -> services.Period:
+def parse_period(date_from: str | None, date_to: str | None, tz: ZoneInfo) -> Period:
     """Default: the last 90 days; `from` alone runs until now, `to` alone starts 90 days
     before it."""
     start = parse_moment(date_from, "from", tz, end=False) if date_from else None
@@ -57,7 +58,7 @@ def parse_period(date_from: str | None, date_to: str | None, tz: ZoneInfo) -> se
         raise InvalidInput("from must be before to.", fields={"from": "must be before to"})
     if end - start > MAX_PERIOD:
         raise InvalidInput("A period is at most 10 years.", fields={"from": "period too long"})
-    return services.Period(start, end)
+    return Period(start, end)
 
 
 def parse_flag(value: str | None, name: str, *, default: bool) -> bool:
@@ -74,9 +75,9 @@ async def get_metrics(request: Request) -> Response:
     shop = await api_shop(request)
     params = request.query_params
     survey = params.get("survey") or None
-    services.check_survey(survey)
+    check_survey(survey)
     segment = params.get("segment") or None
-    services.check_segment(segment)
+    check_segment(segment)
     period = parse_period(params.get("from"), params.get("to"), shop_timezone(shop.timezone))
     latest_only = parse_flag(params.get("latest_only"), "latest_only", default=True)
     summary = await services.metrics_summary(

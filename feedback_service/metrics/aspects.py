@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from feedback_service import db
-from feedback_service.metrics.services import Period, _in_list, _kinds, check_survey
+from feedback_service.metrics.queries import kinds_in
+from feedback_service.metrics.values import Period, check_survey
 from feedback_service.shops.models import Shop
 
 
@@ -26,7 +27,7 @@ async def negative_aspects(
 ) -> list[AspectCount]:
     """The aspects with the most negative mentions in the period's comments, most first."""
     check_survey(survey)
-    kinds_in, kind_params = _in_list("kind", _kinds(survey))
+    kinds, kind_params = kinds_in(survey)
     ops = db.ops()
     # One row per aspect of each answer.
     query = f"""
@@ -35,7 +36,7 @@ async def negative_aspects(
         FROM (SELECT {ops.json_text("a.value", "name")} AS name,
                      {ops.json_text("a.value", "label")} AS label
               FROM response r CROSS JOIN {ops.json_items("r.aspects")} a
-              WHERE r.shop_id = :shop AND r.kind {kinds_in} AND r.sentiment_label IS NOT NULL
+              WHERE r.shop_id = :shop AND r.kind {kinds} AND r.sentiment_label IS NOT NULL
                 AND r.created_at >= :start AND r.created_at < :end) x
         WHERE x.name IS NOT NULL
         GROUP BY x.name

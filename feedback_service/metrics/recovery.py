@@ -25,14 +25,12 @@ import math
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from feedback_service import db
 from feedback_service.metrics.stats import Share, compare_shares
+from feedback_service.metrics.values import SEGMENTS, SegmentRule, rounded, share_json
 from feedback_service.shops.models import Shop
-
-if TYPE_CHECKING:
-    from feedback_service.metrics.services import SegmentRule
 
 
 def _subject_id(prefix: str) -> str:
@@ -69,7 +67,6 @@ FROM alert a
 LEFT JOIN response base ON base.id = {_subject_id("response:")}
 WHERE a.shop_id = :shop AND a.opened_at >= :start AND a.opened_at < :end
 """
-SEGMENTS = ("new", "occasional", "regular", "none")
 HAPPY_FOLLOWUP = 3  # green (3) or gold (4)
 
 
@@ -163,7 +160,8 @@ async def recovery(
     for case in cases:
         replied = case.first_reply_hours is not None
         if replied or case.opened_at + limit <= now:
-            on_time = replied and case.first_reply_hours <= shop.sla_hours  # type: ignore[operator]
+            hours = case.first_reply_hours
+            on_time = hours is not None and hours <= shop.sla_hours
             in_time += Share(1 if on_time else 0, 1)
     overall, by_segment = Pair(), {s: Pair() for s in SEGMENTS}
     by_aspect: dict[str, Pair] = {}
@@ -188,20 +186,6 @@ async def recovery(
 # --- JSON --------------------------------------------------------------------------------
 
 
-def _round(value: float | None, digits: int = 1) -> float | None:
-    return None if value is None else round(value, digits)
-
-
-def share_json(share: Share, hits: str) -> dict[str, Any]:
-    interval = share.ci95
-    return {
-        "score": _round(share.value),
-        "ci95": None if interval is None else [_round(interval[0]), _round(interval[1])],
-        hits: share.hits,
-        "n": share.n,
-    }
-
-
 def pair_json(pair: Pair) -> dict[str, Any]:
     return {
         "contacted": share_json(pair.contacted, "recovered"),
@@ -215,8 +199,8 @@ def recovery_json(figures: Recovery) -> dict[str, Any]:
         "alerts": figures.alerts,
         "limit_hours": figures.limit_hours,
         "first_reply_hours": {
-            "median": _round(figures.median_hours),
-            "p90": _round(figures.p90_hours),
+            "median": rounded(figures.median_hours),
+            "p90": rounded(figures.p90_hours),
             "n": len(figures.first_reply_hours),
         },
         "answered_in_time": share_json(figures.in_time, "in_time"),
@@ -225,8 +209,8 @@ def recovery_json(figures: Recovery) -> dict[str, Any]:
         # Contacted minus not contacted, in points, with the two-proportion z-test: whether
         # the gap is more than noise, not why it is there.
         "difference": {
-            "points": _round(change.change),
-            "z": _round(change.z, 2),
+            "points": rounded(change.change),
+            "z": rounded(change.z, 2),
             "verdict": change.verdict,
         },
         "by_segment": {name: pair_json(pair) for name, pair in figures.by_segment.items()},

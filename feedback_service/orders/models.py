@@ -1,6 +1,7 @@
 """Products, customers and their orders."""
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -23,7 +24,9 @@ class Product(Model):
     category = fields.CharField(max_length=100, null=True)
     # Published reviews, kept with the product so a block needs no aggregate query;
     # the version changes with every published change and makes the blocks' ETag.
-    rating_counts: dict[str, int] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    rating_counts: dict[str, int] = fields.JSONField(default=dict)
+    # What customers say (reviews.highlights), computed with rating_counts.
+    highlights: list[dict[str, Any]] = fields.JSONField(default=list)
     reviews_version = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

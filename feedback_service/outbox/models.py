@@ -1,6 +1,7 @@
 """The transactional outbox, and the webhook endpoints it delivers to."""
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -15,7 +16,7 @@ class WebhookEndpoint(Model):
     )
     shop_id: int
     url = fields.CharField(max_length=2000)
-    events: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    events: list[str] = fields.JSONField(default=list)
     secret = fields.CharField(max_length=100)
     # Set when the receiver answers 410 Gone: it asked never to be called again.
     disabled_at = fields.DatetimeField(null=True)
@@ -49,7 +50,7 @@ class OutboxMessage(Model):
     endpoint_id: int | None
     # Stable across retries and replays, so receivers can drop duplicates (webhook-id, Message-ID).
     message_id = fields.CharField(max_length=100, unique=True)
-    payload: dict = fields.JSONField()  # type: ignore[type-arg, assignment]
+    payload: dict[str, Any] = fields.JSONField()
     # What the row is about ("response:42"), so it can be cancelled if that is undone.
     subject = fields.CharField(max_length=64, null=True, db_index=True)
     state = fields.CharField(max_length=16, default=OutboxState.PENDING)

@@ -21,6 +21,8 @@ EVENTS = (
     "alert.replied",
     "alert.followup_answered",
     "customer.unsubscribed",
+    "question.asked",
+    "question.answered",
 )
 
 
@@ -42,10 +44,13 @@ async def queue_email(
     locale: str,
     headers: dict[str, str] | None = None,
     due_at: datetime | None = None,
+    about: str | None = None,
 ) -> OutboxMessage:
+    """`about`: what the email quotes ("question_answer:7"), found by it when that goes."""
     return await OutboxMessage.create(
         shop=shop,
         kind="email",
+        subject=about,
         message_id=new_message_id("email"),
         payload={
             "to": to,

@@ -2,7 +2,8 @@
 removed).
 
 A person is found by their email: as a customer (orders, answers, reviews written through
-the form, alerts, emails) and as the author of imported reviews, which name no customer.
+the form, alerts, emails) and as the author of imported reviews, which name no customer,
+of product questions and of answers to them.
 The export lists exactly what erasure removes, found by the same lookups.
 """
 
@@ -14,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from tortoise.expressions import F, Q
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from feedback_service import db
@@ -24,11 +25,18 @@ from feedback_service.alerts.services import alert_out, reply_out
 from feedback_service.errors import NotFound
 from feedback_service.http import Strict
 from feedback_service.moments import Moment
-from feedback_service.orders.models import Customer, HeldInvitation, Order, OrderItem, Product
+from feedback_service.orders.models import Customer, HeldInvitation, Order, OrderItem
 from feedback_service.outbox.models import OutboxMessage
+from feedback_service.questions import schemas as question_schemas
+from feedback_service.questions import services as questions
+from feedback_service.questions.models import Answer, Question
 from feedback_service.reviews import schemas as review_schemas
 from feedback_service.reviews.models import PrizeDraw, Review
-from feedback_service.reviews.services import remove_unreferenced_photos, review_out
+from feedback_service.reviews.services import (
+    refresh_product_rating,
+    remove_unreferenced_photos,
+    review_out,
+)
 from feedback_service.shops.models import Shop
 from feedback_service.surveys import schemas as survey_schemas
 from feedback_service.surveys.models import CampaignRecipient, Click, Invitation, Response
@@ -36,15 +44,16 @@ from feedback_service.surveys.services import response_out
 
 # In a webhook about their answer or review, what they (or the shop about them) wrote goes;
 # scores and ids stay, so the shop's integrations keep their statistics.
-WRITTEN_FIELDS = {"comment": None, "note": None, "title": "", "body": ""}
+WRITTEN_FIELDS = {"comment": None, "note": None, "title": "", "body": "", "question": ""}
 # The fields of a webhook's data that name a customer, an answer, a review or an alert.
-DATA_IDS = ("customer_id", "id", "review_id", "response_id")
+DATA_IDS = ("customer_id", "id", "review_id", "response_id", "answer_id")
 # What the "id" of a webhook's data names, by the first part of its type.
 EVENT_SUBJECTS = {
     "review": "review",
     "response": "response",
     "comment": "response",
     "alert": "alert",
+    "question": "question",
 }
 
 
@@ -55,14 +64,18 @@ class Person:
     reviews: list[Review]
     responses: list[Response]
     alerts: list[Alert]
+    questions: list[Question]  # they asked
+    question_answers: list[Answer]  # they wrote, as buyers
 
     @cached_property
     def ids(self) -> dict[str, set[int]]:
-        """Their reviews, answers and alerts, by the name webhooks give each."""
+        """Their reviews, answers, alerts and questions, by the name webhooks give each."""
         return {
             "review": {r.id for r in self.reviews},
             "response": {r.id for r in self.responses},
             "alert": {a.id for a in self.alerts},
+            "question": {q.id for q in self.questions},
+            "answer": {a.id for a in self.question_answers},
         }
 
 
@@ -74,7 +87,13 @@ async def find_person(shop: Shop, email: str) -> Person:
     written = Q(author_email__iexact=address)  # imported reviews carry only the email
     mine = written | Q(customer=customer) if customer else written
     reviews = await Review.filter(mine, shop=shop).select_related("product").order_by("id")
-    if customer is None and (not reviews or not address):
+    asked = (
+        await Question.filter(shop=shop, author_email__iexact=address)
+        .select_related("product")
+        .order_by("id")
+    )
+    answers = await Answer.filter(mine, question__shop=shop, by_shop=False).order_by("id")
+    if customer is None and (not (reviews or asked or answers) or not address):
         raise NotFound("No customer with this email.")
     responses = (
         await Response.filter(customer=customer)
@@ -85,7 +104,7 @@ async def find_person(shop: Shop, email: str) -> Person:
     )
     about = Q(subject__in=[AlertSubject(SubjectKind.REVIEW, r.id).format() for r in reviews])
     alerts = await Alert.filter(about | Q(customer=customer) if customer else about, shop=shop)
-    return Person(address, customer, reviews, list(responses), alerts)
+    return Person(address, customer, reviews, list(responses), alerts, asked, answers)
 
 
 # --- export ------------------------------------------------------------------------------
@@ -138,6 +157,15 @@ class ExportedReview(review_schemas.Review):
     aspects: list[dict[str, Any]]
 
 
+class ExportedQuestion(question_schemas.Question):
+    author_email: str
+
+
+class ExportedQuestionAnswer(question_schemas.QuestionAnswer):
+    question_id: int
+    author_email: str | None
+
+
 class DrawEntry(Strict):
     id: int
     prize: str
@@ -169,6 +197,8 @@ class CustomerExport(Strict):
     reviews: list[ExportedReview]
     alerts: list[alert_schemas.Alert]
     alert_replies: list[alert_schemas.AlertReply]
+    questions: list[ExportedQuestion]  # they asked, with the answers they received
+    question_answers: list[ExportedQuestionAnswer]  # they wrote, as buyers
     prize_draws: list[DrawEntry]
     messages: list[ExportedMessage]
 
@@ -190,9 +220,31 @@ async def export_customer(shop: Shop, email: str) -> CustomerExport:
         ],
         alerts=[alert_out(a) for a in person.alerts],
         alert_replies=[reply_out(r) for r in replies],
+        **await _question_records(person),
         prize_draws=await _draw_entries(shop, person),
         messages=[_message_out(row) for row in await _messages(shop, person)],
     )
+
+
+async def _question_records(person: Person) -> dict[str, Any]:
+    """The questions they asked (with the answers they received) and the answers they wrote."""
+    answers = await questions.answers_of(person.questions)
+    return {
+        "questions": [
+            ExportedQuestion(
+                **dict(questions.question_out(q, answers[q.id])), author_email=q.author_email
+            )
+            for q in person.questions
+        ],
+        "question_answers": [
+            ExportedQuestionAnswer(
+                **dict(questions.answer_out(a)),
+                question_id=a.question_id,
+                author_email=a.author_email,
+            )
+            for a in person.question_answers
+        ],
+    }
 
 
 def _customer_out(customer: Customer) -> ExportedCustomer:
@@ -280,12 +332,14 @@ async def erase_customer(shop: Shop, email: str, photo_dir: Path) -> set[int]:
     products whose review blocks changed."""
     person = await find_person(shop, email)
     review_ids = person.ids["review"]
-    products = {r.product_id for r in person.reviews}
+    products = {r.product_id for r in person.reviews if r.product_id is not None}
     async with in_transaction():
         if person.customer is not None:
             await _anonymise_customer(person.customer)
         # A rating without its text, author or photos; the shop's reply to it goes too.
+        # No consent to publish any more: the shop's certificate and feed drop the review.
         await Review.filter(id__in=review_ids).update(
+            consent=False,
             author_name="—",
             author_email=None,
             title="",
@@ -296,14 +350,18 @@ async def erase_customer(shop: Shop, email: str, photo_dir: Path) -> set[int]:
             reply_body=None,
             reply_at=None,
         )
-        # New versions, so no block (cached or revalidated) shows the old text.
-        await Product.filter(id__in=products).update(reviews_version=F("reviews_version") + 1)
+        # Highlights without their words, and new versions, so that no block (cached or
+        # revalidated) shows the old text.
+        for product_id in sorted(products):
+            await refresh_product_rating(product_id)
         alert_ids = [a.id for a in person.alerts]
         await Alert.filter(id__in=alert_ids).update(note=None)
         # The replies quote them and name them; when and with what gesture stays (recovery).
         await AlertReply.filter(alert_id__in=alert_ids).update(
             subject="", body="", gesture_detail=""
         )
+        # Their questions and their answers go: a question is nothing without its text.
+        products |= await questions.forget(person.questions, person.question_answers)
         for row in await _messages(shop, person):
             await _erase_message(row, person)
     await remove_unreferenced_photos({n for r in person.reviews for n in r.photos}, photo_dir)
@@ -384,4 +442,5 @@ def _concerns(payload: dict[str, Any], person: Person) -> bool:
         or (about is not None and data.get("id") in ids[about])
         or data.get("review_id") in ids["review"]
         or data.get("response_id") in ids["response"]
+        or data.get("answer_id") in ids["answer"]
     )

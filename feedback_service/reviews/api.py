@@ -24,6 +24,7 @@ MAX_SKU = 100  # Product.sku
 
 PAGE_SIZE = 50
 STATUSES = tuple(ReviewStatus)
+KINDS = ("product", "shop")  # a product's review, or the shop's review of itself
 
 
 def _review_id(request: Request) -> int:
@@ -61,6 +62,10 @@ async def list_reviews(request: Request) -> Response:
         if status not in STATUSES:
             raise InvalidInput("Unknown status.", fields={"status": ", ".join(STATUSES)})
         query = query.filter(status=status)
+    if kind := params.get("kind"):
+        if kind not in KINDS:
+            raise InvalidInput("Unknown kind.", fields={"kind": ", ".join(KINDS)})
+        query = query.filter(product_id__isnull=kind == "shop")
     if sku := params.get("sku"):
         if len(sku) > MAX_SKU:
             raise InvalidInput("Unknown sku.", fields={"sku": f"at most {MAX_SKU} characters"})

@@ -6,12 +6,21 @@ import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from math import ceil
+from typing import Any
 
 import widgets
 from feedback_service import db
 from feedback_service.errors import NotFound
 from feedback_service.http import whole_number
-from feedback_service.links import ICON, PHOTO, REVIEW_HELPFUL, REVIEW_PAGE, REVIEW_POLICY, Links
+from feedback_service.links import (
+    CERTIFICATE,
+    ICON,
+    PHOTO,
+    REVIEW_HELPFUL,
+    REVIEW_PAGE,
+    REVIEW_POLICY,
+    Links,
+)
 from feedback_service.orders.models import Product
 from feedback_service.reviews.models import Review, ReviewStatus
 from feedback_service.shops.models import Shop
@@ -98,13 +107,17 @@ def shop_data(shop: Shop, links: Links) -> widgets.Shop:
         slug=shop.slug,
         name=shop.name,
         policy_url=links.url(REVIEW_POLICY, shop=shop.slug),
+        certificate_url=links.url(CERTIFICATE, shop=shop.slug),
         timezone=shop.timezone,
         icon_url=links.url(ICON),
     )
 
 
-def product_data(product: Product, page_url: str | None = None) -> widgets.Product:
-    """`page_url`: this service's page of the product, where a page links to it."""
+def product_data(
+    product: Product, page_url: str | None = None, questions_url: str | None = None
+) -> widgets.Product:
+    """`page_url`: this service's page of the product, where a page links to it;
+    `questions_url`: where its block's form asks a question."""
     return widgets.Product(
         sku=product.sku,
         name=product.name,
@@ -113,6 +126,7 @@ def product_data(product: Product, page_url: str | None = None) -> widgets.Produ
         brand=product.brand,
         gtin=product.gtin,
         page_url=page_url,
+        questions_url=questions_url,
     )
 
 
@@ -121,6 +135,31 @@ def summary_of(product: Product) -> widgets.Summary:
     count = sum(counts.values())
     value = sum(k * v for k, v in counts.items()) / count if count else None
     return widgets.Summary(value=value, count=count, distribution=counts)
+
+
+def highlights_data(
+    stored: list[dict[str, Any]], shop_slug: str, links: Links
+) -> tuple[widgets.Highlight, ...]:
+    """Highlights as reviews.highlights stored them (with the product), for the widgets."""
+    return tuple(
+        widgets.Highlight(
+            aspect=h["aspect"],
+            mentions=h["mentions"],
+            positive=h["positive"],
+            negative=h["negative"],
+            quotes=tuple(
+                widgets.Quote(
+                    url=links.url(REVIEW_PAGE, shop=shop_slug, id=q["review"]),
+                    language=language,
+                    text=q["text"],
+                    cut_start=q["cut_start"],
+                    cut_end=q["cut_end"],
+                )
+                for language, q in h["quotes"].items()
+            ),
+        )
+        for h in stored or ()
+    )
 
 
 def review_data(review: Review, product: Product, shop_slug: str, links: Links) -> widgets.Review:
@@ -187,7 +226,8 @@ async def shop_page_data(
 ) -> tuple[
     list[widgets.Review], widgets.PageInfo, dict[str, widgets.Product], dict[str, widgets.Summary]
 ]:
-    reviews = Review.filter(shop=shop, status=ReviewStatus.PUBLISHED)
+    # Product reviews: the shop's reviews of itself are on its certificate.
+    reviews = Review.filter(shop=shop, status=ReviewStatus.PUBLISHED, product_id__isnull=False)
     if query.lang:
         reviews = reviews.filter(language=query.lang)
     total = await reviews.count()
@@ -199,10 +239,11 @@ async def shop_page_data(
         .limit(PAGE_SIZE)
         .select_related("product")
     )
-    products = {r.product.sku: product_data(r.product) for r in rows}
-    summaries = {r.product.sku: summary_of(r.product) for r in rows}
+    found = [(r, r.product) for r in rows if r.product]
+    products = {p.sku: product_data(p) for _, p in found}
+    summaries = {p.sku: summary_of(p) for _, p in found}
     info = widgets.PageInfo(
         page=page, pages=pages, sort=query.sort, lang=query.lang, base_url=page_url
     )
-    shown = [review_data(r, r.product, shop.slug, links) for r in rows]
+    shown = [review_data(r, p, shop.slug, links) for r, p in found]
     return shown, info, products, summaries

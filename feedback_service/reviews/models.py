@@ -1,6 +1,7 @@
 """Review requests, reviews, the shop's questions, helpful votes and the moderation trail."""
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -32,7 +33,7 @@ class ReviewQuestion(Model):
         "feedback.Shop", related_name="review_questions", on_delete=fields.CASCADE
     )
     label = fields.CharField(max_length=200)
-    choices: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    choices: list[str] = fields.JSONField(default=list)
     multiple = fields.BooleanField(default=False)
     position = fields.IntField(default=0)
     active = fields.BooleanField(default=True)
@@ -66,16 +67,18 @@ class ReviewRequest(Model):
         table = "review_request"
 
 
+# A review of a product, or of the shop itself when `product` is None (then with its
+# criteria): one table, so both share moderation, replies, webhooks, erasure and draws.
 class Review(Model):
     id = fields.IntField(primary_key=True)
     shop: fields.ForeignKeyRelation[Shop] = fields.ForeignKeyField(
         "feedback.Shop", related_name="reviews", on_delete=fields.CASCADE
     )
     shop_id: int
-    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
-        "feedback.Product", related_name="reviews", on_delete=fields.CASCADE
+    product: fields.ForeignKeyNullableRelation[Product] = fields.ForeignKeyField(
+        "feedback.Product", related_name="reviews", null=True, on_delete=fields.CASCADE
     )
-    product_id: int
+    product_id: int | None
     customer: fields.ForeignKeyNullableRelation[Customer] = fields.ForeignKeyField(
         "feedback.Customer", related_name="reviews", null=True, on_delete=fields.SET_NULL
     )
@@ -85,17 +88,21 @@ class Review(Model):
     )
     request_id: int | None
     rating = fields.IntField()
+    # A review of the shop: its criteria, 1 to 5 each, None where the customer skipped one.
+    rating_delivery = fields.IntField(null=True)
+    rating_as_described = fields.IntField(null=True)
+    rating_service = fields.IntField(null=True)
     title = fields.CharField(max_length=200, default="")
     body = fields.TextField(default="")
     author_name = fields.CharField(max_length=100)
     author_email = fields.CharField(max_length=254, null=True)
     language = fields.CharField(max_length=8, default="en")
-    answers: list[list[str]] = fields.JSONField(default=list)  # type: ignore[assignment]
-    photos: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    answers: list[list[str]] = fields.JSONField(default=list)
+    photos: list[str] = fields.JSONField(default=list)
     consent = fields.BooleanField(default=True)
     sentiment_score = fields.FloatField(null=True)
     sentiment_label = fields.CharField(max_length=8, null=True)
-    aspects: list[dict] = fields.JSONField(default=list)  # type: ignore[type-arg, assignment]
+    aspects: list[dict[str, Any]] = fields.JSONField(default=list)
     status = fields.CharField(max_length=16, default=ReviewStatus.PENDING)
     rejection_reason = fields.CharField(max_length=32, null=True)
     # A purchase we can prove: the review came through the order's own request link.
@@ -115,7 +122,12 @@ class Review(Model):
     class Meta:
         table = "review"
         unique_together = (("request", "product"), ("shop", "source", "source_id"))
-        indexes = (("product_id", "status", "published_at"), ("shop_id", "status", "id"))
+        indexes = (
+            ("product_id", "status", "published_at"),
+            ("shop_id", "status", "id"),
+            # The shop's own reviews (product_id NULL), newest first: certificate and feed.
+            ("shop_id", "product_id", "status", "published_at"),
+        )
 
 
 class ModerationEvent(Model):
@@ -162,7 +174,7 @@ class PrizeDraw(Model):
     prize = fields.CharField(max_length=300)
     rules_url = fields.CharField(max_length=2000, default="")
     seed = fields.CharField(max_length=64)
-    entries: list[int] = fields.JSONField(default=list)  # type: ignore[assignment]
+    entries: list[int] = fields.JSONField(default=list)
     entries_sha256 = fields.CharField(max_length=64, null=True)
     winner_review: fields.ForeignKeyNullableRelation[Review] = fields.ForeignKeyField(
         "feedback.Review", related_name="won_draws", null=True, on_delete=fields.SET_NULL

@@ -43,7 +43,8 @@ async def moderate(shop: Shop, review_id: int, data: ModerationIn, actor: str) -
         await ModerationEvent.create(
             review=review, action=data.action, reason=data.reason, actor=actor
         )
-        await refresh_product_rating(review.product_id)
+        if review.product_id is not None:
+            await refresh_product_rating(review.product_id)
         if data.action == "publish":
             # Imported reviews have no request, hence no order.
             order = None

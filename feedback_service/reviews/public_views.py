@@ -1,10 +1,11 @@
 """Public pages about single things: a review's own shareable page, a prize draw's
-verification page (and its JSON), and the shop's Google feed at its secret URL."""
+verification page (and its JSON), and the shop's Google feeds at their secret URL."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Awaitable, Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -22,6 +23,7 @@ from feedback_service.links import (
     SHOP_REVIEWS,
     Links,
 )
+from feedback_service.orders.models import Product
 from feedback_service.reviews import blocks, cards, draws, feed
 from feedback_service.reviews.blocks import BlockQuery
 from feedback_service.reviews.models import PrizeDraw, Review, ReviewStatus
@@ -76,9 +78,9 @@ async def draw_json(request: Request) -> Response:
     )
 
 
-async def _published_review(request: Request) -> Review | None:
-    """The shop's published review named in the path, or None (unknown, unpublished,
-    another shop's, or not an id at all)."""
+async def _published_review(request: Request) -> tuple[Review, Product] | None:
+    """The shop's published review of a product named in the path, with the product, or
+    None (unknown, unpublished, another shop's, of the shop itself, or not an id at all)."""
     review_id = row_id(str(request.path_params["id"]))
     if review_id is None:
         return None
@@ -89,14 +91,15 @@ async def _published_review(request: Request) -> Review | None:
         .select_related("product", "shop")
         .first()
     )
-    if review is not None:
-        review.product.shop = review.shop
-    return review
+    if review is None or review.product is None:
+        return None
+    review.product.shop = review.shop
+    return review, review.product
 
 
-def _review_etag(review: Review, kind: str, locale: str) -> str:
+def _review_etag(review: Review, product: Product, kind: str, locale: str) -> str:
     # Changes with the reviews (replies and votes too), the product and the shop.
-    return f'W/"{blocks.content_version(review.product)}-{kind}-{review.id}-{locale}"'
+    return f'W/"{blocks.content_version(product)}-{kind}-{review.id}-{locale}"'
 
 
 def _not_modified(request: Request, etag: str) -> Response | None:
@@ -107,13 +110,14 @@ def _not_modified(request: Request, etag: str) -> Response | None:
 
 async def review_page(request: Request) -> Response:
     """/w/{shop}/reviews/{id}: one published review, with its card tags and share links."""
-    review = await _published_review(request)
-    if review is None:
+    found = await _published_review(request)
+    if found is None:
         return await _missing_review(request, request.path_params["shop"])
+    review, product = found
     request.state.frame_ancestors = review.shop.frame_ancestors
     query = BlockQuery.parse(dict(request.query_params))
     locale = query.locale or review.shop.locale
-    etag = _review_etag(review, "review", locale)
+    etag = _review_etag(review, product, "review", locale)
     if (not_modified := _not_modified(request, etag)) is not None:
         return not_modified
     links, slug = _links(request), review.shop.slug
@@ -122,11 +126,9 @@ async def review_page(request: Request) -> Response:
     card_url += f"?locale={query.locale}" if query.locale else ""
     html = widgets.render_review_page(
         blocks.shop_data(review.shop, links),
-        blocks.product_data(
-            review.product, links.url(PRODUCT_PAGE, shop=slug, sku=review.product.sku)
-        ),
-        blocks.summary_of(review.product),
-        blocks.review_data(review, review.product, slug, links),
+        blocks.product_data(product, links.url(PRODUCT_PAGE, shop=slug, sku=product.sku)),
+        blocks.summary_of(product),
+        blocks.review_data(review, product, slug, links),
         page_url,
         locale,
         card_url=card_url,
@@ -136,20 +138,21 @@ async def review_page(request: Request) -> Response:
 
 async def review_card(request: Request) -> Response:
     """/w/{shop}/reviews/{id}/card.png: the review's share card (og:image, twitter:image)."""
-    review = await _published_review(request)
-    if review is None:
+    found = await _published_review(request)
+    if found is None:
         return await _missing_review(request, request.path_params["shop"])
+    review, product = found
     query = BlockQuery.parse(dict(request.query_params))
     locale = query.locale or review.shop.locale
-    etag = _review_etag(review, "card", locale)
+    etag = _review_etag(review, product, "card", locale)
     if (not_modified := _not_modified(request, etag)) is not None:
         return not_modified
     links = _links(request)
     png = await run_in_threadpool(
         cards.render,
         blocks.shop_data(review.shop, links),
-        blocks.product_data(review.product),
-        blocks.review_data(review, review.product, review.shop.slug, links),
+        blocks.product_data(product),
+        blocks.review_data(review, product, review.shop.slug, links),
         locale,
     )
     return Response(
@@ -172,8 +175,18 @@ async def _missing_review(request: Request, slug: str) -> Response:
 
 
 async def product_reviews_feed(request: Request) -> Response:
-    """/feeds/{shop}/{feed_token}/google-product-reviews.xml: the whole feed, every time
-    (Google deletes what an upload omits), for Merchant Center to fetch on a schedule."""
+    """links.PRODUCT_REVIEWS_FEED: the whole feed, every time (Google deletes what an
+    upload omits), for Merchant Center to fetch on a schedule."""
+    return await _feed(request, feed.product_reviews_feed)
+
+
+async def merchant_reviews_feed(request: Request) -> Response:
+    """links.MERCHANT_REVIEWS_FEED: the shop's reviews of itself, for Google's seller
+    ratings; the same secret token, the same handling."""
+    return await _feed(request, feed.merchant_reviews_feed)
+
+
+async def _feed(request: Request, build: Callable[[Shop, Links], Awaitable[bytes]]) -> Response:
     links = _links(request)
     shop = await Shop.filter(slug=request.path_params["shop"]).first()
     given = str(request.path_params["feed_token"]).encode()
@@ -181,7 +194,7 @@ async def product_reviews_feed(request: Request) -> Response:
         given, links.feed_token(shop.id, shop.feed_token_version).encode()
     ):
         raise NotFound("No such feed.")
-    xml = await feed.product_reviews_feed(shop, links)
+    xml = await build(shop, links)
     etag = 'W/"' + hashlib.sha256(xml).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": FEED_CACHE, "X-Robots-Tag": "noindex"}
     if etag in request.headers.get("if-none-match", ""):

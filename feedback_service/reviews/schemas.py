@@ -94,9 +94,19 @@ class Reply(Strict):
     published_at: Moment | None
 
 
+class ShopCriteria(Strict):
+    """A review of the shop itself: its criteria, 1 to 5 stars each; null where the
+    customer skipped one."""
+
+    delivery: int | None = Field(ge=1, le=5)
+    as_described: int | None = Field(ge=1, le=5)
+    service: int | None = Field(ge=1, le=5)
+
+
 class Review(Strict):
     id: int
-    sku: str
+    sku: str | None  # null: a review of the shop itself, with its criteria
+    criteria: ShopCriteria | None  # null on a product's review
     rating: int
     title: str
     body: str

@@ -28,7 +28,8 @@ from feedback_service.orders.models import (
     Product,
 )
 from feedback_service.outbox import services as outbox
-from feedback_service.reviews import photos, schemas
+from feedback_service.reviews import photos, schemas, shop_reviews
+from feedback_service.reviews.highlights import product_highlights
 from feedback_service.reviews.models import (
     HelpfulVote,
     RequestOutcome,
@@ -331,14 +332,15 @@ def sentiment_fields(sentiment: Sentiment | None, language: str) -> dict[str, An
 
 
 def review_event(
-    review: Review, *, product: Product, customer: Customer | None, order_id: str | None
+    review: Review, *, product: Product | None, customer: Customer | None, order_id: str | None
 ) -> dict[str, Any]:
     """The data of a review webhook, with what a CRM needs to match the contact and the
     product: customer email and external id, the order's id, the SKU."""
     return {
         "id": review.id,
         "product_id": review.product_id,
-        "sku": product.sku,
+        "sku": product.sku if product else None,
+        **shop_reviews.event_fields(review),
         "order_id": order_id,
         "customer": None
         if customer is None
@@ -354,7 +356,9 @@ def review_event(
 
 
 async def refresh_product_rating(product_id: int) -> None:
-    """Recount the published reviews of a product and change its version (its blocks' ETag)."""
+    """Recount the published reviews of a product, work out its highlights again and
+    change its version (its blocks' ETag). Every change to what is published (or to the
+    text of a published review) goes through here, in the transaction making it."""
     rows = (
         await Review.filter(product_id=product_id, status=ReviewStatus.PUBLISHED)
         .annotate(n=Count("id"))
@@ -363,7 +367,9 @@ async def refresh_product_rating(product_id: int) -> None:
     )
     counts = {str(row["rating"]): int(row["n"]) for row in rows}
     await Product.filter(id=product_id).update(
-        rating_counts=counts, reviews_version=F("reviews_version") + 1
+        rating_counts=counts,
+        highlights=await product_highlights(product_id),
+        reviews_version=F("reviews_version") + 1,
     )
 
 
@@ -417,7 +423,12 @@ async def get_review(shop: Shop, review_id: int) -> Review:
 
 async def vote_helpful(shop_slug: str, review_id: int, voter: str) -> Review:
     review = (
-        await Review.filter(id=review_id, shop__slug=shop_slug, status=ReviewStatus.PUBLISHED)
+        await Review.filter(
+            id=review_id,
+            shop__slug=shop_slug,
+            status=ReviewStatus.PUBLISHED,
+            product_id__isnull=False,
+        )
         .select_related("product")
         .first()
     )
@@ -441,7 +452,8 @@ def review_out(review: Review) -> schemas.Review:
     return schemas.Review.model_validate(
         {
             "id": review.id,
-            "sku": review.product.sku,
+            "sku": review.product.sku if review.product else None,
+            "criteria": shop_reviews.criteria_out(review),
             "rating": review.rating,
             "title": review.title,
             "body": review.body,

@@ -14,7 +14,7 @@ from feedback_service.i18n import Translator
 from feedback_service.links import Links
 from feedback_service.orders.models import Customer, Product
 from feedback_service.outbox import services as outbox
-from feedback_service.reviews import checks, draws, photos
+from feedback_service.reviews import checks, draws, photos, shop_reviews
 from feedback_service.reviews.models import (
     ModerationEvent,
     PrizeDraw,
@@ -51,12 +51,13 @@ class ReviewForm:
 
 @dataclass
 class ProductReview:
-    product: Product
+    product: Product | None  # None: the review of the shop itself (shop_reviews)
     rating: int
     title: str
     body: str
     answers: list[list[str]]
     photos: list[bytes] = field(default_factory=list)
+    criteria: dict[str, int] = field(default_factory=dict)  # a shop review's criteria
 
 
 async def load_form(token: str, links: Links) -> ReviewForm:
@@ -127,6 +128,11 @@ def read_submission(
                     [question.label, ", ".join(chosen if question.multiple else chosen[:1])]
                 )
         items.append(ProductReview(product, int(raw_rating), title, body, answers, uploads))
+    about_shop, shop_errors = shop_reviews.read_form(fields, _)
+    errors.update(shop_errors)
+    if about_shop is not None:  # the review of the shop itself: no product
+        criteria = about_shop.criteria
+        items.append(ProductReview(None, about_shop.rating, "", about_shop.body, [], [], criteria))
     if not items and not errors:
         errors["form"] = _("Please rate at least one product.")
     display_name = clean_text(first("display_name"), 60)
@@ -147,11 +153,8 @@ async def submit(
     if form.submitted:
         return []
     # Every photo decoded and re-encoded (InvalidInput) before any is written.
-    cleaned = {item.product.id: [photos.reencode(data) for data in item.photos] for item in items}
-    stored = {
-        product_id: [photos.save(clean, photo_dir) for clean in photo_list]
-        for product_id, photo_list in cleaned.items()
-    }
+    cleaned = [[photos.reencode(data) for data in item.photos] for item in items]
+    stored = [[photos.save(clean, photo_dir) for clean in photo_list] for photo_list in cleaned]
     shop, request = form.shop, form.request
     now = utcnow()
     # Written while a prize draw is announced: the review says so, whatever its rating.
@@ -159,7 +162,7 @@ async def submit(
     created: list[Review] = []
     try:
         async with in_transaction():
-            for item in items:
+            for item, item_photos in zip(items, stored, strict=True):
                 text = f"{item.title}\n{item.body}"
                 auto = (
                     shop.reviews_auto_publish
@@ -178,7 +181,8 @@ async def submit(
                     author_name=display_name,
                     author_email=form.customer.email,
                     answers=item.answers,
-                    photos=stored[item.product.id],
+                    photos=item_photos,
+                    **shop_reviews.criteria_fields(item.criteria),
                     **sentiment_fields(sentiment, form.customer.locale),
                     consent=True,
                     status=ReviewStatus.PUBLISHED if auto else ReviewStatus.PENDING,
@@ -204,9 +208,14 @@ async def submit(
                         review=review, action="auto_publish", actor="system"
                     )
                     await outbox.emit(shop, "review.published", event)
-            await ReviewRequest.filter(id=request.id).update(submitted_at=now)
+            # A form of shop review only has no (request, product) pair to clash on.
+            if not await ReviewRequest.filter(id=request.id, submitted_at=None).update(
+                submitted_at=now
+            ):
+                raise IntegrityError("this form was sent twice at once")
             for product_id in {r.product_id for r in created if r.status == ReviewStatus.PUBLISHED}:
-                await refresh_product_rating(product_id)
+                if product_id is not None:
+                    await refresh_product_rating(product_id)
     except IntegrityError:  # submitted twice at the same moment: the first one stands
         return []
     return created

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
@@ -18,6 +19,7 @@ from feedback_service.http import client_ip, no_store, page, row_id
 from feedback_service.links import (
     PRODUCT_BLOCK,
     PRODUCT_PAGE,
+    PRODUCT_QUESTIONS,
     REVIEW_FORM,
     REVIEW_THANKS,
     SHOP_REVIEWS,
@@ -111,7 +113,11 @@ async def review_form(request: Request) -> Response:
         try:
             await submission.submit(form, items, display_name, photo_dir(request))
         except InvalidInput as exc:
-            errors = {f"p{item.product.id}_photos": exc.message for item in items if item.photos}
+            errors = {
+                f"p{item.product.id}_photos": exc.message
+                for item in items
+                if item.photos and item.product
+            }
     if errors:
         return _form_page(request, form, values=fields, errors=errors, status_code=400)
     return RedirectResponse(_links(request).url(REVIEW_THANKS, token=token), status_code=303)
@@ -139,7 +145,12 @@ def _html(html: str, etag: str) -> HTMLResponse:
     return HTMLResponse(html, headers={"ETag": etag, "Cache-Control": BLOCK_CACHE})
 
 
-async def product_block(request: Request) -> Response:
+# What the product's questions domain shows under its reviews: the app's wiring (routes.py)
+# hands the loader in, so reviews imports no other domain.
+ProductQuestions = Callable[[Product], Awaitable[list[widgets.Question]]]
+
+
+async def product_block(request: Request, questions: ProductQuestions | None = None) -> Response:
     """reviews, head, badge or the full page of one product, by the last path segment."""
     kind = request.path_params.get("kind", "page")
     if kind not in ("reviews", "head", "badge", "page"):
@@ -159,28 +170,41 @@ async def product_block(request: Request) -> Response:
     rendered: RenderedBlocks = request.app.state.rendered_blocks
     html = rendered.get(product.id, etag)
     if html is None:
-        html = await _render_block(product, kind, query, _links(request))
+        html = await _render_block(product, kind, query, _links(request), questions)
         rendered.put(product.id, version, etag, html)
     return _html(html, etag)
 
 
-async def _render_block(product: Product, kind: str, query: BlockQuery, links: Links) -> str:
+async def _render_block(
+    product: Product,
+    kind: str,
+    query: BlockQuery,
+    links: Links,
+    questions: ProductQuestions | None = None,
+) -> str:
     shop = blocks.shop_data(product.shop, links)
     locale = query.locale or product.shop.locale
-    data = blocks.product_data(product)
     page_url = links.url(PRODUCT_PAGE, shop=shop.slug, sku=product.sku)
+    asks = links.url(PRODUCT_QUESTIONS, shop=shop.slug, sku=product.sku)
+    data = blocks.product_data(product, questions_url=asks)
     if kind == "head":
         return widgets.render_head(shop, data, blocks.summary_of(product), page_url, locale)
     if kind == "badge":
         return widgets.render_badge(shop, data, blocks.summary_of(product), locale)
+    highlights = blocks.highlights_data(product.highlights, shop.slug, links)
+    asked = await questions(product) if questions is not None else None
     if kind == "reviews":  # a fragment in the shop's page: its links go to that page
         block_url = links.url(PRODUCT_BLOCK, shop=shop.slug, sku=product.sku, kind="reviews")
         summary, reviews, info = await blocks.product_page_data(
             product, query, links, block_url, host_url=product.url
         )
-        return widgets.render_reviews_block(shop, data, summary, reviews, info, locale)
+        return widgets.render_reviews_block(
+            shop, data, summary, reviews, info, locale, highlights=highlights, questions=asked
+        )
     summary, reviews, info = await blocks.product_page_data(product, query, links, page_url)
-    return widgets.render_product_page(shop, data, summary, reviews, info, page_url, locale)
+    return widgets.render_product_page(
+        shop, data, summary, reviews, info, page_url, locale, highlights=highlights, questions=asked
+    )
 
 
 async def _shop(slug: str) -> Shop:
@@ -233,10 +257,11 @@ async def helpful(request: Request) -> Response:
         voter = hashlib.sha256(seen.encode()).hexdigest()[:32]
     candidates = await _vote_return_candidates(request)  # a bad form: no vote
     review = await services.vote_helpful(request.path_params["shop"], review_id, voter)
-    back = _vote_came_from(request, request.path_params["shop"], review.product.url, candidates)
+    product = review.product
+    assert product is not None  # votes are for product reviews only
+    back = _vote_came_from(request, request.path_params["shop"], product.url, candidates)
     if back is None:
-        shop_slug = request.path_params["shop"]
-        back = _links(request).url(PRODUCT_PAGE, shop=shop_slug, sku=review.product.sku)
+        back = _links(request).url(PRODUCT_PAGE, shop=request.path_params["shop"], sku=product.sku)
     response = RedirectResponse(f"{back}#review-{review.id}", status_code=303)
     if new_voter:
         https = request.app.state.settings.https

@@ -1,5 +1,7 @@
 """Tenants (shops), their API keys and their staff."""
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -42,7 +44,7 @@ class Shop(Model):
     # Publish without a person unless the text check flags it (same rule for every rating).
     reviews_auto_publish = fields.BooleanField(default=False)
     # Which answers open an alert; missing keys take the defaults of alerts.rules.
-    alert_rules: dict = fields.JSONField(default=dict)  # type: ignore[type-arg, assignment]
+    alert_rules: dict[str, Any] = fields.JSONField(default=dict)
     # How fast an alert should be handled before it shows as late.
     sla_hours = fields.IntField(default=24)
     # Days after an alert is resolved (following a reply) before "did we make it right?".

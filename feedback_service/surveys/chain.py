@@ -6,17 +6,14 @@ when `superseded_at IS NULL OR superseded_at >= end`, and their latest of its we
 when the next one falls in another: the metrics count "each customer's latest answer" with
 a filter on the rows they read, instead of sorting every answer of the period by customer.
 
-The one-click answer stores its row unchained and does nothing more; `chain_answers`, run
-before the metrics read answers, fills in the rows not chained yet (a partial index finds
-them) and the other answers of their customers. Deleting answers unchains the others of
-their customer and kind (`unchain`).
+The one-click answer stores its row unchained and does nothing more; `chain_answers`, a
+chore of the worker, fills in the rows not chained yet (a partial index finds them) and the
+other answers of their customers. Deleting answers unchains the others of their customer
+and kind (`unchain`). The metrics never write: they take the answers not chained yet as
+they are (metrics.queries), so they are right before the worker has run.
 """
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from contextvars import ContextVar
 
 from tortoise.transactions import in_transaction
 
@@ -66,26 +63,10 @@ EVERY_LATEST_NPS = _latest_nps_sql("TRUE")
 _LOCK_KEY = 7_316_042_001
 
 
-# True inside chained_once: the answers were chained as the block began.
-_chained = ContextVar("chained", default=False)
-
-
-@asynccontextmanager
-async def chained_once() -> AsyncIterator[None]:
-    """Chains the answers once for everything the block reads, the queries it runs side by
-    side (asyncio.gather) included: chain_answers does nothing inside."""
-    await chain_answers()
-    token = _chained.set(True)
-    try:
-        yield
-    finally:
-        _chained.reset(token)
-
-
 async def chain_answers() -> int:
     """Chains the answers stored since the last call; how many rows it changed. One indexed
-    probe when there are none, the usual case once the metrics are read now and then."""
-    if _chained.get() or not await db.fetch("SELECT 1 FROM response WHERE NOT chained LIMIT 1"):
+    probe when there are none."""
+    if not await db.fetch("SELECT 1 FROM response WHERE NOT chained LIMIT 1"):
         return 0
     changed = 0
     while True:

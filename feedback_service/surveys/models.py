@@ -1,6 +1,7 @@
 """Invitations, the clicks on their links, and confirmed answers."""
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -107,7 +108,7 @@ class Response(Model):
     sentiment_score = fields.FloatField(null=True)
     sentiment_label = fields.CharField(max_length=8, null=True)
     language = fields.CharField(max_length=8, null=True)
-    aspects: list[dict] = fields.JSONField(default=list)  # type: ignore[type-arg, assignment]
+    aspects: list[dict[str, Any]] = fields.JSONField(default=list)
     # One answer per invitation (or per browser for a reusable link), enforced by the database.
     dedupe_key = fields.CharField(max_length=80, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -191,7 +192,7 @@ class Campaign(Model):
     audience = fields.CharField(max_length=32)
     state = fields.CharField(max_length=16, default=CampaignState.DRAFT)
     # The uploaded list's refused lines: [{"line": 3, "error": "..."}], shown with the preview.
-    line_errors: list[dict] = fields.JSONField(default=list)  # type: ignore[type-arg, assignment]
+    line_errors: list[dict[str, Any]] = fields.JSONField(default=list)
     created_by = fields.CharField(max_length=254, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)

@@ -24,6 +24,6 @@ async def apply_survey_rules(context: Context) -> int:
 
 @chore(idle=True)
 async def chain_answers(context: Context) -> int:
-    """Keeps each customer's latest answer current (surveys.chain), so that reading the
-    metrics seldom finds answers left to chain."""
+    """Keeps each customer's latest answer current (surveys.chain), so that the metrics
+    find few answers not chained yet, which they must read one by one."""
     return await chain.chain_answers()

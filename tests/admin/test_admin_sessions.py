@@ -6,6 +6,7 @@ import asyncio
 import time
 
 import httpx
+import pytest
 from admin_helpers import csrf_of, log_in
 
 from feedback_service import ratelimit
@@ -64,6 +65,7 @@ async def test_a_stranger_guessing_cannot_lock_the_owner_out(
     assert answer.status_code == 303 and answer.headers["location"] == "/admin"
 
 
+@pytest.mark.slow
 async def test_guesses_from_many_addresses_slow_the_account_down_without_locking_it(
     client: httpx.AsyncClient,
     shop_and_key,  # type: ignore[no-untyped-def]
@@ -86,6 +88,7 @@ async def test_guesses_from_many_addresses_slow_the_account_down_without_locking
     assert time.monotonic() - started >= ratelimit.LOGIN_DELAY
 
 
+@pytest.mark.slow
 async def test_one_address_trying_many_accounts_is_limited(
     client: httpx.AsyncClient,
     shop_and_key,  # type: ignore[no-untyped-def]

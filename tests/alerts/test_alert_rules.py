@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import lxml.html
 from admin_helpers import csrf_of, log_in
-from conftest import SmtpSink
+from peers import SmtpSink
 
 from feedback_service.alerts.models import Alert
 from feedback_service.settings import Settings

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html import unescape
 from typing import Any
 
 import httpx
 from admin_helpers import csrf_of, log_in
-from conftest import SmtpSink
 from dashboard_helpers import NOW, orders
 from loop_helpers import delivery_complaint, priority_shop, recovery_shop, unhappy
+from peers import SmtpSink
 
 from feedback_service.alerts.models import Alert, AlertReply, ReplyTemplate
 from feedback_service.orders.models import Customer, Product
@@ -247,8 +247,9 @@ async def test_resolving_after_a_reply_asks_did_we_make_it_right(
     # Planned for 3 days later (the default), for the replied alerts only.
     planned = await OutboxMessage.filter(kind="alert_followup").order_by("id")
     assert [p.payload["alert_id"] for p in planned] == [alert.id, silent.id]
+    in_three_days = datetime.now(UTC) + timedelta(days=3)  # NOW is when tests were collected
     for row in planned:
-        assert abs(row.due_at - (NOW + timedelta(days=3))) < timedelta(minutes=5)
+        assert abs(row.due_at - in_three_days) < timedelta(minutes=5)
     mailer = Worker(settings.model_copy(update={"smtp_url": smtp.url}))
     await mailer.run_once()
     assert len(smtp.messages) == 2  # the two replies; nothing else is due yet

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from axe_playwright_python.async_playwright import Axe
+import pytest
+from axe_helpers import serious_violations
 from html_helpers import assert_valid_page
 
 from feedback_service import demo
@@ -38,17 +39,7 @@ async def _public_pages(settings: Settings) -> list[str]:
     ]
 
 
-async def _serious(page) -> list[str]:  # type: ignore[no-untyped-def]
-    # Every rule axe runs by default, and WCAG 2.2's target size (24 px) too.
-    options = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
-    results = await Axe().run(page, options=options)
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
+@pytest.mark.slow
 async def test_public_and_admin_pages_have_no_serious_axe_violation(
     browser, live_server: str, settings: Settings, db: str
 ) -> None:  # type: ignore[no-untyped-def]
@@ -65,19 +56,25 @@ async def test_public_and_admin_pages_have_no_serious_axe_violation(
                 assert answer is not None and answer.status == 200, url
                 if viewport["width"] == 390 and scheme == "light":
                     assert_valid_page(await answer.text(), page.url)
-                for problem in await _serious(page):
+                for problem in await serious_violations(page):
                     found.setdefault(problem, []).append(f"{url} {viewport['width']} {scheme}")
             await page.goto(f"{live_server}/admin/login")
             await page.get_by_label("E-mail").fill(demo.ADMIN_EMAIL)
             await page.get_by_label("Mot de passe").fill(demo.DEMO_PASSWORD)
             await page.get_by_role("button", name="Se connecter").click()
             await page.get_by_role("heading", name="Tableau de bord").wait_for()
-            for path in ("/admin", "/admin/settings", "/admin/surveys", "/admin/inbox"):
+            for path in (
+                "/admin",
+                "/admin/settings",
+                "/admin/surveys",
+                "/admin/inbox",
+                "/admin/questions",
+            ):
                 answer = await page.goto(f"{live_server}{path}")
                 assert answer is not None and answer.status == 200, path
                 if viewport["width"] == 390 and scheme == "light":
                     assert_valid_page(await answer.text(), page.url)
-                for problem in await _serious(page):
+                for problem in await serious_violations(page):
                     found.setdefault(problem, []).append(f"{path} {viewport['width']} {scheme}")
                 if viewport["width"] == 1280:
                     ARTIFACTS.mkdir(exist_ok=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 from admin_helpers import csrf_of, log_in
-from test_connectors import SHOPIFY_KEY, post_shopify, post_woo
+from connector_helpers import SHOPIFY_KEY, post_shopify, post_woo
 
 from feedback_service.connectors.models import Connector
 from feedback_service.settings import Settings

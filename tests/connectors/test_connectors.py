@@ -3,17 +3,14 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from connector_helpers import SHOPIFY_KEY, post_shopify, post_woo, sign
 
 from feedback_service.connectors.models import ConnectorDelivery
 from feedback_service.orders.models import Customer, Order
@@ -22,16 +19,11 @@ from feedback_service.settings import Settings
 from feedback_service.worker import Worker
 
 PAYLOADS = Path(__file__).parent / "payloads"
-SHOPIFY_KEY = "shpss_0123456789abcdef0123456789abcdef"
 
 
 def payload(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((PAYLOADS / name).read_text())
     return data
-
-
-def sign(secret: str, body: bytes) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
 def gmt(moment: datetime) -> str:
@@ -44,52 +36,6 @@ async def connect(api: httpx.AsyncClient, platform: str, **body: str) -> dict[st
     assert response.status_code == 201, response.text
     data: dict[str, Any] = response.json()
     return data
-
-
-async def post_woo(
-    client: httpx.AsyncClient,
-    connector: dict[str, Any],
-    order: dict[str, Any],
-    topic: str = "order.updated",
-    *,
-    secret: str | None = None,
-) -> httpx.Response:
-    # As WooCommerce's WC_Webhook::deliver() sends it: JSON body, these headers.
-    body = json.dumps(order).encode()
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": "WooCommerce/8.3.1 Hookshot (WordPress/6.4.2)",
-        "X-WC-Webhook-Source": "https://boutique.example/",
-        "X-WC-Webhook-Topic": topic,
-        "X-WC-Webhook-Resource": topic.split(".")[0],
-        "X-WC-Webhook-Event": topic.split(".")[1],
-        "X-WC-Webhook-Signature": sign(secret or connector["secret"], body),
-        "X-WC-Webhook-ID": "12",
-        "X-WC-Webhook-Delivery-ID": uuid.uuid4().hex,
-    }
-    return await client.post(connector["endpoint_url"], content=body, headers=headers)
-
-
-async def post_shopify(
-    client: httpx.AsyncClient,
-    connector: dict[str, Any],
-    data: dict[str, Any],
-    topic: str,
-    *,
-    webhook_id: str | None = None,
-) -> httpx.Response:
-    body = json.dumps(data).encode()
-    headers = {
-        "Content-Type": "application/json",
-        "X-Shopify-Topic": topic,
-        "X-Shopify-Hmac-Sha256": sign(SHOPIFY_KEY, body),
-        "X-Shopify-Shop-Domain": "jsmith.myshopify.com",
-        "X-Shopify-API-Version": "2025-10",
-        "X-Shopify-Webhook-Id": webhook_id or str(uuid.uuid4()),
-        "X-Shopify-Triggered-At": datetime.now(UTC).isoformat(),
-        "X-Shopify-Event-Id": str(uuid.uuid4()),
-    }
-    return await client.post(connector["endpoint_url"], content=body, headers=headers)
 
 
 async def run_worker(settings: Settings) -> None:

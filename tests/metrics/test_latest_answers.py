@@ -1,9 +1,11 @@
 """Each customer's latest answer as answers come, go and arrive out of order: what the
-metrics count (surveys.chain keeps it in the rows), through the API as a shop reads it."""
+metrics count (surveys.chain keeps it in the rows; the metrics read the rows it has not
+chained yet as they are), through the API as a shop reads it."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -11,13 +13,16 @@ import httpx
 from dashboard_helpers import NOW, answer, orders
 
 from feedback_service.metrics import services
+from feedback_service.metrics.values import Period
 from feedback_service.orders.models import Customer, Product
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
+from feedback_service.surveys import chain
 from feedback_service.surveys.models import Response
 from feedback_service.worker import Worker
 
-WEEK_BEFORE = NOW - timedelta(days=7)
+WEEK = Period(NOW - timedelta(days=7), NOW)
+WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 
 
 async def nps_seen_by_the_shop(api: httpx.AsyncClient) -> tuple[int, dict[str, int], dict]:
@@ -88,13 +93,13 @@ async def test_answers_stored_out_of_order_and_read_side_by_side(
         await orders(shop, who, bag, [30], "10.00")
 
     async def counted() -> tuple[tuple[int, int, int], dict[str, int]]:
-        # Several reads at once: each finds answers to chain, one does it.
-        nps, *_ = await asyncio.gather(
-            services.nps(shop, WEEK_BEFORE, NOW),
-            services.nps(shop, WEEK_BEFORE, NOW),
-            services.trend(shop, "nps", WEEK_BEFORE, NOW),
+        # Several reads at once, none of them waiting for the worker.
+        counted, _, loyalty = await asyncio.gather(
+            services.answers(shop, WEEK, survey="nps"),
+            services.trend_points(shop, "nps", WEEK.start, WEEK.end),
+            services.loyalty_kpis(shop, as_of=NOW),
         )
-        loyalty = await services.loyalty_kpis(shop, as_of=NOW)
+        nps = counted.nps()
         groups = {name: t.customers for name, t in loyalty.by_nps_group.items() if t.customers}
         return (nps.promoters, nps.passives, nps.detractors), groups
 
@@ -113,7 +118,7 @@ async def test_answers_stored_out_of_order_and_read_side_by_side(
     # As of two days ago, the newer answers had not come yet.
     earlier = await services.loyalty_kpis(shop, as_of=NOW - timedelta(days=2))
     assert earlier.by_nps_group["promoter"].customers == 12
-    every = await services.nps(shop, WEEK_BEFORE, NOW, latest_only=False)
+    every = (await services.answers(shop, WEEK, survey="nps", latest_only=False)).nps()
     assert (every.promoters, every.passives, every.detractors) == (12, 4, 12)
 
 
@@ -138,3 +143,42 @@ async def test_an_idle_worker_chains_new_answers(
     await ann.refresh_from_db()
     assert first.chained and first.superseded_at == second.created_at
     assert (ann.nps_score, ann.nps_at) == (9, second.created_at)
+
+
+async def test_the_metrics_are_right_before_the_worker_runs_and_reading_them_writes_nothing(
+    api: httpx.AsyncClient, shop_and_key: tuple[Shop, str], queries: list[str]
+) -> None:
+    shop, _ = shop_and_key
+    bag = await Product.create(shop=shop, sku="BAG", name="Bag", url="https://shop.test/bag")
+    ann = await Customer.create(shop=shop, email="ann@x.fr")
+    bob = await Customer.create(shop=shop, email="bob@x.fr")
+    for who in (ann, bob):
+        await orders(shop, who, bag, [30], "10.00")
+    # Bob answered before the worker last ran; the rest came since (stored unchained).
+    await answer(shop, "nps", 10, who=bob, days_ago=6)
+    await chain.chain_answers()
+    await answer(shop, "nps", 3, who=ann, days_ago=4)
+    await answer(shop, "nps", 9, who=ann, days_ago=2)  # Ann's latest
+    await answer(shop, "nps", 0, who=bob, days_ago=1)  # Bob's latest
+    await answer(shop, "nps", 8, days_ago=3)  # anonymous
+
+    async def stored() -> tuple[list, list]:
+        answers = Response.filter(shop=shop).order_by("id")
+        customers = Customer.filter(shop=shop).order_by("id")
+        return (
+            await answers.values_list("id", "score", "chained", "superseded_at"),
+            await customers.values_list("id", "nps_score", "nps_at"),
+        )
+
+    before = await stored()
+    queries.clear()
+    assert await nps_seen_by_the_shop(api) == (
+        3,
+        {"promoters": 1, "passives": 1, "detractors": 1},
+        {"promoter": 1, "detractor": 1},
+    )
+    await services.trend_points(shop, "nps", WEEK.start, WEEK.end)
+    assert queries, "no statement recorded"
+    assert [sql for sql in queries if WRITES.search(sql)] == []
+    assert await stored() == before
+    assert await Response.filter(shop=shop, chained=False).count() == 4

@@ -3,7 +3,6 @@ loyalty KPIs, on real rows in the test database (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -23,11 +22,13 @@ from feedback_service.metrics.stats import (
     NOISE,
     UP,
     Nps,
-    Share,
-    compare_nps,
-    compare_shares,
-    nps_interval,
-    wilson_interval,
+)
+from feedback_service.metrics.values import (
+    MAX_LIFETIME_YEARS,
+    Comparison,
+    Period,
+    SegmentRule,
+    compare,
 )
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.orders.services import refresh_order_totals
@@ -38,6 +39,7 @@ from feedback_service.surveys.models import Invitation, Response
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 START = NOW - timedelta(days=30)
 IN_PERIOD = NOW - timedelta(days=10)
+PERIOD = Period(START, NOW)
 
 
 # --- Rows --------------------------------------------------------------------------------
@@ -121,57 +123,13 @@ async def orders(shop: Shop, who: Customer, count: int, item: Product) -> None:
         await order(shop, who, days_ago * 10, [(item, 1, "10.00")])
 
 
-# --- The arithmetic ----------------------------------------------------------------------
-
-
-def test_nps_and_its_interval_by_hand() -> None:
-    nps = Nps(promoters=5, passives=3, detractors=2)
-    # NPS = 50% − 20% = 30; var = [0.5 + 0.2 − 0.3²] / 10 = 0.061; SE = √0.061 = 0.24698
-    # 95%: 30 ± 1.96 × 0.24698 × 100 = 30 ± 48.408
-    assert nps.score == pytest.approx(30.0)
-    assert nps.standard_error == pytest.approx(math.sqrt(0.061) * 100)
-    assert nps.ci95 == pytest.approx((-18.408, 78.408), abs=1e-3)
-
-
-def test_nps_interval_is_clipped_to_the_scale() -> None:
-    # 2 promoters, 1 detractor: 33.3 ± 1.96 × √([2/3 + 1/3 − 1/9] / 3) × 100 = 33.3 ± 106.7
-    assert nps_interval(Nps(2, 0, 1)) == pytest.approx((-73.36, 100.0), abs=1e-2)
-    # Everyone a promoter: no spread, the interval is the point.
-    assert nps_interval(Nps(3, 0, 0)) == (100.0, 100.0)
-    assert nps_interval(Nps()) is None and Nps().score is None
-
-
-def test_wilson_interval_known_values() -> None:
-    # Reference values: statsmodels proportion_confint(method="wilson"), z = 1.95996.
-    assert wilson_interval(8, 10) == pytest.approx((0.49016, 0.94332), abs=1e-4)
-    assert wilson_interval(0, 10) == pytest.approx((0.0, 0.27753), abs=1e-4)
-    assert wilson_interval(50, 100) == pytest.approx((0.40383, 0.59617), abs=1e-4)
-    assert wilson_interval(10, 10) == pytest.approx((0.72247, 1.0), abs=1e-4)
-    assert wilson_interval(0, 0) is None
-    assert Share(5, 8).ci95 == pytest.approx((30.574, 86.316), abs=1e-2)
-
-
-def test_comparison_tests_by_hand() -> None:
-    # Previous: 10 passives, 10 detractors → −50, SE = √([0.5 − 0.25] / 20) = 11.18 points.
-    # Current: 15 promoters, 5 passives → 75, SE = √([0.75 − 0.5625] / 20) = 9.68 points.
-    # z = 125 / √(11.18² + 9.68²) = 8.45
-    change = compare_nps(Nps(15, 5, 0), Nps(0, 10, 10))
-    assert change.change == pytest.approx(125.0)
-    assert change.z == pytest.approx(125 / math.hypot(math.sqrt(0.0125), math.sqrt(0.009375)) / 100)
-    assert change.verdict == UP
-    assert compare_nps(Nps(0, 10, 10), Nps(15, 5, 0)).verdict == DOWN
-    # 5 P / 5 D → 0 against 6 P / 4 D → 20: z = 20 / √(31.62² + 30.98²) = 0.45
-    noise = compare_nps(Nps(6, 0, 4), Nps(5, 0, 5))
-    assert noise.z == pytest.approx(0.452, abs=1e-3) and noise.verdict == NOISE
-    # Two proportions, 9/10 against 2/10: pooled 0.55, SE = √(0.55 × 0.45 × 0.2) = 22.25 points
-    shares = compare_shares(Share(9, 10), Share(2, 10))
-    assert shares.z == pytest.approx(70 / (math.sqrt(0.55 * 0.45 * 0.2) * 100))
-    assert shares.verdict == UP
-    assert compare_shares(Share(5, 10), Share(5, 10)).verdict == NOISE
-    assert compare_shares(Share(5, 10), Share()).verdict == NO_DATA
-    # No spread at all in either period: a difference is real, no difference is noise.
-    assert compare_nps(Nps(3, 0, 0), Nps(0, 0, 3)).verdict == UP
-    assert compare_nps(Nps(3, 0, 0), Nps(3, 0, 0)).verdict == NOISE
+async def compared(
+    shop: Shop, survey: str | None, period: Period, segment: str | None = None
+) -> Comparison:
+    """A period against the one before, each counted on its own (as the dashboard does)."""
+    options = {"survey": survey, "segment": segment}
+    current = await services.answers(shop, period, **options)
+    return compare(current, await services.answers(shop, period.previous(), **options), period)
 
 
 # --- Survey metrics ----------------------------------------------------------------------
@@ -186,7 +144,7 @@ async def test_nps_of_a_period_counts_this_shop_only(shop_and_key: tuple[Shop, s
     other, _ = await create_shop("Other", "other-shop")
     await answers(other, [0, 0, 0])
 
-    nps = await services.nps(shop, START, NOW)
+    nps = (await services.answers(shop, PERIOD, survey="nps")).nps()
     assert (nps.promoters, nps.passives, nps.detractors) == (5, 3, 2)
     assert nps.score == pytest.approx(30.0)
 
@@ -210,11 +168,12 @@ async def test_thermometer_happiness_factor_and_its_nps(shop_and_key: tuple[Shop
     shop, _ = shop_and_key
     await answers(shop, [4, 4, 4, 3, 3, 2, 1, 1], "thermometer")  # 3 gold 2 green 1 yellow 2 red
 
-    factor = await services.happiness_factor(shop, START, NOW)
+    thermometer = await services.answers(shop, PERIOD, survey="thermometer")
+    factor = thermometer.happiness_factor()
     assert (factor.hits, factor.n) == (5, 8) and factor.value == pytest.approx(62.5)
     assert factor.ci95 == pytest.approx((30.574, 86.316), abs=1e-2)
     # gold = promoter, green = passive, yellow and red = detractors: (3 − 3) / 8 = 0
-    mapped = await services.nps(shop, START, NOW, survey="thermometer")
+    mapped = thermometer.nps()
     assert (mapped.promoters, mapped.passives, mapped.detractors) == (3, 2, 3)
     assert mapped.score == 0
 
@@ -241,7 +200,7 @@ async def test_combined_view_adds_mapped_thermometer_to_nps(
 async def test_csat_is_the_share_of_4_and_5(shop_and_key: tuple[Shop, str]) -> None:
     shop, _ = shop_and_key
     await answers(shop, [5, 4, 3, 2, 1, 5, 4, 4, 4, 5], "csat")
-    satisfied = await services.csat(shop, START, NOW)
+    satisfied = (await services.answers(shop, PERIOD, survey="csat")).csat()
     assert (satisfied.hits, satisfied.n) == (7, 10)
     # Wilson 7/10: (0.3968, 0.8922)
     assert satisfied.ci95 == pytest.approx((39.68, 89.22), abs=1e-2)
@@ -259,10 +218,10 @@ async def test_latest_answer_only(shop_and_key: tuple[Shop, str]) -> None:
     await answer(shop, 0, reusable=True)  # anonymous answers each count once
     await answer(shop, 10, reusable=True)
 
-    latest = await services.nps(shop, START, NOW)
+    latest = (await services.answers(shop, PERIOD, survey="nps")).nps()
     assert (latest.promoters, latest.passives, latest.detractors) == (3, 0, 1)  # 10, 9, 0, 10
     assert latest.score == 50.0
-    every = await services.nps(shop, START, NOW, latest_only=False)
+    every = (await services.answers(shop, PERIOD, survey="nps", latest_only=False)).nps()
     assert (every.promoters, every.passives, every.detractors) == (3, 0, 2)
     assert every.score == pytest.approx(20.0)
     # Latest per survey kind: Ann's later thermometer answer does not hide her NPS answer.
@@ -300,8 +259,8 @@ async def test_empty_data_has_no_scores_and_no_division_by_zero(
     assert overall["customers"] == 0
     assert overall["repurchase_rate"] == {"score": None, "ci95": None}
     assert overall["clv"] is None and overall["upsell_ratio"] is None
-    trend = await services.trend(shop, "nps", START, NOW)
-    assert trend and all(point["n"] == 0 and point["nps"] is None for point in trend)
+    trend = await services.trend_points(shop, "nps", START, NOW)
+    assert trend and all(point.answers.nps() == Nps() for point in trend)
 
 
 async def test_sentiment_of_the_comments(shop_and_key: tuple[Shop, str]) -> None:
@@ -325,9 +284,7 @@ async def test_sentiment_of_the_comments(shop_and_key: tuple[Shop, str]) -> None
         "neutral": 1,
         "negative": 1,
     }
-    other_survey = await services.sentiment_summary(
-        shop, services.Period(START, NOW), survey="csat"
-    )
+    other_survey = await services.sentiment_summary(shop, PERIOD, survey="csat")
     assert other_survey["n"] == 0
 
 
@@ -363,7 +320,7 @@ async def test_segment_boundaries(shop_and_key: tuple[Shop, str]) -> None:
     await answer(shop, 8, who=await customer(shop, "no-orders@x.fr"))
     await answer(shop, 8, reusable=True)
 
-    by_segment = await services.answers_by_segment(shop, services.Period(START, NOW))
+    by_segment = await services.answers_by_segment(shop, PERIOD)
     assert {name: counted.n for name, counted in by_segment.items()} == {
         "new": 1,  # 1 order
         "occasional": 2,  # 2 and 3 orders
@@ -372,19 +329,19 @@ async def test_segment_boundaries(shop_and_key: tuple[Shop, str]) -> None:
     }
     assert by_segment["occasional"].nps() == Nps(1, 0, 1)
     # Thresholds are parameters: new up to 2 orders, occasional 3–4, regular from 5.
-    wider = services.SegmentRule(occasional_from=3, regular_from=5)
-    by_wider = await services.answers_by_segment(shop, services.Period(START, NOW), segments=wider)
+    wider = SegmentRule(occasional_from=3, regular_from=5)
+    by_wider = await services.answers_by_segment(shop, PERIOD, segments=wider)
     assert [by_wider[name].n for name in ("new", "occasional", "regular")] == [2, 2, 0]
 
-    regular = await services.nps(shop, START, NOW, segment="regular")
-    assert regular.score == 100.0
+    regular = await services.answers(shop, PERIOD, survey="nps", segment="regular")
+    assert regular.nps().score == 100.0
     summary = await services.metrics_summary(shop, "nps", START, NOW, segment="new")
     assert summary["n"] == 1 and summary["nps"]["score"] == -100.0
     assert summary["by_segment"]["none"]["nps"]["passives"] == 2
     with pytest.raises(InvalidInput):
-        await services.nps(shop, START, NOW, segment="vip")
+        await services.answers(shop, PERIOD, segment="vip")
     with pytest.raises(ValueError):
-        services.SegmentRule(occasional_from=4, regular_from=4)
+        SegmentRule(occasional_from=4, regular_from=4)
 
 
 async def test_each_period_has_the_segments_of_its_own_end(
@@ -408,7 +365,7 @@ async def test_each_period_has_the_segments_of_its_own_end(
     every = await services.metrics_summary(shop, "nps", START, NOW)
     assert every["comparison"]["nps"]["previous"] == 100.0
     # The same figures as the comparison computed on its own, period by period.
-    alone = await services.compare_periods(shop, "nps", START, NOW, segment="new")
+    alone = await compared(shop, "nps", PERIOD, segment="new")
     assert alone.nps.previous == 100.0 and alone.nps.current is None
 
 
@@ -422,7 +379,7 @@ async def test_period_comparison_verdicts(shop_and_key: tuple[Shop, str]) -> Non
     await answers(shop, [5] * 5 + [1] * 5, "csat", at=before)  # 50%
     await answers(shop, [5] * 6 + [1] * 4, "csat")  # 60%
 
-    comparison = await services.compare_periods(shop, None, START, NOW)
+    comparison = await compared(shop, None, PERIOD)
     assert comparison.previous.start == START - timedelta(days=30)
     # NPS with the mapped thermometer: previous 2 P, 10 passives, 18 D of 30 → −53.3;
     # current 24 P, 5 passives, 1 D of 30 → 76.7
@@ -433,7 +390,7 @@ async def test_period_comparison_verdicts(shop_and_key: tuple[Shop, str]) -> Non
     assert comparison.csat.change == pytest.approx(10.0)
     assert comparison.csat.verdict == NOISE
 
-    backwards = await services.compare_periods(shop, "nps", START - timedelta(days=30), START)
+    backwards = await compared(shop, "nps", PERIOD.previous())
     assert backwards.nps.verdict == NO_DATA  # nothing 60 to 30 days ago
 
     summary = await services.metrics_summary(shop, "thermometer", START, NOW)
@@ -450,7 +407,7 @@ async def test_falling_nps_is_reported_down(shop_and_key: tuple[Shop, str]) -> N
     shop, _ = shop_and_key
     await answers(shop, [10] * 15 + [8] * 5, at=START - timedelta(days=1))
     await answers(shop, [7] * 10 + [0] * 10)
-    comparison = await services.compare_periods(shop, "nps", START, NOW)
+    comparison = await compared(shop, "nps", PERIOD)
     assert comparison.nps.change == pytest.approx(-125.0) and comparison.nps.verdict == DOWN
 
 
@@ -465,27 +422,28 @@ async def test_weekly_and_monthly_trend(shop_and_key: tuple[Shop, str]) -> None:
     await answer(shop, 7, at=datetime(2024, 6, 3, tzinfo=UTC))
 
     start, end = datetime(2024, 5, 8, tzinfo=UTC), datetime(2024, 6, 4, tzinfo=UTC)
-    weekly = await services.trend(shop, "nps", start, end)
-    assert [point["period_start"] for point in weekly] == [
-        "2024-05-06",
-        "2024-05-13",
-        "2024-05-20",
-        "2024-05-27",
-        "2024-06-03",
+    weekly = await services.trend_points(shop, "nps", start, end)
+    assert [point.period_start for point in weekly] == [
+        date(2024, 5, 6),
+        date(2024, 5, 13),
+        date(2024, 5, 20),
+        date(2024, 5, 27),
+        date(2024, 6, 3),
     ]
-    assert [point["n"] for point in weekly] == [2, 0, 1, 0, 1]
-    assert weekly[0]["nps"] == 0.0  # Ann's 0 (her latest that week) and an anonymous 9
-    assert weekly[1]["nps"] is None and weekly[1]["ci95"] is None
-    assert weekly[2]["ci95"] == [100.0, 100.0]
+    assert [point.answers.n for point in weekly] == [2, 0, 1, 0, 1]
+    nps = [point.answers.nps() for point in weekly]
+    assert nps[0].score == 0.0  # Ann's 0 (her latest that week) and an anonymous 9
+    assert nps[1].score is None and nps[1].ci95 is None
+    assert nps[2].ci95 == (100.0, 100.0)
 
-    monthly = await services.trend(
+    monthly = await services.trend_points(
         shop, "nps", datetime(2024, 5, 1, tzinfo=UTC), end, every="month", latest_only=False
     )
-    assert [(point["period_start"], point["n"]) for point in monthly] == [
-        ("2024-05-01", 4),
-        ("2024-06-01", 1),
+    assert [(point.period_start, point.answers.n) for point in monthly] == [
+        (date(2024, 5, 1), 4),
+        (date(2024, 6, 1), 1),
     ]
-    assert monthly[0]["nps"] == 50.0  # 10, 0, 9, 9: (3 − 1) / 4
+    assert monthly[0].answers.nps().score == 50.0  # 10, 0, 9, 9: (3 − 1) / 4
 
 
 # --- Loyalty -----------------------------------------------------------------------------
@@ -571,7 +529,7 @@ async def test_loyalty_kpis_by_segment_and_nps_group(shop_and_key: tuple[Shop, s
     assert promoter.repurchase_rate.value == 100.0 and promoter.churn_rate.value == 0.0
     assert promoter.average_order_value == 100.0
     assert promoter.orders_per_year == 3.0
-    assert promoter.expected_lifetime_years == services.MAX_LIFETIME_YEARS
+    assert promoter.expected_lifetime_years == MAX_LIFETIME_YEARS
     assert promoter.clv == pytest.approx(100 * 3 * 10)
     assert groups["detractor"].churn_rate.value == 100.0
     assert groups["detractor"].orders_per_year is None and groups["detractor"].clv is None
@@ -668,7 +626,7 @@ async def test_api_needs_a_key(metrics_api: httpx.AsyncClient) -> None:
     assert reply.status_code == 401
 
 
-def test_bucket_starts_cover_the_period() -> None:
-    period = services.Period(datetime(2024, 1, 31, tzinfo=UTC), datetime(2024, 3, 1, tzinfo=UTC))
-    assert services._bucket_starts(period, "month") == [date(2024, 1, 1), date(2024, 2, 1)]
-    assert services._bucket_starts(period, "week")[0] == date(2024, 1, 29)
+def test_buckets_cover_the_period() -> None:
+    period = Period(datetime(2024, 1, 31, tzinfo=UTC), datetime(2024, 3, 1, tzinfo=UTC))
+    assert period.buckets("month") == [date(2024, 1, 1), date(2024, 2, 1)]
+    assert period.buckets("week")[0] == date(2024, 1, 29)

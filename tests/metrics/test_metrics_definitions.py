@@ -1,6 +1,8 @@
 """The fast queries of the metrics against their plain definitions, worked out in Python from
 every row of a small hand-made shop: same-instant answers, several kinds, anonymous answers,
-orders after the day asked about. Both engines (SQLite, or PostgreSQL's own SQL)."""
+orders after the day asked about; answers the worker has chained (surveys.chain), not yet,
+some of them, or unchained again after a deletion. Both engines (SQLite, or PostgreSQL's
+own SQL)."""
 
 from __future__ import annotations
 
@@ -12,10 +14,18 @@ from decimal import Decimal
 import pytest
 
 from feedback_service.metrics import services
-from feedback_service.metrics.services import Answers, OrderTotals, Period
+from feedback_service.metrics.values import (
+    DEFAULT_SEGMENTS,
+    SEGMENTS,
+    Answers,
+    OrderTotals,
+    Period,
+    nps_group,
+)
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.orders.services import refresh_order_totals
 from feedback_service.shops.models import Shop
+from feedback_service.surveys import chain
 from feedback_service.surveys.models import Invitation, Response
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
@@ -66,27 +76,61 @@ CATEGORIES = {"shoes": "shoes", "bag": "bags", "tee": None}
 UNANSWERED = [("ann", 20), ("eve", 30), ("eve", 3), ("bob", 12), ("cid", 60), ("dee", 39)]
 
 
-@pytest.fixture
-async def shop(shop_and_key: tuple[Shop, str]) -> Shop:
+# Answers deleted after they came (a mail scanner's, undone): the other answers of their
+# customer and kind are unchained again.
+UNDONE = [("ann", "nps", 0, 11), ("bob", "thermometer", 4, 32), ("bob", "nps", 10, 21)]
+# What the worker (surveys.chain) has chained when the metrics are read: nothing yet; every
+# answer; the answers that came before it ran halfway through (then older and newer ones
+# came); every answer, then some were deleted.
+CHAINED = ("none", "all", "some", "again")
+
+
+@pytest.fixture(params=CHAINED)
+async def shop(shop_and_key: tuple[Shop, str], request: pytest.FixtureRequest) -> Shop:
     shop = shop_and_key[0]
     customers = {}
     for name in ("ann", "bob", "cid", "dee", "eve"):
         customers[name] = await Customer.create(shop=shop, email=f"{name}@x.fr")
-    for n, (name, kind, score, days) in enumerate(ANSWERS):
+
+    async def add(name: str | None, kind: str, score: int, days: float) -> Response:
         at = NOW - timedelta(days=days, hours=1)
         who = customers[name] if name else None
         invited = await Invitation.create(
             shop=shop, kind=kind, customer=who, reusable=who is None, created_at=at
         )
-        await Response.create(
+        return await Response.create(
             shop=shop,
             invitation=invited,
             customer=who,
             kind=kind,
             score=score,
-            dedupe_key=f"answer:{n}",
+            # As surveys.services keys them: a personal link's one answer, a reusable one's.
+            dedupe_key=f"inv:{invited.id}" if who else f"link:{invited.id}:browser",
             created_at=at,
         )
+
+    # "some": the even answers before the worker runs, the odd ones (older and newer) after.
+    later = {n for n in range(len(ANSWERS)) if request.param == "some" and n % 2}
+    for n, answer in enumerate(ANSWERS):
+        if n not in later:
+            await add(*answer)
+    undone = [await add(*answer) for answer in UNDONE]
+    if request.param in ("some", "again"):
+        await chain.chain_answers()
+    for n in sorted(later):
+        await add(*ANSWERS[n])
+    for row in undone:  # as undoing a scanner's burst does
+        await row.delete()
+        await chain.unchain(row.shop_id, row.kind, row.customer_id)
+    if request.param == "all":
+        await chain.chain_answers()
+    unchained = await Response.filter(shop=shop, chained=False).count()
+    if request.param in ("none", "all"):
+        assert unchained == (len(ANSWERS) if request.param == "none" else 0)
+    else:
+        assert 0 < unchained < len(ANSWERS)
+    if request.param == "again":  # what they say of the next answer is out of date
+        assert await Response.filter(chained=False, superseded_at__not_isnull=True).exists()
     for name, days in UNANSWERED:
         at = NOW - timedelta(days=days, hours=2)
         await Invitation.create(shop=shop, kind="nps", customer=customers[name], created_at=at)
@@ -150,11 +194,11 @@ async def segment_at(shop: Shop, customer_id: int | None, end: datetime) -> str:
     if customer_id is None:
         return "none"
     placed = await Order.filter(shop=shop, customer_id=customer_id, ordered_at__lt=end).count()
-    return services.DEFAULT_SEGMENTS.name(placed or None)
+    return DEFAULT_SEGMENTS.name(placed or None)
 
 
 async def counted_by_segment(shop: Shop, period: Period, survey: str | None) -> dict[str, Counter]:
-    result = {segment: Counter() for segment in services.SEGMENTS}
+    result = {segment: Counter() for segment in SEGMENTS}
     rows = await Response.filter(shop=shop, created_at__gte=period.start, created_at__lt=period.end)
     for customer_id in {row.customer_id for row in rows}:
         mine = [row for row in rows if row.customer_id == customer_id]
@@ -166,7 +210,7 @@ async def counted_by_segment(shop: Shop, period: Period, survey: str | None) -> 
 
 async def rate_by_segment(shop: Shop, period: Period, survey: str | None) -> dict[str, tuple]:
     """(answered, sent) of the invitations sent in the period, by segment at its end."""
-    result = {segment: (0, 0) for segment in services.SEGMENTS}
+    result = {segment: (0, 0) for segment in SEGMENTS}
     invitations = await Invitation.filter(
         shop=shop, reusable=False, created_at__gte=period.start, created_at__lt=period.end
     )
@@ -207,7 +251,7 @@ async def loyalty_by_hand(shop: Shop, as_of: datetime, churn_days: int) -> dict[
             .order_by("-created_at", "-id")
             .first()
         )
-        group = services.nps_group("nps", nps.score) if nps else "none"
+        group = nps_group("nps", nps.score) if nps else "none"
         one = OrderTotals(
             customers=1,
             repeat_customers=int(len(placed) >= 2),
@@ -221,7 +265,7 @@ async def loyalty_by_hand(shop: Shop, as_of: datetime, churn_days: int) -> dict[
             sales=sales,
             priced_orders=priced,
         )
-        for name in (services.DEFAULT_SEGMENTS.name(len(placed)), str(group), "overall"):
+        for name in (DEFAULT_SEGMENTS.name(len(placed)), str(group), "overall"):
             totals[name] = totals.get(name, OrderTotals()) + one
     return totals
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import httpx
 
 from feedback_service.metrics import services
+from feedback_service.metrics.values import DEFAULT_SEGMENTS, Period, shop_segments
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.orders.services import refresh_order_totals
 from feedback_service.shops.models import Shop
@@ -71,10 +72,10 @@ async def test_api_and_services_use_the_shops_segments_and_churn(
     kpis = await services.loyalty_kpis(shop, churn_window_days=365)
     assert kpis.churn_window_days == 365 and kpis.overall.churn_rate.hits == 0
     explicit = await services.answers_by_segment(
-        shop, services.Period(NOW - timedelta(days=30), NOW), segments=services.DEFAULT_SEGMENTS
+        shop, Period(NOW - timedelta(days=30), NOW), segments=DEFAULT_SEGMENTS
     )
     assert explicit["occasional"].n == 1
 
     # Thresholds that clash (set outside the settings page) fall back to the defaults.
     shop.segment_occasional_from, shop.segment_regular_from = 5, 5
-    assert services.shop_segments(shop) == services.DEFAULT_SEGMENTS
+    assert shop_segments(shop) == DEFAULT_SEGMENTS

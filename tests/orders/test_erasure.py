@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 from admin_helpers import csrf_of, log_in
-from conftest import WebhookReceiver
+from peers import WebhookReceiver
 from PIL import Image
 from review_helpers import PRODUCTS, order_with_request, product_ids
 from tortoise import Tortoise, connections, fields

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import httpx
-from conftest import run_cli
 from review_helpers import PRODUCTS
 
 from feedback_service.orders.models import Customer, Order
-from feedback_service.settings import Settings
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "imports"
 
@@ -26,10 +26,12 @@ async def _items(external_id: str) -> list[tuple[str, int, Decimal | None]]:
     return sorted((i.product.sku, i.quantity, i.unit_price) for i in order.items)
 
 
-async def test_shopify_export(api: httpx.AsyncClient, settings: Settings) -> None:
+async def test_shopify_export(
+    api: httpx.AsyncClient, run_cli: Callable[..., CompletedProcess[str]]
+) -> None:
     await _products(api)
     path = SAMPLES / "shopify_orders_export.csv"
-    first = run_cli(settings, "import-orders", "test-shop", str(path), "--preset", "shopify")
+    first = run_cli("import-orders", "test-shop", str(path), "--preset", "shopify")
     assert first.returncode == 0, first.stderr + first.stdout
     assert "2 created, 0 updated, 1 rejected." in first.stdout
     # The gift card of #1003 has no sku: its own line is named, the order is not half-imported.
@@ -42,15 +44,17 @@ async def test_shopify_export(api: httpx.AsyncClient, settings: Settings) -> Non
     assert order.customer.email == "lea.martin@example.fr" and order.customer.name == "Léa Martin"
     assert (await Order.get(external_id="#1002")).delivered_at is None
     assert not await Order.filter(external_id="#1003").exists()
-    again = run_cli(settings, "import-orders", "test-shop", str(path), "--preset", "shopify")
+    again = run_cli("import-orders", "test-shop", str(path), "--preset", "shopify")
     assert "0 created, 2 updated, 1 rejected." in again.stdout
     assert await Order.all().count() == 2
 
 
-async def test_woocommerce_export(api: httpx.AsyncClient, settings: Settings) -> None:
+async def test_woocommerce_export(
+    api: httpx.AsyncClient, run_cli: Callable[..., CompletedProcess[str]]
+) -> None:
     await _products(api)
     path = SAMPLES / "woocommerce_orders_export.csv"
-    run = run_cli(settings, "import-orders", "test-shop", str(path), "--preset", "woocommerce")
+    run = run_cli("import-orders", "test-shop", str(path), "--preset", "woocommerce")
     assert run.returncode == 0, run.stderr + run.stdout
     assert "1 created, 0 updated, 2 rejected." in run.stdout
     assert "line 4: customer.email:" in run.stdout  # paul@example
@@ -65,10 +69,12 @@ async def test_woocommerce_export(api: httpx.AsyncClient, settings: Settings) ->
     assert order.customer.name == "Zoé Durand"
 
 
-async def test_prestashop_export(api: httpx.AsyncClient, settings: Settings) -> None:
+async def test_prestashop_export(
+    api: httpx.AsyncClient, run_cli: Callable[..., CompletedProcess[str]]
+) -> None:
     await _products(api)
     path = SAMPLES / "prestashop_sql_manager_export.csv"
-    run = run_cli(settings, "import-orders", "test-shop", str(path), "--preset", "prestashop")
+    run = run_cli("import-orders", "test-shop", str(path), "--preset", "prestashop")
     assert run.returncode == 0, run.stderr + run.stdout
     assert "2 created, 0 updated, 0 rejected." in run.stdout
     assert await _items("XKBKNABJK") == [
@@ -87,7 +93,7 @@ async def test_prestashop_export(api: httpx.AsyncClient, settings: Settings) -> 
     assert (await Order.get(external_id="OHSATSERP")).delivered_at is None
     # The Orders page's own export has neither emails nor products: the error says what to use.
     page = SAMPLES / "prestashop_orders_page_export.csv"
-    refused = run_cli(settings, "import-orders", "test-shop", str(page), "--preset", "prestashop")
+    refused = run_cli("import-orders", "test-shop", str(page), "--preset", "prestashop")
     assert (
         refused.returncode == 2
         and "No column for: email (email), ordered_at (date_add), sku (product_reference)"
@@ -97,7 +103,7 @@ async def test_prestashop_export(api: httpx.AsyncClient, settings: Settings) -> 
 
 
 async def test_hostile_and_odd_cells(
-    api: httpx.AsyncClient, settings: Settings, tmp_path: Path
+    api: httpx.AsyncClient, run_cli: Callable[..., CompletedProcess[str]], tmp_path: Path
 ) -> None:
     await _products(api)
     lines = [
@@ -114,7 +120,7 @@ async def test_hostile_and_odd_cells(
     ]
     path = tmp_path / "excel.csv"
     path.write_bytes("\r\n".join(lines).encode("cp1252"))  # Excel's "CSV (separator: ;)"
-    run = run_cli(settings, "import-orders", "test-shop", str(path))
+    run = run_cli("import-orders", "test-shop", str(path))
     assert run.returncode == 0, run.stderr + run.stdout
     assert "3 created, 0 updated, 5 rejected." in run.stdout
     for expected in (
@@ -137,14 +143,16 @@ async def test_hostile_and_odd_cells(
     assert await _items("G-7") == [("MUG", 2, Decimal("1234.50"))]
 
 
-async def test_import_errors_and_help(settings: Settings, tmp_path: Path, db: str) -> None:
+async def test_import_errors_and_help(
+    run_cli: Callable[..., CompletedProcess[str]], tmp_path: Path, db: str
+) -> None:
     path = tmp_path / "orders.csv"
     path.write_text("id,email\n")
-    assert run_cli(settings, "import-orders", "nope", str(path)).returncode == 2
-    unknown = run_cli(settings, "import-orders", "nope", str(path), "--preset", "magento")
+    assert run_cli("import-orders", "nope", str(path)).returncode == 2
+    unknown = run_cli("import-orders", "nope", str(path), "--preset", "magento")
     assert unknown.returncode == 2 and "unknown preset" in unknown.stdout
-    missing = run_cli(settings, "import-orders", "nope", str(tmp_path / "none.csv"))
+    missing = run_cli("import-orders", "nope", str(tmp_path / "none.csv"))
     assert missing.returncode == 2 and "no such file" in missing.stdout
-    help_text = run_cli(settings, "import-orders", "--help").stdout
+    help_text = run_cli("import-orders", "--help").stdout
     for column in ("Lineitem sku", "billing_email", "product_reference", "unit_price"):
         assert column in help_text

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from feedback_service.metrics import services
+from feedback_service.metrics.values import loyalty_json
 from feedback_service.orders.models import Customer, Order
 from feedback_service.shops.models import Shop
 
@@ -106,7 +107,7 @@ async def test_erasure_keeps_the_totals_and_the_loyalty_kpis(
     for n, days_ago in enumerate((200, 100, 10)):
         await put(api, "/api/v1/orders", order(f"F-{n}", "fay@x.fr", days_ago, [("MUG", 1, "5")]))
     await put(api, "/api/v1/orders", order("G-1", "gus@x.fr", 50, [("TEE", 3, "7.00")]))
-    before = services.loyalty_json(await services.loyalty_kpis(shop, as_of=NOW))
+    before = loyalty_json(await services.loyalty_kpis(shop, as_of=NOW))
     fay = await totals("fay@x.fr")
 
     erased = await api.delete("/api/v1/customers/fay@x.fr")
@@ -114,7 +115,7 @@ async def test_erasure_keeps_the_totals_and_the_loyalty_kpis(
     customer = await Customer.get(id=(await Order.get(external_id="F-0")).customer_id)
     assert customer.email.startswith("erased-")
     assert await totals(customer.email) == fay
-    assert services.loyalty_json(await services.loyalty_kpis(shop, as_of=NOW)) == before
+    assert loyalty_json(await services.loyalty_kpis(shop, as_of=NOW)) == before
     assert before["overall"]["customers"] == 2 and before["overall"]["orders"] == 4
 
 

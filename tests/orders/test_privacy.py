@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import httpx
-from conftest import table_names
 from review_helpers import order_with_request, product_ids
 from tortoise import connections
 
 
-async def test_export_then_erase_leaves_no_trace(api: httpx.AsyncClient) -> None:
+async def test_export_then_erase_leaves_no_trace(
+    api: httpx.AsyncClient, table_names: list[str]
+) -> None:
     created = await order_with_request(api, "GDPR-1")
     email = "gdpr-1@example.fr"
     form = await api.get(created["url"])
@@ -36,7 +37,7 @@ async def test_export_then_erase_leaves_no_trace(api: httpx.AsyncClient) -> None
 
     assert (await api.delete(f"/api/v1/customers/{email}")).status_code == 204
     conn = connections.get("default")
-    for table in table_names():
+    for table in table_names:
         rows = await conn.execute_query_dict(f'SELECT * FROM "{table}"')
         for row in rows:
             assert email not in str(row).lower(), (table, row)

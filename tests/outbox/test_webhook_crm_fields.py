@@ -7,9 +7,8 @@ import re
 from datetime import UTC, datetime
 
 import httpx
-from conftest import WebhookReceiver
+from peers import WebhookReceiver
 from review_helpers import order_with_request, product_ids
-from test_webhooks import register
 
 from feedback_service.outbox.models import OutboxMessage
 from feedback_service.settings import Settings
@@ -24,7 +23,7 @@ async def deliver(settings: Settings) -> None:
 async def test_answer_events_name_the_customer_and_the_order(
     api: httpx.AsyncClient, receiver: WebhookReceiver, settings: Settings
 ) -> None:
-    await register(api, receiver, ["response.confirmed", "comment.added"])
+    await receiver.subscribe(api, ["response.confirmed", "comment.added"])
     await api.post(
         "/api/v1/products", json={"sku": "MUG", "name": "Mug", "url": "https://shop.example/m"}
     )
@@ -56,7 +55,7 @@ async def test_answer_events_name_the_customer_and_the_order(
 async def test_review_events_name_the_customer_the_order_and_the_sku(
     api: httpx.AsyncClient, client: httpx.AsyncClient, receiver: WebhookReceiver, settings: Settings
 ) -> None:
-    await register(api, receiver, ["review.submitted"])
+    await receiver.subscribe(api, ["review.submitted"])
     created = await order_with_request(api)
     form = await client.get(created["url"])
     first, _ = product_ids(form.text)

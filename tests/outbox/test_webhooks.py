@@ -8,22 +8,13 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from conftest import WebhookReceiver
+from peers import WebhookReceiver
 
 from feedback_service.app import create_app
 from feedback_service.outbox.models import OutboxMessage, WebhookEndpoint
 from feedback_service.settings import Settings
 from feedback_service.surveys.models import Response
 from feedback_service.worker import Worker
-
-
-async def register(api: httpx.AsyncClient, receiver: WebhookReceiver, events: list[str]) -> dict:  # type: ignore[type-arg]
-    answer = await api.post("/api/v1/webhooks", json={"url": receiver.url, "events": events})
-    assert answer.status_code == 201, answer.text
-    body = answer.json()
-    assert body["secret"].startswith("whsec_")
-    receiver.secret = body["secret"]
-    return body
 
 
 async def confirmed_answer(api: httpx.AsyncClient, link: str = "red") -> None:
@@ -49,7 +40,7 @@ async def run_due(worker: Worker) -> int:
 async def test_500_twice_then_200_is_one_success_with_one_id(
     api: httpx.AsyncClient, receiver: WebhookReceiver, settings: Settings
 ) -> None:
-    hook = await register(api, receiver, ["response.confirmed"])
+    hook = await receiver.subscribe(api, ["response.confirmed"])
     await confirmed_answer(api)
     receiver.statuses = [500, 500]
     worker = Worker(settings)
@@ -70,7 +61,7 @@ async def test_500_twice_then_200_is_one_success_with_one_id(
 async def test_retry_schedule_backs_off(
     api: httpx.AsyncClient, receiver: WebhookReceiver, settings: Settings
 ) -> None:
-    await register(api, receiver, ["response.confirmed"])
+    await receiver.subscribe(api, ["response.confirmed"])
     await confirmed_answer(api)
     receiver.statuses = [503]
     await run_due(Worker(settings))
@@ -82,7 +73,7 @@ async def test_retry_schedule_backs_off(
 async def test_after_the_last_retry_the_delivery_fails(
     api: httpx.AsyncClient, receiver: WebhookReceiver, settings: Settings
 ) -> None:
-    await register(api, receiver, ["response.confirmed"])
+    await receiver.subscribe(api, ["response.confirmed"])
     await confirmed_answer(api)
     receiver.statuses = [500] * 20
     worker = Worker(settings)
@@ -95,7 +86,7 @@ async def test_after_the_last_retry_the_delivery_fails(
 async def test_410_disables_the_endpoint(
     api: httpx.AsyncClient, receiver: WebhookReceiver, settings: Settings
 ) -> None:
-    hook = await register(api, receiver, ["response.confirmed", "comment.added"])
+    hook = await receiver.subscribe(api, ["response.confirmed", "comment.added"])
     await confirmed_answer(api)
     receiver.statuses = [410]
     await run_due(Worker(settings))
@@ -109,7 +100,7 @@ async def test_410_disables_the_endpoint(
 async def test_replay_sends_again_with_the_same_id(
     api: httpx.AsyncClient, receiver: WebhookReceiver, settings: Settings
 ) -> None:
-    hook = await register(api, receiver, ["response.confirmed"])
+    hook = await receiver.subscribe(api, ["response.confirmed"])
     await confirmed_answer(api)
     await run_due(Worker(settings))
     delivery = (await api.get(f"/api/v1/webhooks/{hook['id']}/deliveries")).json()["items"][0]
@@ -122,7 +113,7 @@ async def test_replay_sends_again_with_the_same_id(
 async def test_only_subscribed_events_are_sent(
     api: httpx.AsyncClient, receiver: WebhookReceiver, settings: Settings
 ) -> None:
-    await register(api, receiver, ["comment.added"])
+    await receiver.subscribe(api, ["comment.added"])
     await confirmed_answer(api)
     assert await OutboxMessage.filter(kind="webhook").count() == 0
 
@@ -131,7 +122,7 @@ async def test_a_scanner_burst_fires_no_webhook(
     api: httpx.AsyncClient, receiver: WebhookReceiver, settings: Settings
 ) -> None:
     """A sandboxed scanner that opens each link and runs its script, one link after another."""
-    await register(api, receiver, ["response.confirmed"])
+    await receiver.subscribe(api, ["response.confirmed"])
     created = await api.post(
         "/api/v1/invitations", json={"survey": "nps", "customer": {"email": "s@x.fr"}}
     )
@@ -221,7 +212,7 @@ async def test_ipv6_addresses_embedding_a_public_ipv4_are_accepted(
 async def test_delivery_to_an_ipv6_embedding_a_private_ipv4_fails_at_send_time(
     api: httpx.AsyncClient, receiver: WebhookReceiver, settings: Settings
 ) -> None:
-    hook = await register(api, receiver, ["response.confirmed"])
+    hook = await receiver.subscribe(api, ["response.confirmed"])
     port = httpx.URL(receiver.url).port
     await WebhookEndpoint.filter(id=hook["id"]).update(url=f"http://[::ffff:0:7f00:1]:{port}/")
     await confirmed_answer(api)
@@ -269,7 +260,7 @@ async def test_delivery_to_a_private_address_fails_at_send_time(
     api: httpx.AsyncClient, receiver: WebhookReceiver, settings: Settings
 ) -> None:
     """DNS can change after registration: the worker checks again before each call."""
-    await register(api, receiver, ["response.confirmed"])
+    await receiver.subscribe(api, ["response.confirmed"])
     await confirmed_answer(api)
     strict = settings.model_copy(update={"webhook_allow_private": False})
     await run_due(Worker(strict))
@@ -281,7 +272,7 @@ async def test_delivery_to_a_private_address_fails_at_send_time(
 async def test_redirects_are_not_followed(
     api: httpx.AsyncClient, receiver: WebhookReceiver, settings: Settings
 ) -> None:
-    await register(api, receiver, ["response.confirmed"])
+    await receiver.subscribe(api, ["response.confirmed"])
     await confirmed_answer(api)
     receiver.statuses = [302]
     await run_due(Worker(settings))

@@ -7,20 +7,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import lxml.html
-import pytest
-from review_helpers import PRODUCTS
-from test_review_blocks_http import imported
+from review_helpers import imported_review
 
 from feedback_service.orders.models import Product
 
 SHOP_PAGE = "https://shop.example/kettle"  # KETTLE's url
-
-
-@pytest.fixture
-async def catalogue(api: httpx.AsyncClient) -> httpx.AsyncClient:
-    for product in PRODUCTS:
-        assert (await api.post("/api/v1/products", json=product)).status_code in (200, 201)
-    return api
 
 
 def head(html: str) -> lxml.html.HtmlElement:
@@ -31,7 +22,7 @@ async def test_head_fragment_names_the_shops_page_and_no_canonical(
     catalogue: httpx.AsyncClient,
 ) -> None:
     api = catalogue
-    await imported(api, 0, rating=5)
+    await imported_review(api, 0, rating=5)
     fragment = await api.get("/w/test-shop/products/KETTLE/head")
     doc = head(fragment.text)
     assert doc.xpath('//link[@rel="canonical"]') == []
@@ -43,7 +34,7 @@ async def test_the_full_page_declares_the_shops_page_canonical(
     catalogue: httpx.AsyncClient,
 ) -> None:
     api = catalogue
-    await imported(api, 0, rating=5)
+    await imported_review(api, 0, rating=5)
     page = lxml.html.document_fromstring((await api.get("/w/test-shop/products/KETTLE")).text)
     assert page.xpath('//link[@rel="canonical"]/@href') == [SHOP_PAGE]
     assert page.xpath('//meta[@property="og:url"]/@content') == [SHOP_PAGE]
@@ -55,7 +46,7 @@ async def test_a_product_without_a_usable_url_keeps_this_services_page(
     api = catalogue
     product = {"sku": "LAMP", "name": "Lampe", "url": "https://shop.example/lamp"}
     assert (await api.post("/api/v1/products", json=product)).status_code == 201
-    await imported(api, 0, rating=5, sku="LAMP")
+    await imported_review(api, 0, rating=5, sku="LAMP")
     # The API takes http(s) URLs only; a product from elsewhere (an import) may have none.
     await Product.filter(sku="LAMP").update(url="")
     ours = f"{api.base_url}/w/test-shop/products/LAMP".replace("//w", "/w")
@@ -71,7 +62,7 @@ async def test_fragment_links_go_to_the_shops_page_and_fs_names_are_accepted(
 ) -> None:
     api = catalogue
     for n in range(25):  # two pages
-        await imported(api, n, rating=1 + n % 5)
+        await imported_review(api, n, rating=1 + n % 5)
     block = await api.get("/w/test-shop/products/KETTLE/reviews")
     doc = lxml.html.fromstring(block.text)
     links = doc.xpath("//nav//a/@href")
@@ -99,7 +90,7 @@ async def test_blocks_tell_proxies_and_cdns_how_long_and_come_gzipped(
     when this service fails), ETag and 304 unchanged, gzip for those that accept it."""
     api = catalogue
     for n in range(5):
-        await imported(api, n, rating=5)
+        await imported_review(api, n, rating=5)
     for kind in ("/reviews", "/head", "/badge", ""):
         path = f"/w/test-shop/products/KETTLE{kind}"
         plain = await api.get(path, headers={"Accept-Encoding": "identity"})

@@ -9,9 +9,8 @@ import httpx
 import lxml.etree
 import lxml.html
 from admin_helpers import csrf_of, log_in
-from review_helpers import PRODUCTS
+from review_helpers import PRODUCTS, imported_review
 from starlette.applications import Starlette
-from test_review_blocks_http import imported
 
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
@@ -34,8 +33,8 @@ async def test_merchant_center_fetches_the_feed_without_any_header(
     for product in PRODUCTS:
         await api.post("/api/v1/products", json=product)
     for n in range(3):
-        await imported(api, n, rating=5 - n)
-    await imported(api, 9, rating=1, published=False)
+        await imported_review(api, n, rating=5 - n)
+    await imported_review(api, 9, rating=1, published=False)
     await create_user(shop_and_key[0], "boss@shop.fr", "correct horse battery", role="admin")
     await log_in(api, "boss@shop.fr", "correct horse battery")
     url, csrf = await feed_url_in_admin(api)

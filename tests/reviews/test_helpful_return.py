@@ -6,12 +6,10 @@ from __future__ import annotations
 import httpx
 import lxml.html
 import pytest
-from test_review_page import catalogue, imported
+from review_helpers import imported_review_id
 
 from feedback_service.reviews.models import Review
 from feedback_service.settings import Settings
-
-__all__ = ["catalogue"]  # the fixture, shared with test_review_page
 
 ATTACKS = [
     "https://evil.example/w/test-shop/reviews",
@@ -46,7 +44,7 @@ async def test_a_vote_on_the_review_page_comes_back_to_it(
     catalogue: httpx.AsyncClient, settings: Settings
 ) -> None:
     api = catalogue
-    review_id = await imported(api, 1)
+    review_id = await imported_review_id(api, 1)
     page = f"{settings.base_url}/w/test-shop/reviews/{review_id}"
     action = vote_form((await api.get(page)).text)
     assert action.startswith(f"{page}/helpful?")
@@ -60,7 +58,7 @@ async def test_a_vote_from_one_of_our_pages_comes_back_to_it(
     catalogue: httpx.AsyncClient, settings: Settings
 ) -> None:
     api = catalogue
-    review_id = await imported(api, 1)
+    review_id = await imported_review_id(api, 1)
     listing = f"{settings.base_url}/w/test-shop/reviews?page=1&sort=helpful"
     voted = await api.post(
         f"/w/test-shop/reviews/{review_id}/helpful", headers={"Referer": listing}
@@ -91,7 +89,7 @@ async def test_a_vote_in_the_embedded_block_returns_to_that_view_of_the_shops_pa
     catalogue: httpx.AsyncClient, settings: Settings
 ) -> None:
     api = catalogue
-    review_id = await imported(api, 1)
+    review_id = await imported_review_id(api, 1)
     block = await api.get("/w/test-shop/products/KETTLE/reviews?fs_sort=helpful&fs_lang=fr")
     action = vote_form(block.text)
     voted = await api.post(action, headers={"Referer": "https://shop.example/"})
@@ -107,7 +105,7 @@ async def test_an_attackers_return_target_is_ignored(
     catalogue: httpx.AsyncClient, settings: Settings, target: str
 ) -> None:
     api = catalogue
-    review_id = await imported(api, 1)
+    review_id = await imported_review_id(api, 1)
     product_page = f"{settings.base_url}/w/test-shop/products/KETTLE#review-{review_id}"
     url = f"/w/test-shop/reviews/{review_id}/helpful"
     tries = [

@@ -11,9 +11,9 @@ import httpx
 import lxml.etree
 import lxml.html
 import pytest
-from conftest import SmtpSink
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from peers import SmtpSink
 from review_helpers import order_with_request, product_ids
 
 from feedback_service.errors import InvalidInput

@@ -7,9 +7,8 @@ from pathlib import Path
 import extruct
 import httpx
 import lxml.html
-import pytest
 from markup_check import assert_markup_ok
-from review_helpers import PRODUCTS
+from review_helpers import imported_review
 
 from feedback_service.reviews.models import Review
 
@@ -20,40 +19,13 @@ HOSTILE = {
 }
 
 
-async def imported(
-    api: httpx.AsyncClient, n: int, *, rating: int, published: bool = True, **extra: object
-) -> dict:  # type: ignore[type-arg]
-    body = {
-        "sku": "KETTLE",
-        "rating": rating,
-        "title": f"Avis {n}",
-        "body": f"Texte {n}",
-        "author_name": f"Client {n}",
-        "source": "legacy",
-        "source_id": str(n),
-        "submitted_at": f"2026-10-{n + 1:02d}T10:00:00Z",
-        "published": published,
-        **extra,
-    }
-    answer = await api.post("/api/v1/reviews", json=body)
-    assert answer.status_code == 201, answer.text
-    return answer.json()  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-async def catalogue(api: httpx.AsyncClient) -> httpx.AsyncClient:
-    for product in PRODUCTS:
-        await api.post("/api/v1/products", json=product)
-    return api
-
-
 async def test_every_block_passes_check_markup(
     catalogue: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     api = catalogue
     for n, rating in enumerate([5, 4, 4, 2]):
-        await imported(api, n, rating=rating)
-    await imported(api, 10, rating=1, published=False)
+        await imported_review(api, n, rating=rating)
+    await imported_review(api, 10, rating=1, published=False)
     reviews = await api.get("/w/test-shop/products/KETTLE/reviews")
     assert reviews.status_code == 200
     print(assert_markup_ok(reviews.text, "reviews", tmp_path))
@@ -70,9 +42,9 @@ async def test_every_block_passes_check_markup(
 async def test_markup_matches_published_reviews_only(catalogue: httpx.AsyncClient) -> None:
     api = catalogue
     for n, rating in enumerate([5, 3]):
-        await imported(api, n, rating=rating)
-    await imported(api, 5, rating=1, published=False)
-    rejected = await imported(api, 6, rating=1, published=False)
+        await imported_review(api, n, rating=rating)
+    await imported_review(api, 5, rating=1, published=False)
+    rejected = await imported_review(api, 6, rating=1, published=False)
     await api.post(
         f"/api/v1/reviews/{rejected['id']}/moderation", json={"action": "reject", "reason": "spam"}
     )
@@ -88,13 +60,13 @@ async def test_markup_matches_published_reviews_only(catalogue: httpx.AsyncClien
 
 async def test_etag_and_304(catalogue: httpx.AsyncClient) -> None:
     api = catalogue
-    await imported(api, 0, rating=5)
+    await imported_review(api, 0, rating=5)
     first = await api.get("/w/test-shop/products/KETTLE/reviews")
     etag = first.headers["etag"]
     assert "max-age" in first.headers["cache-control"]
     again = await api.get("/w/test-shop/products/KETTLE/reviews", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
-    await imported(api, 1, rating=2)  # a new published review
+    await imported_review(api, 1, rating=2)  # a new published review
     changed = await api.get("/w/test-shop/products/KETTLE/reviews", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["etag"] != etag
 
@@ -103,7 +75,7 @@ async def test_hostile_text_is_inert_and_markup_stays_valid(
     catalogue: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     api = catalogue
-    review = await imported(api, 0, rating=4, **HOSTILE)
+    review = await imported_review(api, 0, rating=4, **HOSTILE)
     await api.post(f"/api/v1/reviews/{review['id']}/reply", json={"body": "<b onclick=x>merci</b>"})
     for path, kind in (
         ("/w/test-shop/products/KETTLE/reviews", "reviews"),
@@ -121,14 +93,14 @@ async def test_hostile_text_is_inert_and_markup_stays_valid(
 
 async def test_helpful_votes_once_per_browser(catalogue: httpx.AsyncClient) -> None:
     api = catalogue
-    review = await imported(api, 0, rating=5)
+    review = await imported_review(api, 0, rating=5)
     url = f"/w/test-shop/reviews/{review['id']}/helpful"
     first = await api.post(url)
     assert first.status_code == 303 and "#review-" in first.headers["location"]
     await api.post(url)  # the same browser again
     assert (await Review.get(id=review["id"])).helpful_count == 1
     assert (await api.post("/w/test-shop/reviews/999999/helpful")).status_code == 404
-    pending = await imported(api, 1, rating=5, published=False)
+    pending = await imported_review(api, 1, rating=5, published=False)
     assert (await api.post(f"/w/test-shop/reviews/{pending['id']}/helpful")).status_code == 404
 
 
@@ -147,8 +119,8 @@ async def test_unknown_shop_or_product_is_404(catalogue: httpx.AsyncClient) -> N
 
 async def test_google_feed(catalogue: httpx.AsyncClient) -> None:
     api = catalogue
-    await imported(api, 0, rating=5)
-    await imported(api, 1, rating=1, published=False)
+    await imported_review(api, 0, rating=5)
+    await imported_review(api, 1, rating=1, published=False)
     answer = await api.get("/api/v1/feeds/google-product-reviews.xml")
     assert answer.status_code == 200 and answer.headers["content-type"] == "application/xml"
     root = lxml.etree.fromstring(answer.content)

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 
 import httpx
-from conftest import SmtpSink
+from peers import SmtpSink
 from review_helpers import jpeg_with_gps, order_with_request, product_ids
 
 from feedback_service.outbox.models import OutboxMessage

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import extruct
 import httpx
 import lxml.etree
 import lxml.html
-import pytest
-from markup_check import assert_markup_ok
-from review_helpers import PRODUCTS
+from markup_helpers import assert_markup_ok, head_tags, metas, products
+from review_helpers import PRODUCTS, imported_review_id
 
 from feedback_service.reviews.models import Review
 from feedback_service.settings import Settings
@@ -26,58 +23,12 @@ SHARE_HOSTS = {
 }
 
 
-async def imported(api: httpx.AsyncClient, n: int, **fields: object) -> int:
-    body = {
-        "sku": "KETTLE",
-        "rating": 4,
-        "title": f"Avis {n}",
-        "body": f"Texte de l'avis {n}, assez long pour un extrait.",
-        "author_name": f"Client {n}",
-        "source": "legacy",
-        "source_id": str(n),
-        "submitted_at": "2026-10-02T10:00:00Z",
-        "published": True,
-        **fields,
-    }
-    answer = await api.post("/api/v1/reviews", json=body)
-    assert answer.status_code == 201, answer.text
-    return int(answer.json()["id"])
-
-
-@pytest.fixture
-async def catalogue(api: httpx.AsyncClient) -> httpx.AsyncClient:
-    for product in PRODUCTS:
-        assert (await api.post("/api/v1/products", json=product)).status_code in (200, 201)
-    return api
-
-
-def products(html: str) -> list[dict[str, Any]]:
-    items = extruct.extract(html, syntaxes=["microdata"], uniform=True)["microdata"]
-    return [item for item in items if item.get("@type") == "Product"]
-
-
-def head_tags(html: str) -> str:
-    head = lxml.html.document_fromstring(html).find("head")
-    assert head is not None
-    return "".join(lxml.html.tostring(child, encoding="unicode") for child in head)
-
-
-def metas(html: str) -> dict[str, str]:
-    doc = lxml.html.document_fromstring(html)
-    found = {}
-    for meta in doc.iter("meta"):
-        key = meta.get("property") or meta.get("name")
-        if key:
-            found[key] = meta.get("content", "")
-    return found
-
-
 async def test_review_page_is_a_proper_card_and_passes_the_checker(
     catalogue: httpx.AsyncClient, settings: Settings, tmp_path: Path
 ) -> None:
     api = catalogue
-    await imported(api, 1, rating=5)
-    review_id = await imported(api, 2, rating=4, title="Chauffe vite")
+    await imported_review_id(api, 1, rating=5)
+    review_id = await imported_review_id(api, 2, rating=4, title="Chauffe vite")
     answer = await api.get(f"/w/test-shop/reviews/{review_id}")
     assert answer.status_code == 200 and "max-age" in answer.headers["cache-control"]
     html = answer.text
@@ -131,7 +82,7 @@ async def test_block_and_feed_link_to_the_review_page(
     catalogue: httpx.AsyncClient, settings: Settings
 ) -> None:
     api = catalogue
-    review_id = await imported(api, 1)
+    review_id = await imported_review_id(api, 1)
     url = f"{settings.base_url}/w/test-shop/reviews/{review_id}"
     block = lxml.html.fromstring((await api.get("/w/test-shop/products/KETTLE/reviews")).text)
     assert block.xpath(f'//article[@id="review-{review_id}"]//a[@href="{url}"]')
@@ -145,12 +96,12 @@ async def test_unpublished_unknown_or_other_shops_reviews_are_a_friendly_404(
     catalogue: httpx.AsyncClient, settings: Settings
 ) -> None:
     api = catalogue
-    pending = await imported(api, 1, published=False)
-    rejected = await imported(api, 2, published=False)
+    pending = await imported_review_id(api, 1, published=False)
+    rejected = await imported_review_id(api, 2, published=False)
     await api.post(
         f"/api/v1/reviews/{rejected}/moderation", json={"action": "reject", "reason": "spam"}
     )
-    published = await imported(api, 3)
+    published = await imported_review_id(api, 3)
     for path in (
         f"/w/test-shop/reviews/{pending}",
         f"/w/test-shop/reviews/{rejected}",
@@ -172,7 +123,7 @@ async def test_hostile_review_is_inert_on_its_page(
     catalogue: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     api = catalogue
-    review_id = await imported(
+    review_id = await imported_review_id(
         api,
         1,
         author_name="<img src=x onerror=alert(1)>\u202eevil",
@@ -193,7 +144,7 @@ async def test_hostile_review_is_inert_on_its_page(
 
 async def test_incentivised_review_says_so_on_its_page(catalogue: httpx.AsyncClient) -> None:
     api = catalogue
-    review_id = await imported(api, 1)
+    review_id = await imported_review_id(api, 1)
     await Review.filter(id=review_id).update(incentivised=True)
     html = (await api.get(f"/w/test-shop/reviews/{review_id}")).text
     text = " ".join(lxml.html.document_fromstring(html).text_content().split())
@@ -205,7 +156,7 @@ async def test_a_product_change_shows_on_the_review_page_despite_its_etag(
     catalogue: httpx.AsyncClient,
 ) -> None:
     """The page shows the product's name and image: renaming it must change the ETag."""
-    review_id = await imported(catalogue, 1)
+    review_id = await imported_review_id(catalogue, 1)
     first = await catalogue.get(f"/w/test-shop/reviews/{review_id}")
     renamed = {**PRODUCTS[0], "name": "Bouilloire inox 1,7 L"}
     assert (await catalogue.post("/api/v1/products", json=renamed)).status_code in (200, 201)

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from conftest import SECRET
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from feedback_service import tokens
+from feedback_service.settings import Settings
 from feedback_service.shops.services import create_shop
 from feedback_service.surveys.models import Click, Invitation, Response
 
@@ -204,24 +204,27 @@ async def test_hostile_comment_is_inert_in_the_page(api: httpx.AsyncClient) -> N
     assert "&lt;script&gt;alert(1)&lt;/script&gt;{{7*7}}" in page.text
 
 
-def _expired_token(invitation_id: int, shop_id: int) -> str:
+def _expired_token(secret: str, invitation_id: int, shop_id: int) -> str:
     class OldSigner(TimestampSigner):
         def get_timestamp(self) -> int:
             return int(time.time()) - 31 * 24 * 3600
 
-    serializer = URLSafeTimedSerializer(SECRET, salt=tokens.SURVEY, signer=OldSigner)
+    serializer = URLSafeTimedSerializer(secret, salt=tokens.SURVEY, signer=OldSigner)
     return str(serializer.dumps([invitation_id, shop_id]))
 
 
-async def test_bad_tokens_get_the_same_friendly_404(api: httpx.AsyncClient) -> None:
+async def test_bad_tokens_get_the_same_friendly_404(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    secret = settings.secret_key
     inv = await invite(api)
     invitation = await Invitation.get()
     other_shop, _ = await create_shop("Other", "other")
     forged = URLSafeTimedSerializer("wrong-secret", salt=tokens.SURVEY).dumps([invitation.id, 1])
-    cross_shop = URLSafeTimedSerializer(SECRET, salt=tokens.SURVEY).dumps(
+    cross_shop = URLSafeTimedSerializer(secret, salt=tokens.SURVEY).dumps(
         [invitation.id, other_shop.id]
     )
-    wrong_purpose = URLSafeTimedSerializer(SECRET, salt=tokens.UNSUBSCRIBE).dumps(
+    wrong_purpose = URLSafeTimedSerializer(secret, salt=tokens.UNSUBSCRIBE).dumps(
         [invitation.id, invitation.shop_id]
     )
     bad = [
@@ -230,9 +233,9 @@ async def test_bad_tokens_get_the_same_friendly_404(api: httpx.AsyncClient) -> N
         forged,
         cross_shop,
         wrong_purpose,
-        _expired_token(invitation.id, invitation.shop_id),
-        URLSafeTimedSerializer(SECRET, salt=tokens.SURVEY).dumps([999999, invitation.shop_id]),
-        URLSafeTimedSerializer(SECRET, salt=tokens.SURVEY).dumps({"i": 1}),
+        _expired_token(secret, invitation.id, invitation.shop_id),
+        URLSafeTimedSerializer(secret, salt=tokens.SURVEY).dumps([999999, invitation.shop_id]),
+        URLSafeTimedSerializer(secret, salt=tokens.SURVEY).dumps({"i": 1}),
     ]
     bodies = set()
     for token in bad:

@@ -8,7 +8,8 @@ import signal
 import sys
 
 import httpx
-from conftest import ROOT, SECRET, _free_port
+import pytest
+from peers import free_port
 
 from feedback_service.links import Links
 from feedback_service.settings import Settings
@@ -16,19 +17,22 @@ from feedback_service.shops.models import Shop
 from feedback_service.surveys.models import Invitation, Response
 
 
-async def test_acknowledged_answers_survive_sigkill(shop_and_key, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.slow
+async def test_acknowledged_answers_survive_sigkill(  # type: ignore[no-untyped-def]
+    shop_and_key, settings: Settings, pytestconfig: pytest.Config
+) -> None:
     shop: Shop = shop_and_key[0]
     invitations = await Invitation.bulk_create(
         [Invitation(shop=shop, kind="nps", locale="fr") for _ in range(400)]
     )
     invitations = await Invitation.filter(shop=shop).order_by("id")
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     links = Links(settings.model_copy(update={"public_base_url": base}))
     env = {
         **os.environ,
         "DATABASE_URL": settings.database_url,
-        "SECRET_KEY": SECRET,
+        "SECRET_KEY": settings.secret_key,
         "PUBLIC_BASE_URL": base,
         "DATA_DIR": str(settings.data_dir),
     }
@@ -41,7 +45,7 @@ async def test_acknowledged_answers_survive_sigkill(shop_and_key, settings: Sett
         str(port),
         "--no-access-log",
         env=env,
-        cwd=ROOT,
+        cwd=pytestconfig.rootpath,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )

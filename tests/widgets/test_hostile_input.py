@@ -10,7 +10,18 @@ from pathlib import Path
 import lxml.html
 import pytest
 from markup_helpers import as_list, assert_markup_ok, products, visible_text
-from widget_samples import CANONICAL, HOSTILE, LONG_WORD, PAGE, PRODUCT, REVIEWS, SHOP, SUMMARY
+from widget_samples import (
+    CANONICAL,
+    HOSTILE,
+    LONG_WORD,
+    PAGE,
+    PRODUCT,
+    REVIEWS,
+    SHOP,
+    SHOP_RATING,
+    SHOP_REVIEWS,
+    SUMMARY,
+)
 
 import widgets
 from widgets import Reply
@@ -47,6 +58,17 @@ REVIEWS_H = (
     ),
     REVIEWS[1],
 )
+SHOP_REVIEWS_H = (
+    replace(
+        SHOP_REVIEWS[1],
+        author_name=f"Mallory {HOSTILE}",
+        body=f"Body {HOSTILE} {LONG_WORD}",
+        language='en" onmouseover="alert(1)',
+        criteria=(("delivery", 1), ('x" onclick="alert(1)', 5)),
+        reply=Reply(body=f"Reply {HOSTILE}", published_at=REVIEWS[0].published_at),
+    ),
+    SHOP_REVIEWS[0],
+)
 PAGE_H = replace(PAGE, lang='"><script>alert(1)</script>', sort="<script>")
 
 
@@ -79,7 +101,13 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     "product page": _page,
     "shop page": _shop,
     "policy page": lambda locale: widgets.render_policy_page(SHOP_H, locale),
+    "certificate": lambda locale: widgets.render_certificate(
+        SHOP_H, SHOP_RATING, SHOP_REVIEWS_H, page=1, pages=2, locale=locale
+    ),
+    "shop badge": lambda locale: widgets.render_shop_badge(SHOP_H, SHOP_RATING, locale),
 }
+# These show no text anyone typed, only counts.
+COUNTS_ONLY = ("badge", "shop badge")
 CASES = [(name, locale) for name in RENDERERS for locale in ("en", "fr")]
 
 
@@ -126,7 +154,7 @@ def test_only_http_urls_are_emitted(name: str, locale: str) -> None:
 @pytest.mark.parametrize(("name", "locale"), CASES)
 def test_template_syntax_stays_literal(name: str, locale: str) -> None:
     html = _render(name, locale)
-    if name != "badge":  # the badge shows no user text, only counts
+    if name not in COUNTS_ONLY:
         assert "{{7*7}}" in html
     assert "49" not in html
 
@@ -136,7 +164,7 @@ def test_invisible_and_reordering_characters_are_gone(name: str, locale: str) ->
     html = _render(name, locale)
     for char in ("\u202e", "\u202c", "\u2028", "\u2029", "\x00", "\x07", "\x1b"):
         assert char not in html, repr(char)
-    if name != "badge":
+    if name not in COUNTS_ONLY:
         assert "gnp.exe" in html  # the text itself stays, without its override
 
 

@@ -1,15 +1,20 @@
-"""The templates' own gettext says exactly what jinja's would, and keeps text clean."""
+"""The jinja2 environments: every template compiled once at import, values cleaned before
+escaping, and a gettext that says exactly what jinja's would."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from jinja2 import Environment
+from jinja2 import Environment, UndefinedError
 from markupsafe import Markup
 from widget_samples import HOSTILE
 
+import widgets
 from widgets.i18n import LOCALES, TRANSLATIONS
-from widgets.rendering import ENVIRONMENTS, _finalize
+from widgets.rendering import ENVIRONMENTS, _finalize, render
 
+TEMPLATE_DIR = Path(widgets.__file__).parent / "templates"
 MESSAGES = (
     "{% trans %}Verified purchase{% endtrans %}|{{ _('Anonymous') }}|"
     "{{ _('Rated %(value)s out of 5', value=value) }}|"
@@ -38,3 +43,64 @@ def test_translation_variables_are_cleaned_and_escaped() -> None:
     assert html.startswith("Reply from &lt;script&gt;")
     for char in ("\u202e", "\u202c", "\u2028", "\x00", "\x07", "\x1b"):
         assert char not in html, repr(char)
+
+
+def test_templates_are_compiled_once_at_import() -> None:
+    on_disk = {p.name for p in TEMPLATE_DIR.glob("*.html")}
+    for env in ENVIRONMENTS.values():
+        assert env.auto_reload is False
+        cached = {name for _, name in (env.cache or {})}
+        assert cached == on_disk  # every template, compiled before any call
+
+
+def test_rendering_never_compiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    from widget_samples import (
+        CANONICAL,
+        PAGE,
+        PRODUCT,
+        REVIEWS,
+        SHOP,
+        SHOP_RATING,
+        SHOP_REVIEWS,
+        SUMMARY,
+    )
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a template was compiled during a render")
+
+    for env in ENVIRONMENTS.values():
+        monkeypatch.setattr(env, "compile", refuse)
+    for locale in ("en", "fr"):
+        widgets.render_reviews_block(SHOP, PRODUCT, SUMMARY, REVIEWS, PAGE, locale)
+        widgets.render_product_page(SHOP, PRODUCT, SUMMARY, REVIEWS, PAGE, CANONICAL, locale)
+        widgets.render_shop_page(SHOP, REVIEWS, PAGE, locale, SUMMARY)
+        widgets.render_badge(SHOP, PRODUCT, SUMMARY, locale)
+        widgets.render_head(SHOP, PRODUCT, SUMMARY, CANONICAL, locale)
+        widgets.render_policy_page(SHOP, locale)
+        widgets.render_certificate(SHOP, SHOP_RATING, SHOP_REVIEWS, page=1, pages=1, locale=locale)
+        widgets.render_shop_badge(SHOP, SHOP_RATING, locale)
+
+
+def test_values_are_cleaned_before_escaping_and_none_shows_nothing() -> None:
+    assert _finalize("a\u202eb\x00") == "ab"
+    assert _finalize(None) == ""
+    assert _finalize(3) == 3
+    ours = Markup("<b>\u202e</b>")  # markup is ours: left as it is
+    assert _finalize(ours) is ours
+
+
+def test_render_reads_any_locale_as_one_of_ours_and_refuses_a_missing_value() -> None:
+    from widget_samples import PRODUCT, SHOP, SUMMARY
+
+    from widgets.blocks import _formatter
+    from widgets.views import product_view, summary_view
+
+    context = {
+        "shop": SHOP,
+        "product": product_view(PRODUCT),
+        "summary": summary_view(SUMMARY, _formatter(SHOP, "fr")),
+    }
+    assert render("badge.html", "fr_CA", **context) == render("badge.html", "fr", **context)
+    assert render("badge.html", "de", **context) == render("badge.html", "en", **context)
+    with pytest.raises(UndefinedError):  # a typo in a template fails, never renders blank
+        render("badge.html", "en", shop=SHOP)

@@ -113,3 +113,10 @@ def test_unicode_ids_and_surrogates_are_written_safely() -> None:
     out = io.StringIO()
     run_jsonl(io.StringIO(line), out)
     assert json.loads(out.getvalue())["id"] == "café-\ud800"
+
+
+def test_the_default_locale_decides_short_texts_without_their_own() -> None:
+    lines = [json.dumps({"id": 1, "text": "ok"}), json.dumps({"id": 2, "text": "ok", "locale": ""})]
+    out = io.StringIO()
+    assert run_jsonl(io.StringIO("\n".join(lines) + "\n"), out, default_locale="fr_FR") == 2
+    assert [json.loads(line)["language"] for line in out.getvalue().splitlines()] == ["fr", "fr"]

@@ -1,4 +1,5 @@
-"""Helpers of the widget tests: the markup checker (tests/markup_check.py) and extruct readings."""
+"""Reading pages the way search engines and social networks do: the markup checker
+(tests/markup_check.py), extruct's microdata, the head's tags, the visible text."""
 
 from __future__ import annotations
 
@@ -26,6 +27,23 @@ def as_list(value: Any) -> list[Any]:
 
 def products(html: str) -> list[dict[str, Any]]:
     return [item for item in microdata(html) if item.get("@type") == "Product"]
+
+
+def head_tags(html: str) -> str:
+    head = lxml.html.document_fromstring(html).find("head")
+    assert head is not None
+    return "".join(lxml.html.tostring(child, encoding="unicode") for child in head)
+
+
+def metas(html: str) -> dict[str, str]:
+    """The content of each <meta property=...> or <meta name=...>, by its key."""
+    doc = lxml.html.document_fromstring(html)
+    found = {}
+    for meta in doc.iter("meta"):
+        key = meta.get("property") or meta.get("name")
+        if key:
+            found[key] = meta.get("content", "")
+    return found
 
 
 def visible_text(html: str) -> str:

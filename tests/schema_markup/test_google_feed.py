@@ -173,3 +173,22 @@ def test_reviews_without_text_or_url_are_left_out() -> None:
 def test_empty_feed_is_still_valid() -> None:
     root = parse(render_product_reviews_feed("Shop", []))
     assert root.findall("reviews/review") == []
+
+
+def test_publisher_favicon_only_when_it_is_an_http_url() -> None:
+    shown = parse(
+        render_product_reviews_feed("Shop", [], publisher_favicon="https://shop.example/f.ico")
+    )
+    assert shown.findtext("publisher/favicon") == "https://shop.example/f.ico"
+    hidden = parse(render_product_reviews_feed("Shop", [], publisher_favicon="javascript:x"))
+    assert hidden.find("publisher/favicon") is None
+
+
+def test_ratings_outside_the_scale_are_brought_back_into_it() -> None:
+    root = parse(
+        render_product_reviews_feed(
+            "Shop", [feed_review(review_id="low", rating=0), feed_review(review_id="hi", rating=9)]
+        )
+    )
+    overall = [r.findtext("ratings/overall") for r in root.findall("reviews/review")]
+    assert overall == ["1", "5"]

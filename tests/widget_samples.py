@@ -1,11 +1,21 @@
-"""Plain sample data for the widget tests and the screenshot script (no database)."""
+"""Plain sample data for the widget tests (no database)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from widgets import PageInfo, Product, Reply, Review, Shop, Summary
+from widgets import (
+    CriterionRating,
+    PageInfo,
+    Product,
+    Reply,
+    Review,
+    Shop,
+    ShopRating,
+    ShopReview,
+    Summary,
+)
 
 HOSTILE = (
     "<script>alert(1)</script><img src=x onerror=alert(2)> {{7*7}} "
@@ -18,6 +28,7 @@ SHOP = Shop(
     slug="demo-shop",
     name="Maison Dupont",
     policy_url=f"{SERVICE}/w/demo-shop/review-policy",
+    certificate_url=f"{SERVICE}/w/demo-shop/certificate",
     icon_url=f"{SERVICE}/favicon.svg",
 )
 PRODUCT = Product(
@@ -29,6 +40,7 @@ PRODUCT = Product(
     gtin="3017620422003",
     description="Enamelled steel kettle for every hob, whistle included.",
     page_url=f"{SERVICE}/w/demo-shop/products/KETTLE-1",
+    questions_url=f"{SERVICE}/w/demo-shop/products/KETTLE-1/questions",
 )
 SUMMARY = Summary(value=4.25, count=27, distribution={5: 14, 4: 8, 3: 3, 2: 1, 1: 1})
 
@@ -126,3 +138,43 @@ PAGE = PageInfo(
     base_url="https://reviews.example.com/w/demo-shop/products/KETTLE-1/reviews",
 )
 CANONICAL = "https://shop.example.com/products/kettle"
+
+# The shop's reviews of itself (its certificate and badge).
+SHOP_RATING = ShopRating(
+    summary=Summary(value=4.62, count=1283, distribution={5: 930, 4: 262, 3: 51, 2: 22, 1: 18}),
+    criteria=(
+        CriterionRating("delivery", 4.71, 1270),
+        CriterionRating("as_described", 4.58, 1244),
+        CriterionRating("service", 4.2, 310),
+    ),
+    total=1302,
+)
+SHOP_REVIEWS = (
+    ShopReview(
+        id=201,
+        author_name="Léa M.",
+        rating=5,
+        criteria=(("delivery", 5), ("as_described", 5), ("service", 4)),
+        body="Colis soigné, arrivé en deux jours. Le service client a répondu dans l'heure.",
+        language="fr",
+        published_at=when(14),
+        experienced_at=when(9),
+        verified=True,
+    ),
+    ShopReview(
+        id=202,
+        author_name="Tom",
+        rating=2,
+        criteria=(("delivery", 1),),
+        body="The parcel came a week late.",
+        language="en",
+        published_at=when(13),
+        experienced_at=None,
+        verified=True,
+        reply=Reply(
+            body="Sorry, Tom: the carrier lost a day; we refunded the shipping.",
+            published_at=when(14),
+        ),
+        incentivised=True,
+    ),
+)

@@ -1,0 +1,10 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops  # noqa: F401
+
+
+class Migration(migrations.Migration):
+    dependencies = [('feedback', '0017_shop_reviews')]
+
+    initial = False
+
+    operations: list = []
