@@ -11,7 +11,7 @@ from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import page, respondent_locale, row_id, validated, whole_number
 from feedback_service.links import ADMIN_QUESTIONS
 from feedback_service.orders import preferences
-from feedback_service.questions import services
+from feedback_service.questions import reading, services
 from feedback_service.questions.models import Answer, AnswerStatus, Question, QuestionStatus
 from feedback_service.questions.schemas import QuestionModerationIn
 from feedback_service.shops import auth
@@ -57,7 +57,7 @@ async def questions_page(request: Request) -> Response:
         shop=shop,
         csrf=auth.csrf_token(request),
         rows=rows,
-        answers=await services.answers_of(rows),
+        answers=await reading.answers_of(rows),
         status=status,
         asked=asked,
         reasons=services.REASON_LABELS,

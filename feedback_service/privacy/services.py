@@ -27,6 +27,7 @@ from feedback_service.http import Strict
 from feedback_service.moments import Moment
 from feedback_service.orders.models import Customer, HeldInvitation, Order, OrderItem
 from feedback_service.outbox.models import OutboxMessage
+from feedback_service.questions import reading as question_reading
 from feedback_service.questions import schemas as question_schemas
 from feedback_service.questions import services as questions
 from feedback_service.questions.models import Answer, Question
@@ -228,17 +229,17 @@ async def export_customer(shop: Shop, email: str) -> CustomerExport:
 
 async def _question_records(person: Person) -> dict[str, Any]:
     """The questions they asked (with the answers they received) and the answers they wrote."""
-    answers = await questions.answers_of(person.questions)
+    answers = await question_reading.answers_of(person.questions)
     return {
         "questions": [
             ExportedQuestion(
-                **dict(questions.question_out(q, answers[q.id])), author_email=q.author_email
+                **dict(question_reading.question_out(q, answers[q.id])), author_email=q.author_email
             )
             for q in person.questions
         ],
         "question_answers": [
             ExportedQuestionAnswer(
-                **dict(questions.answer_out(a)),
+                **dict(question_reading.answer_out(a)),
                 question_id=a.question_id,
                 author_email=a.author_email,
             )

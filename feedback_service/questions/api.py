@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import ModelResponse, decode_cursor, encode_cursor, read_json, row_id
-from feedback_service.questions import services
+from feedback_service.questions import reading, services
 from feedback_service.questions.models import Question, QuestionStatus
 from feedback_service.questions.schemas import AnswerIn, QuestionModerationIn, QuestionsPage
 from feedback_service.shops.api import api_shop
@@ -46,8 +46,8 @@ async def list_questions(request: Request) -> Response:
         query = query.filter(id__lt=before)
     rows = await query.order_by("-id").limit(PAGE_SIZE + 1).select_related("product")
     page = rows[:PAGE_SIZE]
-    answers = await services.answers_of(page)
-    items = [services.question_out(q, answers[q.id]) for q in page]
+    answers = await reading.answers_of(page)
+    items = [reading.question_out(q, answers[q.id]) for q in page]
     next_cursor = encode_cursor(rows[PAGE_SIZE - 1].id) if len(rows) > PAGE_SIZE else None
     return ModelResponse(QuestionsPage(items=items, next_cursor=next_cursor))
 
@@ -57,7 +57,7 @@ async def answer(request: Request) -> Response:
     data = await read_json(request, AnswerIn)
     links = request.app.state.links
     question = await services.answer(shop, _question_id(request), data.body, "api", links)
-    return ModelResponse(await services.with_answers(question))
+    return ModelResponse(await reading.with_answers(question))
 
 
 async def moderate(request: Request) -> Response:
@@ -65,4 +65,4 @@ async def moderate(request: Request) -> Response:
     data = await read_json(request, QuestionModerationIn)
     links = request.app.state.links
     question = await services.moderate(shop, _question_id(request), data, "api", links)
-    return ModelResponse(await services.with_answers(question))
+    return ModelResponse(await reading.with_answers(question))
