@@ -19,7 +19,6 @@ from feedback_service.links import (
     PRODUCT_PAGE,
     REVIEW_CARD,
     REVIEW_PAGE,
-    SHOP_BADGE,
     Links,
 )
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
@@ -425,8 +424,8 @@ async def load(settings: Settings) -> list[str]:
         f"Review form (order DEMO-GUEST): {review_url(links, review_request)}",
         f"Product page with reviews: {links.url(PRODUCT_PAGE, shop=SLUG, sku=sku)}",
         f"Embeddable block: {links.url(PRODUCT_BLOCK, shop=SLUG, sku=sku, kind='reviews')}",
-        f"The shop's review certificate: {links.url(CERTIFICATE, shop=SLUG)}"
-        f"  (its badge: {links.url(SHOP_BADGE, shop=SLUG)})",
+        # The badge is a fragment for the shop's pages, not a page: named, not linked.
+        f"The shop's review certificate: {links.url(CERTIFICATE, shop=SLUG)}  (its badge: /badge)",
         f"Product questions to moderate and answer: {links.url(ADMIN_QUESTIONS)}",
         *(
             [
