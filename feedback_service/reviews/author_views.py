@@ -11,9 +11,9 @@ from starlette.responses import RedirectResponse, Response
 from feedback_service import ratelimit
 from feedback_service.http import client_ip, no_store, page, respondent_locale
 from feedback_service.i18n import Translator
-from feedback_service.links import Links
+from feedback_service.links import AUTHOR_PAGE, AUTHOR_WITHDRAW, Links
 from feedback_service.reviews import authors
-from feedback_service.reviews.models import Review
+from feedback_service.reviews.models import Review, ReviewStatus
 from feedback_service.reviews.services import MAX_TEXT, MAX_TITLE, utcnow
 from feedback_service.reviews.views import photo_dir
 
@@ -48,7 +48,7 @@ def _page(
     locale = authors.author_locale(review)
     _ = Translator(locale)
     now = utcnow()
-    action = f"{_links(request).base_url}/m/{request.path_params['token']}"
+    token = request.path_params["token"]
     shown: dict[str, Any] = {"rating": str(review.rating), "title": review.title}
     shown["body"] = review.body
     return no_store(
@@ -68,7 +68,8 @@ def _page(
             values=shown | (values or {}),
             errors=errors or {},
             notice=notice,
-            action=action,
+            action=_links(request).url(AUTHOR_PAGE, token=token),
+            withdraw_action=_links(request).url(AUTHOR_WITHDRAW, token=token),
             max_title=MAX_TITLE,
             max_text=MAX_TEXT,
         )
@@ -83,7 +84,7 @@ async def author_page(request: Request) -> Response:
     notice = None
     if request.query_params.get("saved") == "1":
         notice = _("Your changes are saved.")
-        if review.status == "pending":
+        if review.status == ReviewStatus.PENDING:
             notice = _(
                 "Your changes are saved. The shop checks your review again before it is published."
             )
@@ -120,7 +121,8 @@ async def author_edit(request: Request) -> Response:
         return _page(request, review, status_code=400, values=values, errors=errors)
     await authors.edit(review, change)
     token = request.path_params["token"]
-    return RedirectResponse(f"{_links(request).base_url}/m/{token}?saved=1", status_code=303)
+    saved = _links(request).url(AUTHOR_PAGE, token=token) + "?saved=1"
+    return RedirectResponse(saved, status_code=303)
 
 
 async def author_withdraw(request: Request) -> Response:

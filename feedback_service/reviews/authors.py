@@ -20,11 +20,11 @@ from tortoise.transactions import in_transaction
 
 from feedback_service import tokens
 from feedback_service.i18n import Translator
-from feedback_service.links import Links
+from feedback_service.links import AUTHOR_PAGE, Links
 from feedback_service.orders.models import Customer
 from feedback_service.outbox import services as outbox
 from feedback_service.reviews import checks
-from feedback_service.reviews.models import ModerationEvent, Review
+from feedback_service.reviews.models import ModerationEvent, Review, ReviewStatus
 from feedback_service.reviews.services import (
     MAX_TEXT,
     MAX_TITLE,
@@ -45,7 +45,7 @@ EDIT_WINDOW = timedelta(days=30)
 
 def author_url(links: Links, review: Review) -> str:
     token = links.signer.dumps(tokens.REVIEW_AUTHOR, review.id, review.shop_id)
-    return f"{links.base_url}/m/{token}"
+    return links.url(AUTHOR_PAGE, token=token)
 
 
 def edit_deadline(review: Review) -> datetime:
@@ -91,7 +91,7 @@ async def queue_confirmation(
         "reviews": [
             (review, author_url(links, review), subject_of(review, shop, _)) for review in reviews
         ],
-        "pending": any(review.status == "pending" for review in reviews),
+        "pending": any(review.status == ReviewStatus.PENDING for review in reviews),
         "deadline_text": date_text(edit_deadline(reviews[0]), shop, locale),
     }
     await outbox.queue_email(
@@ -158,7 +158,7 @@ async def edit(review: Review, change: Edit, now: datetime | None = None) -> boo
         "title": change.title,
         "body": change.body,
         "edited_at": now,
-        "status": "published" if auto else "pending",
+        "status": ReviewStatus.PUBLISHED if auto else ReviewStatus.PENDING,
         "rejection_reason": None,
         "published_at": (review.published_at or now) if auto else review.published_at,
         "sentiment_score": None,

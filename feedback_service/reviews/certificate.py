@@ -9,6 +9,7 @@ Both carry no rating markup (see widgets.certificate), an ETag and the blocks' c
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from starlette.requests import Request
@@ -33,7 +34,7 @@ async def certificate(request: Request) -> Response:
     rating = await shop_reviews.shop_rating(shop, datetime.now(UTC))
     rows, page, pages = await shop_reviews.reviews_page(shop, page)
     html = widgets.render_certificate(
-        _shop_data(shop, _links(request).base_url),
+        _shop_data(shop, _links(request)),
         _rating_data(rating),
         [_review_data(review) for review in rows],
         page=page,
@@ -47,7 +48,7 @@ async def badge(request: Request) -> Response:
     shop = await _shop(request)
     await blocks.note_embedded(shop)
     rating = await shop_reviews.shop_rating(shop, datetime.now(UTC))
-    shop_data = _shop_data(shop, _links(request).base_url)
+    shop_data = _shop_data(shop, _links(request))
     html = widgets.render_shop_badge(shop_data, _rating_data(rating), _locale(request, shop))
     return _answer(request, html)
 
@@ -84,14 +85,9 @@ def _answer(request: Request, html: str) -> Response:
     return HTMLResponse(html, headers=headers)
 
 
-def _shop_data(shop: Shop, base_url: str) -> widgets.Shop:
-    return widgets.Shop(
-        slug=shop.slug,
-        name=shop.name,
-        base_url=base_url,
-        logo_url=shop.logo_url or None,
-        timezone=shop.timezone,
-    )
+def _shop_data(shop: Shop, links: Links) -> widgets.Shop:
+    # The logo is the certificate's og:image (it has no product image).
+    return replace(blocks.shop_data(shop, links), logo_url=shop.logo_url or None)
 
 
 def _rating_data(rating: shop_reviews.ShopRating) -> widgets.ShopRating:

@@ -16,10 +16,12 @@ from markup_check import assert_markup_ok
 from review_helpers import PRODUCTS
 
 import widgets
+from feedback_service.links import Links
 from feedback_service.orders.models import Product
 from feedback_service.reviews import blocks
 from feedback_service.reviews.highlights import shop_highlights
 from feedback_service.reviews.models import Review
+from feedback_service.settings import Settings
 
 BLOCK = "/w/test-shop/products/KETTLE/reviews"
 ERASED_EMAIL = "first.reviewer@example.com"
@@ -215,15 +217,14 @@ async def test_an_erased_authors_words_leave_the_highlights(
 
 
 async def test_the_shops_highlights_for_its_certificate(
-    reviewed: dict[str, int], client: httpx.AsyncClient
+    reviewed: dict[str, int], client: httpx.AsyncClient, settings: Settings
 ) -> None:
     product = await Product.get(sku="KETTLE")
     # All the shop's reviews are about the kettle: the same words, worked out again.
     assert await shop_highlights(product.shop_id) == product.highlights  # type: ignore[attr-defined]
+    shop = await product.shop
     html = widgets.render_highlights(
-        blocks.shop_data(await product.shop, "https://reviews.example"),
-        blocks.highlights_data(product.highlights),
-        "fr",
+        blocks.highlights_data(product.highlights, shop.slug, Links(settings)), "fr"
     )
     assert list(highlights(html)) == ["Livraison", "Qualité", "Emballage"]
 
