@@ -83,7 +83,7 @@ class Summary:
 class Quote:
     """Words of a published review, verbatim; ``cut_start``/``cut_end``: words left out."""
 
-    url: str  # the quoted review's own page
+    url: str | None  # the quoted review's own page (None: a review without one)
     language: str
     text: str
     cut_start: bool = False

@@ -32,7 +32,7 @@ class QuoteView:
     lang: str | None  # set when the quote is not in the page's language
     cut_start: bool
     cut_end: bool
-    url: str  # the review's own page
+    url: str | None  # the review's own page (None: it has none)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from math import ceil
@@ -138,9 +139,10 @@ def summary_of(product: Product) -> widgets.Summary:
 
 
 def highlights_data(
-    stored: list[dict[str, Any]], shop_slug: str, links: Links
+    stored: list[dict[str, Any]], shop_slug: str, links: Links, no_page: Collection[int] = ()
 ) -> tuple[widgets.Highlight, ...]:
-    """Highlights as reviews.highlights stored them (with the product), for the widgets."""
+    """Highlights as reviews.highlights stored them (with the product), for the widgets;
+    the quotes of the reviews in `no_page` (the shop's reviews of itself) link nowhere."""
     return tuple(
         widgets.Highlight(
             aspect=h["aspect"],
@@ -149,7 +151,9 @@ def highlights_data(
             negative=h["negative"],
             quotes=tuple(
                 widgets.Quote(
-                    url=links.url(REVIEW_PAGE, shop=shop_slug, id=q["review"]),
+                    url=None
+                    if q["review"] in no_page
+                    else links.url(REVIEW_PAGE, shop=shop_slug, id=q["review"]),
                     language=language,
                     text=q["text"],
                     cut_start=q["cut_start"],

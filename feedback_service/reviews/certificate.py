@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -21,6 +22,7 @@ from feedback_service.http import respondent_locale, whole_number
 from feedback_service.i18n import LOCALES, normalize_locale
 from feedback_service.links import Links
 from feedback_service.reviews import blocks, shop_reviews
+from feedback_service.reviews.highlights import shop_highlights
 from feedback_service.reviews.models import Review
 from feedback_service.reviews.views import BLOCK_CACHE
 from feedback_service.shops.models import Shop
@@ -33,6 +35,7 @@ async def certificate(request: Request) -> Response:
     page = whole_number(request.query_params.get("page") or "1", digits=5) or 1
     rating = await shop_reviews.shop_rating(shop, datetime.now(UTC))
     rows, page, pages = await shop_reviews.reviews_page(shop, page)
+    said = await shop_highlights(shop.id)
     html = widgets.render_certificate(
         _shop_data(shop, _links(request)),
         _rating_data(rating),
@@ -40,8 +43,20 @@ async def certificate(request: Request) -> Response:
         page=page,
         pages=pages,
         locale=locale,
+        highlights=blocks.highlights_data(
+            said, shop.slug, _links(request), await _without_page(said)
+        ),
     )
     return _answer(request, html)
+
+
+async def _without_page(said: list[dict[str, Any]]) -> set[int]:
+    """The quoted reviews that are of the shop itself: they have no page of their own."""
+    quoted = {q["review"] for h in said for q in h["quotes"].values()}
+    if not quoted:
+        return set()
+    rows = await Review.filter(id__in=quoted, product_id__isnull=True).values("id")
+    return {row["id"] for row in rows}
 
 
 async def badge(request: Request) -> Response:
