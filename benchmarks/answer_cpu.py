@@ -4,8 +4,8 @@
     .venv/bin/python benchmarks/answer_cpu.py --engines sqlite --answers 5000
     .venv/bin/python benchmarks/answer_cpu.py --concurrency 20     # 20 answers at a time
     mkdir -p /tmp/cg && valgrind --tool=callgrind --callgrind-out-file=/tmp/cg/out \
-        --instr-atstart=no .venv/bin/python benchmarks/answer_cpu.py --engines postgres --answers 100 \
-        --callgrind /tmp/cg                                        # instructions per answer
+        --instr-atstart=no .venv/bin/python benchmarks/answer_cpu.py --engines postgres \
+        --answers 100 --callgrind /tmp/cg                          # instructions per answer
 
 `benchmarks/http_bench.py` measures requests/s over HTTP, which on a shared 2-core machine
 moves with whatever else runs. This measures what our code costs: both apps are called
