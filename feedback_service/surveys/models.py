@@ -62,7 +62,8 @@ class Click(Model):
     Only the first clicks of each score of an invitation are kept (mail scanners and
     reposted links open one link again and again): the last kept one stands for the later
     ones too, which it counts in `repeats` and whose time, user agent and outcome it takes,
-    so that a burst of scores still shows in the recent clicks."""
+    so that a burst of scores still shows in the recent clicks. A click of the score its
+    link's answer already has is not stored: it tells nothing the answer does not."""
 
     id = fields.BigIntField(primary_key=True)
     invitation: fields.ForeignKeyRelation[Invitation] = fields.ForeignKeyField(

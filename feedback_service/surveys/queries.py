@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from tortoise.expressions import RawSQL
 from tortoise.queryset import QuerySet
@@ -123,9 +123,10 @@ def _link_sql(with_recent: bool) -> str:
 CLICKS_KEPT = 5
 
 # The provisional click, recorded only if the invitation exists and is of a kind whose
-# links have this key (Click.params). Its slot is how many clicks of its score are kept, up
-# to CLICKS_KEPT - 1 (an index-only count of at most that many): past that, the last slot
-# is taken, and that row counts the click and takes its time (the burst window sees it).
+# links have this key (Click.params), and its link's answer has not this score already. Its
+# slot is how many clicks of its score are kept, up to CLICKS_KEPT - 1 (an index-only count
+# of at most that many): past that, the last slot is taken, and that row counts the click
+# and takes its time (the burst window sees it).
 _CLICK = (
     'INSERT INTO "click" (invitation_id, score, outcome, user_agent, created_at, slot)'
     f" SELECT id, :score, '{ClickOutcome.PENDING}', :user_agent, :at,"
@@ -134,12 +135,16 @@ _CLICK = (
     f" LIMIT {CLICKS_KEPT - 1}) kept)"
     ' FROM "invitation" WHERE id = :invitation AND shop_id = :shop'
     " AND kind IN (:kind_0, :kind_1, :kind_2)"
+    # Nor if it repeats the answer recorded through this link (the lookup's index probe).
+    ' AND NOT EXISTS (SELECT 1 FROM "response" r WHERE r.dedupe_key = CASE WHEN'
+    ' "invitation".reusable THEN :reusable_key ELSE :personal_key END AND r.score = :score)'
     " ON CONFLICT (invitation_id, score, slot) DO UPDATE SET"
     ' repeats = "click".repeats + 1, created_at = excluded.created_at,'
     f" user_agent = excluded.user_agent, outcome = '{ClickOutcome.PENDING}'"
 )
 
-# The answer of a personal link, inserted only in the usual case (see NewAnswer.params).
+# The answer of a personal link, inserted or its score changed only in the usual case (see
+# NewAnswer).
 _DISTINCT = "COUNT(DISTINCT score)"
 _ANSWER = (
     'INSERT INTO "response" (shop_id, invitation_id, customer_id, kind, score, aspects,'
@@ -154,7 +159,11 @@ _ANSWER = (
     " + CASE WHEN :score = MIN(score) OR :score = MAX(score) THEN 0 ELSE 1 END END"
     ' FROM "click" WHERE invitation_id = :invitation AND created_at >= :since)'
     " < :burst_scores"
-    " ON CONFLICT (dedupe_key) DO NOTHING"
+    # Answered already: a change of score within the change window, in the same statement;
+    # the same score again or a later change writes nothing (the caller reads the state).
+    " ON CONFLICT (dedupe_key) DO UPDATE SET score = excluded.score,"
+    " updated_at = excluded.updated_at, alert_due_at = excluded.alert_due_at"
+    ' WHERE "response".score <> excluded.score AND "response".created_at >= :change_since'
 )
 
 
@@ -188,14 +197,16 @@ class Click:
 @dataclass(frozen=True)
 class NewAnswer:
     """A confirm to record with the lookup, when it is the usual case: a personal link of a
-    shop without webhooks, not answered yet, no mail-scanner burst. Otherwise nothing is
-    written and the caller decides from the lookup."""
+    shop without webhooks, no mail-scanner burst, and either not answered yet or answered
+    with another score since `change_since`. Otherwise nothing is written and the caller
+    decides from the lookup."""
 
     score: int
     kinds: tuple[str, ...]  # the survey kinds whose links have the key confirmed
     at: datetime
     alert_due: datetime
     burst_scores: int  # distinct scores clicked within the window that make a burst
+    change_since: datetime  # an answer recorded since then may change its score
 
     def params(self) -> dict[str, object]:
         kinds = _three(self.kinds)
@@ -204,6 +215,7 @@ class NewAnswer:
             "at": self.at,
             "alert_due": self.alert_due,
             "burst_scores": self.burst_scores,
+            "change_since": self.change_since,
             "kind_0": kinds[0],
             "kind_1": kinds[1],
             "kind_2": kinds[2],
@@ -246,9 +258,9 @@ async def record_usual_answer(
     reusable_key: str | None,
     recent_since: datetime,
     answer: NewAnswer,
-) -> int | Link | None:
-    """The answer if it is the usual case (see NewAnswer): its id. Otherwise nothing is
-    written and load_link(recent_since=…) is returned, from the same round trip."""
+) -> Literal[True] | Link | None:
+    """True if it is the usual case (see NewAnswer): the answer is recorded. Otherwise
+    nothing is written and load_link(recent_since=…) is returned, from the same round trip."""
     params = {
         "invitation": invitation_id,
         "shop": shop_id,
@@ -261,8 +273,8 @@ async def record_usual_answer(
     inserted, row = await db.write_and_read(
         _ANSWER, _link_sql(True), params, read_after_insert=False
     )
-    if inserted is not None:
-        return inserted
+    if inserted is not None:  # (after a change on SQLite, not the answer's id)
+        return True
     return _link(row, recent=True)
 
 

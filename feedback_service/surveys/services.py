@@ -236,9 +236,11 @@ async def confirm_answer(
     now = utcnow()
     since = now - BURST_WINDOW
     invitation_id, shop_id = link_ids
-    # The usual case (a personal link, no webhook, no burst, no answer yet) is recorded in
-    # one round trip; anything else is decided here from what the lookup found.
-    usual = queries.NewAnswer(*score_and_kinds, now, now + BURST_WINDOW, BURST_DISTINCT_SCORES)
+    # The usual case (a personal link, no webhook, no burst; a first answer or a change of
+    # score) is recorded in one round trip; anything else is decided here from the lookup.
+    usual = queries.NewAnswer(
+        *score_and_kinds, now, now + BURST_WINDOW, BURST_DISTINCT_SCORES, now - CHANGE_WINDOW
+    )
     personal_key, reusable_key = _link_keys(invitation_id, browser_id)
     link = await queries.record_usual_answer(
         invitation_id,
@@ -248,7 +250,7 @@ async def confirm_answer(
         recent_since=since,
         answer=usual,
     )
-    if isinstance(link, int):
+    if link is True:
         return AnswerState.CONFIRMED
     if link is None:
         raise InvalidToken("This link is not valid.")
