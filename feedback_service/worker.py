@@ -26,6 +26,7 @@ from feedback_service.alerts import tasks as alerts_tasks
 from feedback_service.connectors import tasks as connectors_tasks
 from feedback_service.links import Links
 from feedback_service.outbox import jobs, mail, webhooks
+from feedback_service.outbox import tasks as outbox_tasks
 from feedback_service.outbox.models import OutboxMessage, OutboxState, WebhookEndpoint
 from feedback_service.outbox.services import utcnow
 from feedback_service.privacy import tasks as privacy_tasks
@@ -57,6 +58,7 @@ IDLE_SLEEP = 1.0
 TASKS = (
     alerts_tasks,
     connectors_tasks,
+    outbox_tasks,
     privacy_tasks,
     questions_tasks,
     reviews_tasks,
