@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 
 from widgets import (
     CriterionRating,
+    DrawNotice,
     PageInfo,
     Product,
     Reply,
     Review,
+    ReviewPolicy,
     Shop,
     ShopRating,
     ShopReview,
@@ -24,6 +26,17 @@ HOSTILE = (
 LONG_WORD = "A" * 5000
 
 SHOP = Shop(slug="demo-shop", name="Maison Dupont", base_url="https://reviews.example.com")
+POLICY = ReviewPolicy(
+    publication_days=7,
+    retention_years=5,
+    moderated=True,
+    refusal_reasons=("It contains abusive or offensive language.", "It is advertising or spam."),
+)
+DRAW = DrawNotice(
+    prize="Un panier garni",
+    ends=datetime(2026, 6, 30, 22, 0, tzinfo=UTC),  # July 1, 0:00 in Paris: June 30 is the last day
+    url="https://reviews.example.com/w/demo-shop/draws/3",
+)
 PRODUCT = Product(
     sku="KETTLE-1",
     name="Stovetop kettle 1.5 L",

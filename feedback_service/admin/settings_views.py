@@ -50,6 +50,9 @@ REVIEW_FLOW_FIELDS = (
     ("review_reminders", 0, 2),
     ("review_reminder_days", 1, 90),
     ("followup_delay_days", 0, 60),
+    # The review policy's promises: published or refused within, kept online for.
+    ("review_publication_days", 1, 90),
+    ("review_retention_years", 1, 20),
 )
 
 

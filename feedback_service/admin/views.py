@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
@@ -217,6 +218,13 @@ async def reviews(request: Request) -> Response:
         .limit(100)
         .select_related("product")
     )
+    # Waiting longer than the review policy promises (L111-7-2): shown first, flagged.
+    late_before = datetime.now(UTC) - timedelta(days=user.shop.review_publication_days)
+    late = (
+        await Review.filter(shop=user.shop, status="pending", submitted_at__lt=late_before).count()
+        if status == "pending"
+        else 0
+    )
     return page(
         request,
         "admin/reviews.html",
@@ -227,6 +235,8 @@ async def reviews(request: Request) -> Response:
         rows=rows,
         status=status,
         reasons=moderation.REASON_LABELS,
+        late=late,
+        late_before=late_before,
     )
 
 

@@ -44,7 +44,8 @@ async def _public_draw(request: Request) -> tuple[Shop, PrizeDraw]:
 
 
 async def draw_page(request: Request) -> Response:
-    """What anyone needs to check a draw: the seed, the entries, their hash, the winner."""
+    """What anyone needs to check a draw: the seed's hash, the entries' receipts, and once
+    it ran the seed, the hash of the entries and the winner."""
     shop, draw = await _public_draw(request)
     request.state.frame_ancestors = shop.frame_ancestors
     url = draws.public_url(_links(request), shop, draw)
@@ -55,7 +56,7 @@ async def draw_page(request: Request) -> Response:
         locale,
         shop=shop,
         draw=draw,
-        result=draws.result_json(draw),
+        result=await draws.public_result(draw),
         period=draws.period_text(draw, shop.timezone, locale),
         rules_url=safe_http_url(draw.rules_url),
         json_url=f"{url}.json",
@@ -67,7 +68,7 @@ async def draw_page(request: Request) -> Response:
 async def draw_json(request: Request) -> Response:
     shop, draw = await _public_draw(request)
     return JSONResponse(
-        {"shop": shop.slug, **draws.result_json(draw)},
+        {"shop": shop.slug, **await draws.public_result(draw)},
         headers={"Cache-Control": PUBLIC_CACHE, "Access-Control-Allow-Origin": "*"},
     )
 

@@ -35,6 +35,7 @@ from feedback_service.reviews.services import (
 )
 from feedback_service.sentiment import analyse
 from feedback_service.shops.models import Shop
+from feedback_service.templating import render
 
 
 @dataclass
@@ -147,8 +148,10 @@ async def submit(
     items: list[ProductReview],
     display_name: str,
     photo_dir: Path,
+    links: Links,
 ) -> list[Review]:
-    """Store the order's reviews; a second submission of the same form changes nothing."""
+    """Store the order's reviews and queue their confirmation email; a second submission of
+    the same form changes nothing."""
     if form.submitted:
         return []
     # Every photo decoded and re-encoded (InvalidInput) before any is written.
@@ -157,7 +160,8 @@ async def submit(
     shop, request = form.shop, form.request
     now = utcnow()
     # Written while a prize draw is announced: the review says so, whatever its rating.
-    incentivised = await draws.announced(shop, now)
+    draw = await draws.open_draw(shop, now)
+    incentivised = draw is not None
     created: list[Review] = []
     try:
         async with in_transaction():
@@ -215,6 +219,42 @@ async def submit(
             for product_id in {r.product_id for r in created if r.status == "published"}:
                 if product_id is not None:
                     await refresh_product_rating(product_id)
+            await _queue_confirmation(form, created, draw, links)
     except IntegrityError:  # submitted twice at the same moment: the first one stands
         return []
     return created
+
+
+async def _queue_confirmation(
+    form: ReviewForm, created: list[Review], draw: PrizeDraw | None, links: Links
+) -> None:
+    """What the author sent, when it is published, and their prize draw receipt."""
+    customer, shop = form.customer, form.shop
+    if not created or not customer.email or customer.email.endswith("@invalid"):
+        return
+    locale = customer.locale
+    _ = Translator(locale)
+    names = {product.id: product.name for product in form.products}
+    receipt = await draws.entry_receipt(draw, created[0]) if draw else None
+    context = {
+        "shop": shop,
+        "name": customer.name.split(" ")[0] if customer.name else "",
+        "reviews": [
+            (names.get(review.product_id, "") if review.product_id else "", review.rating)
+            for review in created
+        ],
+        "pending": any(review.status == "pending" for review in created),
+        "days": shop.review_publication_days,
+        "draw": draw if receipt else None,
+        "receipt": receipt,
+        "draw_url": f"{draws.public_url(links, shop, draw)}#entry-{receipt}" if draw else "",
+        "policy_url": f"{links.base_url}/w/{shop.slug}/review-policy?lang={locale}",
+    }
+    await outbox.queue_email(
+        shop,
+        to=customer.email,
+        locale=locale,
+        subject=_("Thank you for your review, %(shop)s received it", shop=shop.name),
+        html=render("emails/review_received.html", locale, **context),
+        text=render("emails/review_received.txt", locale, **context),
+    )

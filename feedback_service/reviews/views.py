@@ -102,7 +102,7 @@ async def review_form(request: Request) -> Response:
     items, display_name, errors = submission.read_submission(form, fields, files)
     if not errors:
         try:
-            await submission.submit(form, items, display_name, photo_dir(request))
+            await submission.submit(form, items, display_name, photo_dir(request), _links(request))
         except InvalidInput as exc:
             errors = {
                 f"p{item.product.id}_photos": exc.message
@@ -226,8 +226,12 @@ async def review_policy(request: Request) -> Response:
     shop = await _shop(request.path_params["shop"])
     request.state.frame_ancestors = shop.frame_ancestors
     query = BlockQuery.parse(dict(request.query_params))
+    locale = query.lang or query.locale or shop.locale
+    links = _links(request)
     html = widgets.render_policy_page(
-        blocks.shop_data(shop, _links(request).base_url), query.lang or query.locale or shop.locale
+        blocks.shop_data(shop, links.base_url),
+        await blocks.policy_data(shop, links, locale),
+        locale,
     )
     return HTMLResponse(html, headers={"Cache-Control": BLOCK_CACHE})
 
