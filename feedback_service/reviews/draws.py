@@ -302,19 +302,17 @@ async def entry_receipt(draw: PrizeDraw, review: Review) -> str | None:
     if review.customer_id is None or review.source != ENTERING_SOURCE:
         return None
     start, end = entry_window(draw)
-    first = (
-        await Review.filter(
-            shop_id=draw.shop_id,
-            customer_id=review.customer_id,
-            source=ENTERING_SOURCE,
-            submitted_at__gte=start,
-            submitted_at__lt=end,
-        )
-        .exclude(status="rejected", rejection_reason__in=EXCLUDED_REASONS)
-        .order_by("id")
-        .first()
-    )
-    return receipt(draw.id, first.id, first.draw_nonce) if first else None
+    theirs = await Review.filter(
+        shop_id=draw.shop_id,
+        customer_id=review.customer_id,
+        source=ENTERING_SOURCE,
+        submitted_at__gte=start,
+        submitted_at__lt=end,
+    ).order_by("id")
+    for first in theirs:
+        if not (first.status == "rejected" and first.rejection_reason in EXCLUDED_REASONS):
+            return receipt(draw.id, first.id, first.draw_nonce)
+    return None
 
 
 async def public_result(draw: PrizeDraw) -> dict[str, Any]:
