@@ -11,6 +11,8 @@ import lxml.html
 import pytest
 from admin_helpers import csrf_of, log_in
 from markup_helpers import visible_text
+from peers import SmtpSink
+from review_helpers import order_with_request, product_ids
 
 from feedback_service.i18n import gettext
 from feedback_service.orders.models import Product
@@ -18,8 +20,10 @@ from feedback_service.reviews import draws
 from feedback_service.reviews.models import Review
 from feedback_service.reviews.moderation import REASON_LABELS
 from feedback_service.reviews.schemas import REJECTION_REASONS
+from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop
 from feedback_service.shops.services import create_user
+from feedback_service.worker import Worker
 
 # Each statement the law asks for, with the shop's values (publication within 10 days,
 # kept 3 years) filled in.
@@ -65,6 +69,19 @@ AUTOMATIC_CHECK = {
     "en": "Reviews are published as soon as they are written, unless an automatic check",
     "fr": "Les avis sont publiés dès qu'ils sont écrits, sauf si un contrôle automatique",
 }
+
+
+async def submit_form(client: httpx.AsyncClient, url: str, title: str) -> None:
+    """The customer rates the kettle (1 star) with a title, as in the form."""
+    form = await client.get(url)
+    first = product_ids(form.text)[0]
+    data = {
+        f"{first}_rating": "1",
+        f"{first}_title": title,
+        "display_name": "M. C.",
+        "consent": "yes",
+    }
+    assert (await client.post(url, data=data)).status_code == 303
 
 
 async def admin(client: httpx.AsyncClient, shop: Shop) -> str:
@@ -226,3 +243,31 @@ async def test_pending_reviews_older_than_the_promise_are_flagged(
     await Shop.filter(id=shop.id).update(review_publication_days=90)
     on_time = lxml.html.fromstring((await client.get("/admin/reviews")).text)
     assert not on_time.xpath('//*[@id="late-reviews"] | //article[contains(@class, "late")]')
+
+
+async def test_the_confirmation_email_states_the_promise(
+    api: httpx.AsyncClient, settings: Settings, smtp: SmtpSink
+) -> None:
+    """English customer, no draw: what they reviewed, the shop's maximum delay, no receipt;
+    published at once (auto-publish): it says so."""
+    await Shop.filter(slug="test-shop").update(review_publication_days=4)
+    request = await order_with_request(api, "O-EN", locale="en")
+    await submit_form(api, request["url"], "Solid kettle")
+    await Shop.filter(slug="test-shop").update(reviews_auto_publish=True)
+    published = await order_with_request(api, "O-AUTO", locale="en")
+    await submit_form(api, published["url"], "Nice mug")
+    worker = Worker(settings.model_copy(update={"smtp_url": smtp.url}))
+    while await worker.run_once():
+        pass
+    sent = {
+        m["To"]: m.get_body(("plain",)).get_content()
+        for m in smtp.parsed()
+        if m["Subject"] == "Thank you for your review, Boutique Test received it"
+    }
+    assert set(sent) == {"o-en@example.fr", "o-auto@example.fr"}
+    pending = sent["o-en@example.fr"]
+    assert "- Bouilloire 1,5 L — 1 out of 5" in pending
+    assert "A person reads every review before it is published, within 4 days." in pending
+    assert "prize draw" not in pending and "receipt" not in pending
+    assert "Your review is published." in sent["o-auto@example.fr"]
+    assert f"{settings.base_url}/w/test-shop/review-policy?lang=en" in pending
