@@ -14,7 +14,7 @@ from feedback_service.i18n import Translator
 from feedback_service.links import Links
 from feedback_service.orders.models import Customer, Product
 from feedback_service.outbox import services as outbox
-from feedback_service.reviews import checks, draws, photos, shop_reviews
+from feedback_service.reviews import checks, draws, photos, promises, shop_reviews
 from feedback_service.reviews.models import (
     ModerationEvent,
     PrizeDraw,
@@ -160,8 +160,7 @@ async def submit(
     shop, request = form.shop, form.request
     now = utcnow()
     # Written while a prize draw is announced: the review says so, whatever its rating.
-    draw = await draws.open_draw(shop, now)
-    incentivised = draw is not None
+    incentivised = await draws.announced(shop, now)
     created: list[Review] = []
     try:
         async with in_transaction():
@@ -219,23 +218,20 @@ async def submit(
             for product_id in {r.product_id for r in created if r.status == "published"}:
                 if product_id is not None:
                     await refresh_product_rating(product_id)
-            await _queue_confirmation(form, created, draw, links)
+            await _queue_confirmation(form, created, links)
     except IntegrityError:  # submitted twice at the same moment: the first one stands
         return []
     return created
 
 
-async def _queue_confirmation(
-    form: ReviewForm, created: list[Review], draw: PrizeDraw | None, links: Links
-) -> None:
-    """What the author sent, when it is published, and their prize draw receipt."""
+async def _queue_confirmation(form: ReviewForm, created: list[Review], links: Links) -> None:
+    """What the author sent and what the review policy promises them."""
     customer, shop = form.customer, form.shop
     if not created or not customer.email or customer.email.endswith("@invalid"):
         return
     locale = customer.locale
     _ = Translator(locale)
     names = {product.id: product.name for product in form.products}
-    receipt = await draws.entry_receipt(draw, created[0]) if draw else None
     context = {
         "shop": shop,
         "name": customer.name.split(" ")[0] if customer.name else "",
@@ -243,12 +239,7 @@ async def _queue_confirmation(
             (names.get(review.product_id, "") if review.product_id else "", review.rating)
             for review in created
         ],
-        "pending": any(review.status == "pending" for review in created),
-        "days": shop.review_publication_days,
-        "draw": draw if receipt else None,
-        "receipt": receipt,
-        "draw_url": f"{draws.public_url(links, shop, draw)}#entry-{receipt}" if draw else "",
-        "policy_url": f"{links.base_url}/w/{shop.slug}/review-policy?lang={locale}",
+        **await promises.confirmation_promises(shop, created, links, locale),
     }
     await outbox.queue_email(
         shop,
