@@ -3,8 +3,8 @@
 A draw can be checked by anyone from what it publishes:
 
 - at its creation, `seed_sha256`: the sha256 of the seed (32 random bytes, written as 64
-  hexadecimal characters, hashed as ASCII); the seed itself stays secret until the run, so
-  the shop cannot change it once entries are known, and nobody can predict the winner;
+  hexadecimal characters, hashed as ASCII); the seed itself stays secret until the run, and
+  cannot be changed once entries are known;
 - each entry's receipt, sha256("<draw id>:<review id>:<nonce>") with a nonce only the
   entrant's review knows, sent in their confirmation email: the list shows every entry
   without telling who entered;
