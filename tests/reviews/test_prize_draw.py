@@ -387,6 +387,9 @@ async def test_the_receipt_in_the_confirmation_email_is_on_the_public_page(
     assert isinstance(entries, list)
     assert recompute(after["seed"], entries) == (after["entries_sha256"], after["winner"])
     assert ran.receipts == entries
+    # The customer's data export names their receipt too.
+    exported = (await api.get("/api/v1/customers/o-1@example.fr/export")).json()
+    assert [(d["id"], d["receipt"]) for d in exported["prize_draws"]] == [(draw.id, receipt)]
 
 
 async def test_no_entries_no_winner_and_not_before_the_end(
