@@ -17,7 +17,12 @@ from datetime import UTC, datetime
 from widgets import Product, Review, Shop
 from widgets.card import render_review_card
 
-SHOP = Shop(slug="maison-dupont", name="Maison Dupont", base_url="https://reviews.example.com")
+SHOP = Shop(
+    slug="maison-dupont",
+    name="Maison Dupont",
+    policy_url="https://reviews.example.com/w/maison-dupont/review-policy",
+    certificate_url="https://reviews.example.com/w/maison-dupont/certificate",
+)
 PRODUCT = Product(
     sku="KETTLE-1",
     name="Bouilloire émaillée 1,5 L",
@@ -44,6 +49,8 @@ def review(title: str, body: str, author: str) -> Review:
         helpful_count=0,
         reply=None,
         photos=(),
+        url="https://reviews.example.com/w/maison-dupont/reviews/1",
+        helpful_url="https://reviews.example.com/w/maison-dupont/reviews/1/helpful",
     )
 
 

@@ -21,10 +21,12 @@ from datetime import UTC, datetime, timedelta
 import widgets
 from widgets import PageInfo, Product, Reply, Review, Shop, Summary
 
+SERVICE = "https://reviews.example.com"
 SHOP = Shop(
     slug="maison-dupont",
     name="Maison Dupont",
-    base_url="https://reviews.example.com",
+    policy_url="https://reviews.example.com/w/maison-dupont/review-policy",
+    certificate_url="https://reviews.example.com/w/maison-dupont/certificate",
     logo_url="https://shop.example.com/logo.png",
     timezone="Europe/Paris",
 )
@@ -92,6 +94,8 @@ def sample_reviews(count: int = 20) -> list[Review]:
                 )
                 if n % 6 == 0
                 else (),
+                url=f"{SERVICE}/w/maison-dupont/reviews/{1000 + n}",
+                helpful_url=f"{SERVICE}/w/maison-dupont/reviews/{1000 + n}/helpful",
                 incentivised=n == 7,
                 answers=answers if n % 2 == 0 else (),
             )

@@ -28,7 +28,7 @@ from feedback_service.http import (
 )
 from feedback_service.i18n import gettext
 from feedback_service.internals import check_versions
-from feedback_service.links import Links
+from feedback_service.links import ADMIN_LOGIN, Links
 from feedback_service.reviews.block_cache import RenderedBlocks
 from feedback_service.routes import routes
 from feedback_service.settings import Settings, get_settings
@@ -98,7 +98,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def login_required(request: Request, exc: Exception) -> Response:
-    return RedirectResponse("/admin/login", status_code=303)
+    return RedirectResponse(ADMIN_LOGIN, status_code=303)
 
 
 def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:

@@ -250,10 +250,11 @@ def _print_import_report(summary: str, rejected: list[tuple[int, str]]) -> None:
 @app.command()
 def feed(slug: str, output: Annotated[Path | None, typer.Option("--output", "-o")] = None) -> None:
     """Write the Google Product Ratings XML feed of a shop (to stdout by default)."""
+    from feedback_service.links import Links
     from feedback_service.reviews.feed import product_reviews_feed
 
     async def work() -> bytes:
-        return await product_reviews_feed(await _shop_by_slug(slug), get_settings().base_url)
+        return await product_reviews_feed(await _shop_by_slug(slug), Links(get_settings()))
 
     xml = _with_db(work)
     if output is None:

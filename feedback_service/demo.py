@@ -9,17 +9,29 @@ import unicodedata
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from feedback_service.links import Links
+from feedback_service.links import (
+    ADMIN_DRAWS,
+    ADMIN_LOGIN,
+    ADMIN_OUTBOX,
+    ADMIN_QUESTIONS,
+    CERTIFICATE,
+    PRODUCT_BLOCK,
+    PRODUCT_PAGE,
+    REVIEW_CARD,
+    REVIEW_PAGE,
+    Links,
+)
 from feedback_service.orders.models import Customer, Order, OrderItem, Product
 from feedback_service.orders.services import refresh_order_totals
-from feedback_service.questions.models import Answer, Question
+from feedback_service.questions.models import Answer, AnswerStatus, Question, QuestionStatus
 from feedback_service.reviews import draws
-from feedback_service.reviews.models import Review, ReviewQuestion, ReviewRequest
+from feedback_service.reviews.models import Review, ReviewQuestion, ReviewRequest, ReviewStatus
 from feedback_service.reviews.services import refresh_product_rating, review_url
 from feedback_service.sentiment import analyse
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop, StaffUser
 from feedback_service.shops.services import create_api_key, password_hash
+from feedback_service.surveys.kinds import Kind
 from feedback_service.surveys.models import Invitation, Response
 from feedback_service.surveys.services import invitation_out
 
@@ -168,7 +180,7 @@ async def _reviews(shop: Shop, orders: list[Order], rng: random.Random, now: dat
             sentiment_label=sentiment.label,
             aspects=sentiment.as_dict()["aspects"],
             answers=[[fit.label, rng.choice(fit.choices)], [again.label, again.choices[0]]],
-            status="published" if published else "pending",
+            status=ReviewStatus.PUBLISHED if published else ReviewStatus.PENDING,
             verified=True,
             source="request",
             experienced_at=order.delivered_at,
@@ -193,7 +205,7 @@ async def _reviews(shop: Shop, orders: list[Order], rng: random.Random, now: dat
                 author_name=f"{first} {rest[-1][0]}." if rest else first,
                 author_email=customer.email,
                 language=language,
-                status="published" if published else "pending",
+                status=ReviewStatus.PUBLISHED if published else ReviewStatus.PENDING,
                 verified=True,
                 source="request",
                 experienced_at=order.delivered_at,
@@ -210,9 +222,19 @@ async def _questions(shop: Shop, product: Product, buyer: Customer, now: datetim
     """Shoppers' questions on the first product: answered by the shop, answered by a buyer
     (both shown under its reviews), and one waiting in /admin/questions."""
     asked = [
-        ("Léa", "Taille-t-il grand\u202f? Je fais du M d'habitude.", "published", True),
-        ("Hugo", "Le coton rétrécit-il au lavage à 40\u00a0°C\u202f?", "published", False),
-        ("Inès", "Existe-t-il en vert sapin\u202f?", "pending", False),
+        (
+            "Léa",
+            "Taille-t-il grand\u202f? Je fais du M d'habitude.",
+            QuestionStatus.PUBLISHED,
+            True,
+        ),
+        (
+            "Hugo",
+            "Le coton rétrécit-il au lavage à 40\u00a0°C\u202f?",
+            QuestionStatus.PUBLISHED,
+            False,
+        ),
+        ("Inès", "Existe-t-il en vert sapin\u202f?", QuestionStatus.PENDING, False),
     ]
     for n, (name, body, status, by_shop) in enumerate(asked):
         when = now - timedelta(days=20 - 5 * n)
@@ -226,10 +248,10 @@ async def _questions(shop: Shop, product: Product, buyer: Customer, now: datetim
             status=status,
             asked_at=when,
             confirmed_at=when,
-            published_at=when + timedelta(hours=3) if status == "published" else None,
-            answered_at=when + timedelta(hours=3) if status == "published" else None,
+            published_at=when + timedelta(hours=3) if status == QuestionStatus.PUBLISHED else None,
+            answered_at=when + timedelta(hours=3) if status == QuestionStatus.PUBLISHED else None,
         )
-        if status != "published":
+        if status != QuestionStatus.PUBLISHED:
             continue
         await Answer.create(
             question=question,
@@ -240,7 +262,7 @@ async def _questions(shop: Shop, product: Product, buyer: Customer, now: datetim
             body="Il taille normalement\u202f: prenez votre taille habituelle."
             if by_shop
             else "Non, le mien n'a pas bougé après dix lavages à 40\u00a0°C.",
-            status="published",
+            status=AnswerStatus.PUBLISHED,
             created_at=when + timedelta(hours=3),
             published_at=when + timedelta(hours=3),
         )
@@ -253,10 +275,10 @@ def demo_api_key(settings: Settings) -> str:
 
 
 def _score_mood(kind: str, rng: random.Random) -> tuple[int, str]:
-    if kind == "nps":
+    if kind == Kind.NPS:
         score = rng.choices(range(11), weights=[1, 1, 1, 2, 2, 3, 4, 8, 10, 14, 12])[0]
         return score, "positive" if score >= 9 else "negative" if score <= 6 else "neutral"
-    if kind == "csat":
+    if kind == Kind.CSAT:
         score = rng.choices(range(1, 6), weights=[2, 3, 5, 12, 14])[0]
         return score, "positive" if score >= 4 else "negative" if score <= 2 else "neutral"
     score = rng.choices([4, 3, 2, 1], weights=[14, 10, 4, 2])[0]
@@ -327,7 +349,7 @@ async def load(settings: Settings) -> list[str]:
         orders.append(order)
 
     for n in range(300):
-        kind = ("thermometer", "nps", "csat")[n % 3]
+        kind = tuple(Kind)[n % 3]
         order = orders[n % len(orders)]
         customer = customers[n % len(customers)]
         when = now - timedelta(days=rng.randint(0, 90), minutes=rng.randint(0, 1440))
@@ -371,7 +393,9 @@ async def load(settings: Settings) -> list[str]:
     review_request = await ReviewRequest.create(
         shop=shop, order=guest_order, customer=guest, send_at=now
     )
-    invitation = await Invitation.create(shop=shop, kind="thermometer", customer=guest, locale="fr")
+    invitation = await Invitation.create(
+        shop=shop, kind=Kind.THERMOMETER, customer=guest, locale="fr"
+    )
     sample = invitation_out(shop, invitation, guest, Links(settings))
     # Announced now, so /admin/draws has a draw and new demo reviews enter it.
     draw = await draws.create_draw(
@@ -382,35 +406,37 @@ async def load(settings: Settings) -> list[str]:
         rules_url="https://shop.demo.example/jeu-concours",
     )
     shared = (
-        await Review.filter(shop=shop, status="published", product=products[0])
+        await Review.filter(shop=shop, status=ReviewStatus.PUBLISHED, product=products[0])
         .order_by("-rating", "-published_at", "id")
         .first()
-    ) or await Review.filter(shop=shop, status="published", product_id__isnull=False).order_by(
-        "id"
-    ).first()
-    base = settings.base_url
+    ) or await Review.filter(
+        shop=shop, status=ReviewStatus.PUBLISHED, product_id__isnull=False
+    ).order_by("id").first()
+    links = Links(settings)
+    sku = PRODUCTS[0][0]
     return [
         f"Demo shop [bold]{shop.name}[/bold] ({SLUG}) ready: {len(customers)} customers, "
         f"{len(orders)} orders, 300 answers over three months.",
-        f"Admin login: {base}/admin/login  {ADMIN_EMAIL} / {DEMO_PASSWORD}"
+        f"Admin login: {links.url(ADMIN_LOGIN)}  {ADMIN_EMAIL} / {DEMO_PASSWORD}"
         f"  (agent: {AGENT_EMAIL} / {DEMO_PASSWORD})",
         f"Demo API key: {key}",
         f"Survey link (French thermometer, 'gold'): {sample.links['gold']}",
-        f"Review form (order DEMO-GUEST): {review_url(Links(settings), review_request)}",
-        f"Product page with reviews: {base}/w/{SLUG}/products/{PRODUCTS[0][0]}",
-        f"Embeddable block: {base}/w/{SLUG}/products/{PRODUCTS[0][0]}/reviews",
-        f"The shop's review certificate: {base}/w/{SLUG}/certificate  (its badge: /badge)",
-        f"Product questions to moderate and answer: {base}/admin/questions",
+        f"Review form (order DEMO-GUEST): {review_url(links, review_request)}",
+        f"Product page with reviews: {links.url(PRODUCT_PAGE, shop=SLUG, sku=sku)}",
+        f"Embeddable block: {links.url(PRODUCT_BLOCK, shop=SLUG, sku=sku, kind='reviews')}",
+        # The badge is a fragment for the shop's pages, not a page: named, not linked.
+        f"The shop's review certificate: {links.url(CERTIFICATE, shop=SLUG)}  (its badge: /badge)",
+        f"Product questions to moderate and answer: {links.url(ADMIN_QUESTIONS)}",
         *(
             [
-                f"One review's shareable page: {base}/w/{SLUG}/reviews/{shared.id}"
-                f"  (its share card: {base}/w/{SLUG}/reviews/{shared.id}/card.png)"
+                f"One review's shareable page: {links.url(REVIEW_PAGE, shop=SLUG, id=shared.id)}"
+                f"  (its share card: {links.url(REVIEW_CARD, shop=SLUG, id=shared.id)})"
             ]
             if shared
             else []
         ),
-        f"Prize draw, announced for 30 days: {base}/admin/draws  (public page: "
-        f"{draws.public_url(Links(settings), shop, draw)})",
-        f"Outbox (emails are kept there without SMTP_URL): {base}/admin/outbox",
-        f"Try the API: curl -H 'Authorization: Bearer {key}' {base}/api/v1/responses",
+        f"Prize draw, announced for 30 days: {links.url(ADMIN_DRAWS)}  (public page: "
+        f"{draws.public_url(links, shop, draw)})",
+        f"Outbox (emails are kept there without SMTP_URL): {links.url(ADMIN_OUTBOX)}",
+        f"Try the API: curl -H 'Authorization: Bearer {key}' {settings.base_url}/api/v1/responses",
     ]

@@ -371,8 +371,9 @@ def _docs_page() -> str:
         for method, operation in methods.items()
     ]
     models = {
-        name: {"fields": _fields(schema), "example": _json(_example(schema, schemas, 0))}
+        name: {"fields": _fields(schema, schemas), "example": _json(_example(schema, schemas, 0))}
         for name, schema in sorted(schemas.items())
+        if "enum" not in schema  # written out where a field uses it
     }
     return render("docs.html", "en", operations=operations, models=models)
 
@@ -385,30 +386,31 @@ def _schema_name(part: dict[str, Any]) -> str | None:
     return ref.rsplit("/", 1)[-1] or None
 
 
-def _type(schema: dict[str, Any]) -> str:
+def _type(schema: dict[str, Any], schemas: dict[str, Any]) -> str:
     if "$ref" in schema:
         ref: str = schema["$ref"]
-        return ref.rsplit("/", 1)[-1]
+        name = ref.rsplit("/", 1)[-1]
+        return _type(schemas[name], schemas) if "enum" in schemas[name] else name
     if "anyOf" in schema:
-        return " or ".join(_type(s) for s in schema["anyOf"])
+        return " or ".join(_type(s, schemas) for s in schema["anyOf"])
     if "enum" in schema:
         return " | ".join(json.dumps(v) for v in schema["enum"])
     if "const" in schema:
         return json.dumps(schema["const"])
     if "prefixItems" in schema:
-        return "[" + ", ".join(_type(s) for s in schema["prefixItems"]) + "]"
+        return "[" + ", ".join(_type(s, schemas) for s in schema["prefixItems"]) + "]"
     if schema.get("type") == "array":
-        return f"list of {_type(schema.get('items', {}))}"
+        return f"list of {_type(schema.get('items', {}), schemas)}"
     if schema.get("type") == "object" and "additionalProperties" in schema:
         values = schema["additionalProperties"]  # True: any value
-        return f"map of {_type(values) if isinstance(values, dict) else 'any'}"
+        return f"map of {_type(values, schemas) if isinstance(values, dict) else 'any'}"
     return str(schema.get("format") or schema.get("type") or "any")
 
 
-def _fields(schema: dict[str, Any]) -> list[tuple[str, str, bool, str]]:
+def _fields(schema: dict[str, Any], schemas: dict[str, Any]) -> list[tuple[str, str, bool, str]]:
     required = set(schema.get("required", []))
     return [
-        (name, _type(field), name in required, field.get("description", ""))
+        (name, _type(field, schemas), name in required, field.get("description", ""))
         for name, field in schema.get("properties", {}).items()
     ]
 

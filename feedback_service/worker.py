@@ -26,7 +26,7 @@ from feedback_service.alerts import tasks as alerts_tasks
 from feedback_service.connectors import tasks as connectors_tasks
 from feedback_service.links import Links
 from feedback_service.outbox import jobs, mail, webhooks
-from feedback_service.outbox.models import OutboxMessage, WebhookEndpoint
+from feedback_service.outbox.models import OutboxMessage, OutboxState, WebhookEndpoint
 from feedback_service.outbox.services import utcnow
 from feedback_service.privacy import tasks as privacy_tasks
 from feedback_service.questions import tasks as questions_tasks
@@ -112,7 +112,7 @@ class Worker:
             claimed = (
                 await OutboxMessage.filter(
                     Q(locked_until=None) | Q(locked_until__lt=now),
-                    state="pending",
+                    state=OutboxState.PENDING,
                     due_at__lte=now,
                     kind__in=kinds,
                 )
@@ -172,13 +172,13 @@ class Worker:
         now = utcnow()
         if error is None:
             await OutboxMessage.filter(id=row.id).update(
-                state="done", delivered_at=now, locked_until=None, last_error=None
+                state=OutboxState.DONE, delivered_at=now, locked_until=None, last_error=None
             )
             return
         delay = None if gone else retry_delay(row.attempts)
         if delay is None:
             await OutboxMessage.filter(id=row.id).update(
-                state="failed", locked_until=None, last_error=error
+                state=OutboxState.FAILED, locked_until=None, last_error=error
             )
         else:
             await OutboxMessage.filter(id=row.id).update(

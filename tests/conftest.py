@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from peers import SmtpSink, WebhookReceiver, free_port
+from state_columns import unknown_states
 from tortoise import Tortoise, connections
 
 from feedback_service import ratelimit
@@ -97,10 +98,13 @@ async def truncate_all() -> None:
 
 @pytest.fixture
 async def db(database: str) -> AsyncIterator[str]:
-    """Clean tables and rate limits for each test."""
+    """Clean tables and rate limits for each test; after it, every kind and state it stored
+    is a member of its StrEnum."""
     await truncate_all()
     await ratelimit.reset()
     yield database
+    unknown = await unknown_states()
+    assert not unknown, f"stored values no StrEnum lists (tests/state_columns.py): {unknown}"
 
 
 @pytest.fixture(scope="session")

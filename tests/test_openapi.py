@@ -34,6 +34,8 @@ async def test_openapi_covers_every_api_route(client: httpx.AsyncClient) -> None
     assert served <= documented, served - documented
     docs = await client.get("/docs")
     assert docs.status_code == 200 and "/api/v1/invitations" in docs.text
+    # A field of a StrEnum type shows its values, as a Literal's would.
+    assert "<td>&#34;thermometer&#34; | &#34;nps&#34; | &#34;csat&#34;</td>" in docs.text
 
 
 @pytest.mark.slow

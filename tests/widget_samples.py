@@ -25,7 +25,14 @@ HOSTILE = (
 )
 LONG_WORD = "A" * 5000
 
-SHOP = Shop(slug="demo-shop", name="Maison Dupont", base_url="https://reviews.example.com")
+SERVICE = "https://reviews.example.com"
+SHOP = Shop(
+    slug="demo-shop",
+    name="Maison Dupont",
+    policy_url=f"{SERVICE}/w/demo-shop/review-policy",
+    certificate_url=f"{SERVICE}/w/demo-shop/certificate",
+    icon_url=f"{SERVICE}/favicon.svg",
+)
 POLICY = ReviewPolicy(
     publication_days=7,
     retention_years=5,
@@ -35,7 +42,7 @@ POLICY = ReviewPolicy(
 DRAW = DrawNotice(
     prize="Un panier garni",
     ends=datetime(2026, 6, 30, 22, 0, tzinfo=UTC),  # July 1, 0:00 in Paris: June 30 is the last day
-    url="https://reviews.example.com/w/demo-shop/draws/3",
+    url=f"{SERVICE}/w/demo-shop/draws/3",
 )
 PRODUCT = Product(
     sku="KETTLE-1",
@@ -45,6 +52,8 @@ PRODUCT = Product(
     brand="Dupont",
     gtin="3017620422003",
     description="Enamelled steel kettle for every hob, whistle included.",
+    page_url=f"{SERVICE}/w/demo-shop/products/KETTLE-1",
+    questions_url=f"{SERVICE}/w/demo-shop/products/KETTLE-1/questions",
 )
 SUMMARY = Summary(value=4.25, count=27, distribution={5: 14, 4: 8, 3: 3, 2: 1, 1: 1})
 
@@ -69,6 +78,8 @@ def review(id: int, **changes: object) -> Review:
         helpful_count=3,
         reply=None,
         photos=(),
+        url=f"{SERVICE}/w/demo-shop/reviews/{id}",
+        helpful_url=f"{SERVICE}/w/demo-shop/reviews/{id}/helpful",
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 

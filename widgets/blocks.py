@@ -136,8 +136,7 @@ def render_shop_page(
     catalogue = products or {}
     ratings = product_summaries or {}
     entries = [
-        _shop_entry(review, shop, fmt, catalogue.get(review.product_sku), ratings)
-        for review in reviews
+        _shop_entry(review, fmt, catalogue.get(review.product_sku), ratings) for review in reviews
     ]
     title = gettext(locale, "Customer reviews of %(shop)s", shop=shop.name)
     canonical = links.canonical_url(page)
@@ -224,9 +223,9 @@ def _block_context(
         "shop": shop,
         "product": product_view(product),
         "summary": aggregate,
-        "reviews": [review_view(review, shop, fmt, back) for review in reviews],
+        "reviews": [review_view(review, fmt, back) for review in reviews],
         "pager": pager_view(page),
-        "highlights": highlight_views(highlights, shop, fmt),
+        "highlights": highlight_views(highlights, fmt),
         "policy_url": links.policy_url(shop, fmt.locale),
         # No rating, no markup at all: an empty AggregateRating is an error for Google.
         "md": aggregate.marked,
@@ -291,14 +290,13 @@ class ShopEntry:
 
 def _shop_entry(
     review: Review,
-    shop: Shop,
     fmt: Formatter,
     product: Product | None,
     ratings: Mapping[str, Summary],
 ) -> ShopEntry:
     aggregate = ratings.get(review.product_sku)
     return ShopEntry(
-        review=review_view(review, shop, fmt),
+        review=review_view(review, fmt),
         product=product_view(product) if product else _product_from_review(review),
         summary=summary_view(aggregate, fmt) if aggregate else None,
         # Google requires an aggregate on every Product: without one, no markup.

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from schema_markup import author_name, open_graph_tags, twitter_card_tags
 from widgets import links
 from widgets.blocks import _formatter
-from widgets.data import Shop, ShopRating, ShopReview
+from widgets.data import Highlight, Shop, ShopRating, ShopReview
 from widgets.formatting import Formatter, bar_width, star_counts
+from widgets.highlights import highlight_views
 from widgets.i18n import LOCALES, gettext, language_name, ngettext
 from widgets.rendering import render
 from widgets.views import _LANGUAGE_TAG, PagerView, ReplyView, SummaryView, summary_view
@@ -60,9 +61,11 @@ def render_certificate(
     page: int,
     pages: int,
     locale: str,
+    highlights: Sequence[Highlight] = (),
 ) -> str:
     """The shop's public review page: its rating of the last twelve months overall and per
-    criterion, the distribution, its reviews newest first, and how they are collected."""
+    criterion, the distribution, "what customers say" across the shop's reviews
+    (`highlights`), its reviews newest first, and how they are collected."""
     fmt = _formatter(shop, locale)
     page = min(max(page, 1), max(pages, 1))
     canonical = links.certificate_url(shop, fmt.locale, page)
@@ -80,6 +83,7 @@ def render_certificate(
         total_text=fmt.number(max(rating.total, 0)),
         total=max(rating.total, 0),
         reviews=[_review_view(review, fmt) for review in reviews],
+        highlights=highlight_views(highlights, fmt),
         pager=PagerView(
             page=page,
             pages=max(pages, 1),

@@ -13,9 +13,11 @@ DEFAULT_SORT = "recent"
 class Shop:
     slug: str
     name: str
-    base_url: str  # the service's PUBLIC_BASE_URL, e.g. "https://reviews.example.com"
+    policy_url: str  # the page saying how reviews are collected and checked (?lang= added)
+    certificate_url: str  # the shop's reviews of itself (?lang=, ?page= added)
     logo_url: str | None = None  # og:image of pages without a product image
     timezone: str = "UTC"  # dates are shown as calendar days in this zone
+    icon_url: str | None = None  # the service's icon, on its whole pages
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class Product:
     brand: str | None
     gtin: str | None
     description: str | None = None
+    page_url: str | None = None  # this service's page of the product and its reviews
+    questions_url: str | None = None  # where the form asking a question is posted
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,8 @@ class Review:
     helpful_count: int
     reply: Reply | None
     photos: tuple[str, ...]  # absolute URLs
+    url: str  # its own page, the one share links point to
+    helpful_url: str  # where the "helpful" vote is posted
     incentivised: bool = False
     answers: tuple[tuple[str, str], ...] = ()  # (question label, answer text)
 
@@ -96,7 +102,7 @@ class Summary:
 class Quote:
     """Words of a published review, verbatim; ``cut_start``/``cut_end``: words left out."""
 
-    review_id: int
+    url: str | None  # the quoted review's own page (None: a review without one)
     language: str
     text: str
     cut_start: bool = False

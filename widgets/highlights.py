@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from schema_markup import clean_line
-from widgets import links
-from widgets.data import Highlight, Quote, Shop
+from widgets.data import Highlight, Quote
 from widgets.formatting import Formatter
 from widgets.i18n import normalize_locale
 from widgets.rendering import render
@@ -33,7 +32,7 @@ class QuoteView:
     lang: str | None  # set when the quote is not in the page's language
     cut_start: bool
     cut_end: bool
-    url: str  # the review's own page
+    url: str | None  # the review's own page (None: it has none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +47,7 @@ class HighlightView:
     quote: QuoteView | None
 
 
-def highlight_views(
-    highlights: Sequence[Highlight], shop: Shop, fmt: Formatter
-) -> list[HighlightView]:
+def highlight_views(highlights: Sequence[Highlight], fmt: Formatter) -> list[HighlightView]:
     """The highlights the template shows: known aspects with mentions, each with the quote
     in the reader's language, else one in another language."""
     views = []
@@ -68,22 +65,20 @@ def highlight_views(
                 negative=_percent(negative, fmt),
                 positive_width=f"{positive}%",
                 negative_width=f"{negative}%",
-                quote=_quote_view(h.quotes, shop, fmt.locale),
+                quote=_quote_view(h.quotes, fmt.locale),
             )
         )
     return views
 
 
-def render_highlights(
-    shop: Shop, highlights: Sequence[Highlight], locale: str, *, heading: str = "h2"
-) -> str:
+def render_highlights(highlights: Sequence[Highlight], locale: str, *, heading: str = "h2") -> str:
     """The "what customers say" section alone ("" without highlights), for a page that has
     the stylesheet in its <head>; ``heading``: h2 or h3, as the page's outline needs."""
     fmt = Formatter(locale=normalize_locale(locale))
     return render(
         "highlights.html",
         locale,
-        highlights=highlight_views(highlights, shop, fmt),
+        highlights=highlight_views(highlights, fmt),
         heading="h3" if heading == "h3" else "h2",
     )
 
@@ -97,7 +92,7 @@ def _percent(value: int, fmt: Formatter) -> str:
     return f"{fmt.number(value)}\u202f%" if fmt.locale == "fr" else f"{fmt.number(value)}%"
 
 
-def _quote_view(quotes: Sequence[Quote], shop: Shop, locale: str) -> QuoteView | None:
+def _quote_view(quotes: Sequence[Quote], locale: str) -> QuoteView | None:
     shown = [q for q in quotes if clean_line(q.text)]
     quote = next((q for q in shown if q.language == locale), shown[0] if shown else None)
     if quote is None:
@@ -109,5 +104,5 @@ def _quote_view(quotes: Sequence[Quote], shop: Shop, locale: str) -> QuoteView |
         else None,
         cut_start=quote.cut_start,
         cut_end=quote.cut_end,
-        url=links.review_url(shop, quote.review_id),
+        url=quote.url,
     )

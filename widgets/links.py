@@ -1,23 +1,20 @@
-"""Absolute links of the blocks, built from the public base URL, never from a request."""
+"""The blocks' links: the service's URLs come with the data (Shop, Review, PageInfo); here
+they only get their query (?lang=, ?return_to=, ?page=) or go to the shop's own page."""
 
 from __future__ import annotations
 
 from urllib.parse import quote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from schema_markup import safe_http_url
-from widgets.data import DEFAULT_SORT, SORTS, PageInfo, Shop
+from widgets.data import DEFAULT_SORT, SORTS, PageInfo, Review, Shop
 
 # The block's own parameters on the shop's page, apart from the shop's: ?fs_sort=...
 EMBED_PREFIX = "fs_"
 EMBED_ANCHOR = "fs-reviews"  # the block's id: the shopper lands on the reviews
 
 
-def _shop_root(shop: Shop) -> str:
-    return f"{shop.base_url.rstrip('/')}/w/{quote(shop.slug, safe='')}"
-
-
 def policy_url(shop: Shop, locale: str) -> str:
-    return f"{_shop_root(shop)}/review-policy?{urlencode({'lang': locale})}"
+    return f"{shop.policy_url}?{urlencode({'lang': locale})}"
 
 
 def certificate_url(shop: Shop, locale: str, page: int = 1) -> str:
@@ -25,22 +22,12 @@ def certificate_url(shop: Shop, locale: str, page: int = 1) -> str:
     query: dict[str, str | int] = {"lang": locale}
     if page > 1:
         query["page"] = page
-    return f"{_shop_root(shop)}/certificate?{urlencode(query)}"
+    return f"{shop.certificate_url}?{urlencode(query)}"
 
 
-def helpful_url(shop: Shop, review_id: int, back: str | None = None) -> str:
+def helpful_url(review: Review, back: str | None = None) -> str:
     """The vote's form action; `back`, the page to come back to, goes along as return_to."""
-    url = f"{_shop_root(shop)}/reviews/{int(review_id)}/helpful"
-    return f"{url}?{urlencode({'return_to': back})}" if back else url
-
-
-def review_url(shop: Shop, review_id: int) -> str:
-    """The review's own indexable page, the one its share links point to."""
-    return f"{_shop_root(shop)}/reviews/{int(review_id)}"
-
-
-def product_page_url(shop: Shop, sku: str) -> str:
-    return f"{_shop_root(shop)}/products/{quote(sku, safe='')}"
+    return f"{review.helpful_url}?{urlencode({'return_to': back})}" if back else review.helpful_url
 
 
 def share_links(url: str, text: str) -> tuple[tuple[str, str], ...]:

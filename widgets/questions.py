@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from schema_markup import author_name
-from widgets import links
 from widgets.data import Product, Shop
 from widgets.formatting import Formatter, shop_timezone
 from widgets.i18n import normalize_locale
@@ -80,10 +79,12 @@ def questions_view(
     nested: bool = False,
 ) -> QuestionsView:
     fmt = Formatter(locale=normalize_locale(locale), tz=shop_timezone(shop.timezone))
+    if product.questions_url is None:
+        raise ValueError(f"product {product.sku}: questions need its questions_url")
     items = tuple(_question_view(question, shop, fmt) for question in questions if question.answers)
     return QuestionsView(
         items=items,
-        ask_url=f"{links.product_page_url(shop, product.sku)}/questions",
+        ask_url=product.questions_url,
         heading=heading,
         nested=nested,
     )
@@ -119,7 +120,7 @@ def _answer_view(answer: Answer, shop: Shop, fmt: Formatter) -> AnswerView:
 def render_questions_block(
     shop: Shop, product: Product, questions: Sequence[Question], locale: str
 ) -> str:
-    """The questions fragment on its own (GET /w/{shop}/products/{sku}/questions): the
+    """The questions fragment on its own (the service's page of the product's questions): the
     answered questions as top-level Question items, and the form; styles inline."""
     view = questions_view(shop, product, questions, locale, heading="h2")
     return render("questions_fragment.html", locale, shop=shop, questions=view)

@@ -6,9 +6,6 @@ own share page, which reads the card (Open Graph / Twitter tags) from this page.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from urllib.parse import urlencode
-
 from schema_markup import clean_line, open_graph_tags, safe_http_url, truncate, twitter_card_tags
 from widgets import links
 from widgets.blocks import _formatter
@@ -42,10 +39,8 @@ def render_review_page(
     every review of the product would share); without it, the product image or logo."""
     fmt = _formatter(shop, locale)
     shown = product_view(product)
-    view = review_view(review, shop, fmt)
     # A "helpful" vote on this page comes back to this page, not to the product's.
-    back = links.review_url(shop, review.id)[len(shop.base_url.rstrip("/")) :]
-    view = replace(view, helpful_url=f"{view.helpful_url}?{urlencode({'return_to': back})}")
+    view = review_view(review, fmt, back=review.url)
     aggregate = summary_view(summary, fmt)
     stars = "★" * view.rating + "☆" * (5 - view.rating)
     author = view.author or gettext(fmt.locale, "Anonymous")
@@ -102,6 +97,6 @@ def render_review_page(
         twitter_tags=twitter_tags,
         share_links=links.share_links(canonical_url, share_text),
         share_labels={**NETWORKS, "email": gettext(fmt.locale, "Email")},
-        product_page_url=links.product_page_url(shop, product.sku),
+        product_page_url=product.page_url,
         policy_url=links.policy_url(shop, fmt.locale),
     )

@@ -16,7 +16,7 @@ from schema_markup import (
     safe_http_url,
 )
 from widgets import links
-from widgets.data import SORTS, PageInfo, Product, Reply, Review, Shop, Summary
+from widgets.data import SORTS, PageInfo, Product, Reply, Review, Summary
 from widgets.formatting import Formatter, bar_width, star_counts
 from widgets.i18n import LOCALES, language_name
 
@@ -136,7 +136,7 @@ def summary_view(summary: Summary, fmt: Formatter) -> SummaryView:
     )
 
 
-def review_view(review: Review, shop: Shop, fmt: Formatter, back: str | None = None) -> ReviewView:
+def review_view(review: Review, fmt: Formatter, back: str | None = None) -> ReviewView:
     """`back`: the shop's page a vote returns to, when the block is embedded there."""
     published = fmt.day(review.published_at)
     experienced = fmt.day(review.experienced_at) if review.experienced_at else None
@@ -155,11 +155,11 @@ def review_view(review: Review, shop: Shop, fmt: Formatter, back: str | None = N
         verified=review.verified,
         incentivised=review.incentivised,
         helpful_count=fmt.number(max(review.helpful_count, 0)),
-        helpful_url=links.helpful_url(shop, review.id, back),
+        helpful_url=links.helpful_url(review, back),
         photos=tuple(url for url in map(safe_http_url, review.photos) if url),
         answers=tuple((clean_line(q), a.strip()) for q, a in review.answers if a.strip()),
         reply=_reply_view(reply, fmt) if reply and reply.body.strip() else None,
-        url=links.review_url(shop, review.id),
+        url=review.url,
     )
 
 

@@ -12,17 +12,24 @@ from feedback_service.admin.dashboard import SEGMENT_LABELS, SURVEY_LABELS
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import page, respondent_locale, row_id
 from feedback_service.i18n import N_
-from feedback_service.links import Links
+from feedback_service.links import (
+    ADMIN_CAMPAIGN,
+    ADMIN_CAMPAIGNS,
+    ADMIN_SURVEY_LINK,
+    ADMIN_SURVEY_RULES,
+    Links,
+)
+from feedback_service.orders.models import HoldReason
 from feedback_service.shops import auth
 from feedback_service.surveys import campaigns, rules, signature
-from feedback_service.surveys.models import Campaign, Invitation
+from feedback_service.surveys.models import Campaign, CampaignState, Invitation
 from feedback_service.surveys.schemas import SurveyLinkIn
 from feedback_service.surveys.services import create_survey_link
 
 REASON_LABELS = {
-    "throttle": N_("Asked recently (your window)"),
-    "preference": N_("Their own choice of how often"),
-    "unsubscribed": N_("Unsubscribed"),
+    HoldReason.THROTTLE: N_("Asked recently (your window)"),
+    HoldReason.PREFERENCE: N_("Their own choice of how often"),
+    HoldReason.UNSUBSCRIBED: N_("Unsubscribed"),
 }
 
 LANGUAGE_LABELS = {"en": N_("English"), "fr": N_("French")}
@@ -80,7 +87,7 @@ async def campaigns_page(request: Request) -> Response:
         except InvalidInput as exc:
             error = exc.message
         else:
-            return RedirectResponse(f"/admin/campaigns/{campaign.id}", status_code=303)
+            return RedirectResponse(ADMIN_CAMPAIGN.fill(id=campaign.id), status_code=303)
     rows = await Campaign.filter(shop=user.shop).order_by("-id").limit(50)
     counts = await campaigns.outcome_counts([row.id for row in rows])
     return _page(
@@ -106,12 +113,12 @@ async def campaign_page(request: Request) -> Response:
         action = (await auth.check_csrf(request)).get("action")
         if action == "discard":
             await campaigns.discard(shop, campaign.id)
-            return RedirectResponse("/admin/campaigns", status_code=303)
+            return RedirectResponse(ADMIN_CAMPAIGNS, status_code=303)
         if action == "send":
             await campaigns.start_sending(shop, campaign.id)
-        return RedirectResponse(f"/admin/campaigns/{campaign.id}", status_code=303)
+        return RedirectResponse(ADMIN_CAMPAIGN.fill(id=campaign.id), status_code=303)
     preview = None
-    if campaign.state == "draft":
+    if campaign.state == CampaignState.DRAFT:
         preview = await campaigns.preview(shop, campaign, _links(request))
     counts = (await campaigns.outcome_counts([campaign.id]))[campaign.id]
     return _page(
@@ -138,7 +145,7 @@ async def rules_page(request: Request) -> Response:
         except InvalidInput as exc:
             error = exc.message
         else:
-            return RedirectResponse("/admin/survey-rules", status_code=303)
+            return RedirectResponse(ADMIN_SURVEY_RULES, status_code=303)
     return _page(
         request,
         "admin/survey_rules.html",
@@ -156,7 +163,7 @@ async def rule_action(request: Request) -> Response:
     user = await auth.current_staff(request, role="admin")
     form = await auth.check_csrf(request)
     await rules.change_rule(user.shop, _id(request, "rule"), form.get("action", ""))
-    return RedirectResponse("/admin/survey-rules", status_code=303)
+    return RedirectResponse(ADMIN_SURVEY_RULES, status_code=303)
 
 
 # --- signature and receipt links ---------------------------------------------------------------
@@ -171,7 +178,7 @@ async def links_page(request: Request) -> Response:
             {"survey": form.get("kind"), "locale": form.get("locale") or None}
         )
         made = await create_survey_link(user.shop, data, _links(request))
-        return RedirectResponse(f"/admin/survey-links/{made.id}", status_code=303)
+        return RedirectResponse(ADMIN_SURVEY_LINK.fill(id=made.id), status_code=303)
     rows = await Invitation.filter(shop=user.shop, reusable=True).order_by("-id").limit(50)
     return _page(request, "admin/survey_links.html", user, rows=rows)
 

@@ -13,7 +13,7 @@ from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from feedback_service.admin.charts import Point, bars, line_with_band
-from feedback_service.alerts.models import Alert
+from feedback_service.alerts.models import Alert, AlertStatus
 from feedback_service.errors import InvalidInput
 from feedback_service.i18n import N_
 from feedback_service.metrics import services
@@ -34,6 +34,7 @@ from feedback_service.metrics.values import (
     shop_segments,
 )
 from feedback_service.shops.models import Shop
+from feedback_service.surveys.kinds import Kind
 from feedback_service.surveys.models import Response as SurveyResponse
 
 PRESETS = ("30", "90", "365")
@@ -58,33 +59,33 @@ NPS_GROUP_LABELS = {
     "detractor": N_("Detractors"),
     "none": N_("No NPS answer"),
 }
-SURVEY_LABELS = {
-    "nps": N_("NPS (0–10)"),
-    "thermometer": N_("Thermometer"),
-    "csat": N_("CSAT (1–5)"),
+SURVEY_LABELS: dict[str, str] = {
+    Kind.NPS: N_("NPS (0–10)"),
+    Kind.THERMOMETER: N_("Thermometer"),
+    Kind.CSAT: N_("CSAT (1–5)"),
 }
-TREND_TITLES = {
-    ("nps", "week"): N_("NPS per week"),
-    ("nps", "month"): N_("NPS per month"),
-    ("thermometer", "week"): N_("Happiness factor per week"),
-    ("thermometer", "month"): N_("Happiness factor per month"),
-    ("csat", "week"): N_("CSAT per week"),
-    ("csat", "month"): N_("CSAT per month"),
+TREND_TITLES: dict[tuple[str, str], str] = {
+    (Kind.NPS, "week"): N_("NPS per week"),
+    (Kind.NPS, "month"): N_("NPS per month"),
+    (Kind.THERMOMETER, "week"): N_("Happiness factor per week"),
+    (Kind.THERMOMETER, "month"): N_("Happiness factor per month"),
+    (Kind.CSAT, "week"): N_("CSAT per week"),
+    (Kind.CSAT, "month"): N_("CSAT per month"),
 }
 # The scores of each kind, the label of each bar and its NPS-like group (for its colour).
 SCORE_BARS: dict[str, list[tuple[int, str, str]]] = {
-    "nps": [
+    Kind.NPS: [
         (n, str(n), "promoter" if n >= 9 else "passive" if n >= 7 else "detractor")
         for n in range(11)
     ],
     # The thermometer's own colours, not the NPS groups'.
-    "thermometer": [
+    Kind.THERMOMETER: [
         (1, N_("Red"), "thermo-red"),
         (2, N_("Yellow"), "thermo-yellow"),
         (3, N_("Green"), "thermo-green"),
         (4, N_("Gold"), "thermo-gold"),
     ],
-    "csat": [
+    Kind.CSAT: [
         (n, str(n), "promoter" if n >= 4 else "passive" if n == 3 else "detractor")
         for n in range(1, 6)
     ],
@@ -179,7 +180,7 @@ async def load(shop: Shop, filters: Filters) -> Dashboard:
     )
     shop_figures = asyncio.gather(
         services.loyalty_kpis(shop, as_of=period.end),
-        Alert.filter(shop=shop, status="open").count(),
+        Alert.filter(shop=shop, status=AlertStatus.OPEN).count(),
         SurveyResponse.filter(shop=shop)
         .order_by("-id")
         .limit(LATEST_ANSWERS)
@@ -300,17 +301,17 @@ def trend_chart(board: Dashboard, _: Translate, numbers: Numbers) -> TrendChart:
     rows: list[TrendRow] = []
     for point in board.trend:
         label = numbers.day(point.period_start, every)
-        if survey == "thermometer":
+        if survey == Kind.THERMOMETER:
             share = point.answers.happiness_factor()
             rows.append(TrendRow(label, share.value, share.ci95, share.n))
-        elif survey == "csat":
+        elif survey == Kind.CSAT:
             share = point.answers.csat()
             rows.append(TrendRow(label, share.value, share.ci95, share.n))
         else:
             nps = point.answers.nps()
             rows.append(TrendRow(label, nps.score, nps.ci95, nps.n))
-    signed = survey not in ("thermometer", "csat")
-    title = _(TREND_TITLES[(survey if survey and not signed else "nps", every)])
+    signed = survey not in (Kind.THERMOMETER, Kind.CSAT)
+    title = _(TREND_TITLES[(survey if survey and not signed else Kind.NPS, every)])
     with_values = [row for row in rows if row.value is not None]
     if with_values:
         first, last = with_values[0], with_values[-1]

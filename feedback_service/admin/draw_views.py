@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from feedback_service import moments
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import page, respondent_locale, row_id
-from feedback_service.links import Links
+from feedback_service.links import ADMIN_DRAW, Links
 from feedback_service.metrics.api import shop_timezone
 from feedback_service.reviews import draws
 from feedback_service.reviews.models import PrizeDraw
@@ -92,7 +92,7 @@ async def draws_page(request: Request) -> Response:
         except InvalidInput as exc:
             error = exc.message
         else:
-            return RedirectResponse(f"/admin/draws/{draw.id}", status_code=303)
+            return RedirectResponse(ADMIN_DRAW.fill(id=draw.id), status_code=303)
     rows = await PrizeDraw.filter(shop=shop).order_by("-id").limit(100)
     return _page(
         request, "admin/draws.html", user, error, rows=rows, values=values, now=draws.utcnow()
@@ -112,7 +112,7 @@ async def draw_page(request: Request) -> Response:
         except InvalidInput as exc:
             error = exc.message
         else:
-            return RedirectResponse(f"/admin/draws/{draw.id}", status_code=303)
+            return RedirectResponse(ADMIN_DRAW.fill(id=draw.id), status_code=303)
     winner = await draws.winning_review(shop, draw)
     return _page(
         request,

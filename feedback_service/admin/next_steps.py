@@ -6,6 +6,14 @@ from dataclasses import dataclass
 
 from feedback_service import db
 from feedback_service.i18n import N_
+from feedback_service.links import (
+    ADMIN_CAMPAIGNS,
+    ADMIN_CONNECTORS,
+    ADMIN_IMPORTS,
+    ADMIN_SURVEY_LINKS,
+    ADMIN_SURVEY_RULES,
+    SHOP_REVIEWS,
+)
 from feedback_service.shops.models import Shop
 
 
@@ -32,8 +40,8 @@ async def next_steps(shop: Shop) -> list[Step]:
             N_("Bring your orders in"),
             N_("Connect your WooCommerce or Shopify shop, or import a CSV of your orders."),
             (
-                (N_("Connect a platform"), "/admin/connectors"),
-                (N_("Import orders"), "/admin/imports"),
+                (N_("Connect a platform"), ADMIN_CONNECTORS),
+                (N_("Import orders"), ADMIN_IMPORTS),
             ),
             has_order,
         ),
@@ -44,7 +52,7 @@ async def next_steps(shop: Shop) -> list[Step]:
                 "Include the review block in your product pages (server side, or link to the"
                 " full page): this step is done once a page fetches it. Its address:"
             ),
-            ((N_("Your shop's reviews page"), f"/w/{shop.slug}/reviews"),),
+            ((N_("Your shop's reviews page"), SHOP_REVIEWS.fill(shop=shop.slug)),),
             # Set by the block endpoints at most once a day (reviews.blocks.note_embedded).
             shop.block_seen_at is not None,
         ),
@@ -56,9 +64,9 @@ async def next_steps(shop: Shop) -> list[Step]:
                 " email signature."
             ),
             (
-                (N_("Send a campaign"), "/admin/campaigns"),
-                (N_("Add a survey rule"), "/admin/survey-rules"),
-                (N_("Signature and receipt links"), "/admin/survey-links"),
+                (N_("Send a campaign"), ADMIN_CAMPAIGNS),
+                (N_("Add a survey rule"), ADMIN_SURVEY_RULES),
+                (N_("Signature and receipt links"), ADMIN_SURVEY_LINKS),
             ),
             has_invitation,
         ),

@@ -9,14 +9,16 @@ from starlette.responses import RedirectResponse, Response
 
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import page, respondent_locale, row_id, validated, whole_number
+from feedback_service.links import ADMIN_QUESTIONS
 from feedback_service.orders import preferences
-from feedback_service.questions import services
-from feedback_service.questions.models import Answer, Question
+from feedback_service.questions import reading, services
+from feedback_service.questions.models import Answer, AnswerStatus, Question, QuestionStatus
 from feedback_service.questions.schemas import QuestionModerationIn
 from feedback_service.shops import auth
 from feedback_service.shops.models import Shop
 
-TABS = ("pending", "published", "rejected")
+# Unconfirmed questions are not the shop's to see: their askers may never confirm.
+TABS = (QuestionStatus.PENDING, QuestionStatus.PUBLISHED, QuestionStatus.REJECTED)
 
 
 async def questions_page(request: Request) -> Response:
@@ -24,24 +26,26 @@ async def questions_page(request: Request) -> Response:
     with the shop's answer, the rejected ones. Agents may use it too, as for reviews."""
     user = await auth.current_staff(request)
     shop = user.shop
-    status = request.query_params.get("status", "pending")
+    status = request.query_params.get("status", QuestionStatus.PENDING)
     if status not in TABS:
-        status = "pending"
+        status = QuestionStatus.PENDING
     if request.method == "POST":
         form = await auth.check_csrf(request)
         done = await _act(request, shop, form, user.email)
         return RedirectResponse(
-            f"/admin/questions?{urlencode({'status': status, **done})}", status_code=303
+            f"{ADMIN_QUESTIONS}?{urlencode({'status': status, **done})}", status_code=303
         )
     rows = (
         await Question.filter(shop=shop, status=status)
-        .order_by("confirmed_at" if status == "pending" else "-id")
+        .order_by("confirmed_at" if status == QuestionStatus.PENDING else "-id")
         .limit(100)
         .select_related("product")
     )
-    if status == "pending":  # and the published questions with a buyer's answer to check
+    if status == QuestionStatus.PENDING:  # and the published ones with a buyer's answer to check
         waiting = await Answer.filter(
-            status="pending", question__shop=shop, question__status="published"
+            status=AnswerStatus.PENDING,
+            question__shop=shop,
+            question__status=QuestionStatus.PUBLISHED,
         ).values_list("question_id", flat=True)
         rows += await Question.filter(id__in=set(waiting)).order_by("id").select_related("product")
     asked = whole_number(request.query_params.get("asked", ""), digits=3)
@@ -53,7 +57,7 @@ async def questions_page(request: Request) -> Response:
         shop=shop,
         csrf=auth.csrf_token(request),
         rows=rows,
-        answers=await services.answers_of(rows),
+        answers=await reading.answers_of(rows),
         status=status,
         asked=asked,
         reasons=services.REASON_LABELS,

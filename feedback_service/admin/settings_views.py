@@ -24,6 +24,7 @@ from feedback_service.http import (
     whole_number,
 )
 from feedback_service.i18n import LOCALES, N_, gettext
+from feedback_service.links import ADMIN_SETTINGS, CERTIFICATE, REVIEW_POLICY, SHOP_BADGE
 from feedback_service.orders import preferences
 from feedback_service.outbox import webhooks
 from feedback_service.outbox.models import WebhookEndpoint
@@ -97,7 +98,9 @@ async def settings_page(request: Request) -> Response:
         merchant_feed_url=request.app.state.links.merchant_reviews_feed_url(
             shop.slug, shop.id, shop.feed_token_version
         ),
-        shop_pages=f"{request.app.state.links.base_url}/w/{shop.slug}",
+        certificate_url=request.app.state.links.url(CERTIFICATE, shop=shop.slug),
+        policy_url=request.app.state.links.url(REVIEW_POLICY, shop=shop.slug),
+        badge_url=request.app.state.links.url(SHOP_BADGE, shop=shop.slug),
         new_key=request.session.pop("new_key", None),
         new_secret=request.session.pop("new_secret", None),
     )
@@ -112,7 +115,7 @@ async def settings_action(request: Request) -> Response:
     if handler is None:
         raise NotFound("No such setting.")
     await handler(request, shop, form)
-    return RedirectResponse(f"/admin/settings#{action}", status_code=303)
+    return RedirectResponse(f"{ADMIN_SETTINGS}#{action}", status_code=303)
 
 
 async def _general(request: Request, shop: Shop, form: dict[str, str]) -> None:

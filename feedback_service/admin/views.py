@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
@@ -22,16 +23,24 @@ from feedback_service.http import (
     row_id,
 )
 from feedback_service.i18n import N_, Translator, gettext
+from feedback_service.links import (
+    ADMIN,
+    ADMIN_INBOX,
+    ADMIN_LOGIN,
+    ADMIN_OUTBOX_MESSAGE,
+    ADMIN_REVIEWS,
+    PRODUCT_BLOCK,
+)
 from feedback_service.metrics.values import MAX_LIFETIME_YEARS
 from feedback_service.outbox.models import OutboxMessage
 from feedback_service.outbox.webhooks import replay
 from feedback_service.reviews import moderation
-from feedback_service.reviews.models import Review
+from feedback_service.reviews.models import Review, ReviewStatus
 from feedback_service.reviews.schemas import ModerationIn
 from feedback_service.shops import auth
 from feedback_service.shops.services import MIN_PASSWORD, authenticate, change_password
 from feedback_service.surveys.kinds import KINDS, answer_text, score_label
-from feedback_service.surveys.models import Click, Invitation
+from feedback_service.surveys.models import Click, ClickOutcome, Invitation
 from feedback_service.surveys.models import Response as SurveyResponse
 from feedback_service.surveys.queries import provisional
 from feedback_service.surveys.services import PAGE_SIZE
@@ -47,7 +56,7 @@ async def login(request: Request) -> Response:
         user = await authenticate(email, form.get("password", "")[:1000])
         if user is not None:
             auth.log_in(request, user)
-            return RedirectResponse("/admin", status_code=303)
+            return RedirectResponse(ADMIN, status_code=303)
         error = gettext(locale, "Wrong email or password.")
     return page(
         request,
@@ -109,14 +118,14 @@ async def password(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     await auth.check_csrf(request)
     await auth.log_out(request)
-    return RedirectResponse("/admin/login", status_code=303)
+    return RedirectResponse(ADMIN_LOGIN, status_code=303)
 
 
 async def dashboard(request: Request) -> Response:
     """Figures of a period for the shop's admins; agents work from the inbox."""
     user = await auth.current_staff(request)
     if user.role != "admin":
-        return RedirectResponse("/admin/inbox", status_code=303)
+        return RedirectResponse(ADMIN_INBOX, status_code=303)
     shop = user.shop
     locale = respondent_locale(request)
     filters, error = dashboard_data.parse_filters(request.query_params, shop)
@@ -143,7 +152,10 @@ async def dashboard(request: Request) -> Response:
         group_labels=dashboard_data.NPS_GROUP_LABELS,
         aspect_labels=ASPECT_LABELS,
         steps=await next_steps(shop),
-        base_url=request.app.state.links.base_url,
+        # Where a block of the shop's goes, for the "embed the review block" step.
+        block_url=request.app.state.links.url(
+            PRODUCT_BLOCK, shop=shop.slug, sku="SKU", kind="reviews"
+        ),
         recovery_segments={**dashboard_data.SEGMENT_LABELS, "none": N_("Without an order")},
         answer=lambda kind, score: answer_text(kind, score, translate),
         max_lifetime=MAX_LIFETIME_YEARS,
@@ -178,7 +190,7 @@ async def outbox_message(request: Request) -> Response:
         await auth.check_csrf(request)
         if row.kind == "webhook" and row.endpoint_id:
             await replay(user.shop, row.endpoint_id, row.id)
-        return RedirectResponse(f"/admin/outbox/{row.id}", status_code=303)
+        return RedirectResponse(ADMIN_OUTBOX_MESSAGE.fill(id=row.id), status_code=303)
     return page(
         request,
         "admin/outbox_message.html",
@@ -193,9 +205,9 @@ async def outbox_message(request: Request) -> Response:
 async def reviews(request: Request) -> Response:
     """The moderation queue: publish, reject with a reason, reply. Agents may use it too."""
     user = await auth.current_staff(request)
-    status = request.query_params.get("status", "pending")
-    if status not in ("pending", "published", "rejected"):
-        status = "pending"
+    status = request.query_params.get("status", ReviewStatus.PENDING)
+    if status not in tuple(ReviewStatus):
+        status = ReviewStatus.PENDING
     if request.method == "POST":
         form = await auth.check_csrf(request)
         review_id = row_id(form.get("review", ""))
@@ -211,18 +223,20 @@ async def reviews(request: Request) -> Response:
                 {"action": form.get("action"), "reason": form.get("reason") or None}
             )
             await moderation.moderate(user.shop, review_id, data, actor)
-        return RedirectResponse(f"/admin/reviews?status={status}", status_code=303)
+        return RedirectResponse(f"{ADMIN_REVIEWS}?{urlencode({'status': status})}", status_code=303)
     rows = (
         await Review.filter(shop=user.shop, status=status)
-        .order_by("submitted_at" if status == "pending" else "-id")
+        .order_by("submitted_at" if status == ReviewStatus.PENDING else "-id")
         .limit(100)
         .select_related("product")
     )
     # Waiting longer than the review policy promises (L111-7-2): shown first, flagged.
     late_before = datetime.now(UTC) - timedelta(days=user.shop.review_publication_days)
     late = (
-        await Review.filter(shop=user.shop, status="pending", submitted_at__lt=late_before).count()
-        if status == "pending"
+        await Review.filter(
+            shop=user.shop, status=ReviewStatus.PENDING, submitted_at__lt=late_before
+        ).count()
+        if status == ReviewStatus.PENDING
         else 0
     )
     return page(
@@ -270,7 +284,7 @@ async def surveys(request: Request) -> Response:
         pending=await provisional(clicks).order_by("-id").limit(20).select_related("invitation")
         if first_page
         else [],
-        scanner=await clicks.filter(outcome="scanner")
+        scanner=await clicks.filter(outcome=ClickOutcome.SCANNER)
         .order_by("-id")
         .limit(20)
         .select_related("invitation")

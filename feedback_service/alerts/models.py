@@ -1,11 +1,42 @@
 """Alerts: unhappy customers waiting in the triage inbox."""
 
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Self
+
 from tortoise import fields
 from tortoise.models import Model
 
 from feedback_service.orders.models import Customer
 from feedback_service.shops.models import Shop, StaffUser
 from feedback_service.surveys.models import Invitation
+
+
+class AlertStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class SubjectKind(StrEnum):
+    RESPONSE = "response"
+    REVIEW = "review"
+
+
+@dataclass(frozen=True)
+class AlertSubject:
+    """What an alert is about, stored in Alert.subject as "response:12" or "review:7"."""
+
+    kind: SubjectKind
+    id: int
+
+    @classmethod
+    def parse(cls, stored: str) -> Self:
+        kind, _, raw_id = stored.partition(":")
+        return cls(SubjectKind(kind), int(raw_id))
+
+    def format(self) -> str:
+        return f"{self.kind}:{self.id}"
 
 
 class Alert(Model):
@@ -18,11 +49,11 @@ class Alert(Model):
         "feedback.Customer", related_name="alerts", null=True, on_delete=fields.SET_NULL
     )
     customer_id: int | None
-    # "response:12" or "review:7": one alert per answer, updated by later comments.
+    # AlertSubject.format(): one alert per answer, updated by later comments.
     subject = fields.CharField(max_length=64, unique=True)
     # Matched rules as ",nps_detractor,mismatch,": filterable with one LIKE on both engines.
     rule_tags = fields.CharField(max_length=200, default="")
-    status = fields.CharField(max_length=16, default="open")  # open, acknowledged, resolved
+    status = fields.CharField(max_length=16, default=AlertStatus.OPEN)
     assignee: fields.ForeignKeyNullableRelation[StaffUser] = fields.ForeignKeyField(
         "feedback.StaffUser", related_name="alerts", null=True, on_delete=fields.SET_NULL
     )

@@ -19,7 +19,7 @@ from tortoise.queryset import QuerySet
 
 from feedback_service import db
 from feedback_service.alerts import schemas
-from feedback_service.alerts.models import Alert
+from feedback_service.alerts.models import Alert, AlertStatus
 from feedback_service.orders.models import Customer
 from feedback_service.orders.preferences import segment_of
 from feedback_service.shops.models import Shop
@@ -60,7 +60,9 @@ def in_priority_order(
         f"{int(shop.segment_regular_from)}{spending} THEN 0 ELSE 1 END"
         " FROM customer c WHERE c.id = alert.customer_id), 1)"
     )
-    late = Case(When(Q(opened_at__lte=cutoff) & ~Q(status="resolved"), then="0"), default="1")
+    late = Case(
+        When(Q(opened_at__lte=cutoff) & ~Q(status=AlertStatus.RESOLVED), then="0"), default="1"
+    )
     return query.annotate(late_rank=late, value_rank=valuable).order_by(
         "late_rank", "value_rank", "opened_at", "id"
     )

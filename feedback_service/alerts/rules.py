@@ -6,6 +6,7 @@ from typing import Any
 
 from feedback_service.alerts.schemas import AlertRules
 from feedback_service.i18n import N_
+from feedback_service.surveys.kinds import Kind
 
 RULE_LABELS = {
     "thermometer_low": N_("Thermometer red or yellow"),
@@ -27,9 +28,9 @@ THERMOMETER_KEYS = {4: "gold", 3: "green", 2: "yellow", 1: "red"}
 
 def _happy(kind: str, score: int) -> bool:
     return {
-        "thermometer": score >= 3,
-        "nps": score >= 9,
-        "csat": score >= 4,
+        Kind.THERMOMETER: score >= 3,
+        Kind.NPS: score >= 9,
+        Kind.CSAT: score >= 4,
         "review": score >= 4,
     }[kind]
 
@@ -37,11 +38,11 @@ def _happy(kind: str, score: int) -> bool:
 def matching(rules: AlertRules, kind: str, score: int, comment_score: float | None) -> list[str]:
     """The rules an answer (kind, score) with an optional comment sentiment matches."""
     found = []
-    if kind == "thermometer" and THERMOMETER_KEYS.get(score) in rules.thermometer:
+    if kind == Kind.THERMOMETER and THERMOMETER_KEYS.get(score) in rules.thermometer:
         found.append("thermometer_low")
-    if kind == "nps" and score <= rules.nps_max:
+    if kind == Kind.NPS and score <= rules.nps_max:
         found.append("nps_detractor")
-    if kind == "csat" and score <= rules.csat_max:
+    if kind == Kind.CSAT and score <= rules.csat_max:
         found.append("csat_low")
     if kind == "review" and score <= rules.review_max_stars:
         found.append("review_low")

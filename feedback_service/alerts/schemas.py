@@ -6,10 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import EmailStr, Field, StringConstraints
 
+from feedback_service.alerts.models import AlertStatus, SubjectKind
 from feedback_service.http import Strict
 from feedback_service.moments import Moment
-
-AlertStatus = Literal["open", "acknowledged", "resolved"]
 
 
 class AlertRules(Strict):
@@ -35,7 +34,7 @@ class AlertPatch(Strict):
 
 
 class AlertSubject(Strict):
-    type: Literal["response", "review"]
+    type: SubjectKind
     id: int
 
 

@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 from feedback_service import db
 from feedback_service.alerts import replies, schemas
 from feedback_service.alerts import rules as alert_rules
-from feedback_service.alerts.models import Alert, AlertReply
+from feedback_service.alerts.models import Alert, AlertReply, AlertStatus, AlertSubject, SubjectKind
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.i18n import LOCALES, N_, gettext
 from feedback_service.links import Links
@@ -25,7 +25,7 @@ from feedback_service.surveys.followups import create_followup
 from feedback_service.surveys.models import Invitation, Response
 from feedback_service.templating import render
 
-STATUSES = ("open", "acknowledged", "resolved")
+STATUSES = tuple(AlertStatus)
 
 log = logging.getLogger("feedback_service.alerts")
 
@@ -48,7 +48,7 @@ def _aspect_tags(aspects: list[dict[str, Any]]) -> str:
 
 async def _open(
     shop_id: int,
-    subject: str,
+    about: AlertSubject,
     matched: list[str],
     *,
     customer_id: int | None,
@@ -60,6 +60,7 @@ async def _open(
     if not matched:
         return None
     now = utcnow()
+    subject = about.format()
     alert = await Alert.filter(subject=subject).first()
     if alert is None:
         try:
@@ -81,8 +82,8 @@ async def _open(
     alert.rule_tags = tags(set(untag(alert.rule_tags)) | set(matched))
     alert.aspect_tags = _aspect_tags(aspects) or alert.aspect_tags
     alert.language = language if language is not None else alert.language
-    if alert.status == "resolved":
-        alert.status, alert.resolved_at = "open", None
+    if alert.status == AlertStatus.RESOLVED:
+        alert.status, alert.resolved_at = AlertStatus.OPEN, None
         await outbox.cancel(_followup_subject(alert))
     await alert.save(
         update_fields=["rule_tags", "aspect_tags", "language", "status", "resolved_at"]
@@ -137,7 +138,7 @@ async def check_response(response_id: int) -> Alert | None:
         return await record_followup(followed, response, matched)
     return await _open(
         response.shop_id,
-        f"response:{response.id}",
+        AlertSubject(SubjectKind.RESPONSE, response.id),
         matched,
         customer_id=response.customer_id,
         language=response.language,
@@ -156,7 +157,7 @@ async def check_review(review_id: int) -> Alert | None:
     matched = alert_rules.matching(rules, "review", review.rating, review.sentiment_score)
     return await _open(
         shop.id,
-        f"review:{review.id}",
+        AlertSubject(SubjectKind.REVIEW, review.id),
         matched,
         customer_id=review.customer_id,
         language=review.language,
@@ -197,12 +198,12 @@ async def update(
         if status not in STATUSES:
             raise InvalidInput("Unknown status.", fields={"status": ", ".join(STATUSES)})
         alert.status = status
-        if status == "acknowledged":
+        if status == AlertStatus.ACKNOWLEDGED:
             alert.acknowledged_at = alert.acknowledged_at or now
-        if status == "resolved":
+        if status == AlertStatus.RESOLVED:
             alert.resolved_at = now
             alert.acknowledged_at = alert.acknowledged_at or now
-        if status == "open":
+        if status == AlertStatus.OPEN:
             alert.resolved_at = None
     if assignee is not False:
         alert.assignee = assignee if isinstance(assignee, StaffUser) else None
@@ -230,7 +231,7 @@ async def _plan_followup(shop: Shop, alert: Alert) -> None:
     status drops a follow-up still waiting (the complaint is being handled again)."""
     await outbox.cancel(_followup_subject(alert))
     wanted = (
-        alert.status == "resolved"
+        alert.status == AlertStatus.RESOLVED
         and alert.first_replied_at is not None
         and alert.customer_id is not None
         and alert.followup_invitation_id is None
@@ -248,7 +249,7 @@ async def send_followup(alert_id: int, links: Links) -> Invitation | None:
     asked yet and the customer still hears from the shop."""
     async with in_transaction():
         alert = await Alert.filter(id=alert_id).select_related("shop", "customer").first()
-        if alert is None or alert.status != "resolved" or alert.followup_invitation_id:
+        if alert is None or alert.status != AlertStatus.RESOLVED or alert.followup_invitation_id:
             return None
         if alert.customer is None:
             return None
@@ -266,8 +267,8 @@ async def record_followup(alert: Alert, response: Response, matched: list[str]) 
     changed = alert.followup_score != response.score or alert.followup_answered_at is None
     alert.followup_score = response.score
     alert.followup_answered_at = response.updated_at or utcnow()
-    if matched and alert.status == "resolved":
-        alert.status, alert.resolved_at = "open", None
+    if matched and alert.status == AlertStatus.RESOLVED:
+        alert.status, alert.resolved_at = AlertStatus.OPEN, None
     await alert.save()
     if changed:
         contact = {"customer": await webhook_contact(alert.customer_id)}
@@ -337,8 +338,8 @@ async def reply(
         )
         alert.contacted_at = now
         alert.first_replied_at = alert.first_replied_at or now
-        if alert.status == "open":
-            alert.status, alert.acknowledged_at = "acknowledged", now
+        if alert.status == AlertStatus.OPEN:
+            alert.status, alert.acknowledged_at = AlertStatus.ACKNOWLEDGED, now
         await alert.save()
         contact = {"customer": await webhook_contact(customer.id)}
         event = {**_event(alert), "reply": reply_out(sent).model_dump(mode="json"), **contact}
@@ -370,13 +371,13 @@ def reply_out(sent: AlertReply) -> schemas.AlertReply:
 
 
 def alert_out(alert: Alert) -> schemas.Alert:
-    kind, _, subject_id = alert.subject.partition(":")
+    about = AlertSubject.parse(alert.subject)
     return schemas.Alert.model_validate(
         {
             "id": alert.id,
             "status": alert.status,
             "rules": untag(alert.rule_tags),
-            "subject": {"type": kind, "id": int(subject_id)},
+            "subject": {"type": about.kind, "id": about.id},
             "customer_id": alert.customer_id,
             "assignee_id": alert.assignee_id,
             "note": alert.note,

@@ -12,16 +12,17 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from feedback_service.alerts import priority, replies, services
-from feedback_service.alerts.models import Alert, AlertReply
+from feedback_service.alerts.models import Alert, AlertReply, AlertStatus, AlertSubject, SubjectKind
 from feedback_service.alerts.rules import RULE_LABELS, RULE_NAMES
 from feedback_service.errors import NotFound
 from feedback_service.http import page, respondent_locale, row_id, whole_number
 from feedback_service.i18n import LOCALES, N_, Translator
+from feedback_service.links import ADMIN_INBOX
 from feedback_service.orders.models import Customer, Order
 from feedback_service.reviews.models import Review
 from feedback_service.shops import auth
 from feedback_service.shops.models import Shop, StaffUser
-from feedback_service.surveys.kinds import KINDS, answer_text
+from feedback_service.surveys.kinds import KINDS, Kind, answer_text
 from feedback_service.surveys.models import Response as SurveyResponse
 
 ASPECT_LABELS = {
@@ -34,9 +35,9 @@ ASPECT_LABELS = {
     "packaging": N_("Packaging"),
 }
 STATUS_LABELS = {
-    "open": N_("Open"),
-    "acknowledged": N_("Acknowledged"),
-    "resolved": N_("Resolved"),
+    AlertStatus.OPEN: N_("Open"),
+    AlertStatus.ACKNOWLEDGED: N_("Acknowledged"),
+    AlertStatus.RESOLVED: N_("Resolved"),
 }
 
 
@@ -84,7 +85,7 @@ async def inbox(request: Request) -> Response:
     query = (
         query.filter(status=status)
         if status in services.STATUSES
-        else query.filter(status__in=["open", "acknowledged"])
+        else query.filter(status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED])
     )
     if filters["rule"] in RULE_NAMES:
         query = query.filter(rule_tags__contains=f",{filters['rule']},")
@@ -123,7 +124,7 @@ async def inbox(request: Request) -> Response:
         reply_aspects=replies.REPLY_ASPECTS,
         gestures=replies.GESTURES,
         money=lambda value: format_decimal(value, "#,##0.00", locale=locale),
-        followup_labels={c.score: c.label for c in KINDS["thermometer"].choices},
+        followup_labels={c.score: c.label for c in KINDS[Kind.THERMOMETER].choices},
         sent=await _sent_replies(items),
     )
 
@@ -187,10 +188,9 @@ async def _items(
     alerts: list[Alert], shop: Shop, top_fifth: float | None, now: datetime, _: Translator
 ) -> list[InboxItem]:
     """Everything the page shows, in a fixed number of queries whatever the length."""
-    response_ids = [
-        int(a.subject.split(":")[1]) for a in alerts if a.subject.startswith("response:")
-    ]
-    review_ids = [int(a.subject.split(":")[1]) for a in alerts if a.subject.startswith("review:")]
+    subjects = {alert.id: AlertSubject.parse(alert.subject) for alert in alerts}
+    response_ids = [s.id for s in subjects.values() if s.kind == SubjectKind.RESPONSE]
+    review_ids = [s.id for s in subjects.values() if s.kind == SubjectKind.REVIEW]
     responses = {
         r.id: r
         for r in await SurveyResponse.filter(id__in=response_ids).select_related(
@@ -219,16 +219,16 @@ async def _items(
         )
     items = []
     for alert in alerts:
-        kind, _colon, raw_id = alert.subject.partition(":")
+        about = subjects[alert.id]
         answer: Past | None = None
         text, order_id, aspects = "", None, []
-        if kind == "response" and (response := responses.get(int(raw_id))):
+        if about.kind == SubjectKind.RESPONSE and (response := responses.get(about.id)):
             answer = Past(response.created_at, answer_text(response.kind, response.score, _))
             text, aspects = response.comment or "", response.aspects
             order_id = _order_number(response.invitation.order)
-        elif kind == "review" and (review := reviews.get(int(raw_id))):
-            about = review.product.name if review.product else _("The shop")
-            answer = Past(review.submitted_at, f"{about}: {review.rating}★")
+        elif about.kind == SubjectKind.REVIEW and (review := reviews.get(about.id)):
+            product = review.product.name if review.product else _("The shop")
+            answer = Past(review.submitted_at, f"{product}: {review.rating}★")
             text, aspects = f"{review.title}\n{review.body}".strip(), review.aspects
             order_id = _order_number(review.request.order) if review.request else None
         age = now - alert.opened_at
@@ -240,7 +240,7 @@ async def _items(
                 answer=answer,
                 text=text,
                 order_id=order_id,
-                late=alert.status != "resolved" and age > timedelta(hours=shop.sla_hours),
+                late=alert.status != AlertStatus.RESOLVED and age > timedelta(hours=shop.sla_hours),
                 age_hours=int(age.total_seconds() // 3600),
                 aspects=aspects,
                 facts=priority.facts_of(shop, customer, top_fifth),
@@ -273,14 +273,16 @@ async def act(request: Request) -> Response:
         raise NotFound("No such alert.")
     action = form.get("action")
     if action == "acknowledge":
-        await services.update(user.shop, alert_id, status="acknowledged")
+        await services.update(user.shop, alert_id, status=AlertStatus.ACKNOWLEDGED)
     elif action == "assign":
         assignee = (
             await services.staff_of(user.shop, form["assignee"]) if form.get("assignee") else None
         )
         await services.update(user.shop, alert_id, assignee=assignee)
     elif action == "resolve":
-        await services.update(user.shop, alert_id, status="resolved", note=form.get("note", ""))
+        await services.update(
+            user.shop, alert_id, status=AlertStatus.RESOLVED, note=form.get("note", "")
+        )
     elif action == "contact":
         customer_locale = await _customer_locale(user.shop, alert_id)
         await services.reply(
@@ -296,4 +298,4 @@ async def act(request: Request) -> Response:
         )
     else:
         raise NotFound("No such action.")
-    return RedirectResponse(f"/admin/inbox#alert-{alert_id}", status_code=303)
+    return RedirectResponse(f"{ADMIN_INBOX}#alert-{alert_id}", status_code=303)

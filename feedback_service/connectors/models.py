@@ -1,5 +1,7 @@
 """A shop's platform connectors and the webhook deliveries they received."""
 
+from enum import StrEnum
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -27,6 +29,13 @@ class Connector(Model):
         indexes = (("shop_id",),)
 
 
+class DeliveryOutcome(StrEnum):
+    PENDING = "pending"  # received, not made into an order yet
+    PROCESSED = "processed"
+    IGNORED = "ignored"
+    FAILED = "failed"
+
+
 class ConnectorDelivery(Model):
     """One webhook call as the platform sent it, made into an order by the worker."""
 
@@ -43,8 +52,7 @@ class ConnectorDelivery(Model):
     body = fields.TextField()
     received_at = fields.DatetimeField(auto_now_add=True)
     processed_at = fields.DatetimeField(null=True)
-    # pending, processed, ignored, failed
-    outcome = fields.CharField(max_length=16, default="pending")
+    outcome = fields.CharField(max_length=16, default=DeliveryOutcome.PENDING)
     error = fields.CharField(max_length=500, null=True)
 
     class Meta:

@@ -22,10 +22,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from feedback_service.connectors import schemas
-from feedback_service.connectors.models import Connector, ConnectorDelivery
+from feedback_service.connectors.models import Connector, ConnectorDelivery, DeliveryOutcome
 from feedback_service.errors import InvalidInput, NotFound, Unauthorized
-from feedback_service.links import Links
+from feedback_service.links import HOOK, Links
 from feedback_service.moments import in_range
+from feedback_service.orders.models import OrderStatus
 from feedback_service.orders.schemas import OrderIn, ProductIn
 from feedback_service.outbox import services as outbox
 from feedback_service.shops.models import Shop
@@ -72,7 +73,7 @@ class PayloadError(ValueError):
 
 
 def endpoint_url(links: Links, connector: Connector) -> str:
-    return f"{links.base_url}/hooks/{connector.platform}/{connector.key}"
+    return links.url(HOOK, platform=connector.platform, connector=connector.key)
 
 
 def connector_out(links: Links, connector: Connector) -> schemas.Connector:
@@ -160,7 +161,7 @@ async def receive(connector: Connector, headers: dict[str, str], body: bytes) ->
                 webhook_id=webhook_id[:100] if webhook_id else None,
                 headers={name: headers[name][:300] for name in KEPT_HEADERS if name in headers},
                 body=body.decode("utf-8", "replace").replace("\x00", "\ufffd") if known else "",
-                outcome="pending" if known else "ignored",
+                outcome=DeliveryOutcome.PENDING if known else DeliveryOutcome.IGNORED,
                 processed_at=None if known else utcnow(),
             )
             if known:
@@ -244,10 +245,10 @@ def _products(items: list[dict[str, Any]], url_of: Any) -> list[ProductIn]:
 
 
 WOO_STATUS = {
-    "completed": "fulfilled",  # WooCommerce has no delivery event: completed = shipped
-    "cancelled": "cancelled",
-    "refunded": "refunded",
-    "failed": "cancelled",  # the payment failed: nothing was sent
+    "completed": OrderStatus.FULFILLED,  # WooCommerce has no delivery event: completed = shipped
+    "cancelled": OrderStatus.CANCELLED,
+    "refunded": OrderStatus.REFUNDED,
+    "failed": OrderStatus.CANCELLED,  # the payment failed: nothing was sent
 }
 
 
@@ -278,7 +279,7 @@ def woocommerce_order(
             for i in items
         ],
         "ordered_at": _when(payload.get("date_created_gmt"), naive_is_utc=True),
-        "status": WOO_STATUS.get(text_of(payload.get("status")), "created"),
+        "status": WOO_STATUS.get(text_of(payload.get("status")), OrderStatus.CREATED),
         "fulfilled_at": _when(payload.get("date_completed_gmt"), naive_is_utc=True),
     }
     order, products = _order(
@@ -287,7 +288,9 @@ def woocommerce_order(
     return order, products, _when(payload.get("date_modified_gmt"), naive_is_utc=True)
 
 
-def _shopify_state(payload: dict[str, Any]) -> tuple[str, datetime | None, datetime | None]:
+def _shopify_state(
+    payload: dict[str, Any],
+) -> tuple[OrderStatus, datetime | None, datetime | None]:
     """Status, fulfilled_at and delivered_at of a Shopify order."""
     fulfillments = [f for f in payload.get("fulfillments") or [] if isinstance(f, dict)]
     delivered = [f for f in fulfillments if f.get("shipment_status") == "delivered"]
@@ -295,15 +298,15 @@ def _shopify_state(payload: dict[str, Any]) -> tuple[str, datetime | None, datet
     fulfilled_at = _first([_when(f.get("created_at")) for f in shipped])
     delivered_at = _first([_when(f.get("updated_at")) for f in delivered])
     if payload.get("cancelled_at"):
-        status = "cancelled"
+        status = OrderStatus.CANCELLED
     elif payload.get("financial_status") == "refunded":
-        status = "refunded"
+        status = OrderStatus.REFUNDED
     elif delivered_at is not None:
-        status = "delivered"
+        status = OrderStatus.DELIVERED
     elif payload.get("fulfillment_status") == "fulfilled" or fulfilled_at is not None:
-        status = "fulfilled"
+        status = OrderStatus.FULFILLED
     else:
-        status = "created"
+        status = OrderStatus.CREATED
     return status, fulfilled_at, delivered_at
 
 
@@ -349,13 +352,15 @@ def shopify_order(
     return order, products, _when(payload.get("updated_at"))
 
 
-def shopify_fulfillment(payload: dict[str, Any]) -> tuple[str, str, datetime | None] | None:
+def shopify_fulfillment(
+    payload: dict[str, Any],
+) -> tuple[str, OrderStatus, datetime | None] | None:
     """A fulfilment event as (order id, status, when), or None when it changes nothing."""
     order_id = text_of(payload.get("order_id"))
     if not order_id:
         raise PayloadError("the fulfilment names no order_id")
     if payload.get("shipment_status") == "delivered":
-        return order_id, "delivered", _when(payload.get("updated_at"))
+        return order_id, OrderStatus.DELIVERED, _when(payload.get("updated_at"))
     if payload.get("status") == "success":
-        return order_id, "fulfilled", _when(payload.get("created_at"))
+        return order_id, OrderStatus.FULFILLED, _when(payload.get("created_at"))
     return None

@@ -6,17 +6,18 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from feedback_service.connectors import services
-from feedback_service.connectors.models import Connector, ConnectorDelivery
+from feedback_service.connectors.models import Connector, ConnectorDelivery, DeliveryOutcome
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import page, respondent_locale, whole_number
 from feedback_service.i18n import N_
+from feedback_service.links import ADMIN_CONNECTORS
 from feedback_service.shops import auth
 
 OUTCOME_LABELS = {
-    "pending": N_("Waiting"),
-    "processed": N_("Processed"),
-    "ignored": N_("Ignored"),
-    "failed": N_("Failed"),
+    DeliveryOutcome.PENDING: N_("Waiting"),
+    DeliveryOutcome.PROCESSED: N_("Processed"),
+    DeliveryOutcome.IGNORED: N_("Ignored"),
+    DeliveryOutcome.FAILED: N_("Failed"),
 }
 
 
@@ -72,4 +73,4 @@ async def connectors_action(request: Request) -> Response:
         await services.disable_connector(user.shop, connector_id)
     else:
         raise NotFound("No such action.")
-    return RedirectResponse("/admin/connectors", status_code=303)
+    return RedirectResponse(ADMIN_CONNECTORS, status_code=303)

@@ -1,5 +1,6 @@
 """Products, customers and their orders."""
 
+from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
@@ -75,6 +76,24 @@ class Customer(Model):
         indexes = (("shop_id", "last_order_at"), ("shop_id", "nps_at"))
 
 
+class OrderStatus(StrEnum):
+    """In the order of its life (contract: GET /api/v1/orders/{id})."""
+
+    CREATED = "created"
+    FULFILLED = "fulfilled"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+class HoldReason(StrEnum):
+    """Why an invitation was held back (contact pressure)."""
+
+    THROTTLE = "throttle"  # the shop's window
+    PREFERENCE = "preference"  # the customer's own
+    UNSUBSCRIBED = "unsubscribed"
+
+
 class Order(Model):
     id = fields.IntField(primary_key=True)
     shop: fields.ForeignKeyRelation[Shop] = fields.ForeignKeyField(
@@ -93,8 +112,9 @@ class Order(Model):
     amount = fields.FloatField(null=True)
     min_category = fields.CharField(max_length=100, null=True)
     max_category = fields.CharField(max_length=100, null=True)
-    # created | fulfilled | delivered | cancelled | refunded (contract: GET /api/v1/orders/{id})
-    status = fields.CharField(max_length=16, default="created", db_default="created")
+    status = fields.CharField(
+        max_length=16, default=OrderStatus.CREATED, db_default=OrderStatus.CREATED
+    )
     # Where it came from: api | woocommerce | shopify | csv
     source = fields.CharField(max_length=16, default="api", db_default="api")
     # The number the shop shows ("#1001"), when it differs from the id.
@@ -147,8 +167,7 @@ class HeldInvitation(Model):
     )
     customer_id: int
     kind = fields.CharField(max_length=16)  # survey kind or "review"
-    # throttle (shop or segment window), preference (customer's window), unsubscribed
-    reason = fields.CharField(max_length=16)
+    reason = fields.CharField(max_length=16)  # HoldReason
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

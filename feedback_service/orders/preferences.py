@@ -17,7 +17,7 @@ from tortoise.expressions import Q
 
 from feedback_service import db
 from feedback_service.i18n import N_
-from feedback_service.orders.models import Customer, HeldInvitation, Order
+from feedback_service.orders.models import Customer, HeldInvitation, HoldReason, Order
 from feedback_service.shops.models import Shop
 
 # "" is the shop's window; the months are counted in days, like the shop's window.
@@ -31,7 +31,7 @@ CHOICE_LABELS = {
     "never": N_("Never: unsubscribe me"),
 }
 SEGMENTS = ("new", "occasional", "regular")
-REASONS = ("throttle", "preference", "unsubscribed")
+REASONS: tuple[str, ...] = tuple(HoldReason)
 PRESSURE_DAYS = 30
 
 
@@ -73,29 +73,29 @@ def current_choice(customer: Customer) -> str:
 class Hold:
     """Why an invitation is not made now."""
 
-    reason: str  # throttle (the shop's window), preference (the customer's), unsubscribed
+    reason: HoldReason
     next_allowed_at: datetime | None = None
 
     @property
     def status(self) -> str:
         """The API's word for it (POST /api/v1/invitations)."""
-        return "unsubscribed" if self.reason == "unsubscribed" else "throttled"
+        return "unsubscribed" if self.reason == HoldReason.UNSUBSCRIBED else "throttled"
 
 
 async def check(shop: Shop, customer: Customer, now: datetime) -> tuple[Hold | None, int]:
     """Why the customer may not be asked now (None: they may), and the window in days."""
     if customer.unsubscribed_at is not None or customer.contact_preference == "never":
-        return Hold("unsubscribed"), 0
+        return Hold(HoldReason.UNSUBSCRIBED), 0
     shop_days = shop_window(shop, customer)
     own_days = CHOICE_DAYS.get(customer.contact_preference, 0)
     window = max(shop_days, own_days)
     last = customer.last_invited_at
     if last is not None and last > now - timedelta(days=shop_days):
-        return Hold("throttle", last + timedelta(days=window)), window
+        return Hold(HoldReason.THROTTLE, last + timedelta(days=window)), window
     if last is not None and last > now - timedelta(days=own_days):
-        return Hold("preference", last + timedelta(days=own_days)), window
+        return Hold(HoldReason.PREFERENCE, last + timedelta(days=own_days)), window
     if customer.contact_preference == "after_order" and not await _ordered_since_asked(customer):
-        return Hold("preference"), window
+        return Hold(HoldReason.PREFERENCE), window
     return None, window
 
 
@@ -123,7 +123,7 @@ async def claim(shop: Shop, customer: Customer, kind: str, now: datetime) -> Hol
             return None
         await customer.refresh_from_db(fields=["last_invited_at"])
         last = customer.last_invited_at
-        hold = Hold("throttle", last + timedelta(days=window) if last else None)
+        hold = Hold(HoldReason.THROTTLE, last + timedelta(days=window) if last else None)
     await HeldInvitation.create(
         shop_id=shop.id, customer_id=customer.id, kind=kind, reason=hold.reason
     )

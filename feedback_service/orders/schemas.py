@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, EmailStr, Field, PlainValidator,
 
 from feedback_service.http import Strict
 from feedback_service.moments import AwareDatetime, Moment
+from feedback_service.orders.models import OrderStatus
 from schema_markup import clean_line
 
 
@@ -56,9 +57,6 @@ class OrderItemIn(Strict):
     sku: Annotated[Text, StringConstraints(max_length=100)]
     quantity: int = Field(default=1, ge=1, le=10_000)
     unit_price: Decimal | None = Field(default=None, ge=0, le=10_000_000)
-
-
-OrderStatus = Literal["created", "fulfilled", "delivered", "cancelled", "refunded"]
 
 
 class OrderIn(Strict):

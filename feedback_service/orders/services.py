@@ -15,7 +15,7 @@ from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import validated
 from feedback_service.i18n import normalize_locale
 from feedback_service.orders import schemas
-from feedback_service.orders.models import Customer, Order, OrderItem, Product
+from feedback_service.orders.models import Customer, Order, OrderItem, OrderStatus, Product
 from feedback_service.orders.schemas import CustomerIn, OrderIn, ProductIn
 from feedback_service.outbox import services as outbox
 from feedback_service.shops.models import Shop
@@ -127,23 +127,23 @@ async def upsert_customer(shop: Shop, data: CustomerIn) -> Customer:
 
 # How far along an order is: a status only moves forward, so deliveries from a platform
 # that arrive late, out of order or twice end in the same state. Cancelled and refunded win.
-STATUS_RANK = {"created": 0, "fulfilled": 1, "delivered": 2, "cancelled": 3, "refunded": 4}
+STATUS_RANK: dict[str, int] = {status: rank for rank, status in enumerate(OrderStatus)}
 # The states that make the reviews domain act on the order's review request (schedule it,
 # or cancel it): the order writes an "order_changed" row for the worker.
-ACTS_ON_REVIEWS = frozenset({"fulfilled", "delivered", "cancelled", "refunded"})
+ACTS_ON_REVIEWS = frozenset(OrderStatus) - {OrderStatus.CREATED}
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def status_of(data: OrderIn) -> str:
+def status_of(data: OrderIn) -> OrderStatus:
     """The status an order body says: its own, or what its dates tell."""
     if data.status is not None:
         return data.status
     if data.delivered_at is not None:
-        return "delivered"
-    return "fulfilled" if data.fulfilled_at is not None else "created"
+        return OrderStatus.DELIVERED
+    return OrderStatus.FULFILLED if data.fulfilled_at is not None else OrderStatus.CREATED
 
 
 def _advance(
@@ -161,8 +161,8 @@ def _advance(
         order.status = status
     now = utcnow()
     for name, given, implied in (
-        ("delivered_at", delivered_at, status == "delivered"),
-        ("fulfilled_at", fulfilled_at, status == "fulfilled"),
+        ("delivered_at", delivered_at, status == OrderStatus.DELIVERED),
+        ("fulfilled_at", fulfilled_at, status == OrderStatus.FULFILLED),
     ):
         if given is not None and (not stale or getattr(order, name) is None):
             setattr(order, name, given)
@@ -458,8 +458,8 @@ async def advance_order(
         _advance(
             order,
             status,
-            delivered_at=at if status == "delivered" else None,
-            fulfilled_at=at if status == "fulfilled" else None,
+            delivered_at=at if status == OrderStatus.DELIVERED else None,
+            fulfilled_at=at if status == OrderStatus.FULFILLED else None,
             stale=True,  # an event's date fills a missing one, never replaces
         )
         await order.save(using_db=conn)

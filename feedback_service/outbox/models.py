@@ -1,5 +1,6 @@
 """The transactional outbox, and the webhook endpoints it delivers to."""
 
+from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
@@ -27,6 +28,13 @@ class WebhookEndpoint(Model):
         indexes = (("shop_id",),)
 
 
+class OutboxState(StrEnum):
+    PENDING = "pending"  # to deliver, now or at its due time
+    DONE = "done"
+    FAILED = "failed"  # out of retries, or the receiver asked never to be called again
+    CANCELLED = "cancelled"  # what it was about was undone
+
+
 class OutboxMessage(Model):
     """One side effect to deliver at least once: an email, a webhook call, a scheduled task."""
 
@@ -45,7 +53,7 @@ class OutboxMessage(Model):
     payload: dict[str, Any] = fields.JSONField()
     # What the row is about ("response:42"), so it can be cancelled if that is undone.
     subject = fields.CharField(max_length=64, null=True, db_index=True)
-    state = fields.CharField(max_length=16, default="pending")  # pending, done, failed, cancelled
+    state = fields.CharField(max_length=16, default=OutboxState.PENDING)
     due_at = fields.DatetimeField()
     # A worker's claim: until then no other worker takes the row; a crashed worker's lapses.
     locked_until = fields.DatetimeField(null=True)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
 
 from feedback_service.http import Strict
 from feedback_service.moments import Moment
+from feedback_service.outbox.models import OutboxState
 
 
 class WebhookIn(Strict):
@@ -44,7 +43,7 @@ class Delivery(Strict):
     id: int
     webhook_id: str
     type: str | None
-    status: Literal["pending", "done", "failed", "cancelled"]
+    status: OutboxState
     attempts: int
     last_error: str | None
     next_attempt_at: Moment | None

@@ -9,7 +9,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from feedback_service.outbox.models import OutboxMessage, WebhookEndpoint
+from feedback_service.outbox.models import OutboxMessage, OutboxState, WebhookEndpoint
 from feedback_service.shops.models import Shop
 
 EVENTS = (
@@ -98,7 +98,9 @@ async def emit(
 
 async def cancel(subject: str) -> int:
     """Drop what is still pending about a subject that was undone."""
-    return await OutboxMessage.filter(subject=subject, state="pending").update(state="cancelled")
+    return await OutboxMessage.filter(subject=subject, state=OutboxState.PENDING).update(
+        state=OutboxState.CANCELLED
+    )
 
 
 async def schedule(

@@ -15,7 +15,7 @@ from standardwebhooks.webhooks import Webhook
 
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.outbox import schemas
-from feedback_service.outbox.models import OutboxMessage, WebhookEndpoint
+from feedback_service.outbox.models import OutboxMessage, OutboxState, WebhookEndpoint
 from feedback_service.outbox.services import EVENTS, utcnow
 from feedback_service.shops.models import Shop
 
@@ -125,7 +125,7 @@ async def replay(shop: Shop, endpoint_id: int, delivery_id: int) -> OutboxMessag
     if row is None:
         raise NotFound("No such delivery.")
     await OutboxMessage.filter(id=row.id).update(
-        state="pending", due_at=utcnow(), locked_until=None, attempts=0, last_error=None
+        state=OutboxState.PENDING, due_at=utcnow(), locked_until=None, attempts=0, last_error=None
     )
     await row.refresh_from_db()
     return row
@@ -150,7 +150,7 @@ def delivery_out(row: OutboxMessage) -> schemas.Delivery:
             "status": row.state,
             "attempts": row.attempts,
             "last_error": row.last_error,
-            "next_attempt_at": row.due_at if row.state == "pending" else None,
+            "next_attempt_at": row.due_at if row.state == OutboxState.PENDING else None,
             "delivered_at": row.delivered_at,
             "created_at": row.created_at,
         }

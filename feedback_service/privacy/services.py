@@ -20,13 +20,14 @@ from tortoise.transactions import in_transaction
 
 from feedback_service import db
 from feedback_service.alerts import schemas as alert_schemas
-from feedback_service.alerts.models import Alert, AlertReply
+from feedback_service.alerts.models import Alert, AlertReply, AlertSubject, SubjectKind
 from feedback_service.alerts.services import alert_out, reply_out
 from feedback_service.errors import NotFound
 from feedback_service.http import Strict
 from feedback_service.moments import Moment
 from feedback_service.orders.models import Customer, HeldInvitation, Order, OrderItem
 from feedback_service.outbox.models import OutboxMessage
+from feedback_service.questions import reading as question_reading
 from feedback_service.questions import schemas as question_schemas
 from feedback_service.questions import services as questions
 from feedback_service.questions.models import Answer, Question
@@ -103,7 +104,7 @@ async def find_person(shop: Shop, email: str) -> Person:
         if customer
         else []
     )
-    about = Q(subject__in=[f"review:{r.id}" for r in reviews])
+    about = Q(subject__in=[AlertSubject(SubjectKind.REVIEW, r.id).format() for r in reviews])
     alerts = await Alert.filter(about | Q(customer=customer) if customer else about, shop=shop)
     return Person(address, customer, reviews, list(responses), alerts, asked, answers)
 
@@ -230,17 +231,17 @@ async def export_customer(shop: Shop, email: str) -> CustomerExport:
 
 async def _question_records(person: Person) -> dict[str, Any]:
     """The questions they asked (with the answers they received) and the answers they wrote."""
-    answers = await questions.answers_of(person.questions)
+    answers = await question_reading.answers_of(person.questions)
     return {
         "questions": [
             ExportedQuestion(
-                **dict(questions.question_out(q, answers[q.id])), author_email=q.author_email
+                **dict(question_reading.question_out(q, answers[q.id])), author_email=q.author_email
             )
             for q in person.questions
         ],
         "question_answers": [
             ExportedQuestionAnswer(
-                **dict(questions.answer_out(a)),
+                **dict(question_reading.answer_out(a)),
                 question_id=a.question_id,
                 author_email=a.author_email,
             )

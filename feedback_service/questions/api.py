@@ -7,18 +7,14 @@ from starlette.responses import Response
 
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import ModelResponse, decode_cursor, encode_cursor, read_json, row_id
-from feedback_service.questions import services
-from feedback_service.questions.models import Question
-from feedback_service.questions.schemas import (
-    STATUSES,
-    AnswerIn,
-    QuestionModerationIn,
-    QuestionsPage,
-)
+from feedback_service.questions import reading, services
+from feedback_service.questions.models import Question, QuestionStatus
+from feedback_service.questions.schemas import AnswerIn, QuestionModerationIn, QuestionsPage
 from feedback_service.shops.api import api_shop
 
 PAGE_SIZE = 50
 MAX_SKU = 100  # Product.sku
+STATUSES = tuple(QuestionStatus)
 
 
 def _question_id(request: Request) -> int:
@@ -40,7 +36,7 @@ async def list_questions(request: Request) -> Response:
             raise InvalidInput("Unknown status.", fields={"status": ", ".join(STATUSES)})
         query = query.filter(status=status)
     else:
-        query = query.exclude(status="unconfirmed")
+        query = query.exclude(status=QuestionStatus.UNCONFIRMED)
     if sku := params.get("sku"):
         if len(sku) > MAX_SKU:
             raise InvalidInput("Unknown sku.", fields={"sku": f"at most {MAX_SKU} characters"})
@@ -50,8 +46,8 @@ async def list_questions(request: Request) -> Response:
         query = query.filter(id__lt=before)
     rows = await query.order_by("-id").limit(PAGE_SIZE + 1).select_related("product")
     page = rows[:PAGE_SIZE]
-    answers = await services.answers_of(page)
-    items = [services.question_out(q, answers[q.id]) for q in page]
+    answers = await reading.answers_of(page)
+    items = [reading.question_out(q, answers[q.id]) for q in page]
     next_cursor = encode_cursor(rows[PAGE_SIZE - 1].id) if len(rows) > PAGE_SIZE else None
     return ModelResponse(QuestionsPage(items=items, next_cursor=next_cursor))
 
@@ -61,7 +57,7 @@ async def answer(request: Request) -> Response:
     data = await read_json(request, AnswerIn)
     links = request.app.state.links
     question = await services.answer(shop, _question_id(request), data.body, "api", links)
-    return ModelResponse(await services.with_answers(question))
+    return ModelResponse(await reading.with_answers(question))
 
 
 async def moderate(request: Request) -> Response:
@@ -69,4 +65,4 @@ async def moderate(request: Request) -> Response:
     data = await read_json(request, QuestionModerationIn)
     links = request.app.state.links
     question = await services.moderate(shop, _question_id(request), data, "api", links)
-    return ModelResponse(await services.with_answers(question))
+    return ModelResponse(await reading.with_answers(question))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import widgets
 from feedback_service.orders.models import Product
-from feedback_service.questions.models import Answer, Question
+from feedback_service.questions.models import Answer, AnswerStatus, Question, QuestionStatus
 
 SHOWN = 20  # the most recently answered questions of a product a block shows
 
@@ -14,7 +14,7 @@ async def answered_questions(product: Product) -> list[widgets.Question]:
     answered first, each with its published answers (the shop's first)."""
     questions = (
         await Question.filter(
-            product_id=product.id, status="published", answered_at__not_isnull=True
+            product_id=product.id, status=QuestionStatus.PUBLISHED, answered_at__not_isnull=True
         )
         .order_by("-answered_at", "-id")
         .limit(SHOWN)
@@ -22,9 +22,9 @@ async def answered_questions(product: Product) -> list[widgets.Question]:
     if not questions:
         return []
     answers: dict[int, list[widgets.Answer]] = {q.id: [] for q in questions}
-    rows = await Answer.filter(question_id__in=list(answers), status="published").order_by(
-        "-by_shop", "published_at", "id"
-    )
+    rows = await Answer.filter(
+        question_id__in=list(answers), status=AnswerStatus.PUBLISHED
+    ).order_by("-by_shop", "published_at", "id")
     for row in rows:
         assert row.published_at is not None
         answers[row.question_id].append(

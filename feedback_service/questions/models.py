@@ -1,11 +1,28 @@
 """Questions shoppers ask about a product, the answers of the shop and of its buyers, and
 the buyers asked to answer."""
 
+from enum import StrEnum
+
 from tortoise import fields
 from tortoise.models import Model
 
 from feedback_service.orders.models import Customer, Product
 from feedback_service.shops.models import Shop
+
+
+class QuestionStatus(StrEnum):
+    UNCONFIRMED = "unconfirmed"  # the asker has not clicked the emailed link yet
+    PENDING = "pending"  # to moderate
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+
+
+class AnswerStatus(StrEnum):
+    """A buyer's answer is moderated; the shop's is published as written."""
+
+    PENDING = "pending"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
 
 
 class Question(Model):
@@ -22,9 +39,7 @@ class Question(Model):
     author_name = fields.CharField(max_length=100)
     author_email = fields.CharField(max_length=254)
     language = fields.CharField(max_length=8, default="en")  # of the page it was asked on
-    # unconfirmed (the asker has not clicked the emailed link yet), pending (to moderate),
-    # published, rejected.
-    status = fields.CharField(max_length=16, default="unconfirmed")
+    status = fields.CharField(max_length=16, default=QuestionStatus.UNCONFIRMED)
     rejection_reason = fields.CharField(max_length=32, null=True)
     moderated_by = fields.CharField(max_length=254, null=True)
     asked_at = fields.DatetimeField()
@@ -56,7 +71,7 @@ class Answer(Model):
     author_name = fields.CharField(max_length=100, default="")
     author_email = fields.CharField(max_length=254, null=True)
     body = fields.TextField()
-    status = fields.CharField(max_length=16, default="pending")  # pending, published, rejected
+    status = fields.CharField(max_length=16, default=AnswerStatus.PENDING)
     rejection_reason = fields.CharField(max_length=32, null=True)
     # Staff email or "api": who wrote the shop's answer or moderated a buyer's.
     moderated_by = fields.CharField(max_length=254, null=True)

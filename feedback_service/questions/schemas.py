@@ -8,8 +8,8 @@ from pydantic import Field, StringConstraints
 
 from feedback_service.http import Strict
 from feedback_service.moments import Moment
+from feedback_service.questions.models import AnswerStatus, QuestionStatus
 
-STATUSES = ("unconfirmed", "pending", "published", "rejected")
 REJECTION_REASONS = ("abusive", "personal_data", "off_topic", "spam", "duplicate")
 MAX_QUESTION = 1000
 MAX_ANSWER = 5000
@@ -32,8 +32,6 @@ class QuestionModerationIn(Strict):
 
 # --- answers -----------------------------------------------------------------------------
 
-QuestionStatus = Literal[STATUSES]  # type: ignore[valid-type]
-
 
 class QuestionAnswer(Strict):
     """The shop's answer (by_shop) or a buyer's (verified_buyer: they bought the product)."""
@@ -43,7 +41,7 @@ class QuestionAnswer(Strict):
     author_name: str
     by_shop: bool
     verified_buyer: bool
-    status: Literal["pending", "published", "rejected"]
+    status: AnswerStatus
     rejection_reason: Reason | None
     created_at: Moment
     published_at: Moment | None

@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
-from urllib.parse import quote
 
 from email_validator import EmailNotValidError, validate_email
 from tortoise.exceptions import IntegrityError
@@ -18,12 +17,17 @@ from tortoise.transactions import in_transaction
 from feedback_service import tokens
 from feedback_service.errors import Conflict, InvalidInput, InvalidToken, NotFound
 from feedback_service.i18n import N_, Translator
-from feedback_service.links import Links
-from feedback_service.orders.models import Customer, OrderItem, Product
+from feedback_service.links import BUYER_ANSWER, PRODUCT_PAGE, QUESTION_CONFIRM, Links
+from feedback_service.orders.models import Customer, OrderItem, OrderStatus, Product
 from feedback_service.outbox import services as outbox
 from feedback_service.outbox.models import OutboxMessage
-from feedback_service.questions import schemas
-from feedback_service.questions.models import Answer, BuyerInvite, Question
+from feedback_service.questions.models import (
+    Answer,
+    AnswerStatus,
+    BuyerInvite,
+    Question,
+    QuestionStatus,
+)
 from feedback_service.questions.schemas import (
     MAX_ANSWER,
     MAX_QUESTION,
@@ -111,11 +115,12 @@ def read_question_form(fields: Mapping[str, str], locale: str) -> tuple[Asked, d
 
 def confirm_url(links: Links, question: Question) -> str:
     token = links.signer.dumps(tokens.QUESTION_CONFIRM, question.id, question.shop_id)
-    return f"{links.base_url}/q/{token}"
+    return links.url(QUESTION_CONFIRM, token=token)
 
 
 def answer_url(links: Links, invite: BuyerInvite, shop_id: int) -> str:
-    return f"{links.base_url}/a/{links.signer.dumps(tokens.QUESTION_ANSWER, invite.id, shop_id)}"
+    token = links.signer.dumps(tokens.QUESTION_ANSWER, invite.id, shop_id)
+    return links.url(BUYER_ANSWER, token=token)
 
 
 def product_page(product: Product, links: Links) -> str:
@@ -123,7 +128,7 @@ def product_page(product: Product, links: Links) -> str:
     if product.url.lower().startswith(("http://", "https://")):
         return product.url
     shop: Shop = product.shop
-    return f"{links.base_url}/w/{quote(shop.slug, safe='')}/products/{quote(product.sku, safe='')}"
+    return links.url(PRODUCT_PAGE, shop=shop.slug, sku=product.sku)
 
 
 async def ask(product: Product, asked: Asked, locale: str, links: Links) -> Question:
@@ -164,7 +169,7 @@ async def ask(product: Product, asked: Asked, locale: str, links: Links) -> Ques
 
 async def forget_unconfirmed(question_id: int) -> None:
     """The worker's job a week after a question was asked: an unconfirmed one goes."""
-    await Question.filter(id=question_id, status="unconfirmed").delete()
+    await Question.filter(id=question_id, status=QuestionStatus.UNCONFIRMED).delete()
 
 
 async def question_for_confirmation(token: str, links: Links) -> Question:
@@ -184,12 +189,12 @@ async def confirm(question: Question) -> bool:
     """The asker's click: the question enters moderation, once (False: it had already)."""
     now = utcnow()
     async with in_transaction():
-        changed = await Question.filter(id=question.id, status="unconfirmed").update(
-            status="pending", confirmed_at=now
+        changed = await Question.filter(id=question.id, status=QuestionStatus.UNCONFIRMED).update(
+            status=QuestionStatus.PENDING, confirmed_at=now
         )
         if not changed:
             return False
-        question.status, question.confirmed_at = "pending", now
+        question.status, question.confirmed_at = QuestionStatus.PENDING, now
         await outbox.emit(question.shop_id, "question.asked", await _asked_event(question))
     return True
 
@@ -248,7 +253,7 @@ async def get_question(shop: Shop, question_id: int) -> Question:
 
 
 def _needs_confirmation(question: Question) -> None:
-    if question.status == "unconfirmed":
+    if question.status == QuestionStatus.UNCONFIRMED:
         raise Conflict("Its author has not confirmed this question yet.")
 
 
@@ -268,11 +273,11 @@ async def moderate(
     now = utcnow()
     async with in_transaction():
         if data.action == "publish":
-            question.status = "published"
+            question.status = QuestionStatus.PUBLISHED
             question.published_at = question.published_at or now
             question.rejection_reason = None
         else:
-            question.status = "rejected"
+            question.status = QuestionStatus.REJECTED
             question.rejection_reason = data.reason
             await _email_rejection(question)
         question.moderated_by = actor
@@ -289,12 +294,14 @@ async def _moderate_answer(
     answer = await Answer.filter(id=data.answer_id, question_id=question.id, by_shop=False).first()
     if answer is None:
         raise NotFound("No such answer to this question.")
-    if data.action == "publish" and question.status != "published":
+    if data.action == "publish" and question.status != QuestionStatus.PUBLISHED:
         raise Conflict("Publish the question before its answers.")
     now = utcnow()
     first_time = data.action == "publish" and answer.published_at is None
     async with in_transaction():
-        answer.status = "published" if data.action == "publish" else "rejected"
+        answer.status = (
+            AnswerStatus.PUBLISHED if data.action == "publish" else AnswerStatus.REJECTED
+        )
         answer.rejection_reason = data.reason if data.action == "reject" else None
         answer.published_at = answer.published_at or (now if data.action == "publish" else None)
         answer.moderated_by = actor
@@ -310,7 +317,7 @@ async def _moderate_answer(
 async def _refresh_answered(question: Question) -> None:
     """answered_at: when its first answer still published was published (None: none is)."""
     first = (
-        await Answer.filter(question_id=question.id, status="published")
+        await Answer.filter(question_id=question.id, status=AnswerStatus.PUBLISHED)
         .order_by("published_at")
         .first()
     )
@@ -323,7 +330,7 @@ async def answer(shop: Shop, question_id: int, body: str, actor: str, links: Lin
     waiting for moderation publishes it; the asker hears of a first answer by email."""
     question = await get_question(shop, question_id)
     _needs_confirmation(question)
-    if question.status == "rejected":
+    if question.status == QuestionStatus.REJECTED:
         raise Conflict("This question was rejected: publish it before answering.")
     text = clean_text(body)
     if not text or len(text) > MAX_ANSWER:
@@ -339,7 +346,7 @@ async def answer(shop: Shop, question_id: int, body: str, actor: str, links: Lin
                 question=question,
                 by_shop=True,
                 body=text,
-                status="published",
+                status=AnswerStatus.PUBLISHED,
                 moderated_by=actor,
                 created_at=now,
                 published_at=now,
@@ -347,8 +354,8 @@ async def answer(shop: Shop, question_id: int, body: str, actor: str, links: Lin
         else:
             shop_answer.body, shop_answer.moderated_by = text, actor
             await shop_answer.save(update_fields=["body", "moderated_by"])
-        if question.status == "pending":
-            question.status, question.published_at = "published", now
+        if question.status == QuestionStatus.PENDING:
+            question.status, question.published_at = QuestionStatus.PUBLISHED, now
             question.moderated_by = actor
             await question.save(update_fields=["status", "published_at", "moderated_by"])
         await _refresh_answered(question)
@@ -419,7 +426,7 @@ async def ask_buyers(shop: Shop, question_id: int, links: Links, claim: Claim) -
     only those the contact rules let us ask now (each asked one takes their turn, as a
     survey would). Returns how many were asked."""
     question = await get_question(shop, question_id)
-    if question.status != "published":
+    if question.status != QuestionStatus.PUBLISHED:
         raise Conflict("Publish the question before asking buyers to answer it.")
     now = utcnow()
     recent = (
@@ -428,7 +435,7 @@ async def ask_buyers(shop: Shop, question_id: int, links: Links, claim: Claim) -
             order__shop_id=shop.id,
             order__delivered_at__gte=now - BUYERS_WITHIN,
         )
-        .exclude(order__status__in=("cancelled", "refunded"))
+        .exclude(order__status__in=(OrderStatus.CANCELLED, OrderStatus.REFUNDED))
         .order_by("-order__delivered_at")
         .limit(500)
         .values_list("order__customer_id", flat=True)
@@ -502,7 +509,7 @@ async def invite_for_answer(token: str, links: Links) -> BuyerInvite:
         .select_related("question__shop", "question__product", "customer")
         .first()
     )
-    if invite is None or invite.question.status != "published":
+    if invite is None or invite.question.status != QuestionStatus.PUBLISHED:
         raise InvalidToken("This link is not valid.")
     return invite
 
@@ -552,60 +559,6 @@ async def submit_buyer_answer(invite: BuyerInvite, body: str, name: str) -> Answ
             body=body,
             created_at=now,
         )
-
-
-# --- reading -----------------------------------------------------------------------------
-
-
-def answer_out(answer: Answer) -> schemas.QuestionAnswer:
-    return schemas.QuestionAnswer.model_validate(
-        {
-            "id": answer.id,
-            "body": answer.body,
-            "author_name": answer.author_name,
-            "by_shop": answer.by_shop,
-            "verified_buyer": answer.customer_id is not None,
-            "status": answer.status,
-            "rejection_reason": answer.rejection_reason,
-            "created_at": answer.created_at,
-            "published_at": answer.published_at,
-        }
-    )
-
-
-def question_out(question: Question, answers: list[Answer]) -> schemas.Question:
-    """The question as the API shows it (its product loaded)."""
-    product: Product = question.product
-    return schemas.Question.model_validate(
-        {
-            "id": question.id,
-            "sku": product.sku,
-            "body": question.body,
-            "author_name": question.author_name,
-            "language": question.language,
-            "status": question.status,
-            "rejection_reason": question.rejection_reason,
-            "asked_at": question.asked_at,
-            "confirmed_at": question.confirmed_at,
-            "published_at": question.published_at,
-            "answered_at": question.answered_at,
-            "buyers_asked_at": question.buyers_asked_at,
-            "answers": [answer_out(a) for a in answers],
-        }
-    )
-
-
-async def answers_of(questions: list[Question]) -> dict[int, list[Answer]]:
-    """Every answer of these questions, the shop's first, then by date."""
-    found: dict[int, list[Answer]] = {q.id: [] for q in questions}
-    rows = await Answer.filter(question_id__in=list(found)).order_by("-by_shop", "created_at", "id")
-    for row in rows:
-        found[row.question_id].append(row)
-    return found
-
-
-async def with_answers(question: Question) -> schemas.Question:
-    return question_out(question, (await answers_of([question]))[question.id])
 
 
 # --- erasure -----------------------------------------------------------------------------

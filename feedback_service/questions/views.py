@@ -4,7 +4,7 @@ and a buyer's answer. Plain forms, no JavaScript."""
 from __future__ import annotations
 
 import zlib
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from limits import parse
 from starlette.requests import Request
@@ -15,11 +15,19 @@ from feedback_service import ratelimit
 from feedback_service.errors import Forbidden, NotFound
 from feedback_service.http import client_ip, no_store, page
 from feedback_service.i18n import normalize_locale
-from feedback_service.links import Links
+from feedback_service.links import (
+    BUYER_ANSWER,
+    CERTIFICATE,
+    PRODUCT_QUESTIONS,
+    QUESTION_CONFIRM,
+    QUESTION_SENT,
+    REVIEW_POLICY,
+    Links,
+)
 from feedback_service.orders.models import Product
 from feedback_service.questions import services
 from feedback_service.questions.blocks import answered_questions
-from feedback_service.questions.models import BuyerInvite
+from feedback_service.questions.models import BuyerInvite, QuestionStatus
 from feedback_service.shops.models import Shop
 
 # Per address, and per asker's email and shop: generous for a person, tight for a script.
@@ -46,12 +54,10 @@ async def _product(request: Request) -> Product:
     return product
 
 
-def _product_url(request: Request, product: Product) -> str:
+def _questions_url(request: Request, product: Product) -> str:
+    """Where the product's questions are read and the form is posted."""
     shop: Shop = product.shop
-    return (
-        f"{_links(request).base_url}/w/{quote(shop.slug, safe='')}"
-        f"/products/{quote(product.sku, safe='')}"
-    )
+    return _links(request).url(PRODUCT_QUESTIONS, shop=shop.slug, sku=product.sku)
 
 
 def _locale(value: object, shop: Shop) -> str:
@@ -79,11 +85,13 @@ async def questions_fragment(request: Request) -> Response:
     headers = {"ETag": etag, "Cache-Control": BLOCK_CACHE}
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
+    links = _links(request)
     html = widgets.render_questions_block(
         widgets.Shop(
             slug=shop.slug,
             name=shop.name,
-            base_url=_links(request).base_url,
+            policy_url=links.url(REVIEW_POLICY, shop=shop.slug),
+            certificate_url=links.url(CERTIFICATE, shop=shop.slug),
             timezone=shop.timezone,
         ),
         widgets.Product(
@@ -93,6 +101,7 @@ async def questions_fragment(request: Request) -> Response:
             image_url=product.image_url,
             brand=product.brand,
             gtin=product.gtin,
+            questions_url=_questions_url(request, product),
         ),
         await answered_questions(product),
         locale,
@@ -118,7 +127,7 @@ def _ask_page(
             product=product,
             values=values,
             errors=errors,
-            action=f"{_product_url(request, product)}/questions",
+            action=_questions_url(request, product),
             back=services.product_page(product, _links(request)),
         )
     )
@@ -133,7 +142,8 @@ async def ask(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=10, max_part_size=16 * 1024)
     fields = {key: value for key, value in form.items() if isinstance(value, str)}
     locale = _locale(fields.get("locale"), shop)
-    sent = f"{_product_url(request, product)}/questions/sent?{urlencode({'locale': locale})}"
+    sent = _links(request).url(QUESTION_SENT, shop=shop.slug, sku=product.sku)
+    sent += f"?{urlencode({'locale': locale})}"
     if fields.get("fs_hp"):
         # Filled by a robot (people never see the field): the usual answer, nothing stored.
         return RedirectResponse(sent, status_code=303)
@@ -182,7 +192,7 @@ async def confirmation(request: Request) -> Response:
         if not _same_site(request):
             raise Forbidden("Please confirm from the page of the link we emailed you.")
         await services.confirm(question)
-        return RedirectResponse(f"{links.base_url}/q/{token}", status_code=303)
+        return RedirectResponse(links.url(QUESTION_CONFIRM, token=token), status_code=303)
     return no_store(
         page(
             request,
@@ -191,8 +201,8 @@ async def confirmation(request: Request) -> Response:
             shop=question.shop,
             product=question.product,
             question=question,
-            confirmed=question.status != "unconfirmed",
-            action=f"{links.base_url}/q/{token}",
+            confirmed=question.status != QuestionStatus.UNCONFIRMED,
+            action=links.url(QUESTION_CONFIRM, token=token),
             back=services.product_page(question.product, links),
         )
     )
@@ -224,7 +234,7 @@ def _answer_page(
             answered=invite.answered_at is not None,
             values=values,
             errors=errors or {},
-            action=f"{_links(request).base_url}/a/{request.path_params['token']}",
+            action=_links(request).url(BUYER_ANSWER, token=request.path_params["token"]),
             back=services.product_page(question.product, _links(request)),
         )
     )
@@ -246,4 +256,4 @@ async def buyer_answer(request: Request) -> Response:
         return _answer_page(request, invite, values=fields, errors=errors, status_code=400)
     if await services.submit_buyer_answer(invite, body, name) is None:
         return _answer_page(request, invite, status_code=409)
-    return RedirectResponse(f"{_links(request).base_url}/a/{token}", status_code=303)
+    return RedirectResponse(_links(request).url(BUYER_ANSWER, token=token), status_code=303)

@@ -9,7 +9,7 @@ from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import ModelResponse, decode_cursor, encode_cursor, read_json, row_id
 from feedback_service.orders import services as orders
 from feedback_service.reviews import feed, importer, moderation, services
-from feedback_service.reviews.models import Review
+from feedback_service.reviews.models import Review, ReviewStatus
 from feedback_service.reviews.schemas import (
     ModerationIn,
     OrderDetail,
@@ -23,7 +23,7 @@ from feedback_service.shops.api import api_shop
 MAX_SKU = 100  # Product.sku
 
 PAGE_SIZE = 50
-STATUSES = ("pending", "published", "rejected")
+STATUSES = tuple(ReviewStatus)
 KINDS = ("product", "shop")  # a product's review, or the shop's review of itself
 
 
@@ -105,5 +105,5 @@ async def reply(request: Request) -> Response:
 
 async def google_feed(request: Request) -> Response:
     shop = await api_shop(request)
-    xml = await feed.product_reviews_feed(shop, request.app.state.links.base_url)
+    xml = await feed.product_reviews_feed(shop, request.app.state.links)
     return Response(xml, media_type="application/xml")

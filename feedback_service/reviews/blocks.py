@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from math import ceil
@@ -13,10 +14,18 @@ from feedback_service import db
 from feedback_service.errors import NotFound
 from feedback_service.http import whole_number
 from feedback_service.i18n import Translator
-from feedback_service.links import Links
+from feedback_service.links import (
+    CERTIFICATE,
+    ICON,
+    PHOTO,
+    REVIEW_HELPFUL,
+    REVIEW_PAGE,
+    REVIEW_POLICY,
+    Links,
+)
 from feedback_service.orders.models import Product
 from feedback_service.reviews import draws, moderation
-from feedback_service.reviews.models import Review
+from feedback_service.reviews.models import Review, ReviewStatus
 from feedback_service.reviews.schemas import REJECTION_REASONS
 from feedback_service.shops.models import Shop
 
@@ -97,8 +106,15 @@ def content_version(product: Product) -> str:
     return f"{product.reviews_version}.{stamp:x}.{fingerprint:x}"
 
 
-def shop_data(shop: Shop, base_url: str) -> widgets.Shop:
-    return widgets.Shop(slug=shop.slug, name=shop.name, base_url=base_url, timezone=shop.timezone)
+def shop_data(shop: Shop, links: Links) -> widgets.Shop:
+    return widgets.Shop(
+        slug=shop.slug,
+        name=shop.name,
+        policy_url=links.url(REVIEW_POLICY, shop=shop.slug),
+        certificate_url=links.url(CERTIFICATE, shop=shop.slug),
+        timezone=shop.timezone,
+        icon_url=links.url(ICON),
+    )
 
 
 async def policy_data(shop: Shop, links: Links, locale: str) -> widgets.ReviewPolicy:
@@ -119,7 +135,11 @@ async def policy_data(shop: Shop, links: Links, locale: str) -> widgets.ReviewPo
     )
 
 
-def product_data(product: Product) -> widgets.Product:
+def product_data(
+    product: Product, page_url: str | None = None, questions_url: str | None = None
+) -> widgets.Product:
+    """`page_url`: this service's page of the product, where a page links to it;
+    `questions_url`: where its block's form asks a question."""
     return widgets.Product(
         sku=product.sku,
         name=product.name,
@@ -127,6 +147,8 @@ def product_data(product: Product) -> widgets.Product:
         image_url=product.image_url,
         brand=product.brand,
         gtin=product.gtin,
+        page_url=page_url,
+        questions_url=questions_url,
     )
 
 
@@ -137,8 +159,11 @@ def summary_of(product: Product) -> widgets.Summary:
     return widgets.Summary(value=value, count=count, distribution=counts)
 
 
-def highlights_data(stored: list[dict[str, Any]]) -> tuple[widgets.Highlight, ...]:
-    """Highlights as reviews.highlights stored them (with the product), for the widgets."""
+def highlights_data(
+    stored: list[dict[str, Any]], shop_slug: str, links: Links, no_page: Collection[int] = ()
+) -> tuple[widgets.Highlight, ...]:
+    """Highlights as reviews.highlights stored them (with the product), for the widgets;
+    the quotes of the reviews in `no_page` (the shop's reviews of itself) link nowhere."""
     return tuple(
         widgets.Highlight(
             aspect=h["aspect"],
@@ -147,7 +172,9 @@ def highlights_data(stored: list[dict[str, Any]]) -> tuple[widgets.Highlight, ..
             negative=h["negative"],
             quotes=tuple(
                 widgets.Quote(
-                    review_id=q["review"],
+                    url=None
+                    if q["review"] in no_page
+                    else links.url(REVIEW_PAGE, shop=shop_slug, id=q["review"]),
                     language=language,
                     text=q["text"],
                     cut_start=q["cut_start"],
@@ -160,7 +187,7 @@ def highlights_data(stored: list[dict[str, Any]]) -> tuple[widgets.Highlight, ..
     )
 
 
-def review_data(review: Review, product: Product, base_url: str) -> widgets.Review:
+def review_data(review: Review, product: Product, shop_slug: str, links: Links) -> widgets.Review:
     assert review.published_at is not None
     return widgets.Review(
         id=review.id,
@@ -179,7 +206,9 @@ def review_data(review: Review, product: Product, base_url: str) -> widgets.Revi
         reply=widgets.Reply(review.reply_body, review.reply_at)
         if review.reply_body and review.reply_at
         else None,
-        photos=tuple(f"{base_url}/media/photos/{name}" for name in review.photos),
+        photos=tuple(links.url(PHOTO, name=name) for name in review.photos),
+        url=links.url(REVIEW_PAGE, shop=shop_slug, id=review.id),
+        helpful_url=links.url(REVIEW_HELPFUL, shop=shop_slug, id=review.id),
         answers=tuple((label, value) for label, value in review.answers),
     )
 
@@ -187,13 +216,13 @@ def review_data(review: Review, product: Product, base_url: str) -> widgets.Revi
 async def product_page_data(
     product: Product,
     query: BlockQuery,
-    base_url: str,
+    links: Links,
     block_url: str,
     host_url: str | None = None,
 ) -> tuple[widgets.Summary, list[widgets.Review], widgets.PageInfo]:
     """`host_url`: the shop's page the block is embedded in, where its links go."""
     summary = summary_of(product)
-    reviews = Review.filter(product_id=product.id, status="published")
+    reviews = Review.filter(product_id=product.id, status=ReviewStatus.PUBLISHED)
     total = summary.count
     if query.lang:
         reviews = reviews.filter(language=query.lang)
@@ -213,16 +242,17 @@ async def product_page_data(
         base_url=block_url,
         host_url=host_url,
     )
-    return summary, [review_data(r, product, base_url) for r in rows], info
+    slug = product.shop.slug
+    return summary, [review_data(r, product, slug, links) for r in rows], info
 
 
 async def shop_page_data(
-    shop: Shop, query: BlockQuery, base_url: str, page_url: str
+    shop: Shop, query: BlockQuery, links: Links, page_url: str
 ) -> tuple[
     list[widgets.Review], widgets.PageInfo, dict[str, widgets.Product], dict[str, widgets.Summary]
 ]:
     # Product reviews: the shop's reviews of itself are on its certificate.
-    reviews = Review.filter(shop=shop, status="published", product_id__isnull=False)
+    reviews = Review.filter(shop=shop, status=ReviewStatus.PUBLISHED, product_id__isnull=False)
     if query.lang:
         reviews = reviews.filter(language=query.lang)
     total = await reviews.count()
@@ -240,4 +270,5 @@ async def shop_page_data(
     info = widgets.PageInfo(
         page=page, pages=pages, sort=query.sort, lang=query.lang, base_url=page_url
     )
-    return [review_data(r, p, base_url) for r, p in found], info, products, summaries
+    shown = [review_data(r, p, shop.slug, links) for r, p in found]
+    return shown, info, products, summaries

@@ -9,7 +9,9 @@ Both carry no rating markup (see widgets.certificate), an ETag and the blocks' c
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -20,6 +22,7 @@ from feedback_service.http import respondent_locale, whole_number
 from feedback_service.i18n import LOCALES, normalize_locale
 from feedback_service.links import Links
 from feedback_service.reviews import blocks, shop_reviews
+from feedback_service.reviews.highlights import shop_highlights
 from feedback_service.reviews.models import Review
 from feedback_service.reviews.views import BLOCK_CACHE
 from feedback_service.shops.models import Shop
@@ -32,22 +35,35 @@ async def certificate(request: Request) -> Response:
     page = whole_number(request.query_params.get("page") or "1", digits=5) or 1
     rating = await shop_reviews.shop_rating(shop, datetime.now(UTC))
     rows, page, pages = await shop_reviews.reviews_page(shop, page)
+    said = await shop_highlights(shop.id)
     html = widgets.render_certificate(
-        _shop_data(shop, _links(request).base_url),
+        _shop_data(shop, _links(request)),
         _rating_data(rating),
         [_review_data(review) for review in rows],
         page=page,
         pages=pages,
         locale=locale,
+        highlights=blocks.highlights_data(
+            said, shop.slug, _links(request), await _without_page(said)
+        ),
     )
     return _answer(request, html)
+
+
+async def _without_page(said: list[dict[str, Any]]) -> set[int]:
+    """The quoted reviews that are of the shop itself: they have no page of their own."""
+    quoted = {q["review"] for h in said for q in h["quotes"].values()}
+    if not quoted:
+        return set()
+    rows = await Review.filter(id__in=quoted, product_id__isnull=True).values("id")
+    return {row["id"] for row in rows}
 
 
 async def badge(request: Request) -> Response:
     shop = await _shop(request)
     await blocks.note_embedded(shop)
     rating = await shop_reviews.shop_rating(shop, datetime.now(UTC))
-    shop_data = _shop_data(shop, _links(request).base_url)
+    shop_data = _shop_data(shop, _links(request))
     html = widgets.render_shop_badge(shop_data, _rating_data(rating), _locale(request, shop))
     return _answer(request, html)
 
@@ -84,14 +100,9 @@ def _answer(request: Request, html: str) -> Response:
     return HTMLResponse(html, headers=headers)
 
 
-def _shop_data(shop: Shop, base_url: str) -> widgets.Shop:
-    return widgets.Shop(
-        slug=shop.slug,
-        name=shop.name,
-        base_url=base_url,
-        logo_url=shop.logo_url or None,
-        timezone=shop.timezone,
-    )
+def _shop_data(shop: Shop, links: Links) -> widgets.Shop:
+    # The logo is the certificate's og:image (it has no product image).
+    return replace(blocks.shop_data(shop, links), logo_url=shop.logo_url or None)
 
 
 def _rating_data(rating: shop_reviews.ShopRating) -> widgets.ShopRating:

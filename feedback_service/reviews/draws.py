@@ -32,9 +32,9 @@ from tortoise.transactions import in_transaction
 
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.i18n import Translator
-from feedback_service.links import Links
+from feedback_service.links import DRAW_PAGE, Links
 from feedback_service.outbox import services as outbox
-from feedback_service.reviews.models import PrizeDraw, Review
+from feedback_service.reviews.models import PrizeDraw, Review, ReviewStatus
 from feedback_service.shops.models import Shop
 from feedback_service.templating import render
 from schema_markup import clean_line, safe_http_url
@@ -95,7 +95,7 @@ def select_entries(entrants: Sequence[Entrant]) -> list[int]:
     for entrant in entrants:
         if entrant.customer_key is None:
             continue
-        if entrant.status == "rejected" and entrant.rejection_reason in EXCLUDED_REASONS:
+        if entrant.status == ReviewStatus.REJECTED and entrant.rejection_reason in EXCLUDED_REASONS:
             continue
         known = first.get(entrant.customer_key)
         if known is None or entrant.review_id < known:
@@ -260,7 +260,7 @@ async def winning_review(shop: Shop, draw: PrizeDraw) -> Review | None:
 
 
 def public_url(links: Links, shop: Shop, draw: PrizeDraw) -> str:
-    return f"{links.base_url}/w/{shop.slug}/draws/{draw.id}"
+    return links.url(DRAW_PAGE, shop=shop.slug, id=draw.id)
 
 
 async def _queue_winner_email(shop: Shop, draw: PrizeDraw, review_id: int, links: Links) -> None:
@@ -310,7 +310,9 @@ async def entry_receipt(draw: PrizeDraw, review: Review) -> str | None:
         submitted_at__lt=end,
     ).order_by("id")
     for first in theirs:
-        if not (first.status == "rejected" and first.rejection_reason in EXCLUDED_REASONS):
+        if not (
+            first.status == ReviewStatus.REJECTED and first.rejection_reason in EXCLUDED_REASONS
+        ):
             return receipt(draw.id, first.id, first.draw_nonce)
     return None
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from feedback_service.links import CERTIFICATE, PHOTO, REVIEW_PAGE, Links
 from feedback_service.orders.models import Product
 from feedback_service.reviews import shop_reviews
-from feedback_service.reviews.models import Review
+from feedback_service.reviews.models import Review, ReviewStatus
 from feedback_service.shops.models import Shop
 from schema_markup import (
     FeedReview,
@@ -19,9 +20,9 @@ from schema_markup import (
 )
 
 
-async def product_reviews_feed(shop: Shop, base_url: str) -> bytes:
+async def product_reviews_feed(shop: Shop, links: Links) -> bytes:
     rows = (
-        await Review.filter(shop=shop, status="published", product_id__isnull=False)
+        await Review.filter(shop=shop, status=ReviewStatus.PUBLISHED, product_id__isnull=False)
         .order_by("id")
         .select_related("product")
     )
@@ -32,7 +33,7 @@ async def product_reviews_feed(shop: Shop, base_url: str) -> bytes:
             published_at=r.published_at or r.submitted_at,
             title=r.title,
             content=r.body,
-            review_url=f"{base_url}/w/{shop.slug}/reviews/{r.id}",
+            review_url=links.url(REVIEW_PAGE, shop=shop.slug, id=r.id),
             rating=r.rating,
             product_name=p.name,
             product_url=p.url,
@@ -41,7 +42,7 @@ async def product_reviews_feed(shop: Shop, base_url: str) -> bytes:
             brand=p.brand,
             verified=r.verified,
             incentivised=r.incentivised,
-            photo_urls=tuple(f"{base_url}/media/photos/{name}" for name in r.photos),
+            photo_urls=tuple(links.url(PHOTO, name=name) for name in r.photos),
         )
         for r in rows
         if (p := r.product) is not None
@@ -49,12 +50,12 @@ async def product_reviews_feed(shop: Shop, base_url: str) -> bytes:
     return render_product_reviews_feed(shop.name, reviews)
 
 
-async def merchant_reviews_feed(shop: Shop, base_url: str) -> bytes:
+async def merchant_reviews_feed(shop: Shop, links: Links) -> bytes:
     rows = await shop_reviews.all_shown(shop)
     merchant = Merchant(
         merchant_id=str(shop.id),
         name=shop.name,
-        rating_url=f"{base_url}/w/{shop.slug}/certificate",
+        rating_url=links.url(CERTIFICATE, shop=shop.slug),
         created_at=shop.created_at,
         updated_at=max((r.published_at or r.submitted_at for r in rows), default=shop.created_at),
         merchant_url=await _shop_site(shop),

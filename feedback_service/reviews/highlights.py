@@ -21,7 +21,7 @@ from typing import Any
 
 from tortoise.queryset import QuerySet
 
-from feedback_service.reviews.models import Review
+from feedback_service.reviews.models import Review, ReviewStatus
 from feedback_service.sentiment import analyse
 from feedback_service.sentiment.aspects import aspect_of
 from feedback_service.sentiment.textutils import fold
@@ -169,12 +169,12 @@ async def highlights_of(reviews: QuerySet[Review]) -> list[dict[str, Any]]:
 
 
 async def product_highlights(product_id: int) -> list[dict[str, Any]]:
-    return await highlights_of(Review.filter(product_id=product_id, status="published"))
+    return await highlights_of(Review.filter(product_id=product_id, status=ReviewStatus.PUBLISHED))
 
 
 async def shop_highlights(shop_id: int) -> list[dict[str, Any]]:
     """What customers say across the shop's products (for the shop's certificate)."""
-    return await highlights_of(Review.filter(shop_id=shop_id, status="published"))
+    return await highlights_of(Review.filter(shop_id=shop_id, status=ReviewStatus.PUBLISHED))
 
 
 # ---- extraction -------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from feedback_service.errors import DomainError, InvalidInput
 from feedback_service.http import validated
 from feedback_service.i18n import N_
 from feedback_service.orders.models import OrderItem, Product
-from feedback_service.reviews.models import ModerationEvent, Review
+from feedback_service.reviews.models import ModerationEvent, Review, ReviewStatus
 from feedback_service.reviews.presets import PRESETS, REQUIRED, Preset
 from feedback_service.reviews.schemas import ReviewImportIn
 from feedback_service.reviews.services import (
@@ -67,7 +67,7 @@ async def import_review(
                 body=clean_text(data.body, MAX_TEXT),
                 author_name=clean_text(data.author_name, 100)[:100],
                 author_email=data.author_email,
-                status="published" if data.published else "pending",
+                status=ReviewStatus.PUBLISHED if data.published else ReviewStatus.PENDING,
                 verified=verified,
                 source=data.source,
                 source_id=data.source_id,

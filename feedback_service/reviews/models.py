@@ -1,6 +1,7 @@
 """Review requests, reviews, the shop's questions, helpful votes and the moderation trail."""
 
 import secrets
+from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
@@ -12,6 +13,21 @@ from feedback_service.shops.models import Shop
 
 def new_draw_nonce() -> str:
     return secrets.token_hex(16)
+
+
+class ReviewStatus(StrEnum):
+    PENDING = "pending"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+
+
+class RequestOutcome(StrEnum):
+    """What became of a review request (NULL while it waits)."""
+
+    SENT = "sent"
+    SKIPPED_UNSUBSCRIBED = "skipped_unsubscribed"
+    SKIPPED_THROTTLED = "skipped_throttled"
+    CANCELLED = "cancelled"  # the order was
 
 
 class ReviewQuestion(Model):
@@ -46,9 +62,7 @@ class ReviewRequest(Model):
     )
     customer_id: int
     send_at = fields.DatetimeField()
-    # sent, skipped_unsubscribed, skipped_throttled, cancelled (the order was), or null
-    # while waiting.
-    outcome = fields.CharField(max_length=32, null=True)
+    outcome = fields.CharField(max_length=32, null=True)  # RequestOutcome
     sent_at = fields.DatetimeField(null=True)
     reminders_sent = fields.IntField(default=0, db_default=0)
     submitted_at = fields.DatetimeField(null=True)
@@ -94,7 +108,7 @@ class Review(Model):
     sentiment_score = fields.FloatField(null=True)
     sentiment_label = fields.CharField(max_length=8, null=True)
     aspects: list[dict[str, Any]] = fields.JSONField(default=list)
-    status = fields.CharField(max_length=16, default="pending")  # pending, published, rejected
+    status = fields.CharField(max_length=16, default=ReviewStatus.PENDING)
     rejection_reason = fields.CharField(max_length=32, null=True)
     # A purchase we can prove: the review came through the order's own request link.
     verified = fields.BooleanField(default=False)

@@ -10,7 +10,7 @@ from feedback_service.errors import InvalidInput
 from feedback_service.i18n import N_, Translator
 from feedback_service.orders.models import Order, Product
 from feedback_service.outbox import services as outbox
-from feedback_service.reviews.models import ModerationEvent, Review
+from feedback_service.reviews.models import ModerationEvent, Review, ReviewStatus
 from feedback_service.reviews.schemas import REJECTION_REASONS, ModerationIn
 from feedback_service.reviews.services import (
     MAX_TEXT,
@@ -33,11 +33,11 @@ async def moderate(shop: Shop, review_id: int, data: ModerationIn, actor: str) -
     now = utcnow()
     async with in_transaction():
         if data.action == "publish":
-            review.status = "published"
+            review.status = ReviewStatus.PUBLISHED
             review.published_at = review.published_at or now
             review.rejection_reason = None
         else:
-            review.status = "rejected"
+            review.status = ReviewStatus.REJECTED
             review.rejection_reason = data.reason
         await review.save(update_fields=["status", "published_at", "rejection_reason"])
         await ModerationEvent.create(
@@ -99,7 +99,7 @@ async def reply(shop: Shop, review_id: int, body: str, actor: str) -> Review:
         review.reply_at = utcnow()
         await review.save(update_fields=["reply_body", "reply_at"])
         await ModerationEvent.create(review=review, action="reply", actor=actor)
-        if review.status == "published":
+        if review.status == ReviewStatus.PUBLISHED:
             await Product.filter(id=review.product_id).update(
                 reviews_version=F("reviews_version") + 1
             )

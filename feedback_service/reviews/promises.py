@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from feedback_service.links import Links
+from feedback_service.links import REVIEW_POLICY, Links
 from feedback_service.reviews import draws
-from feedback_service.reviews.models import Review
+from feedback_service.reviews.models import Review, ReviewStatus
 from feedback_service.shops.models import Shop
 
 
@@ -18,10 +18,10 @@ async def confirmation_promises(
     draw = await draws.open_draw(shop, draws.utcnow())
     receipt = await draws.entry_receipt(draw, created[0]) if draw and created else None
     return {
-        "pending": any(review.status == "pending" for review in created),
+        "pending": any(review.status == ReviewStatus.PENDING for review in created),
         "days": shop.review_publication_days,
         "draw": draw if receipt else None,
         "receipt": receipt,
         "draw_url": f"{draws.public_url(links, shop, draw)}#entry-{receipt}" if draw else "",
-        "policy_url": f"{links.base_url}/w/{shop.slug}/review-policy?lang={locale}",
+        "policy_url": f"{links.url(REVIEW_POLICY, shop=shop.slug)}?lang={locale}",
     }

@@ -15,11 +15,18 @@ import widgets
 from feedback_service.errors import NotFound
 from feedback_service.http import page, respondent_locale, row_id
 from feedback_service.i18n import normalize_locale
-from feedback_service.links import Links
+from feedback_service.links import (
+    DRAW_JSON,
+    PRODUCT_PAGE,
+    REVIEW_CARD,
+    REVIEW_PAGE,
+    SHOP_REVIEWS,
+    Links,
+)
 from feedback_service.orders.models import Product
 from feedback_service.reviews import blocks, cards, draws, feed
 from feedback_service.reviews.blocks import BlockQuery
-from feedback_service.reviews.models import PrizeDraw, Review
+from feedback_service.reviews.models import PrizeDraw, Review, ReviewStatus
 from feedback_service.shops.models import Shop
 from schema_markup import safe_http_url
 
@@ -48,7 +55,6 @@ async def draw_page(request: Request) -> Response:
     it ran the seed, the hash of the entries and the winner."""
     shop, draw = await _public_draw(request)
     request.state.frame_ancestors = shop.frame_ancestors
-    url = draws.public_url(_links(request), shop, draw)
     locale = normalize_locale(request.query_params.get("lang") or respondent_locale(request))
     response = page(
         request,
@@ -59,7 +65,7 @@ async def draw_page(request: Request) -> Response:
         result=await draws.public_result(draw),
         period=draws.period_text(draw, shop.timezone, locale),
         rules_url=safe_http_url(draw.rules_url),
-        json_url=f"{url}.json",
+        json_url=_links(request).url(DRAW_JSON, shop=shop.slug, id=draw.id),
     )
     response.headers["Cache-Control"] = PUBLIC_CACHE
     return response
@@ -81,7 +87,7 @@ async def _published_review(request: Request) -> tuple[Review, Product] | None:
         return None
     review = (
         await Review.filter(
-            id=review_id, shop__slug=request.path_params["shop"], status="published"
+            id=review_id, shop__slug=request.path_params["shop"], status=ReviewStatus.PUBLISHED
         )
         .select_related("product", "shop")
         .first()
@@ -115,14 +121,15 @@ async def review_page(request: Request) -> Response:
     etag = _review_etag(review, product, "review", locale)
     if (not_modified := _not_modified(request, etag)) is not None:
         return not_modified
-    base = _links(request).base_url
-    page_url = f"{base}/w/{review.shop.slug}/reviews/{review.id}"
-    card_url = f"{page_url}/card.png" + (f"?locale={query.locale}" if query.locale else "")
+    links, slug = _links(request), review.shop.slug
+    page_url = links.url(REVIEW_PAGE, shop=slug, id=review.id)
+    card_url = links.url(REVIEW_CARD, shop=slug, id=review.id)
+    card_url += f"?locale={query.locale}" if query.locale else ""
     html = widgets.render_review_page(
-        blocks.shop_data(review.shop, base),
-        blocks.product_data(product),
+        blocks.shop_data(review.shop, links),
+        blocks.product_data(product, links.url(PRODUCT_PAGE, shop=slug, sku=product.sku)),
         blocks.summary_of(product),
-        blocks.review_data(review, product, base),
+        blocks.review_data(review, product, slug, links),
         page_url,
         locale,
         card_url=card_url,
@@ -141,12 +148,12 @@ async def review_card(request: Request) -> Response:
     etag = _review_etag(review, product, "card", locale)
     if (not_modified := _not_modified(request, etag)) is not None:
         return not_modified
-    base = _links(request).base_url
+    links = _links(request)
     png = await run_in_threadpool(
         cards.render,
-        blocks.shop_data(review.shop, base),
+        blocks.shop_data(review.shop, links),
         blocks.product_data(product),
-        blocks.review_data(review, product, base),
+        blocks.review_data(review, product, review.shop.slug, links),
         locale,
     )
     return Response(
@@ -157,7 +164,7 @@ async def review_card(request: Request) -> Response:
 async def _missing_review(request: Request, slug: str) -> Response:
     """Unknown, unpublished or another shop's review: a friendly page, and a way on."""
     shop = await Shop.filter(slug=slug).first()
-    reviews_url = f"{_links(request).base_url}/w/{shop.slug}/reviews" if shop else None
+    reviews_url = _links(request).url(SHOP_REVIEWS, shop=shop.slug) if shop else None
     return page(
         request,
         "reviews/missing.html",
@@ -169,18 +176,18 @@ async def _missing_review(request: Request, slug: str) -> Response:
 
 
 async def product_reviews_feed(request: Request) -> Response:
-    """/feeds/{shop}/{feed_token}/google-product-reviews.xml: the whole feed, every time
-    (Google deletes what an upload omits), for Merchant Center to fetch on a schedule."""
+    """links.PRODUCT_REVIEWS_FEED: the whole feed, every time (Google deletes what an
+    upload omits), for Merchant Center to fetch on a schedule."""
     return await _feed(request, feed.product_reviews_feed)
 
 
 async def merchant_reviews_feed(request: Request) -> Response:
-    """/feeds/{shop}/{feed_token}/google-merchant-reviews.xml: the shop's reviews of
-    itself, for Google's seller ratings; the same secret address, the same handling."""
+    """links.MERCHANT_REVIEWS_FEED: the shop's reviews of itself, for Google's seller
+    ratings; the same secret token, the same handling."""
     return await _feed(request, feed.merchant_reviews_feed)
 
 
-async def _feed(request: Request, build: Callable[[Shop, str], Awaitable[bytes]]) -> Response:
+async def _feed(request: Request, build: Callable[[Shop, Links], Awaitable[bytes]]) -> Response:
     links = _links(request)
     shop = await Shop.filter(slug=request.path_params["shop"]).first()
     given = str(request.path_params["feed_token"]).encode()
@@ -188,7 +195,7 @@ async def _feed(request: Request, build: Callable[[Shop, str], Awaitable[bytes]]
         given, links.feed_token(shop.id, shop.feed_token_version).encode()
     ):
         raise NotFound("No such feed.")
-    xml = await build(shop, links.base_url)
+    xml = await build(shop, links)
     etag = 'W/"' + hashlib.sha256(xml).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": FEED_CACHE, "X-Robots-Tag": "noindex"}
     if etag in request.headers.get("if-none-match", ""):

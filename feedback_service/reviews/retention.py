@@ -8,7 +8,7 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
-from feedback_service.reviews.models import Review
+from feedback_service.reviews.models import Review, ReviewStatus
 from feedback_service.reviews.services import refresh_product_rating, utcnow
 from feedback_service.shops.models import Shop
 
@@ -29,7 +29,7 @@ async def delete_expired_reviews(now: datetime | None = None) -> int:
     for shop in await Shop.all().only("id", "review_retention_years"):
         expired = await Review.filter(
             shop_id=shop.id,
-            status="published",
+            status=ReviewStatus.PUBLISHED,
             published_at__lt=years_before(now, shop.review_retention_years),
         ).values_list("id", "product_id")
         if not expired:

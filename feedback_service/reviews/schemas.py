@@ -11,6 +11,7 @@ from feedback_service.http import Strict
 from feedback_service.moments import AwareDatetime, Moment
 from feedback_service.orders.schemas import Order, OrderItem
 from feedback_service.outbox.schemas import Email
+from feedback_service.reviews.models import ReviewStatus
 
 REJECTION_REASONS = (
     "abusive",
@@ -63,7 +64,6 @@ class ReviewImportIn(Strict):
 RequestStatus = Literal[
     "scheduled", "sent", "submitted", "cancelled", "skipped_unsubscribed", "skipped_throttled"
 ]
-ReviewStatus = Literal["pending", "published", "rejected"]
 
 
 class ReviewRequest(Strict):

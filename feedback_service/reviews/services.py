@@ -17,13 +17,26 @@ from tortoise.transactions import in_transaction
 from feedback_service import db, tokens
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.i18n import Translator
-from feedback_service.links import Links
+from feedback_service.links import REVIEW_FORM, Links
 from feedback_service.orders import preferences
-from feedback_service.orders.models import Customer, Order, OrderItem, Product
+from feedback_service.orders.models import (
+    Customer,
+    HoldReason,
+    Order,
+    OrderItem,
+    OrderStatus,
+    Product,
+)
 from feedback_service.outbox import services as outbox
 from feedback_service.reviews import photos, schemas, shop_reviews
 from feedback_service.reviews.highlights import product_highlights
-from feedback_service.reviews.models import HelpfulVote, Review, ReviewRequest
+from feedback_service.reviews.models import (
+    HelpfulVote,
+    RequestOutcome,
+    Review,
+    ReviewRequest,
+    ReviewStatus,
+)
 from feedback_service.reviews.schemas import ReviewRequestIn
 from feedback_service.sentiment import Sentiment
 from feedback_service.shops.models import Shop
@@ -46,7 +59,7 @@ def review_token(links: Links, request: ReviewRequest) -> str:
 
 
 def review_url(links: Links, request: ReviewRequest) -> str:
-    return f"{links.base_url}/r/{review_token(links, request)}"
+    return links.url(REVIEW_FORM, token=review_token(links, request))
 
 
 # --- requests ----------------------------------------------------------------------------
@@ -156,16 +169,19 @@ async def send_due_request(request_id: int, links: Links) -> str:
         # The same rules as survey invitations (shop and segment windows, the customer's
         # choice); a hold is recorded for the shop's contact pressure.
         hold = await preferences.claim(shop, customer, "review", now)
-        outcome = "sent"
+        outcome = RequestOutcome.SENT
         if hold is not None:
-            unsubscribed = hold.status == "unsubscribed"
-            outcome = "skipped_unsubscribed" if unsubscribed else "skipped_throttled"
+            outcome = (
+                RequestOutcome.SKIPPED_UNSUBSCRIBED
+                if hold.reason == HoldReason.UNSUBSCRIBED
+                else RequestOutcome.SKIPPED_THROTTLED
+            )
         # Only a request still waiting: the order may have been cancelled meanwhile.
         if not await ReviewRequest.filter(id=request.id, outcome=None).update(
-            outcome=outcome, sent_at=now if outcome == "sent" else None
+            outcome=outcome, sent_at=now if outcome == RequestOutcome.SENT else None
         ):
             return "gone"
-        if outcome == "sent":
+        if outcome == RequestOutcome.SENT:
             request.order.customer = customer
             email = review_request_email(
                 shop,
@@ -218,9 +234,9 @@ async def sync_order_request(order_id: int) -> str:
     order = await Order.filter(id=order_id).select_related("shop", "customer").first()
     if order is None:
         return "gone"
-    if order.status in ("cancelled", "refunded"):
+    if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
         cancelled = await ReviewRequest.filter(order_id=order.id, outcome=None).update(
-            outcome="cancelled"
+            outcome=RequestOutcome.CANCELLED
         )
         return "cancelled" if cancelled else "nothing"
     send_at = request_due_at(order.shop, order)
@@ -253,7 +269,7 @@ def _no_reminder(
         return "reviewed"
     if customer.unsubscribed_at is not None or customer.contact_preference == "never":
         return "unsubscribed"
-    if order.status in ("cancelled", "refunded"):
+    if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
         return "cancelled"
     if request.reminders_sent >= shop.review_reminders:
         return "done"
@@ -264,7 +280,7 @@ async def send_due_reminder(request_id: int, links: Links) -> str:
     """Called by the worker when a sent request's reminder is due: send it unless the
     customer reviewed, unsubscribed or chose "never" meanwhile; says what it did."""
     request = (
-        await ReviewRequest.filter(id=request_id, outcome="sent")
+        await ReviewRequest.filter(id=request_id, outcome=RequestOutcome.SENT)
         .select_related("shop", "customer", "order")
         .first()
     )
@@ -344,7 +360,7 @@ async def refresh_product_rating(product_id: int) -> None:
     change its version (its blocks' ETag). Every change to what is published (or to the
     text of a published review) goes through here, in the transaction making it."""
     rows = (
-        await Review.filter(product_id=product_id, status="published")
+        await Review.filter(product_id=product_id, status=ReviewStatus.PUBLISHED)
         .annotate(n=Count("id"))
         .group_by("rating")
         .values("rating", "n")
@@ -408,7 +424,10 @@ async def get_review(shop: Shop, review_id: int) -> Review:
 async def vote_helpful(shop_slug: str, review_id: int, voter: str) -> Review:
     review = (
         await Review.filter(
-            id=review_id, shop__slug=shop_slug, status="published", product_id__isnull=False
+            id=review_id,
+            shop__slug=shop_slug,
+            status=ReviewStatus.PUBLISHED,
+            product_id__isnull=False,
         )
         .select_related("product")
         .first()

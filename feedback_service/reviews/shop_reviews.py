@@ -17,7 +17,7 @@ from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
 
 from feedback_service.i18n import Translator
-from feedback_service.reviews.models import Review
+from feedback_service.reviews.models import Review, ReviewStatus
 from feedback_service.shops.models import Shop
 from schema_markup import clean_text
 
@@ -93,7 +93,7 @@ def criteria_out(review: Review) -> dict[str, int | None] | None:
 
 def published(shop: Shop) -> QuerySet[Review]:
     """The shop's published reviews of itself: what its ratings count."""
-    return Review.filter(shop_id=shop.id, product_id__isnull=True, status="published")
+    return Review.filter(shop_id=shop.id, product_id__isnull=True, status=ReviewStatus.PUBLISHED)
 
 
 def shown(shop: Shop) -> QuerySet[Review]:

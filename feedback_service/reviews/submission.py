@@ -21,6 +21,7 @@ from feedback_service.reviews.models import (
     Review,
     ReviewQuestion,
     ReviewRequest,
+    ReviewStatus,
 )
 from feedback_service.reviews.services import (
     MAX_TEXT,
@@ -187,7 +188,7 @@ async def submit(
                     **shop_reviews.criteria_fields(item.criteria),
                     **sentiment_fields(sentiment, form.customer.locale),
                     consent=True,
-                    status="published" if auto else "pending",
+                    status=ReviewStatus.PUBLISHED if auto else ReviewStatus.PENDING,
                     verified=True,
                     source="request",
                     experienced_at=request.order.delivered_at or request.order.ordered_at,
@@ -215,7 +216,7 @@ async def submit(
                 submitted_at=now
             ):
                 raise IntegrityError("this form was sent twice at once")
-            for product_id in {r.product_id for r in created if r.status == "published"}:
+            for product_id in {r.product_id for r in created if r.status == ReviewStatus.PUBLISHED}:
                 if product_id is not None:
                     await refresh_product_rating(product_id)
             await _queue_confirmation(form, created, links)

@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -16,7 +16,15 @@ import widgets
 from feedback_service import ratelimit
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.http import client_ip, no_store, page, row_id
-from feedback_service.links import Links
+from feedback_service.links import (
+    PRODUCT_BLOCK,
+    PRODUCT_PAGE,
+    PRODUCT_QUESTIONS,
+    REVIEW_FORM,
+    REVIEW_THANKS,
+    SHOP_REVIEWS,
+    Links,
+)
 from feedback_service.orders.models import Product
 from feedback_service.reviews import blocks, photos, services, submission
 from feedback_service.reviews.block_cache import RenderedBlocks
@@ -62,7 +70,7 @@ def _form_page(
         form=form,
         values=values,
         errors=errors or {},
-        action=f"{_links(request).base_url}{request.url.path}",
+        action=_links(request).url(REVIEW_FORM, token=request.path_params["token"]),
         max_photos=photos.MAX_PHOTOS,
     )
     return no_store(response)
@@ -73,7 +81,8 @@ async def review_form(request: Request) -> Response:
     form = await submission.load_form(token, _links(request))
     if request.method == "GET":
         if form.submitted:
-            return RedirectResponse(f"{_links(request).base_url}/r/{token}/thanks", status_code=303)
+            thanks = _links(request).url(REVIEW_THANKS, token=token)
+            return RedirectResponse(thanks, status_code=303)
         return _form_page(request, form)
     if form.submitted:  # the back button, a second tab: refused before anything is read
         return no_store(
@@ -111,7 +120,7 @@ async def review_form(request: Request) -> Response:
             }
     if errors:
         return _form_page(request, form, values=fields, errors=errors, status_code=400)
-    return RedirectResponse(f"{_links(request).base_url}/r/{token}/thanks", status_code=303)
+    return RedirectResponse(_links(request).url(REVIEW_THANKS, token=token), status_code=303)
 
 
 async def review_thanks(request: Request) -> Response:
@@ -161,7 +170,7 @@ async def product_block(request: Request, questions: ProductQuestions | None = N
     rendered: RenderedBlocks = request.app.state.rendered_blocks
     html = rendered.get(product.id, etag)
     if html is None:
-        html = await _render_block(product, kind, query, _links(request).base_url, questions)
+        html = await _render_block(product, kind, query, _links(request), questions)
         rendered.put(product.id, version, etag, html)
     return _html(html, etag)
 
@@ -170,27 +179,29 @@ async def _render_block(
     product: Product,
     kind: str,
     query: BlockQuery,
-    base: str,
+    links: Links,
     questions: ProductQuestions | None = None,
 ) -> str:
-    shop = blocks.shop_data(product.shop, base)
+    shop = blocks.shop_data(product.shop, links)
     locale = query.locale or product.shop.locale
-    data = blocks.product_data(product)
-    page_url = f"{base}/w/{shop.slug}/products/{product.sku}"
+    page_url = links.url(PRODUCT_PAGE, shop=shop.slug, sku=product.sku)
+    asks = links.url(PRODUCT_QUESTIONS, shop=shop.slug, sku=product.sku)
+    data = blocks.product_data(product, questions_url=asks)
     if kind == "head":
         return widgets.render_head(shop, data, blocks.summary_of(product), page_url, locale)
     if kind == "badge":
         return widgets.render_badge(shop, data, blocks.summary_of(product), locale)
-    highlights = blocks.highlights_data(product.highlights)
+    highlights = blocks.highlights_data(product.highlights, shop.slug, links)
     asked = await questions(product) if questions is not None else None
     if kind == "reviews":  # a fragment in the shop's page: its links go to that page
+        block_url = links.url(PRODUCT_BLOCK, shop=shop.slug, sku=product.sku, kind="reviews")
         summary, reviews, info = await blocks.product_page_data(
-            product, query, base, f"{page_url}/reviews", host_url=product.url
+            product, query, links, block_url, host_url=product.url
         )
         return widgets.render_reviews_block(
             shop, data, summary, reviews, info, locale, highlights=highlights, questions=asked
         )
-    summary, reviews, info = await blocks.product_page_data(product, query, base, page_url)
+    summary, reviews, info = await blocks.product_page_data(product, query, links, page_url)
     return widgets.render_product_page(
         shop, data, summary, reviews, info, page_url, locale, highlights=highlights, questions=asked
     )
@@ -207,11 +218,11 @@ async def shop_reviews(request: Request) -> Response:
     query = BlockQuery.parse(dict(request.query_params))
     shop = await _shop(request.path_params["shop"])
     request.state.frame_ancestors = shop.frame_ancestors
-    base = _links(request).base_url
-    page_url = f"{base}/w/{shop.slug}/reviews"
-    reviews, info, products, summaries = await blocks.shop_page_data(shop, query, base, page_url)
+    links = _links(request)
+    page_url = links.url(SHOP_REVIEWS, shop=shop.slug)
+    reviews, info, products, summaries = await blocks.shop_page_data(shop, query, links, page_url)
     html = widgets.render_shop_page(
-        blocks.shop_data(shop, base),
+        blocks.shop_data(shop, links),
         reviews,
         info,
         query.locale or shop.locale,
@@ -229,7 +240,7 @@ async def review_policy(request: Request) -> Response:
     locale = query.lang or query.locale or shop.locale
     links = _links(request)
     html = widgets.render_policy_page(
-        blocks.shop_data(shop, links.base_url),
+        blocks.shop_data(shop, links),
         await blocks.policy_data(shop, links, locale),
         locale,
     )
@@ -254,8 +265,7 @@ async def helpful(request: Request) -> Response:
     assert product is not None  # votes are for product reviews only
     back = _vote_came_from(request, request.path_params["shop"], product.url, candidates)
     if back is None:
-        back = f"{_links(request).base_url}/w/{quote(request.path_params['shop'], safe='')}"
-        back += f"/products/{quote(product.sku, safe='')}"
+        back = _links(request).url(PRODUCT_PAGE, shop=request.path_params["shop"], sku=product.sku)
     response = RedirectResponse(f"{back}#review-{review.id}", status_code=303)
     if new_voter:
         https = request.app.state.settings.https

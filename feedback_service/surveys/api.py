@@ -10,11 +10,12 @@ from feedback_service.errors import InvalidInput
 from feedback_service.http import ModelResponse, read_json, read_json_object, validated
 from feedback_service.shops.api import api_shop
 from feedback_service.surveys import services
-from feedback_service.surveys.kinds import KINDS
+from feedback_service.surveys.kinds import KINDS, Kind
 from feedback_service.surveys.schemas import (
     InvitationIn,
     InvitationsBatchIn,
     InvitationsBatchResults,
+    ResponseStatus,
     SurveyLinkIn,
 )
 
@@ -49,8 +50,8 @@ async def list_responses(request: Request) -> Response:
     params = request.query_params
     survey = params.get("survey") or None
     if survey is not None and survey not in KINDS:
-        raise InvalidInput("Unknown survey kind.", fields={"survey": "thermometer, nps or csat"})
-    status = params.get("status") or "confirmed"
+        raise InvalidInput("Unknown survey kind.", fields={"survey": ", ".join(Kind)})
+    status = params.get("status") or ResponseStatus.CONFIRMED
     if status not in services.STATUSES:
         raise InvalidInput("Unknown status.", fields={"status": ", ".join(services.STATUSES)})
     since = params.get("since")

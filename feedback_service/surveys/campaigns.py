@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 
 from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.i18n import LOCALES, N_
-from feedback_service.links import Links
+from feedback_service.links import UNSUBSCRIBE, Links
 from feedback_service.orders import preferences
 from feedback_service.orders.models import Customer
 from feedback_service.orders.schemas import CustomerIn
@@ -27,7 +27,13 @@ from feedback_service.outbox import services as outbox
 from feedback_service.shops.models import Shop
 from feedback_service.surveys import emails
 from feedback_service.surveys.kinds import KINDS
-from feedback_service.surveys.models import Campaign, CampaignRecipient, Invitation
+from feedback_service.surveys.models import (
+    AskOutcome,
+    Campaign,
+    CampaignRecipient,
+    CampaignState,
+    Invitation,
+)
 from feedback_service.surveys.services import Held, invite
 
 AUDIENCES = ("segment:all", "segment:new", "segment:occasional", "segment:regular", "list")
@@ -276,7 +282,7 @@ def _example(shop: Shop, campaign: Campaign, customer: Customer, links: Links) -
         invitation,
         customer,
         links.survey_links("preview", KINDS[campaign.kind].link_keys),
-        f"{links.base_url}/u/preview",
+        links.url(UNSUBSCRIBE, token="preview"),
     )
     return {"locale": customer.locale, "to": customer.email, **email}
 
@@ -288,16 +294,16 @@ async def start_sending(shop: Shop, campaign_id: int) -> bool:
     """Hand a draft to the worker, once (a second click changes nothing)."""
     now = utcnow()
     async with in_transaction():
-        started = await Campaign.filter(shop=shop, id=campaign_id, state="draft").update(
-            state="sending", sent_at=now
-        )
+        started = await Campaign.filter(
+            shop=shop, id=campaign_id, state=CampaignState.DRAFT
+        ).update(state=CampaignState.SENDING, sent_at=now)
         if started:
             await _schedule(shop.id, campaign_id)
     return bool(started)
 
 
 async def discard(shop: Shop, campaign_id: int) -> None:
-    await Campaign.filter(shop=shop, id=campaign_id, state="draft").delete()
+    await Campaign.filter(shop=shop, id=campaign_id, state=CampaignState.DRAFT).delete()
 
 
 async def _schedule(shop_id: int, campaign_id: int) -> None:
@@ -313,7 +319,11 @@ async def _schedule(shop_id: int, campaign_id: int) -> None:
 async def send_chunk(campaign_id: int, links: Links) -> int:
     """The worker's job: ask the next CHUNK recipients, then hand the rest to another job
     (or mark the campaign done). How many were asked."""
-    campaign = await Campaign.filter(id=campaign_id, state="sending").select_related("shop").first()
+    campaign = (
+        await Campaign.filter(id=campaign_id, state=CampaignState.SENDING)
+        .select_related("shop")
+        .first()
+    )
     if campaign is None:
         return 0
     recipients = (
@@ -325,7 +335,7 @@ async def send_chunk(campaign_id: int, links: Links) -> int:
     for start in range(0, len(recipients), TRANSACTION):
         await _ask_group(campaign, recipients[start : start + TRANSACTION], links)
     if len(recipients) < CHUNK:
-        await Campaign.filter(id=campaign.id).update(state="done", finished_at=utcnow())
+        await Campaign.filter(id=campaign.id).update(state=CampaignState.DONE, finished_at=utcnow())
     else:
         await _schedule(campaign.shop_id, campaign.id)
     return len(recipients)
@@ -351,7 +361,9 @@ async def _ask(campaign: Campaign, recipient: CampaignRecipient, links: Links) -
     """In the caller's transaction."""
     shop: Shop = campaign.shop
     # The claim: a recipient is asked once, even by two workers on a retried job.
-    if not await CampaignRecipient.filter(id=recipient.id, outcome=None).update(outcome="sent"):
+    if not await CampaignRecipient.filter(id=recipient.id, outcome=None).update(
+        outcome=AskOutcome.SENT
+    ):
         return
     customer = recipient.customer
     if customer is None:
@@ -367,7 +379,7 @@ async def _ask(campaign: Campaign, recipient: CampaignRecipient, links: Links) -
 # --- counts ----------------------------------------------------------------------------------
 
 
-OUTCOMES = ("sent", *preferences.REASONS)
+OUTCOMES: tuple[str, ...] = tuple(AskOutcome)
 
 
 async def outcome_counts(campaign_ids: list[int]) -> dict[int, dict[str, int]]:

@@ -30,7 +30,7 @@ async def create_followup(
     async with in_transaction():
         invitation = await Invitation.create(
             shop=shop,
-            kind="thermometer",
+            kind=THERMOMETER.name,
             customer=customer,
             question=question[:500],
             locale=customer.locale,

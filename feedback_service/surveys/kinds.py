@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from feedback_service.i18n import N_
+
+
+class Kind(StrEnum):
+    """A survey kind, as stored (Invitation.kind, Response.kind, ...) and as the API names it."""
+
+    THERMOMETER = "thermometer"
+    NPS = "nps"
+    CSAT = "csat"
 
 
 @dataclass(frozen=True)
@@ -19,7 +28,7 @@ class Choice:
 
 @dataclass(frozen=True)
 class SurveyKind:
-    name: str
+    name: Kind
     question: str
     choices: tuple[Choice, ...]
 
@@ -42,7 +51,7 @@ def _nps_color(score: int) -> str:
 
 
 THERMOMETER = SurveyKind(
-    name="thermometer",
+    name=Kind.THERMOMETER,
     question=N_("How would you rate our service?"),
     choices=(
         Choice("gold", 4, N_("Gold: excellent"), "#f5c542", "#111827"),
@@ -52,12 +61,12 @@ THERMOMETER = SurveyKind(
     ),
 )
 NPS = SurveyKind(
-    name="nps",
+    name=Kind.NPS,
     question=N_("How likely are you to recommend %(shop)s to a friend or colleague?"),
     choices=tuple(Choice(str(n), n, str(n), _nps_color(n)) for n in range(11)),
 )
 CSAT = SurveyKind(
-    name="csat",
+    name=Kind.CSAT,
     question=N_("How satisfied are you with your recent experience with %(shop)s?"),
     choices=(
         Choice("1", 1, N_("Very dissatisfied"), "#dc2626"),
@@ -67,7 +76,7 @@ CSAT = SurveyKind(
         Choice("5", 5, N_("Very satisfied"), "#15803d"),
     ),
 )
-KINDS = {kind.name: kind for kind in (THERMOMETER, NPS, CSAT)}
+KINDS: dict[str, SurveyKind] = {kind.name: kind for kind in (THERMOMETER, NPS, CSAT)}
 
 
 def score_label(kind: str, score: int) -> str:
@@ -78,9 +87,9 @@ def score_label(kind: str, score: int) -> str:
 
 def answer_text(kind: str, score: int, _: Callable[..., str]) -> str:
     """An answer as staff read it, in their language: "NPS 6/10", "CSAT 2/5", "Gold: excellent"."""
-    if kind == "nps":
+    if kind == Kind.NPS:
         return _("NPS %(score)s/10", score=score)
-    if kind == "csat":
+    if kind == Kind.CSAT:
         return _("CSAT %(score)s/5", score=score)
     choice = KINDS[kind].choice_for_score(score)
     return _(choice.label) if choice else str(score)

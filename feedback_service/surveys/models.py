@@ -1,12 +1,34 @@
 """Invitations, the clicks on their links, and confirmed answers."""
 
+from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
 
-from feedback_service.orders.models import Customer, Order
+from feedback_service.orders.models import Customer, HoldReason, Order
 from feedback_service.shops.models import Shop
+
+
+class ClickOutcome(StrEnum):
+    PENDING = "pending"  # provisional: no person's browser confirmed it yet
+    CONFIRMED = "confirmed"
+    SCANNER = "scanner"  # part of a burst of different scores
+
+
+class AskOutcome(StrEnum):
+    """What a rule or a campaign did with a customer: sent, or held back (HoldReason)."""
+
+    SENT = "sent"
+    THROTTLE = HoldReason.THROTTLE.value
+    PREFERENCE = HoldReason.PREFERENCE.value
+    UNSUBSCRIBED = HoldReason.UNSUBSCRIBED.value
+
+
+class CampaignState(StrEnum):
+    DRAFT = "draft"
+    SENDING = "sending"  # the worker is fanning it out
+    DONE = "done"
 
 
 class Invitation(Model):
@@ -14,7 +36,7 @@ class Invitation(Model):
     shop: fields.ForeignKeyRelation[Shop] = fields.ForeignKeyField(
         "feedback.Shop", related_name="invitations", on_delete=fields.CASCADE
     )
-    kind = fields.CharField(max_length=16)
+    kind = fields.CharField(max_length=16)  # kinds.Kind
     # None for a reusable link (email signatures, receipts): answers are anonymous.
     customer: fields.ForeignKeyNullableRelation[Customer] = fields.ForeignKeyField(
         "feedback.Customer", related_name="invitations", null=True, on_delete=fields.CASCADE
@@ -48,8 +70,7 @@ class Click(Model):
     )
     invitation_id: int
     score = fields.IntField()
-    # pending (provisional), confirmed, or scanner (part of a burst of different scores).
-    outcome = fields.CharField(max_length=16, default="pending")
+    outcome = fields.CharField(max_length=16, default=ClickOutcome.PENDING)
     user_agent = fields.CharField(max_length=300, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     # Its rank among its invitation's clicks of its score, up to CLICKS_KEPT - 1 (NULL:
@@ -79,7 +100,7 @@ class Response(Model):
     shop_id: int
     invitation_id: int
     customer_id: int | None
-    kind = fields.CharField(max_length=16)
+    kind = fields.CharField(max_length=16)  # kinds.Kind
     score = fields.IntField()
     comment = fields.TextField(null=True)
     commented_at = fields.DatetimeField(null=True)
@@ -124,7 +145,7 @@ class SurveyRule(Model):
         "feedback.Shop", related_name="survey_rules", on_delete=fields.CASCADE
     )
     shop_id: int
-    kind = fields.CharField(max_length=16)
+    kind = fields.CharField(max_length=16)  # kinds.Kind
     days_after_delivery = fields.IntField()
     segment = fields.CharField(max_length=16)  # all, new, occasional, regular
     active = fields.BooleanField(default=True)
@@ -148,7 +169,7 @@ class SurveyRuleOrder(Model):
         "feedback.Order", related_name="survey_rules_handled", on_delete=fields.CASCADE
     )
     order_id: int
-    outcome = fields.CharField(max_length=16)  # sent, throttle, preference, unsubscribed
+    outcome = fields.CharField(max_length=16)  # AskOutcome
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -166,10 +187,10 @@ class Campaign(Model):
         "feedback.Shop", related_name="campaigns", on_delete=fields.CASCADE
     )
     shop_id: int
-    kind = fields.CharField(max_length=16)
+    kind = fields.CharField(max_length=16)  # kinds.Kind
     # segment:all|new|occasional|regular, or list (an uploaded CSV)
     audience = fields.CharField(max_length=32)
-    state = fields.CharField(max_length=16, default="draft")  # draft, sending, done
+    state = fields.CharField(max_length=16, default=CampaignState.DRAFT)
     # The uploaded list's refused lines: [{"line": 3, "error": "..."}], shown with the preview.
     line_errors: list[dict[str, Any]] = fields.JSONField(default=list)
     created_by = fields.CharField(max_length=254, default="")
@@ -198,7 +219,7 @@ class CampaignRecipient(Model):
     email = fields.CharField(max_length=254)
     name = fields.CharField(max_length=200, default="")
     locale = fields.CharField(max_length=8, default="")  # "": the customer's own
-    outcome = fields.CharField(max_length=16, null=True)  # sent, throttle, preference, ...
+    outcome = fields.CharField(max_length=16, null=True)  # AskOutcome
 
     class Meta:
         table = "campaign_recipient"

@@ -19,7 +19,7 @@ from tortoise.queryset import QuerySet
 from feedback_service import db
 from feedback_service.shops.models import Shop
 from feedback_service.surveys.models import Click as ClickRow
-from feedback_service.surveys.models import Invitation, Response
+from feedback_service.surveys.models import ClickOutcome, Invitation, Response
 
 INSERT_RESPONSE = (
     'INSERT INTO "response" (shop_id, invitation_id, customer_id, kind, score, aspects,'
@@ -39,12 +39,15 @@ _ANSWERED = RawSQL(
 
 def provisional(clicks: QuerySet[ClickRow]) -> QuerySet[ClickRow]:
     """The clicks still waiting for their page to confirm them (not a scanner's either)."""
-    return clicks.filter(outcome="pending").annotate(answered=_ANSWERED).filter(answered=0)
+    return (
+        clicks.filter(outcome=ClickOutcome.PENDING).annotate(answered=_ANSWERED).filter(answered=0)
+    )
 
 
+# Click outcomes are our own constants, written into the SQL like CLICKS_KEPT below.
 _CONFIRM_CLICKS = (
-    "UPDATE \"click\" SET outcome = 'confirmed'"
-    " WHERE invitation_id = :invitation AND score = :score AND outcome = 'pending'"
+    f"UPDATE \"click\" SET outcome = '{ClickOutcome.CONFIRMED}'"
+    f" WHERE invitation_id = :invitation AND score = :score AND outcome = '{ClickOutcome.PENDING}'"
 )
 
 
@@ -125,14 +128,15 @@ CLICKS_KEPT = 5
 # is taken, and that row counts the click and takes its time (the burst window sees it).
 _CLICK = (
     'INSERT INTO "click" (invitation_id, score, outcome, user_agent, created_at, slot)'
-    " SELECT id, :score, 'pending', :user_agent, :at, (SELECT COUNT(*) FROM (SELECT 1"
+    f" SELECT id, :score, '{ClickOutcome.PENDING}', :user_agent, :at,"
+    " (SELECT COUNT(*) FROM (SELECT 1"
     ' FROM "click" WHERE invitation_id = :invitation AND score = :score'
     f" LIMIT {CLICKS_KEPT - 1}) kept)"
     ' FROM "invitation" WHERE id = :invitation AND shop_id = :shop'
     " AND kind IN (:kind_0, :kind_1, :kind_2)"
     " ON CONFLICT (invitation_id, score, slot) DO UPDATE SET"
     ' repeats = "click".repeats + 1, created_at = excluded.created_at,'
-    " user_agent = excluded.user_agent, outcome = 'pending'"
+    f" user_agent = excluded.user_agent, outcome = '{ClickOutcome.PENDING}'"
 )
 
 # The answer of a personal link, inserted only in the usual case (see NewAnswer.params).

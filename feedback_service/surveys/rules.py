@@ -18,10 +18,10 @@ from feedback_service.errors import InvalidInput, NotFound
 from feedback_service.i18n import N_
 from feedback_service.links import Links
 from feedback_service.orders import preferences
-from feedback_service.orders.models import Order
+from feedback_service.orders.models import Order, OrderStatus
 from feedback_service.shops.models import Shop
 from feedback_service.surveys.kinds import KINDS
-from feedback_service.surveys.models import SurveyRule, SurveyRuleOrder
+from feedback_service.surveys.models import AskOutcome, SurveyRule, SurveyRuleOrder
 from feedback_service.surveys.services import Held, invite
 
 log = logging.getLogger("feedback_service.worker")
@@ -34,7 +34,7 @@ MAX_RULES = 20  # as the refusal says
 CATCH_UP = timedelta(days=3)
 BATCH = 200
 STATS_DAYS = 30
-OUTCOMES = ("sent", *preferences.REASONS)
+OUTCOMES: tuple[str, ...] = tuple(AskOutcome)
 
 
 def utcnow() -> datetime:
@@ -82,7 +82,7 @@ class RuleStats:
 
     @property
     def held(self) -> int:
-        return sum(n for outcome, n in self.counts.items() if outcome != "sent")
+        return sum(n for outcome, n in self.counts.items() if outcome != AskOutcome.SENT)
 
 
 async def rules_with_stats(shop: Shop, now: datetime | None = None) -> list[RuleStats]:
@@ -123,7 +123,7 @@ def _due_orders(rule: SurveyRule, shop: Shop, now: datetime) -> QuerySet[Order]:
         shop_id=shop.id,
         delivered_at__lte=due_until,
         delivered_at__gt=due_until - CATCH_UP,
-        status__not_in=("cancelled", "refunded"),
+        status__not_in=(OrderStatus.CANCELLED, OrderStatus.REFUNDED),
     ).exclude(id__in=Subquery(SurveyRuleOrder.filter(rule_id=rule.id).values("order_id")))
     # The customer's segment by their stored order count, as the contact pressure counts it.
     if rule.segment == "new":
@@ -153,7 +153,9 @@ async def _ask(rule: SurveyRule, order: Order, links: Links) -> int:
     another worker got there first."""
     try:
         async with in_transaction():
-            note = await SurveyRuleOrder.create(rule_id=rule.id, order_id=order.id, outcome="sent")
+            note = await SurveyRuleOrder.create(
+                rule_id=rule.id, order_id=order.id, outcome=AskOutcome.SENT
+            )
             result = await invite(rule.shop, order.customer, rule.kind, links, order=order)
             if isinstance(result, Held):
                 await SurveyRuleOrder.filter(id=note.id).update(outcome=result.reason)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
@@ -10,20 +11,20 @@ from feedback_service.http import Strict
 from feedback_service.moments import Moment
 from feedback_service.orders.schemas import MAX_BATCH, CustomerIn, absent_when_none, checked_later
 from feedback_service.outbox.schemas import Email
+from feedback_service.surveys.kinds import Kind
 
-SurveyName = Literal["thermometer", "nps", "csat"]
 Question = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
 
 
 class InvitationIn(Strict):
-    survey: SurveyName
+    survey: Kind
     customer: CustomerIn
     order_id: Annotated[str, StringConstraints(max_length=100)] | None = None
     question: Question | None = None
 
 
 class SurveyLinkIn(Strict):
-    survey: SurveyName
+    survey: Kind
     question: Question | None = None
     locale: Literal["en", "fr"] | None = None
 
@@ -41,7 +42,7 @@ class InvitationsBatchIn(Strict):
 
 class Invitation(Strict):
     id: int
-    survey: SurveyName
+    survey: Kind
     token: str
     links: dict[str, str]
     # A reusable link (POST /api/v1/survey-links) has no customer: no email to send.
@@ -82,12 +83,20 @@ class ResponseCustomer(Strict):
     external_id: str | None
 
 
+class ResponseStatus(StrEnum):
+    """The answers and clicks GET /api/v1/responses lists (?status=)."""
+
+    CONFIRMED = "confirmed"  # answers
+    PROVISIONAL = "provisional"  # clicks no page confirmed yet
+    SCANNER = "scanner"  # a mail scanner's clicks
+
+
 class SurveyResponse(Strict):
     """A confirmed answer."""
 
     id: int
-    status: Literal["confirmed"]
-    survey: SurveyName
+    status: Literal[ResponseStatus.CONFIRMED]
+    survey: Kind
     score: int
     label: str
     comment: str | None
@@ -104,8 +113,8 @@ class SurveyClick(Strict):
     """A click not (yet) confirmed as an answer: provisional, or a mail scanner's."""
 
     id: int
-    status: Literal["provisional", "scanner"]
-    survey: SurveyName
+    status: Literal[ResponseStatus.PROVISIONAL, ResponseStatus.SCANNER]
+    survey: Kind
     score: int
     label: str
     invitation_id: int

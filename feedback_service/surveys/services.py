@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -13,14 +14,14 @@ from feedback_service.errors import InvalidInput, InvalidToken
 from feedback_service.http import decode_cursor, encode_cursor, validated
 from feedback_service.links import Links
 from feedback_service.orders import preferences
-from feedback_service.orders.models import Customer, Order
+from feedback_service.orders.models import Customer, HoldReason, Order
 from feedback_service.orders.services import upsert_customer, webhook_contact
 from feedback_service.outbox import services as outbox
 from feedback_service.sentiment import analyse
 from feedback_service.shops.models import Shop
 from feedback_service.surveys import chain, emails, queries, schemas
 from feedback_service.surveys.kinds import KINDS, KINDS_OF_KEY, Choice, score_label
-from feedback_service.surveys.models import Click, Invitation, Response
+from feedback_service.surveys.models import Click, ClickOutcome, Invitation, Response
 from feedback_service.surveys.schemas import InvitationIn, SurveyLinkIn
 from schema_markup import clean_text
 
@@ -42,7 +43,7 @@ class Held:
 
     status: str
     next_allowed_at: datetime | None = None
-    reason: str = "throttle"  # throttle, preference, unsubscribed (contact pressure)
+    reason: HoldReason = HoldReason.THROTTLE  # contact pressure
 
     def out(self) -> schemas.Held:
         answer = {"status": self.status, "next_allowed_at": self.next_allowed_at}
@@ -145,6 +146,15 @@ async def create_survey_link(shop: Shop, data: SurveyLinkIn, links: Links) -> sc
     return invitation_out(shop, invitation, None, links)
 
 
+class AnswerState(StrEnum):
+    """Where a click's answer stands, as its page shows it."""
+
+    PENDING = "pending"  # to confirm (or to change, within CHANGE_WINDOW)
+    CONFIRMED = "confirmed"
+    LOCKED = "locked"  # answered otherwise, too long ago to change
+    SCANNER = "scanner"  # a mail scanner's burst: nothing recorded
+
+
 @dataclass
 class Answer:
     """What an answer page shows."""
@@ -152,7 +162,7 @@ class Answer:
     invitation: Invitation
     choice: Choice
     response: Response | None
-    state: str  # pending, confirmed, locked (answered long ago), scanner
+    state: AnswerState
 
     @property
     def recorded_choice(self) -> Choice | None:
@@ -189,12 +199,13 @@ def _dedupe_key(invitation_id: int, *, reusable: bool, browser_id: str | None) -
     return f"inv:{invitation_id}"
 
 
-def _state(response: Response | None, choice: Choice, now: datetime) -> str:
+def _state(response: Response | None, choice: Choice, now: datetime) -> AnswerState:
     if response is None:
-        return "pending"
+        return AnswerState.PENDING
     if response.score == choice.score:
-        return "confirmed"
-    return "pending" if now - response.created_at <= CHANGE_WINDOW else "locked"
+        return AnswerState.CONFIRMED
+    changeable = now - response.created_at <= CHANGE_WINDOW
+    return AnswerState.PENDING if changeable else AnswerState.LOCKED
 
 
 async def open_answer(
@@ -213,9 +224,11 @@ async def open_answer(
     return Answer(link.invitation, choice, link.response, _state(link.response, choice, utcnow()))
 
 
-async def confirm_answer(link_ids: tuple[int, int], key: str, *, browser_id: str | None) -> str:
+async def confirm_answer(
+    link_ids: tuple[int, int], key: str, *, browser_id: str | None
+) -> AnswerState:
     """A person's browser confirms the click it made: this makes the counted answer; its
-    state ("confirmed", "locked", "scanner"). `link_ids`: the invitation and shop ids of
+    state (confirmed, locked, scanner). `link_ids`: the invitation and shop ids of
     the verified link token."""
     score_and_kinds = KINDS_OF_KEY.get(key)
     if score_and_kinds is None:
@@ -236,7 +249,7 @@ async def confirm_answer(link_ids: tuple[int, int], key: str, *, browser_id: str
         answer=usual,
     )
     if isinstance(link, int):
-        return "confirmed"
+        return AnswerState.CONFIRMED
     if link is None:
         raise InvalidToken("This link is not valid.")
     invitation = link.invitation
@@ -244,7 +257,7 @@ async def confirm_answer(link_ids: tuple[int, int], key: str, *, browser_id: str
     burst = link.new_scores_with(choice.score) >= BURST_DISTINCT_SCORES
     if burst and not invitation.reusable:
         await _undo_scanner_burst(invitation, since)
-        return "scanner"
+        return AnswerState.SCANNER
     answer = await _confirm(invitation, choice, browser_id, link.response, now, link.webhooks)
     return answer.state
 
@@ -294,12 +307,12 @@ async def _confirm(
                 if webhooks:  # False: the shop has no endpoint, skip looking them up
                     await _emit_confirmed(response)
                 await queries.confirm_clicks(invitation, choice.score)
-            return Answer(invitation, choice, response, "confirmed")
+            return Answer(invitation, choice, response, AnswerState.CONFIRMED)
         except IntegrityError:
             # Another confirm of the same invitation won the race: treat ours as a change.
             response = await Response.get(dedupe_key=key)
     state = _state(response, choice, now)
-    if state == "pending":
+    if state == AnswerState.PENDING:
         async with in_transaction():
             await Response.filter(id=response.id).update(
                 score=choice.score, updated_at=now, alert_due_at=alert_due
@@ -308,8 +321,8 @@ async def _confirm(
             if webhooks:
                 await _emit_confirmed(response)
             await queries.confirm_clicks(invitation, choice.score)
-        return Answer(invitation, choice, response, "confirmed")
-    if state == "confirmed":
+        return Answer(invitation, choice, response, AnswerState.CONFIRMED)
+    if state == AnswerState.CONFIRMED:
         await queries.confirm_clicks(invitation, choice.score)
     return Answer(invitation, choice, response, state)
 
@@ -327,7 +340,9 @@ async def _emit_confirmed(response: Response) -> None:
 
 async def _undo_scanner_burst(invitation: Invitation, since: datetime) -> None:
     async with in_transaction():
-        await Click.filter(invitation=invitation, created_at__gte=since).update(outcome="scanner")
+        await Click.filter(invitation=invitation, created_at__gte=since).update(
+            outcome=ClickOutcome.SCANNER
+        )
         # A scanner that runs the page's script may have confirmed the first links it opened.
         # Its answer, by the unique key of a personal link's (bursts of reusable links
         # are not undone): an indexed lookup.
@@ -382,7 +397,7 @@ async def add_comment(
         await outbox.emit(invitation.shop_id, "comment.added", await _event(response))
     choice = KINDS[invitation.kind].choice_for_score(response.score)
     assert choice is not None
-    return Answer(invitation, choice, response, "confirmed")
+    return Answer(invitation, choice, response, AnswerState.CONFIRMED)
 
 
 async def unsubscribe_customer(token: str, links: Links) -> Customer:
@@ -423,7 +438,7 @@ async def choose_contact_preference(customer: Customer, choice: str) -> None:
 
 # --- API listing -------------------------------------------------------------------------
 
-STATUSES = ("confirmed", "provisional", "scanner")
+STATUSES = tuple(schemas.ResponseStatus)
 PAGE_SIZE = 50
 
 
@@ -437,7 +452,7 @@ async def list_responses(
 ) -> schemas.ResponsesPage:
     before = decode_cursor(cursor, big=True)  # answers and clicks
     items: list[schemas.SurveyResponse] | list[schemas.SurveyClick]
-    if status == "confirmed":
+    if status == schemas.ResponseStatus.CONFIRMED:
         query = Response.filter(shop=shop)
         if survey:
             query = query.filter(kind=survey)
@@ -454,10 +469,10 @@ async def list_responses(
         more = len(rows) > PAGE_SIZE
     else:
         clicks = Click.filter(invitation__shop=shop)
-        if status == "provisional":
+        if status == schemas.ResponseStatus.PROVISIONAL:
             clicks = queries.provisional(clicks)
         else:
-            clicks = clicks.filter(outcome="scanner")
+            clicks = clicks.filter(outcome=ClickOutcome.SCANNER)
         if survey:
             clicks = clicks.filter(invitation__kind=survey)
         if since:
@@ -478,7 +493,7 @@ def response_out(response: Response) -> schemas.SurveyResponse:
     return schemas.SurveyResponse.model_validate(
         {
             "id": response.id,
-            "status": "confirmed",
+            "status": schemas.ResponseStatus.CONFIRMED,
             "survey": response.kind,
             "score": response.score,
             "label": score_label(response.kind, response.score),

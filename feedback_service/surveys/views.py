@@ -11,7 +11,7 @@ from feedback_service import ratelimit
 from feedback_service.errors import InvalidInput
 from feedback_service.http import client_ip, no_store, page
 from feedback_service.i18n import Translator, gettext
-from feedback_service.links import Links
+from feedback_service.links import SURVEY_ANSWER, SURVEY_COMMENT, UNSUBSCRIBE, Links
 from feedback_service.orders import preferences
 from feedback_service.surveys import services
 from feedback_service.surveys.emails import question_text
@@ -39,7 +39,7 @@ def _answer_page(
     comment: str | None = None,
 ) -> Response:
     token, key = request.path_params["token"], answer.choice.key
-    base = _links(request).base_url
+    links = _links(request)
     response = page(
         request,
         "surveys/answer.html",
@@ -50,8 +50,8 @@ def _answer_page(
         choice=answer.choice,
         recorded=answer.recorded_choice,
         state=answer.state,
-        confirm_url=f"{base}/s/{token}/{key}",
-        comment_url=f"{base}/s/{token}/comment",
+        confirm_url=links.url(SURVEY_ANSWER, token=token, score=key),
+        comment_url=links.url(SURVEY_COMMENT, token=token),
         error=error,
         comment=comment if comment is not None else (answer.response and answer.response.comment),
     )
@@ -113,7 +113,7 @@ async def confirm(request: Request) -> Response:
     state = await services.confirm_answer(link_ids, key, browser_id=_browser_id(request))
     if "application/json" in request.headers.get("accept", ""):
         return no_store(JSONResponse({"status": state}))
-    return RedirectResponse(f"{links.base_url}/s/{token}/{key}", status_code=303)
+    return RedirectResponse(links.url(SURVEY_ANSWER, token=token, score=key), status_code=303)
 
 
 async def comment(request: Request) -> Response:
@@ -187,6 +187,6 @@ async def unsubscribe(request: Request) -> Response:
             current=current,
             options=options,
             window_days=max(shop_days, preferences.CHOICE_DAYS.get(current, 0)),
-            action=f"{_links(request).base_url}/u/{token}",
+            action=_links(request).url(UNSUBSCRIBE, token=token),
         )
     )

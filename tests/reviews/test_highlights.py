@@ -7,6 +7,7 @@ import csv
 import re
 import subprocess
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -16,10 +17,14 @@ from markup_check import assert_markup_ok
 from review_helpers import PRODUCTS
 
 import widgets
+from feedback_service.links import Links
 from feedback_service.orders.models import Product
 from feedback_service.reviews import blocks
 from feedback_service.reviews.highlights import shop_highlights
-from feedback_service.reviews.models import Review
+from feedback_service.reviews.models import Review, ReviewStatus
+from feedback_service.reviews.services import sentiment_fields
+from feedback_service.sentiment import analyse
+from feedback_service.settings import Settings
 
 BLOCK = "/w/test-shop/products/KETTLE/reviews"
 ERASED_EMAIL = "first.reviewer@example.com"
@@ -95,7 +100,7 @@ def highlights(html: str) -> dict[str, dict[str, str]]:
             "shares": text("fs-hl-shares"),
             "quote": quote[0].text_content().strip() if quote else "",
             "lang": quote[0].get("lang", "") if quote else "",
-            "source": item.xpath(".//figcaption/a/@href")[0] if quote else "",
+            "source": (item.xpath(".//figcaption/a/@href") or [""])[0],
         }
     return shown
 
@@ -215,17 +220,55 @@ async def test_an_erased_authors_words_leave_the_highlights(
 
 
 async def test_the_shops_highlights_for_its_certificate(
-    reviewed: dict[str, int], client: httpx.AsyncClient
+    reviewed: dict[str, int], client: httpx.AsyncClient, settings: Settings
 ) -> None:
     product = await Product.get(sku="KETTLE")
     # All the shop's reviews are about the kettle: the same words, worked out again.
     assert await shop_highlights(product.shop_id) == product.highlights  # type: ignore[attr-defined]
+    shop = await product.shop
     html = widgets.render_highlights(
-        blocks.shop_data(await product.shop, "https://reviews.example"),
-        blocks.highlights_data(product.highlights),
-        "fr",
+        blocks.highlights_data(product.highlights, shop.slug, Links(settings)), "fr"
     )
     assert list(highlights(html)) == ["Livraison", "Qualité", "Emballage"]
+
+
+async def test_the_certificate_says_what_customers_say_about_the_shop(
+    reviewed: dict[str, int], client: httpx.AsyncClient
+) -> None:
+    product = await Product.get(sku="KETTLE")
+    said = [
+        "Service client injoignable, personne ne répond aux messages.",
+        "Le service client ne répond jamais, très déçu.",
+    ]
+    for n, words in enumerate(said):  # two reviews of the shop itself
+        await Review.create(
+            shop_id=product.shop_id,
+            product=None,
+            rating=1,
+            body=words,
+            author_name=f"Client {30 + n}",
+            author_email=f"client{30 + n}@example.com",
+            status=ReviewStatus.PUBLISHED,
+            source="request",
+            verified=True,
+            submitted_at=datetime.now(UTC),
+            published_at=datetime.now(UTC),
+            **sentiment_fields(analyse(words, "fr"), "fr"),
+        )
+    french = await client.get("/w/test-shop/certificate", params={"lang": "fr"})
+    shown = highlights(french.text)
+    # Across the shop's reviews: the kettle's, and the one of the shop itself.
+    assert set(shown) == {"Livraison", "Qualité", "Emballage", "Service client"}
+    assert "Service client" in shown and "100\u202f% négatives" in shown["Service client"]["shares"]
+    assert any(words.split(",")[0] in shown["Service client"]["quote"] for words in said)
+    # A product review's quote links to its page; the shop's own review has no page.
+    assert re.search(r"/w/test-shop/reviews/\d+$", shown["Livraison"]["source"])
+    assert shown["Service client"]["source"] == ""
+    assert "Ce que disent les clients" in french.text
+    english = await client.get("/w/test-shop/certificate", params={"lang": "en"})
+    assert "What customers say" in english.text and "Customer service" in highlights(english.text)
+    assert "AggregateRating" not in french.text + english.text  # still no rating markup
+    assert REJECTED not in french.text and PENDING not in french.text
 
 
 async def test_a_csv_import_refreshes_rating_and_highlights_once_at_the_end(

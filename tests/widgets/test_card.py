@@ -29,7 +29,12 @@ def assert_card(png: bytes) -> None:
 
 @pytest.mark.parametrize("locale", ["fr", "en"])
 def test_hostile_text_in_the_renderer(locale: str) -> None:
-    shop = widgets.Shop(slug="s", name="🏠" * 500 + "\u202e", base_url="https://r.example")
+    shop = widgets.Shop(
+        slug="s",
+        name="🏠" * 500 + "\u202e",
+        policy_url="https://r.example/w/s/review-policy",
+        certificate_url="https://r.example/w/s/certificate",
+    )
     product = widgets.Product(
         sku="X", name="\u202e" + "Ω" * 3000, url="", image_url=None, brand=None, gtin=None
     )
@@ -46,6 +51,8 @@ def test_hostile_text_in_the_renderer(locale: str) -> None:
             helpful_count=0,
             reply=None,
             photos=(),
+            url="https://r.example/w/s/reviews/1",
+            helpful_url="https://r.example/w/s/reviews/1/helpful",
             **{**HOSTILE, "body": HOSTILE["body"] + "\u0000\x1b"},
         )
         assert_card(render_review_card(shop, product, review, locale))
@@ -64,6 +71,8 @@ def test_hostile_text_in_the_renderer(locale: str) -> None:
         helpful_count=0,
         reply=None,
         photos=(),
+        url="https://r.example/w/s/reviews/2",
+        helpful_url="https://r.example/w/s/reviews/2/helpful",
     )
     assert_card(render_review_card(shop, product, empty, locale))
 

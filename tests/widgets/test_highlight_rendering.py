@@ -13,6 +13,7 @@ from widget_samples import CANONICAL, HOSTILE, PAGE, PRODUCT, REVIEWS, SHOP, SUM
 import widgets
 from widgets import Highlight, Quote
 
+REVIEW = "https://reviews.example.com/w/demo-shop/reviews/"  # each quote links to its review
 HIGHLIGHTS = (
     Highlight(
         "delivery",
@@ -20,11 +21,17 @@ HIGHLIGHTS = (
         positive=9,
         negative=2,
         quotes=(
-            Quote(101, "en", "Arrived the next day, well packed"),
-            Quote(102, "fr", "livraison en 48 h", cut_start=True, cut_end=True),
+            Quote(f"{REVIEW}101", "en", "Arrived the next day, well packed"),
+            Quote(f"{REVIEW}102", "fr", "livraison en 48 h", cut_start=True, cut_end=True),
         ),
     ),
-    Highlight("quality", mentions=7, positive=1, negative=6, quotes=(Quote(103, "en", HOSTILE),)),
+    Highlight(
+        "quality",
+        mentions=7,
+        positive=1,
+        negative=6,
+        quotes=(Quote(f"{REVIEW}103", "en", HOSTILE),),
+    ),
     Highlight("size_fit", mentions=3, positive=3, negative=0),
     Highlight("made_up", mentions=50, positive=50, negative=0),  # not one of ours: left out
 )
@@ -93,7 +100,7 @@ def test_no_highlights_no_section_and_the_page_shows_them_too(tmp_path: Path) ->
 
 
 def test_the_section_alone_for_other_pages() -> None:
-    html = widgets.render_highlights(SHOP, HIGHLIGHTS, "fr", heading="h3")
+    html = widgets.render_highlights(HIGHLIGHTS, "fr", heading="h3")
     assert html.lstrip().startswith('<section class="fs-highlights"')
     assert section(html).xpath("./h3/text()") == ["Ce que disent les clients"]
-    assert widgets.render_highlights(SHOP, (), "en").strip() == ""
+    assert widgets.render_highlights((), "en").strip() == ""

@@ -1,13 +1,16 @@
-"""Every link of the blocks: absolute, built from the service's base URL, each part quoted;
+"""Every link of the blocks: the service's URLs come with the data and get their query here;
 the links that change the view go to the shop's page when the block is embedded there."""
 
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+from widget_samples import review
+
 from widgets.data import PageInfo, Shop
 from widgets.links import (
     canonical_url,
+    certificate_url,
     current_page,
     current_sort,
     embedded_url,
@@ -16,13 +19,16 @@ from widgets.links import (
     listing_url,
     page_count,
     policy_url,
-    product_page_url,
-    review_url,
     share_links,
 )
 
-SHOP = Shop(slug="la boutique/1", name="B", base_url="https://reviews.example.com/")
 ROOT = "https://reviews.example.com/w/la%20boutique%2F1"
+SHOP = Shop(
+    slug="la boutique/1",
+    name="B",
+    policy_url=f"{ROOT}/review-policy",
+    certificate_url=f"{ROOT}/certificate",
+)
 BLOCK = "https://reviews.example.com/w/shop/products/KETTLE/reviews"
 
 
@@ -37,15 +43,16 @@ def page(**changes: object) -> PageInfo:
     return PageInfo(**{**values, **changes})  # type: ignore[arg-type]
 
 
-def test_shop_links_quote_the_slug_and_the_sku() -> None:
+def test_the_shops_pages_get_their_query() -> None:
     assert policy_url(SHOP, "fr") == f"{ROOT}/review-policy?lang=fr"
-    assert review_url(SHOP, 7) == f"{ROOT}/reviews/7"
-    assert product_page_url(SHOP, "A/B C") == f"{ROOT}/products/A%2FB%20C"
+    assert certificate_url(SHOP, "en") == f"{ROOT}/certificate?lang=en"
+    assert certificate_url(SHOP, "fr", 3) == f"{ROOT}/certificate?lang=fr&page=3"
 
 
 def test_a_helpful_vote_names_the_page_to_come_back_to() -> None:
-    assert helpful_url(SHOP, 7) == f"{ROOT}/reviews/7/helpful"
-    url = helpful_url(SHOP, 7, "/w/x?a=1&b=2")
+    voted = review(7, helpful_url=f"{ROOT}/reviews/7/helpful")
+    assert helpful_url(voted) == f"{ROOT}/reviews/7/helpful"
+    url = helpful_url(voted, "/w/x?a=1&b=2")
     assert url.startswith(f"{ROOT}/reviews/7/helpful?")
     assert parse_qs(urlsplit(url).query) == {"return_to": ["/w/x?a=1&b=2"]}
 

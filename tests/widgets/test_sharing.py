@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import lxml.html
 from markup_helpers import metas, products
-from widget_samples import PRODUCT, SHOP, SUMMARY, review
+from widget_samples import PRODUCT, SERVICE, SHOP, SUMMARY, review
 
 from widgets.sharing import CARD_ALT, SHARE_EXCERPT, render_review_page
 
@@ -75,6 +75,6 @@ def test_share_links_votes_and_markup_of_the_page() -> None:
     hosts = {urlsplit(href).netloc for href in doc.xpath("//a/@href") if "share" in href}
     assert {"www.facebook.com", "www.linkedin.com"} <= hosts
     [action] = doc.xpath('//form[@class="fs-helpful"]/@action')
-    assert parse_qs(urlsplit(action).query) == {"return_to": ["/w/demo-shop/reviews/101"]}
+    assert parse_qs(urlsplit(action).query) == {"return_to": [f"{SERVICE}/w/demo-shop/reviews/101"]}
     [item] = products(html)  # one Product with its aggregate and this review
     assert item["aggregateRating"]["reviewCount"] == "27"

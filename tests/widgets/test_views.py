@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from widget_samples import SHOP, SUMMARY, review, when
+from widget_samples import SUMMARY, review, when
 
 from widgets.data import PageInfo, Product, Reply, Summary
 from widgets.formatting import Formatter, shop_timezone
@@ -82,7 +82,7 @@ def test_a_review_shows_days_of_the_shop_and_only_what_is_safe() -> None:
         helpful_count=-3,
         reply=Reply(body="  ", published_at=when(13)),
     )
-    shown = review_view(hostile, SHOP, FRENCH, back="/p?x=1")
+    shown = review_view(hostile, FRENCH, back="/p?x=1")
     assert shown.lang is None  # not a language tag: no lang attribute
     assert shown.author == "Bob"
     assert (shown.published_iso, shown.published_text) == ("2024-03-13", "13 mars 2024")
@@ -101,7 +101,7 @@ def test_a_review_keeps_its_language_tag_and_its_reply() -> None:
         experienced_at=None,
         reply=Reply(body=" Merci ", published_at=datetime(2024, 3, 13, 23, 30, tzinfo=UTC)),
     )
-    shown = review_view(answered, SHOP, FRENCH)
+    shown = review_view(answered, FRENCH)
     assert shown.lang == "fr-CA"
     assert shown.experienced_iso is None and shown.experienced_text is None
     assert shown.reply is not None
