@@ -26,7 +26,7 @@ from feedback_service.orders.services import refresh_order_totals
 from feedback_service.questions.models import Answer, AnswerStatus, Question, QuestionStatus
 from feedback_service.reviews import draws
 from feedback_service.reviews.models import Review, ReviewQuestion, ReviewRequest, ReviewStatus
-from feedback_service.reviews.services import refresh_product_rating, review_url
+from feedback_service.reviews.services import refresh_product_rating, review_url, star_links
 from feedback_service.sentiment import analyse
 from feedback_service.settings import Settings
 from feedback_service.shops.models import Shop, StaffUser
@@ -414,6 +414,9 @@ async def load(settings: Settings) -> list[str]:
     ).order_by("id").first()
     links = Links(settings)
     sku = PRODUCTS[0][0]
+    form_url = review_url(links, review_request)
+    starred, stars = star_links(form_url, products[:1])[0]
+    four_stars = dict(stars)[4]
     return [
         f"Demo shop [bold]{shop.name}[/bold] ({SLUG}) ready: {len(customers)} customers, "
         f"{len(orders)} orders, 300 answers over three months.",
@@ -421,7 +424,8 @@ async def load(settings: Settings) -> list[str]:
         f"  (agent: {AGENT_EMAIL} / {DEMO_PASSWORD})",
         f"Demo API key: {key}",
         f"Survey link (French thermometer, 'gold'): {sample.links['gold']}",
-        f"Review form (order DEMO-GUEST): {review_url(links, review_request)}",
+        f"Review form (order DEMO-GUEST): {form_url}",
+        f"A star link of its email (4 stars for {starred.name}): {four_stars}",
         f"Product page with reviews: {links.url(PRODUCT_PAGE, shop=SLUG, sku=sku)}",
         f"Embeddable block: {links.url(PRODUCT_BLOCK, shop=SLUG, sku=sku, kind='reviews')}",
         # The badge is a fragment for the shop's pages, not a page: named, not linked.

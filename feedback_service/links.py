@@ -42,6 +42,9 @@ SURVEY_PAGE = Path("/s/{token}")
 UNSUBSCRIBE = Path("/u/{token}")
 REVIEW_FORM = Path("/r/{token}")
 REVIEW_THANKS = Path("/r/{token}/thanks")
+# The author's private page of their review (reviews.authors) and its withdrawal.
+AUTHOR_PAGE = Path("/m/{token}")
+AUTHOR_WITHDRAW = Path("/m/{token}/withdraw")
 QUESTION_CONFIRM = Path("/q/{token}")
 BUYER_ANSWER = Path("/a/{token}")
 # Shops' public pages and blocks.

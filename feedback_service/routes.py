@@ -26,7 +26,7 @@ from feedback_service.questions import api as questions_api
 from feedback_service.questions import blocks as question_blocks
 from feedback_service.questions import views as questions
 from feedback_service.reviews import api as reviews_api
-from feedback_service.reviews import certificate
+from feedback_service.reviews import author_views, certificate
 from feedback_service.reviews import public_views as reviews_public
 from feedback_service.reviews import views as reviews
 from feedback_service.surveys import api as surveys_api
@@ -54,6 +54,9 @@ routes = [
     Route(links.UNSUBSCRIBE, surveys.unsubscribe, methods=["GET", "POST"]),
     Route(links.REVIEW_FORM, reviews.review_form, methods=["GET", "POST"]),
     Route(links.REVIEW_THANKS, reviews.review_thanks, methods=["GET"]),
+    Route(links.AUTHOR_PAGE, author_views.author_page, methods=["GET"]),
+    Route(links.AUTHOR_PAGE, author_views.author_edit, methods=["POST"]),
+    Route(links.AUTHOR_WITHDRAW, author_views.author_withdraw, methods=["POST"]),
     Route(links.QUESTION_CONFIRM, questions.confirmation, methods=["GET", "POST"]),
     Route(links.BUYER_ANSWER, questions.buyer_answer, methods=["GET", "POST"]),
     # Shops' pages: embeddable review blocks, cacheable, no JavaScript.

@@ -16,6 +16,9 @@ SURVEY_LINK = "survey-link"
 SURVEY_LINK_MAX_AGE = 10 * 366 * 24 * 3600
 UNSUBSCRIBE = "unsubscribe"
 REVIEW = "review-request"
+# The author's private link to their review (withdraw, edit): withdrawal has no deadline.
+REVIEW_AUTHOR = "review-author"
+REVIEW_AUTHOR_MAX_AGE = 10 * 366 * 24 * 3600
 FEED = "product-reviews-feed"
 # Unsubscribe links must keep working long after the email was sent.
 UNSUBSCRIBE_MAX_AGE = 400 * 24 * 3600

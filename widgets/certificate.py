@@ -48,6 +48,8 @@ class ShopReviewView:
     published_text: str
     experienced_iso: str | None
     experienced_text: str | None
+    edited_iso: str | None
+    edited_text: str | None
     verified: bool
     incentivised: bool
     reply: ReplyView | None
@@ -155,6 +157,7 @@ def _criterion_view(name: str, value: float | None, count: int, fmt: Formatter) 
 def _review_view(review: ShopReview, fmt: Formatter) -> ShopReviewView:
     published = fmt.day(review.published_at)
     experienced = fmt.day(review.experienced_at) if review.experienced_at else None
+    edited = fmt.day(review.edited_at) if review.edited_at else None
     reply = review.reply
     reply_view = None
     if reply is not None and reply.body.strip():
@@ -172,6 +175,8 @@ def _review_view(review: ShopReview, fmt: Formatter) -> ShopReviewView:
         published_text=fmt.long_date(published),
         experienced_iso=experienced.isoformat() if experienced else None,
         experienced_text=fmt.long_date(experienced) if experienced else None,
+        edited_iso=edited.isoformat() if edited else None,
+        edited_text=fmt.long_date(edited) if edited else None,
         verified=review.verified,
         incentivised=review.incentivised,
         reply=reply_view,

@@ -79,6 +79,7 @@ class Review:
     helpful_url: str  # where the "helpful" vote is posted
     incentivised: bool = False
     answers: tuple[tuple[str, str], ...] = ()  # (question label, answer text)
+    edited_at: datetime | None = None  # the author's last edit: "Edited on …"
 
     def __post_init__(self) -> None:
         if not 1 <= self.rating <= 5:
@@ -167,6 +168,7 @@ class ShopReview:
     verified: bool
     reply: Reply | None = None
     incentivised: bool = False
+    edited_at: datetime | None = None  # the author's last edit: "Edited on …"
 
     def __post_init__(self) -> None:
         for name, stars in ((None, self.rating), *self.criteria):

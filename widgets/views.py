@@ -72,6 +72,8 @@ class ReviewView:
     published_text: str
     experienced_iso: str | None
     experienced_text: str | None
+    edited_iso: str | None
+    edited_text: str | None
     verified: bool
     incentivised: bool
     helpful_count: str
@@ -140,6 +142,7 @@ def review_view(review: Review, fmt: Formatter, back: str | None = None) -> Revi
     """`back`: the shop's page a vote returns to, when the block is embedded there."""
     published = fmt.day(review.published_at)
     experienced = fmt.day(review.experienced_at) if review.experienced_at else None
+    edited = fmt.day(review.edited_at) if review.edited_at else None
     reply = review.reply
     return ReviewView(
         id=review.id,
@@ -152,6 +155,8 @@ def review_view(review: Review, fmt: Formatter, back: str | None = None) -> Revi
         published_text=fmt.long_date(published),
         experienced_iso=experienced.isoformat() if experienced else None,
         experienced_text=fmt.long_date(experienced) if experienced else None,
+        edited_iso=edited.isoformat() if edited else None,
+        edited_text=fmt.long_date(edited) if edited else None,
         verified=review.verified,
         incentivised=review.incentivised,
         helpful_count=fmt.number(max(review.helpful_count, 0)),

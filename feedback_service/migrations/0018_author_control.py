@@ -1,5 +1,8 @@
-from tortoise import migrations
-from tortoise.migrations import operations as ops  # noqa: F401
+from tortoise import fields, migrations
+from tortoise.migrations import operations as ops
+
+# The author's control (issue 19): when the author last edited their review ("edited on …"
+# on the blocks). A withdrawn review is deleted: nothing to add for it.
 
 
 class Migration(migrations.Migration):
@@ -7,4 +10,10 @@ class Migration(migrations.Migration):
 
     initial = False
 
-    operations: list = []
+    operations: list = [
+        ops.AddField(
+            model_name='Review',
+            name='edited_at',
+            field=fields.DatetimeField(null=True),
+        ),
+    ]

@@ -210,6 +210,7 @@ def review_data(review: Review, product: Product, shop_slug: str, links: Links) 
         url=links.url(REVIEW_PAGE, shop=shop_slug, id=review.id),
         helpful_url=links.url(REVIEW_HELPFUL, shop=shop_slug, id=review.id),
         answers=tuple((label, value) for label, value in review.answers),
+        edited_at=review.edited_at,
     )
 
 

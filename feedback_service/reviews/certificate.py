@@ -130,4 +130,5 @@ def _review_data(review: Review) -> widgets.ShopReview:
         if review.reply_body and review.reply_at
         else None,
         incentivised=review.incentivised,
+        edited_at=review.edited_at,
     )

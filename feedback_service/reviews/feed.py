@@ -65,7 +65,7 @@ async def merchant_reviews_feed(shop: Shop, links: Links) -> bytes:
             review_id=str(r.id),
             reviewer_name=r.author_name,
             created_at=r.submitted_at,
-            updated_at=r.published_at or r.submitted_at,
+            updated_at=r.edited_at or r.published_at or r.submitted_at,
             content=r.body,
             rating=r.rating,
             customer_service=r.rating_service,

@@ -117,6 +117,8 @@ class Review(Model):
     experienced_at = fields.DatetimeField(null=True)
     submitted_at = fields.DatetimeField()
     published_at = fields.DatetimeField(null=True)
+    # The author's last edit of the rating or text (reviews.authors); the blocks say so.
+    edited_at = fields.DatetimeField(null=True)
     helpful_count = fields.IntField(default=0)
     # Written while a prize draw was announced: shown on the review and in the feed.
     incentivised = fields.BooleanField(default=False, db_default=False)
@@ -144,7 +146,8 @@ class ModerationEvent(Model):
     review: fields.ForeignKeyRelation[Review] = fields.ForeignKeyField(
         "feedback.Review", related_name="moderation_events", on_delete=fields.CASCADE
     )
-    action = fields.CharField(max_length=16)  # publish, reject, reply, auto_publish
+    # publish, reject, reply, auto_publish, author_edit
+    action = fields.CharField(max_length=16)
     reason = fields.CharField(max_length=32, null=True)
     actor = fields.CharField(max_length=254)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -62,6 +62,18 @@ def review_url(links: Links, request: ReviewRequest) -> str:
     return links.url(REVIEW_FORM, token=review_token(links, request))
 
 
+STARS = (1, 2, 3, 4, 5)
+
+
+def star_links(url: str, products: list[Product]) -> list[tuple[Product, list[tuple[int, str]]]]:
+    """The one-click stars of the request email: each opens the form (`url`) with that
+    rating chosen for that product. A GET stores nothing: the customer sends the form."""
+    return [
+        (product, [(n, f"{url}?product={product.id}&stars={n}#p{product.id}") for n in STARS])
+        for product in products
+    ]
+
+
 # --- requests ----------------------------------------------------------------------------
 
 
@@ -136,6 +148,7 @@ def review_request_email(
         "shop": shop,
         "customer_name": customer.name.split(" ")[0] if customer.name else "",
         "products": products,
+        "stars": star_links(url, products),
         "url": url,
         "unsubscribe_url": unsubscribe_url,
         "reminder": reminder,

@@ -9,12 +9,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from feedback_service import tokens
-from feedback_service.errors import InvalidToken
+from feedback_service.errors import InvalidInput, InvalidToken
 from feedback_service.i18n import Translator
 from feedback_service.links import Links
 from feedback_service.orders.models import Customer, Product
 from feedback_service.outbox import services as outbox
-from feedback_service.reviews import checks, draws, photos, promises, shop_reviews
+from feedback_service.reviews import authors, checks, draws, photos, shop_reviews
 from feedback_service.reviews.models import (
     ModerationEvent,
     PrizeDraw,
@@ -36,7 +36,6 @@ from feedback_service.reviews.services import (
 )
 from feedback_service.sentiment import analyse
 from feedback_service.shops.models import Shop
-from feedback_service.templating import render
 
 
 @dataclass
@@ -80,6 +79,25 @@ async def load_form(token: str, links: Links) -> ReviewForm:
         submitted=request.submitted_at is not None,
         draw=await draws.open_draw(request.shop, utcnow()),
     )
+
+
+@dataclass(frozen=True)
+class StarClick:
+    """The stars a customer clicked in the request email, for one product of the order."""
+
+    product: Product
+    rating: int
+
+
+def star_click(form: ReviewForm, product: str | None, stars: str | None) -> StarClick | None:
+    """The email's `?product=&stars=`, None without them; InvalidInput when either is
+    missing, forged or out of range (the form is not shown with a made-up rating)."""
+    if product is None and stars is None:
+        return None
+    chosen = next((p for p in form.products if str(p.id) == product), None)
+    if chosen is None or stars not in {"1", "2", "3", "4", "5"}:
+        raise InvalidInput("This star link is not valid.", fields={"stars": "invalid"})
+    return StarClick(chosen, int(stars))
 
 
 def default_display_name(name: str) -> str:
@@ -151,8 +169,8 @@ async def submit(
     photo_dir: Path,
     links: Links,
 ) -> list[Review]:
-    """Store the order's reviews and queue their confirmation email; a second submission of
-    the same form changes nothing."""
+    """Store the order's reviews and queue their confirmation email (with the author's
+    private links); a second submission of the same form changes nothing."""
     if form.submitted:
         return []
     # Every photo decoded and re-encoded (InvalidInput) before any is written.
@@ -219,34 +237,7 @@ async def submit(
             for product_id in {r.product_id for r in created if r.status == ReviewStatus.PUBLISHED}:
                 if product_id is not None:
                     await refresh_product_rating(product_id)
-            await _queue_confirmation(form, created, links)
+            await authors.queue_confirmation(shop, form.customer, created, links)
     except IntegrityError:  # submitted twice at the same moment: the first one stands
         return []
     return created
-
-
-async def _queue_confirmation(form: ReviewForm, created: list[Review], links: Links) -> None:
-    """What the author sent and what the review policy promises them."""
-    customer, shop = form.customer, form.shop
-    if not created or not customer.email or customer.email.endswith("@invalid"):
-        return
-    locale = customer.locale
-    _ = Translator(locale)
-    names = {product.id: product.name for product in form.products}
-    context = {
-        "shop": shop,
-        "name": customer.name.split(" ")[0] if customer.name else "",
-        "reviews": [
-            (names.get(review.product_id, "") if review.product_id else "", review.rating)
-            for review in created
-        ],
-        **await promises.confirmation_promises(shop, created, links, locale),
-    }
-    await outbox.queue_email(
-        shop,
-        to=customer.email,
-        locale=locale,
-        subject=_("Thank you for your review, %(shop)s received it", shop=shop.name),
-        html=render("emails/review_received.html", locale, **context),
-        text=render("emails/review_received.txt", locale, **context),
-    )

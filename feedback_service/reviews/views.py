@@ -57,8 +57,11 @@ def _form_page(
     values: dict[str, list[str]] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    clicked: submission.StarClick | None = None,
 ) -> Response:
     values = values or {}
+    if clicked is not None:
+        values[f"p{clicked.product.id}_rating"] = [str(clicked.rating)]
     if "display_name" not in values:
         values["display_name"] = [submission.default_display_name(form.customer.name)]
     response = page(
@@ -72,6 +75,7 @@ def _form_page(
         errors=errors or {},
         action=_links(request).url(REVIEW_FORM, token=request.path_params["token"]),
         max_photos=photos.MAX_PHOTOS,
+        clicked=clicked,
     )
     return no_store(response)
 
@@ -79,11 +83,27 @@ def _form_page(
 async def review_form(request: Request) -> Response:
     token = request.path_params["token"]
     form = await submission.load_form(token, _links(request))
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if form.submitted:
             thanks = _links(request).url(REVIEW_THANKS, token=token)
             return RedirectResponse(thanks, status_code=303)
-        return _form_page(request, form)
+        # A star link of the email: the form with those stars chosen, nothing stored (a
+        # mail scanner's GET or HEAD changes nothing; the customer sends the form).
+        query = request.query_params
+        try:
+            clicked = submission.star_click(form, query.get("product"), query.get("stars"))
+        except InvalidInput:
+            return no_store(
+                page(
+                    request,
+                    "reviews/bad_star_link.html",
+                    form.customer.locale,
+                    status_code=400,
+                    shop=form.shop,
+                    form_url=_links(request).url(REVIEW_FORM, token=token),
+                )
+            )
+        return _form_page(request, form, clicked=clicked)
     if form.submitted:  # the back button, a second tab: refused before anything is read
         return no_store(
             page(

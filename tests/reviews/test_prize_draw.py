@@ -355,7 +355,7 @@ async def test_the_receipt_in_the_confirmation_email_is_on_the_public_page(
     while await worker.run_once():
         pass
     confirmations = {
-        m["To"]: m for m in smtp.parsed() if m["Subject"].startswith("Merci pour votre avis")
+        m["To"]: m for m in smtp.parsed() if m["Subject"].startswith("Votre avis pour")
     }
     assert set(confirmations) == {"o-1@example.fr", "o-2@example.fr"}
     message = confirmations["o-1@example.fr"]

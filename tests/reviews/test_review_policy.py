@@ -262,12 +262,12 @@ async def test_the_confirmation_email_states_the_promise(
     sent = {
         m["To"]: m.get_body(("plain",)).get_content()
         for m in smtp.parsed()
-        if m["Subject"] == "Thank you for your review, Boutique Test received it"
+        if m["Subject"] == "Your review for Boutique Test: thank you"
     }
     assert set(sent) == {"o-en@example.fr", "o-auto@example.fr"}
     pending = sent["o-en@example.fr"]
-    assert "- Bouilloire 1,5 L — 1 out of 5" in pending
     assert "A person reads every review before it is published, within 4 days." in pending
     assert "prize draw" not in pending and "receipt" not in pending
-    assert "Your review is published." in sent["o-auto@example.fr"]
+    assert "Already online on Boutique Test's website." in sent["o-auto@example.fr"]
+    assert "A person reads every review" not in sent["o-auto@example.fr"]
     assert f"{settings.base_url}/w/test-shop/review-policy?lang=en" in pending
