@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 
 from widgets import (
     CriterionRating,
+    DrawNotice,
     PageInfo,
     Product,
     Reply,
     Review,
+    ReviewPolicy,
     Shop,
     ShopRating,
     ShopReview,
@@ -30,6 +32,17 @@ SHOP = Shop(
     policy_url=f"{SERVICE}/w/demo-shop/review-policy",
     certificate_url=f"{SERVICE}/w/demo-shop/certificate",
     icon_url=f"{SERVICE}/favicon.svg",
+)
+POLICY = ReviewPolicy(
+    publication_days=7,
+    retention_years=5,
+    moderated=True,
+    refusal_reasons=("It contains abusive or offensive language.", "It is advertising or spam."),
+)
+DRAW = DrawNotice(
+    prize="Un panier garni",
+    ends=datetime(2026, 6, 30, 22, 0, tzinfo=UTC),  # July 1, 0:00 in Paris: June 30 is the last day
+    url=f"{SERVICE}/w/demo-shop/draws/3",
 )
 PRODUCT = Product(
     sku="KETTLE-1",

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from schema_markup import clean_line, open_graph_tags, safe_http_url, twitter_card_tags
 from widgets import links
-from widgets.data import Highlight, PageInfo, Product, Review, Shop, Summary
+from widgets.data import Highlight, PageInfo, Product, Review, ReviewPolicy, Shop, Summary
 from widgets.formatting import Formatter, shop_timezone
 from widgets.highlights import highlight_views
 from widgets.i18n import gettext, ngettext, normalize_locale
@@ -26,8 +27,6 @@ from widgets.views import (
     review_view,
     summary_view,
 )
-
-DEFAULT_RETENTION_YEARS = 5
 
 
 def render_reviews_block(
@@ -166,20 +165,24 @@ def render_shop_page(
     )
 
 
-def render_policy_page(
-    shop: Shop, locale: str, *, retention_years: int = DEFAULT_RETENTION_YEARS
-) -> str:
-    """How reviews are collected, checked, ranked and kept (Code de la consommation
-    L111-7-2 and D111-16 to D111-19; EU Omnibus directive)."""
-    locale = normalize_locale(locale)
-    title = gettext(locale, "How reviews are collected and checked")
+def render_policy_page(shop: Shop, policy: ReviewPolicy, locale: str) -> str:
+    """How reviews are collected, checked, published, ranked, rewarded, answered, withdrawn
+    and kept, with the shop's own figures (Code de la consommation L111-7-2 and D111-16 to
+    D111-19; ISO 20488; EU Omnibus directive)."""
+    fmt = _formatter(shop, locale)
+    title = gettext(fmt.locale, "How reviews are collected and checked")
+    draw_ends = None
+    if policy.draw is not None:  # its last day, in the shop's timezone
+        draw_ends = fmt.long_date(fmt.day(policy.draw.ends - timedelta(microseconds=1)))
     return render(
         "policy_page.html",
-        locale,
+        fmt.locale,
         shop=shop,
+        policy=policy,
         title=title,
-        retention_years=retention_years,
-        canonical_url=links.policy_url(shop, locale),
+        draw_ends=draw_ends,
+        draw_url=safe_http_url(policy.draw.url) if policy.draw else None,
+        canonical_url=links.policy_url(shop, fmt.locale),
     )
 
 

@@ -21,6 +21,26 @@ class Shop:
 
 
 @dataclass(frozen=True)
+class DrawNotice:
+    """A prize draw open now: reviews written until `ends` enter it."""
+
+    prize: str
+    ends: datetime  # exclusive: the last day is the one before
+    url: str  # its public page, where anyone can check it
+
+
+@dataclass(frozen=True)
+class ReviewPolicy:
+    """What the shop promises about its reviews, from its settings (policy page)."""
+
+    publication_days: int  # a review is published or refused within this many days
+    retention_years: int  # a published review stays online this long
+    moderated: bool  # a person reads every review first; False: those the text check flags
+    refusal_reasons: tuple[str, ...]  # the moderation's reasons, in the page's language
+    draw: DrawNotice | None = None
+
+
+@dataclass(frozen=True)
 class Product:
     sku: str
     name: str

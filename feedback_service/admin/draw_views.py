@@ -113,9 +113,6 @@ async def draw_page(request: Request) -> Response:
             error = exc.message
         else:
             return RedirectResponse(ADMIN_DRAW.fill(id=draw.id), status_code=303)
-    entries = (
-        list(draw.entries) if draw.ran_at else draws.select_entries(await draws.entrants(draw))
-    )
     winner = await draws.winning_review(shop, draw)
     return _page(
         request,
@@ -123,12 +120,19 @@ async def draw_page(request: Request) -> Response:
         user,
         error,
         draw=draw,
-        result=draws.result_json(draw),
-        entries=entries,
+        result=await draws.public_result(draw),
+        entries=await _entries(draw),
         winner=winner,
         public_url=draws.public_url(_links(request), shop, draw),
         can_run=draw.ran_at is None and draws.utcnow() >= draw.period_end,
     )
+
+
+async def _entries(draw: PrizeDraw) -> list[tuple[str, int]]:
+    """(receipt, review id) of each entry: the public list, and who is behind each."""
+    if draw.ran_at is None:
+        return draws.ballot(draw.id, await draws.entrants(draw))
+    return list(zip(draws.published_entries(draw), draw.entries, strict=True))
 
 
 async def draw_export(request: Request) -> Response:
@@ -138,23 +142,27 @@ async def draw_export(request: Request) -> Response:
     fmt = request.path_params["format"]
     if fmt not in ("json", "csv"):
         raise NotFound("No such export.")
-    result = draws.result_json(draw)
+    result = await draws.public_result(draw)
+    entries = await _entries(draw)
     name = f"prize-draw-{draw.id}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "json":
+        # The shop's own copy: which review is behind each published receipt.
+        result["entry_reviews"] = [review_id for _, review_id in entries]
         body = json.dumps(result, indent=2, ensure_ascii=False)
         return Response(body, media_type="application/json", headers=headers)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["position", "entry_id", "winner", "seed", "entries_sha256"])
-    for position, entry in enumerate(result["entries"] or []):
+    writer.writerow(["position", "entry", "review_id", "winner", "seed", "entries_sha256"])
+    for position, (entry, review_id) in enumerate(entries):
         writer.writerow(
             [
                 position,
                 entry,
+                review_id,
                 "yes" if position == result["winner_index"] else "no",
-                draw.seed,
-                draw.entries_sha256,
+                result["seed"] or "",
+                draw.entries_sha256 or "",
             ]
         )
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)

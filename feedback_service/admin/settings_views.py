@@ -24,7 +24,7 @@ from feedback_service.http import (
     whole_number,
 )
 from feedback_service.i18n import LOCALES, N_, gettext
-from feedback_service.links import ADMIN_SETTINGS, CERTIFICATE, SHOP_BADGE
+from feedback_service.links import ADMIN_SETTINGS, CERTIFICATE, REVIEW_POLICY, SHOP_BADGE
 from feedback_service.orders import preferences
 from feedback_service.outbox import webhooks
 from feedback_service.outbox.models import WebhookEndpoint
@@ -51,6 +51,9 @@ REVIEW_FLOW_FIELDS = (
     ("review_reminders", 0, 2),
     ("review_reminder_days", 1, 90),
     ("followup_delay_days", 0, 60),
+    # The review policy's promises: published or refused within, kept online for.
+    ("review_publication_days", 1, 90),
+    ("review_retention_years", 1, 20),
 )
 
 
@@ -96,6 +99,7 @@ async def settings_page(request: Request) -> Response:
             shop.slug, shop.id, shop.feed_token_version
         ),
         certificate_url=request.app.state.links.url(CERTIFICATE, shop=shop.slug),
+        policy_url=request.app.state.links.url(REVIEW_POLICY, shop=shop.slug),
         badge_url=request.app.state.links.url(SHOP_BADGE, shop=shop.slug),
         new_key=request.session.pop("new_key", None),
         new_secret=request.session.pop("new_secret", None),

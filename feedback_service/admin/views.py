@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -229,6 +230,15 @@ async def reviews(request: Request) -> Response:
         .limit(100)
         .select_related("product")
     )
+    # Waiting longer than the review policy promises (L111-7-2): shown first, flagged.
+    late_before = datetime.now(UTC) - timedelta(days=user.shop.review_publication_days)
+    late = (
+        await Review.filter(
+            shop=user.shop, status=ReviewStatus.PENDING, submitted_at__lt=late_before
+        ).count()
+        if status == ReviewStatus.PENDING
+        else 0
+    )
     return page(
         request,
         "admin/reviews.html",
@@ -239,6 +249,8 @@ async def reviews(request: Request) -> Response:
         rows=rows,
         status=status,
         reasons=moderation.REASON_LABELS,
+        late=late,
+        late_before=late_before,
     )
 
 

@@ -31,6 +31,7 @@ from feedback_service.questions import reading as question_reading
 from feedback_service.questions import schemas as question_schemas
 from feedback_service.questions import services as questions
 from feedback_service.questions.models import Answer, Question
+from feedback_service.reviews import draws
 from feedback_service.reviews import schemas as review_schemas
 from feedback_service.reviews.models import PrizeDraw, Review
 from feedback_service.reviews.services import (
@@ -171,6 +172,7 @@ class DrawEntry(Strict):
     id: int
     prize: str
     entry: int  # the review that entered
+    receipt: str  # the entry as the draw's public page lists it
     won: bool
 
 
@@ -305,9 +307,15 @@ async def _draw_entries(shop: Shop, person: Person) -> list[DrawEntry]:
     """The prize draws one of their reviews entered (the draw keeps only review ids)."""
     mine = person.ids["review"]
     return [
-        DrawEntry(id=draw.id, prize=draw.prize, entry=entry, won=draw.winner_review_id == entry)
+        DrawEntry(
+            id=draw.id,
+            prize=draw.prize,
+            entry=entry,
+            receipt=receipt,
+            won=draw.winner_review_id == entry,
+        )
         for draw in await PrizeDraw.filter(shop=shop, ran_at__isnull=False).order_by("id")
-        for entry in draw.entries
+        for entry, receipt in zip(draw.entries, draws.published_entries(draw), strict=True)
         if entry in mine
     ]
 

@@ -23,7 +23,7 @@ from feedback_service.i18n import Translator
 from feedback_service.links import AUTHOR_PAGE, Links
 from feedback_service.orders.models import Customer
 from feedback_service.outbox import services as outbox
-from feedback_service.reviews import checks
+from feedback_service.reviews import checks, promises
 from feedback_service.reviews.models import ModerationEvent, Review, ReviewStatus
 from feedback_service.reviews.services import (
     MAX_TEXT,
@@ -93,6 +93,8 @@ async def queue_confirmation(
         ],
         "pending": any(review.status == ReviewStatus.PENDING for review in reviews),
         "deadline_text": date_text(edit_deadline(reviews[0]), shop, locale),
+        # The review policy's promises: the maximum delay, the prize draw receipt, its link.
+        **await promises.confirmation_promises(shop, reviews, links, locale),
     }
     await outbox.queue_email(
         shop,

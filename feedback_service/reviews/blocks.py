@@ -13,6 +13,7 @@ import widgets
 from feedback_service import db
 from feedback_service.errors import NotFound
 from feedback_service.http import whole_number
+from feedback_service.i18n import Translator
 from feedback_service.links import (
     CERTIFICATE,
     ICON,
@@ -23,7 +24,9 @@ from feedback_service.links import (
     Links,
 )
 from feedback_service.orders.models import Product
+from feedback_service.reviews import draws, moderation
 from feedback_service.reviews.models import Review, ReviewStatus
+from feedback_service.reviews.schemas import REJECTION_REASONS
 from feedback_service.shops.models import Shop
 
 PAGE_SIZE = 20
@@ -111,6 +114,24 @@ def shop_data(shop: Shop, links: Links) -> widgets.Shop:
         certificate_url=links.url(CERTIFICATE, shop=shop.slug),
         timezone=shop.timezone,
         icon_url=links.url(ICON),
+    )
+
+
+async def policy_data(shop: Shop, links: Links, locale: str) -> widgets.ReviewPolicy:
+    """The shop's promises about its reviews, for the policy page: its settings, the
+    moderation's reasons in `locale`, and the prize draw open now."""
+    _ = Translator(locale)
+    draw = await draws.open_draw(shop, datetime.now(UTC))
+    return widgets.ReviewPolicy(
+        publication_days=shop.review_publication_days,
+        retention_years=shop.review_retention_years,
+        moderated=not shop.reviews_auto_publish,
+        refusal_reasons=tuple(_(moderation.REASON_LABELS[r]) for r in REJECTION_REASONS),
+        draw=widgets.DrawNotice(
+            prize=draw.prize, ends=draw.period_end, url=draws.public_url(links, shop, draw)
+        )
+        if draw
+        else None,
     )
 
 

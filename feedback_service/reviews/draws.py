@@ -2,15 +2,19 @@
 
 A draw can be checked by anyone from what it publishes:
 
-- `seed`: 32 random bytes in hex, made and shown when the draw is created, before any
-  entry of its period exists;
-- `entries`: one entry per customer, the id of the customer's first review of the
-  period, in ascending order; `entries_sha256` = sha256 of the ids joined by commas;
-- the winner: entries[int(sha256(seed + ":" + entries_sha256), 16) % len(entries)].
+- at its creation, `seed_sha256`: the sha256 of the seed (32 random bytes, written as 64
+  hexadecimal characters, hashed as ASCII); the seed itself stays secret until the run, and
+  cannot be changed once entries are known;
+- each entry's receipt, sha256("<draw id>:<review id>:<nonce>") with a nonce only the
+  entrant's review knows, sent in their confirmation email: the list shows every entry
+  without telling who entered;
+- at the run: the seed, the frozen `entries` (the receipts in ascending order),
+  `entries_sha256` = sha256 of the receipts joined by commas, and the winner:
+  entries[int(sha256(seed + ":" + entries_sha256), 16) % len(entries)].
 
-Entry never depends on the rating or the sentiment: every review written through the
-shop's review form in the period enters, pending, published or rejected, except a
-review rejected as abusive.
+One entry per customer: their first review of the period. Entry never depends on the
+rating or the sentiment: every review written through the shop's review form in the
+period enters, pending, published or rejected, except a review rejected as abusive.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ EXCLUDED_REASONS = ("abusive",)
 ENTERING_SOURCE = "request"
 MAX_PRIZE = 300
 FORMULA = 'entries[int(sha256(seed + ":" + entries_sha256), 16) % len(entries)]'
+RECEIPT = 'sha256("<draw id>:<review id>:<nonce>")'
 
 
 def utcnow() -> datetime:
@@ -50,9 +55,20 @@ def utcnow() -> datetime:
 # --- the derivation: pure, so a test (or anyone) can recompute it -----------------------
 
 
-def entries_digest(entries: Sequence[int]) -> str:
-    """sha256 of the entry ids joined by commas, e.g. "12,15,40"."""
-    return hashlib.sha256(",".join(str(int(e)) for e in entries).encode("ascii")).hexdigest()
+def commitment(seed: str) -> str:
+    """What is published before the seed: sha256 of its hexadecimal text."""
+    return hashlib.sha256(seed.encode("ascii")).hexdigest()
+
+
+def receipt(draw_id: int, review_id: int, nonce: str | None) -> str:
+    """An entry as the public list shows it; the nonce keeps it from naming the review
+    (reviews written before receipts existed have none)."""
+    return hashlib.sha256(f"{draw_id}:{review_id}:{nonce or ''}".encode("ascii")).hexdigest()
+
+
+def entries_digest(entries: Sequence[str | int]) -> str:
+    """sha256 of the entries joined by commas, e.g. "3fa9…,b07c…"."""
+    return hashlib.sha256(",".join(str(e) for e in entries).encode("ascii")).hexdigest()
 
 
 def winner_index(seed: str, entries_sha256: str, count: int) -> int | None:
@@ -70,6 +86,7 @@ class Entrant:
     customer_key: str | None  # None: no way to tell the customer (or reach a winner)
     status: str
     rejection_reason: str | None
+    nonce: str | None = None
 
 
 def select_entries(entrants: Sequence[Entrant]) -> list[int]:
@@ -84,6 +101,12 @@ def select_entries(entrants: Sequence[Entrant]) -> list[int]:
         if known is None or entrant.review_id < known:
             first[entrant.customer_key] = entrant.review_id
     return sorted(first.values())
+
+
+def ballot(draw_id: int, entrants: Sequence[Entrant]) -> list[tuple[str, int]]:
+    """The entries as published, (receipt, review id), in ascending order of receipt."""
+    nonces = {entrant.review_id: entrant.nonce for entrant in entrants}
+    return sorted((receipt(draw_id, e, nonces[e]), e) for e in select_entries(entrants))
 
 
 # --- creating, announcing and running ---------------------------------------------------
@@ -170,13 +193,14 @@ async def entrants(draw: PrizeDraw) -> list[Entrant]:
         source=ENTERING_SOURCE,
         submitted_at__gte=start,
         submitted_at__lt=end,
-    ).values("id", "customer_id", "author_email", "status", "rejection_reason")
+    ).values("id", "customer_id", "author_email", "status", "rejection_reason", "draw_nonce")
     return [
         Entrant(
             review_id=row["id"],
             customer_key=_customer_key(row["customer_id"], row["author_email"]),
             status=row["status"],
             rejection_reason=row["rejection_reason"],
+            nonce=row["draw_nonce"],
         )
         for row in rows
     ]
@@ -205,14 +229,19 @@ async def run_draw(shop: Shop, draw_id: int, links: Links) -> PrizeDraw:
         raise InvalidInput(
             "The draw can run once its period is over.", fields={"period_end": "not yet"}
         )
-    entries = select_entries(await entrants(draw))
-    digest = entries_digest(entries)
-    index = winner_index(draw.seed, digest, len(entries))
-    winner = entries[index] if index is not None else None
+    entries = ballot(draw.id, await entrants(draw))
+    receipts = [entry for entry, _ in entries]
+    digest = entries_digest(receipts)
+    index = winner_index(draw.seed, digest, len(receipts))
+    winner = entries[index][1] if index is not None else None
     async with in_transaction():
         # Conditional on ran_at still empty: of two runs at once, one writes and emails.
         won = await PrizeDraw.filter(id=draw.id, ran_at=None).update(
-            entries=entries, entries_sha256=digest, winner_review_id=winner, ran_at=now
+            entries=[review_id for _, review_id in entries],
+            receipts=receipts,
+            entries_sha256=digest,
+            winner_review_id=winner,
+            ran_at=now,
         )
         if won and winner is not None:
             await _queue_winner_email(shop, draw, winner, links)
@@ -243,12 +272,13 @@ async def _queue_winner_email(shop: Shop, draw: PrizeDraw, review_id: int, links
         return
     locale = review.customer.locale if review.customer else review.language
     _ = Translator(locale)
+    entry = receipt(draw.id, review_id, review.draw_nonce)
     context = {
         "shop": shop,
         "draw": draw,
         "name": review.customer.name.split(" ")[0] if review.customer else review.author_name,
-        "entry": review_id,
-        "verify_url": public_url(links, shop, draw),
+        "entry": entry,
+        "verify_url": f"{public_url(links, shop, draw)}#entry-{entry}",
     }
     await outbox.queue_email(
         shop,
@@ -260,16 +290,47 @@ async def _queue_winner_email(shop: Shop, draw: PrizeDraw, review_id: int, links
     )
 
 
-def result_json(draw: PrizeDraw) -> dict[str, Any]:
-    """What anyone needs to check the draw: published as is, no personal data."""
+def published_entries(draw: PrizeDraw) -> list[str]:
+    """The frozen list of a draw that ran. A draw run before receipts existed published
+    its review ids, and derived its winner from them the same way."""
+    return list(draw.receipts) or [str(int(e)) for e in draw.entries or []]
+
+
+async def entry_receipt(draw: PrizeDraw, review: Review) -> str | None:
+    """The receipt of the entry the review's author has in the draw (their first review of
+    the period, maybe an earlier one), or None when they have none."""
+    if review.customer_id is None or review.source != ENTERING_SOURCE:
+        return None
+    start, end = entry_window(draw)
+    theirs = await Review.filter(
+        shop_id=draw.shop_id,
+        customer_id=review.customer_id,
+        source=ENTERING_SOURCE,
+        submitted_at__gte=start,
+        submitted_at__lt=end,
+    ).order_by("id")
+    for first in theirs:
+        if not (
+            first.status == ReviewStatus.REJECTED and first.rejection_reason in EXCLUDED_REASONS
+        ):
+            return receipt(draw.id, first.id, first.draw_nonce)
+    return None
+
+
+async def public_result(draw: PrizeDraw) -> dict[str, Any]:
+    """What anyone needs to check the draw, no personal data: before the run, the seed's
+    hash and the receipts so far; after it, the seed, the frozen receipts and the winner."""
 
     def iso(value: datetime | None) -> str | None:
         return value.isoformat() if value else None
 
-    entries = [int(e) for e in draw.entries or []]
-    index = (
-        winner_index(draw.seed, draw.entries_sha256, len(entries)) if draw.entries_sha256 else None
-    )
+    ran = draw.ran_at is not None
+    if ran:
+        entries = published_entries(draw)
+    else:
+        entries = [entry for entry, _ in ballot(draw.id, await entrants(draw))]
+    digest = draw.entries_sha256
+    index = winner_index(draw.seed, digest, len(entries)) if ran and digest else None
     start, end = entry_window(draw)
     return {
         "id": draw.id,
@@ -279,13 +340,17 @@ def result_json(draw: PrizeDraw) -> dict[str, Any]:
         "period_end": iso(draw.period_end),
         "entries_from": iso(start),
         "entries_until": iso(end),
-        "seed": draw.seed,
         "created_at": iso(draw.created_at),
+        "seed_sha256": commitment(draw.seed),
+        "seed": draw.seed if ran else None,
         "ran_at": iso(draw.ran_at),
-        "entries": entries if draw.ran_at else None,
+        "entries": entries,
+        "entries_final": ran,
         "entries_sha256": draw.entries_sha256,
         "winner_index": index,
-        "winner_entry": draw.winner_review_id,
+        "winner_entry": entries[index] if index is not None else None,
         "formula": FORMULA,
-        "entries_sha256_of": 'the entry ids joined by "," (e.g. "12,15,40"), ASCII',
+        "seed_sha256_of": "the seed's 64 hexadecimal characters, ASCII",
+        "entries_sha256_of": 'the entries joined by "," in the order given, ASCII',
+        "receipt": RECEIPT,
     }

@@ -1,5 +1,6 @@
 """Review requests, reviews, the shop's questions, helpful votes and the moderation trail."""
 
+import secrets
 from enum import StrEnum
 from typing import Any
 
@@ -8,6 +9,10 @@ from tortoise.models import Model
 
 from feedback_service.orders.models import Customer, Order, Product
 from feedback_service.shops.models import Shop
+
+
+def new_draw_nonce() -> str:
+    return secrets.token_hex(16)
 
 
 class ReviewStatus(StrEnum):
@@ -117,6 +122,8 @@ class Review(Model):
     helpful_count = fields.IntField(default=0)
     # Written while a prize draw was announced: shown on the review and in the feed.
     incentivised = fields.BooleanField(default=False, db_default=False)
+    # Secret to the author: their prize draw receipt is sha256("draw:review:nonce").
+    draw_nonce = fields.CharField(max_length=32, null=True, default=new_draw_nonce)
     reply_body = fields.TextField(null=True)
     reply_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -164,8 +171,8 @@ class HelpfulVote(Model):
 
 class PrizeDraw(Model):
     """A draw among the customers who left a review in a period, verifiable by anyone:
-    the seed is published when the draw is created, the ordered entry ids are hashed
-    when it runs, and the winner is derived from both."""
+    sha256(seed) is published when the draw is created, the entries' receipts as they come,
+    and when it runs the seed and the frozen receipts, from which the winner is derived."""
 
     id = fields.IntField(primary_key=True)
     shop: fields.ForeignKeyRelation[Shop] = fields.ForeignKeyField(
@@ -177,7 +184,9 @@ class PrizeDraw(Model):
     prize = fields.CharField(max_length=300)
     rules_url = fields.CharField(max_length=2000, default="")
     seed = fields.CharField(max_length=64)
-    entries: list[int] = fields.JSONField(default=list)
+    entries: list[int] = fields.JSONField(default=list)  # review ids, for the shop only
+    # The published list: the entries' receipts in ascending order, frozen at the run.
+    receipts: list[str] = fields.JSONField(default=list, db_default="[]")
     entries_sha256 = fields.CharField(max_length=64, null=True)
     winner_review: fields.ForeignKeyNullableRelation[Review] = fields.ForeignKeyField(
         "feedback.Review", related_name="won_draws", null=True, on_delete=fields.SET_NULL

@@ -51,7 +51,8 @@ async def _public_draw(request: Request) -> tuple[Shop, PrizeDraw]:
 
 
 async def draw_page(request: Request) -> Response:
-    """What anyone needs to check a draw: the seed, the entries, their hash, the winner."""
+    """What anyone needs to check a draw: the seed's hash, the entries' receipts, and once
+    it ran the seed, the hash of the entries and the winner."""
     shop, draw = await _public_draw(request)
     request.state.frame_ancestors = shop.frame_ancestors
     locale = normalize_locale(request.query_params.get("lang") or respondent_locale(request))
@@ -61,7 +62,7 @@ async def draw_page(request: Request) -> Response:
         locale,
         shop=shop,
         draw=draw,
-        result=draws.result_json(draw),
+        result=await draws.public_result(draw),
         period=draws.period_text(draw, shop.timezone, locale),
         rules_url=safe_http_url(draw.rules_url),
         json_url=_links(request).url(DRAW_JSON, shop=shop.slug, id=draw.id),
@@ -73,7 +74,7 @@ async def draw_page(request: Request) -> Response:
 async def draw_json(request: Request) -> Response:
     shop, draw = await _public_draw(request)
     return JSONResponse(
-        {"shop": shop.slug, **draws.result_json(draw)},
+        {"shop": shop.slug, **await draws.public_result(draw)},
         headers={"Cache-Control": PUBLIC_CACHE, "Access-Control-Allow-Origin": "*"},
     )
 

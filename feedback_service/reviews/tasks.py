@@ -1,5 +1,5 @@
-"""The worker's jobs of reviews: the requests and reminders when due, an order's change, and
-the sweep of photo files no review shows."""
+"""The worker's jobs of reviews: the requests and reminders when due, an order's change, the
+sweep of photo files no review shows, and the reviews past the shop's retention period."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import logging
 
 from feedback_service.outbox.jobs import Context, chore, job
 from feedback_service.outbox.models import OutboxMessage
-from feedback_service.reviews import photos, services
+from feedback_service.reviews import photos, retention, services
 
 log = logging.getLogger("feedback_service.worker")
 SWEEP_EVERY = 3600.0  # seconds between two sweeps of the photo files no review shows
@@ -37,4 +37,13 @@ async def sweep_photos(context: Context) -> int:
     removed = await services.sweep_orphan_photos(photos.directory(context.settings.data_dir))
     if removed:
         log.info(json.dumps({"event": "photos_swept", "removed": removed}))
+    return removed
+
+
+@chore(every=SWEEP_EVERY, idle=True)
+async def delete_expired_reviews(context: Context) -> int:
+    """Published reviews older than the shop's retention period go, as its policy states."""
+    removed = await retention.delete_expired_reviews()
+    if removed:
+        log.info(json.dumps({"event": "reviews_expired", "removed": removed}))
     return removed

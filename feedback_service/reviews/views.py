@@ -257,8 +257,12 @@ async def review_policy(request: Request) -> Response:
     shop = await _shop(request.path_params["shop"])
     request.state.frame_ancestors = shop.frame_ancestors
     query = BlockQuery.parse(dict(request.query_params))
+    locale = query.lang or query.locale or shop.locale
+    links = _links(request)
     html = widgets.render_policy_page(
-        blocks.shop_data(shop, _links(request)), query.lang or query.locale or shop.locale
+        blocks.shop_data(shop, links),
+        await blocks.policy_data(shop, links, locale),
+        locale,
     )
     return HTMLResponse(html, headers={"Cache-Control": BLOCK_CACHE})
 

@@ -43,6 +43,10 @@ class Shop(Model):
     review_reminder_days = fields.IntField(default=7, db_default=7)
     # Publish without a person unless the text check flags it (same rule for every rating).
     reviews_auto_publish = fields.BooleanField(default=False)
+    # The review policy's promises (L111-7-2, D111-18): a review is published or refused
+    # within this many days, and a published one stays online this many years.
+    review_publication_days = fields.IntField(default=7, db_default=7)
+    review_retention_years = fields.IntField(default=5, db_default=5)
     # Which answers open an alert; missing keys take the defaults of alerts.rules.
     alert_rules: dict[str, Any] = fields.JSONField(default=dict)
     # How fast an alert should be handled before it shows as late.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -96,7 +97,10 @@ async def test_admin_creates_runs_once_and_exports_a_draw(
     assert created.status_code == 303
     draw = await PrizeDraw.get(shop=shop)
     page = await client.get(created.headers["location"])
-    assert draw.seed in page.text and re.fullmatch(r"[0-9a-f]{64}", draw.seed)
+    assert re.fullmatch(r"[0-9a-f]{64}", draw.seed)
+    # The shop's page shows the commitment; the seed stays secret until the run.
+    assert hashlib.sha256(draw.seed.encode()).hexdigest() in page.text
+    assert draw.seed not in page.text
     assert "Un vélo &lt;b&gt;électrique&lt;/b&gt;" in page.text
     too_soon = await client.post(f"/admin/draws/{draw.id}", data={"csrf": csrf})
     assert too_soon.status_code == 422 and (await PrizeDraw.get(id=draw.id)).ran_at is None
@@ -121,6 +125,7 @@ async def test_admin_creates_runs_once_and_exports_a_draw(
     assert ran.status_code == 303
     first = await PrizeDraw.get(id=draw.id)
     assert first.ran_at is not None and first.winner_review_id in first.entries
+    assert draw.seed in (await client.get(f"/admin/draws/{draw.id}")).text  # revealed now
     await client.post(f"/admin/draws/{draw.id}", data={"csrf": csrf})  # again: nothing changes
     again = await PrizeDraw.get(id=draw.id)
     assert (again.winner_review_id, again.ran_at, again.entries) == (
@@ -130,11 +135,14 @@ async def test_admin_creates_runs_once_and_exports_a_draw(
     )
 
     exported = (await client.get(f"/admin/draws/{draw.id}/result.json")).json()
-    assert exported["entries"] == first.entries and exported["seed"] == draw.seed
-    assert exported["winner_entry"] == first.winner_review_id
+    assert exported["entries"] == first.receipts and exported["seed"] == draw.seed
+    assert exported["entry_reviews"] == first.entries  # the shop's copy names the reviews
+    winner_at = first.entries.index(first.winner_review_id)
+    assert exported["winner_entry"] == first.receipts[winner_at]
     rows = list(
         csv.DictReader(io.StringIO((await client.get(f"/admin/draws/{draw.id}/result.csv")).text))
     )
-    assert [int(r["entry_id"]) for r in rows] == first.entries
-    assert [int(r["entry_id"]) for r in rows if r["winner"] == "yes"] == [first.winner_review_id]
+    assert [int(r["review_id"]) for r in rows] == first.entries
+    assert [r["entry"] for r in rows] == first.receipts
+    assert [int(r["review_id"]) for r in rows if r["winner"] == "yes"] == [first.winner_review_id]
     assert (await client.get(f"/admin/draws/{draw.id}/result.xml")).status_code == 404

@@ -1,10 +1,13 @@
-"""Contributor prize draws: who enters (never by rating), reproducible from what is
-published, incentivised reviews marked in the block and the feed, the winner's email."""
+"""Contributor prize draws: who enters (never by rating), a commitment to the seed first and
+the seed after, each entrant's receipt in their confirmation email and on the public page,
+the winner recomputed from the page alone, incentivised reviews marked in the block and the
+feed, the winner's email."""
 
 from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -34,13 +37,30 @@ PERIOD_END = NOW - timedelta(days=10)
 _SOURCE_IDS = itertools.count()
 
 
-def recompute(seed: str, entries: list[int]) -> tuple[str, int | None]:
+def recompute(seed: str, entries: list[str]) -> tuple[str, str | None]:
     """The published derivation, written out again independently of the service."""
-    digest = hashlib.sha256(",".join(str(e) for e in entries).encode()).hexdigest()
+    digest = hashlib.sha256(",".join(entries).encode()).hexdigest()
     if not entries:
         return digest, None
     index = int(hashlib.sha256(f"{seed}:{digest}".encode()).hexdigest(), 16) % len(entries)
     return digest, entries[index]
+
+
+def page_data(html: str) -> dict[str, object]:
+    """What the public page shows, read as a visitor would: no JSON, no database."""
+    doc = lxml.html.fromstring(html)
+
+    def code(name: str) -> str | None:
+        found = doc.xpath(f'//code[@id="{name}"]/text()')
+        return found[0] if found else None
+
+    return {
+        "commitment": code("seed-sha256"),
+        "seed": code("seed"),
+        "entries_sha256": code("entries-sha256"),
+        "entries": [li.text_content().strip() for li in doc.xpath('//ol[@class="entries"]/li')],
+        "winner": (doc.xpath('//ol[@class="entries"]/li[@class="winner"]/text()') or [None])[0],
+    }
 
 
 async def past_draw(shop: Shop, **changes: object) -> PrizeDraw:
@@ -173,10 +193,13 @@ async def test_entries_and_winner_ignore_ratings_and_sentiment(
             sentiment_label=None if score is None else "negative",
         )
     assert draws.select_entries(await draws.entrants(draw)) == entries
-    digest, winner = recompute(draw.seed, entries)
-    assert draws.entries_digest(entries) == digest
-    index = draws.winner_index(draw.seed, digest, len(entries))
-    assert (entries[index] if index is not None else None) == winner
+    ballot = draws.ballot(draw.id, await draws.entrants(draw))
+    receipts = [receipt for receipt, _ in ballot]
+    assert sorted(review_id for _, review_id in ballot) == entries and receipts == sorted(receipts)
+    digest, winner = recompute(draw.seed, receipts)
+    assert draws.entries_digest(receipts) == digest
+    index = draws.winner_index(draw.seed, digest, len(receipts))
+    assert (receipts[index] if index is not None else None) == winner
 
 
 # --- who enters ----------------------------------------------------------------------------
@@ -206,14 +229,18 @@ async def test_abusive_reviews_do_not_enter_other_rejections_do(
     draw = await past_draw(shop)
     ran = await draws.run_draw(shop, draw.id, Links(settings))
     # One entry per customer (their first review), whatever the rating; abuse is out.
-    assert ran.entries == sorted([made["spam"], made["pending"], made["twice_first"]])
-    assert len(ran.entries) == 3
+    assert sorted(ran.entries) == sorted([made["spam"], made["pending"], made["twice_first"]])
+    reviews = {r.id: r for r in await Review.filter(id__in=ran.entries)}
+    assert ran.receipts == sorted(
+        draws.receipt(draw.id, e, reviews[e].draw_nonce) for e in ran.entries
+    )
+    assert ran.receipts == [draws.receipt(draw.id, e, reviews[e].draw_nonce) for e in ran.entries]
 
 
-# --- reproducible, once, from its published inputs -------------------------------------
+# --- a commitment first, the seed after; reproducible, once, from the page ------------------
 
 
-async def test_draw_is_reproducible_from_its_published_inputs_and_runs_once(
+async def test_seed_is_committed_first_revealed_after_and_the_winner_recomputed_from_the_page(
     client: httpx.AsyncClient,
     population: tuple[Shop, Product, list[Customer]],
     settings: Settings,
@@ -223,25 +250,61 @@ async def test_draw_is_reproducible_from_its_published_inputs_and_runs_once(
         [review_row(shop, product, c, minute=10 * i) for i, c in enumerate(customers)]
     )
     draw = await past_draw(shop)
-    before = (await client.get(f"/w/test-shop/draws/{draw.id}.json")).json()
-    assert before["seed"] == draw.seed and before["entries"] is None  # published first
+    commitment = hashlib.sha256(draw.seed.encode()).hexdigest()
+    url = f"/w/test-shop/draws/{draw.id}"
+    before_json = (await client.get(f"{url}.json")).json()
+    before_page = await client.get(url, headers={"Accept-Language": "fr"})
+    admin_json = draws.public_result(draw)  # what the shop's export shows, too
+    for text in (before_page.text, str(before_json), str(await admin_json)):
+        assert draw.seed not in text  # the seed stays secret until the run
+    assert before_json["seed"] is None and before_json["seed_sha256"] == commitment
+    before = page_data(before_page.text)
+    assert before["commitment"] == commitment and before["seed"] is None
+    assert len(before["entries"]) == 6 and before["winner"] is None  # receipts so far
+    assert "Pas encore tiré" in before_page.text and "La graine sera publiée" in before_page.text
 
     links = Links(settings)
     await draws.run_draw(shop, draw.id, links)
     again = await draws.run_draw(shop, draw.id, links)  # a second run changes nothing
-    published = (await client.get(f"/w/test-shop/draws/{draw.id}.json")).json()
-    digest, winner = recompute(published["seed"], published["entries"])
-    assert published["entries_sha256"] == digest and published["winner_entry"] == winner
-    assert published["entries"] == sorted(published["entries"]) and len(published["entries"]) == 6
-    assert again.winner_review_id == winner
+    page = await client.get(url, headers={"Accept-Language": "fr"})
+    assert page.status_code == 200 and "Vérifiez par vous-même" in page.text
+    shown = page_data(page.text)
+    # The commitment did not move, and the revealed seed is the one it committed to.
+    assert shown["commitment"] == before["commitment"] == commitment
+    assert isinstance(shown["seed"], str)
+    assert hashlib.sha256(shown["seed"].encode()).hexdigest() == shown["commitment"]
+    entries = shown["entries"]
+    assert isinstance(entries, list) and entries == before["entries"] == sorted(entries)
+    digest, winner = recompute(shown["seed"], entries)
+    assert shown["entries_sha256"] == digest and shown["winner"] == winner
+    review = await Review.get(id=again.winner_review_id)
+    assert winner == draws.receipt(draw.id, review.id, review.draw_nonce)
+    published = (await client.get(f"{url}.json")).json()
+    assert published["seed"] == shown["seed"] and published["entries"] == entries
+    assert published["winner_entry"] == winner and published["seed_sha256"] == commitment
+    # No review id on the public side: only receipts.
+    for review_id in again.entries:
+        assert f">{review_id}<" not in page.text
     assert await OutboxMessage.filter(kind="email").count() == 1
-
-    page = await client.get(f"/w/test-shop/draws/{draw.id}", headers={"Accept-Language": "fr"})
-    assert page.status_code == 200
-    assert draw.seed in page.text and digest in page.text and str(winner) in page.text
-    assert "Vérifiez par vous-même" in page.text
     assert (await client.get(f"/w/other/draws/{draw.id}")).status_code == 404
     assert (await client.get("/w/test-shop/draws/999999.json")).status_code == 404
+
+
+async def test_a_draw_run_before_receipts_keeps_its_published_ids(
+    client: httpx.AsyncClient, population: tuple[Shop, Product, list[Customer]]
+) -> None:
+    """Ran before 0019: its entries were review ids, hashed and drawn the same way."""
+    shop = population[0]
+    ids = [12, 15, 40]
+    digest = draws.entries_digest(ids)
+    index = draws.winner_index("ab" * 32, digest, 3)
+    assert index is not None
+    draw = await past_draw(
+        shop, entries=ids, entries_sha256=digest, winner_review_id=None, ran_at=NOW
+    )
+    shown = page_data((await client.get(f"/w/test-shop/draws/{draw.id}")).text)
+    assert shown["entries"] == ["12", "15", "40"] and shown["seed"] == draw.seed
+    assert recompute(draw.seed, ["12", "15", "40"]) == (digest, str(ids[index]))
 
 
 async def test_winner_gets_an_email_in_their_language(
@@ -260,9 +323,73 @@ async def test_winner_gets_an_email_in_their_language(
     assert message["Subject"] == "Vous avez gagné le tirage au sort de Boutique Test"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
+    won = await Review.get(id=ran.winner_review_id)
+    entry = draws.receipt(draw.id, won.id, won.draw_nonce)
+    assert ran.receipts == [entry]
     for body in (text, html):
         assert "Un panier garni" in body
-        assert f"{settings.base_url}/w/test-shop/draws/{draw.id}" in body
+        assert f"Votre reçu de participation est {entry}" in body
+        assert f"{settings.base_url}/w/test-shop/draws/{draw.id}#entry-{entry}" in body
+
+
+# --- the entrant's receipt: in their confirmation email, on the public page -------------------
+
+
+async def test_the_receipt_in_the_confirmation_email_is_on_the_public_page(
+    api: httpx.AsyncClient, settings: Settings, smtp: SmtpSink
+) -> None:
+    shop = await Shop.get(slug="test-shop")
+    draw = await draws.create_draw(
+        shop,
+        period_start=NOW - timedelta(days=1),
+        period_end=NOW + timedelta(days=30),
+        prize="Un panier garni",
+        rules_url="",
+    )
+    commitment = hashlib.sha256(draw.seed.encode()).hexdigest()
+    first = await order_with_request(api, "O-1")
+    await submit_form(api, first["url"], "Premier avis")
+    other = await order_with_request(api, "O-2")  # another customer (o-2@example.fr)
+    await submit_form(api, other["url"], "Autre avis")
+    worker = Worker(settings.model_copy(update={"smtp_url": smtp.url}))
+    while await worker.run_once():
+        pass
+    confirmations = {
+        m["To"]: m for m in smtp.parsed() if m["Subject"].startswith("Votre avis pour")
+    }
+    assert set(confirmations) == {"o-1@example.fr", "o-2@example.fr"}
+    message = confirmations["o-1@example.fr"]
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    [receipt] = set(re.findall(r"\b[0-9a-f]{64}\b", text))  # its line and its link
+    [in_html] = lxml.html.fromstring(html).xpath('//*[@id="draw-receipt"]/text()')
+    assert in_html == receipt
+    assert "Vous participez au tirage au sort : Un panier garni" in text.replace("\u202f", " ")
+    assert f"{settings.base_url}/w/test-shop/draws/{draw.id}#entry-{receipt}" in text
+    assert "dans un délai de 7 jours" not in text and "sous 7 jours" in text
+    assert f"{settings.base_url}/w/test-shop/review-policy?lang=fr" in text
+
+    url = f"/w/test-shop/draws/{draw.id}"
+    before = page_data((await api.get(url)).text)
+    assert receipt in before["entries"] and len(before["entries"]) == 2  # listed already
+    assert before["seed"] is None and draw.seed not in (await api.get(url)).text
+    for review in await Review.filter(shop=shop):  # the receipts name no review
+        assert str(review.id) not in before["entries"]
+
+    await PrizeDraw.filter(id=draw.id).update(period_end=draws.utcnow())
+    ran = await draws.run_draw(shop, draw.id, Links(settings))
+    after = page_data((await api.get(url)).text)
+    assert receipt in after["entries"] and after["entries"] == before["entries"]
+    assert after["commitment"] == before["commitment"] == commitment
+    assert isinstance(after["seed"], str)
+    assert hashlib.sha256(after["seed"].encode()).hexdigest() == commitment
+    entries = after["entries"]
+    assert isinstance(entries, list)
+    assert recompute(after["seed"], entries) == (after["entries_sha256"], after["winner"])
+    assert ran.receipts == entries
+    # The customer's data export names their receipt too.
+    exported = (await api.get("/api/v1/customers/o-1@example.fr/export")).json()
+    assert [(d["id"], d["receipt"]) for d in exported["prize_draws"]] == [(draw.id, receipt)]
 
 
 async def test_no_entries_no_winner_and_not_before_the_end(

@@ -17,7 +17,7 @@ from markup_helpers import (
     products,
     visible_text,
 )
-from widget_samples import CANONICAL, PAGE, PRODUCT, REVIEWS, SHOP, SUMMARY
+from widget_samples import CANONICAL, DRAW, PAGE, POLICY, PRODUCT, REVIEWS, SHOP, SUMMARY
 
 import widgets
 from widgets import PageInfo, Summary
@@ -352,26 +352,91 @@ def test_stylesheet_is_inlined_once_and_scoped() -> None:
     assert all(rule.lstrip().startswith(".fs-reviews") for rule in rules), rules
 
 
-def test_policy_page_covers_what_the_law_asks(tmp_path: Path) -> None:
-    english = visible_text(widgets.render_policy_page(SHOP, "en"))
-    for phrase in (
-        "How reviews are collected",
-        "One review is possible per product and per order",
-        "A person reads every review",
-        "All ratings are published",
-        "personal data",
-        "By default the most recent reviews come first",
+# What L111-7-2, D111-17 to D111-19 and ISO 20488 ask the page to say, in each language,
+# with the values of the policy it is given.
+POLICY_STATEMENTS = {
+    "en": (
+        "Only customers can",
+        "only the link in that email opens the review form",
         "Verified purchase",
         "Unverified",
+        "A person reads every review before it is published.",
+        "All ratings are published, good or bad",
+        "A review is published or refused within 12 days of being written.",
+        "A review is refused only for one of these reasons:",
+        "It is advertising or spam.",
+        "its author is told why by email",
+        "By default the most recent reviews come first",
+        "highest or lowest rating, or by how many people found them helpful",
+        "the date it was published and the date of the purchase or delivery",
         "Nobody is paid to write a review",
-        "Maison Dupont may reply publicly",
-        "stay online for 5 years",
-    ):
-        assert phrase in english
-    french = widgets.render_policy_page(SHOP, "fr", retention_years=1)
-    assert "Comment les avis sont collectés et contrôlés" in visible_text(french)
-    assert "restent en ligne 1 an" in visible_text(french)
-    assert lxml.html.fromstring(french).get("lang") == "fr"
+        "Maison Dupont may reply publicly to any review",
+        "never changes the rating or the text of a review",
+        "carries a private link: with it you can withdraw your review at any time",
+        "An edited review shows the date it was changed.",
+        "Published reviews stay online for 3 years after their publication, then are deleted.",
+    ),
+    "fr": (
+        "Seuls les clients le peuvent",
+        "seul le lien de cet e-mail ouvre le formulaire d'avis",
+        "Achat vérifié",
+        "Non vérifié",
+        "Une personne lit chaque avis avant sa publication.",
+        "Toutes les notes sont publiées, bonnes ou mauvaises",
+        "Un avis est publié ou refusé dans un délai de 12 jours après son dépôt.",
+        "Un avis n'est refusé que pour l'une de ces raisons :",
+        "It is advertising or spam.",  # given already in the page's language
+        "son auteur en reçoit la raison par e-mail",
+        "Par défaut, les avis les plus récents apparaissent en premier",
+        "Chaque avis indique sa date de publication et la date de l'achat ou de la livraison",
+        "Personne n'est payé pour écrire un avis",
+        "Maison Dupont peut répondre publiquement à tout avis",
+        "ne modifie jamais la note ni le texte d'un avis",
+        "contient un lien privé : il vous permet de retirer votre avis à tout moment",
+        "Un avis modifié indique la date de sa modification.",
+        "Les avis publiés restent en ligne 3 ans après leur publication, puis sont supprimés.",
+    ),
+}
+
+
+@pytest.mark.parametrize("locale", ["en", "fr"])
+def test_policy_page_states_what_the_law_asks_with_the_shops_values(locale: str) -> None:
+    policy = replace(POLICY, publication_days=12, retention_years=3)
+    html = widgets.render_policy_page(SHOP, policy, locale)
+    text = visible_text(html)
+    missing = [phrase for phrase in POLICY_STATEMENTS[locale] if phrase not in text]
+    assert missing == []
+    doc = lxml.html.fromstring(html)
+    assert doc.get("lang") == locale
+    assert [li.text_content() for li in doc.xpath('//*[@id="refused"]/following::ul[1]/li')] == [
+        *POLICY.refusal_reasons
+    ]
+    no_reward = {
+        "en": "No reward is given for writing a review at the moment.",
+        "fr": "Aucune contrepartie n'est offerte pour un avis en ce moment.",
+    }
+    assert no_reward[locale] in text
+
+
+def test_policy_page_names_the_open_draw_and_the_automatic_check() -> None:
+    policy = replace(POLICY, moderated=False, draw=DRAW, publication_days=1, retention_years=1)
+    shop = replace(SHOP, timezone="Europe/Paris")  # the draw's last day is June 30 there
+    english = visible_text(widgets.render_policy_page(shop, policy, "en"))
+    assert (
+        "Until June 30, 2026, every customer who writes a review enters a prize draw, whatever "
+        "their rating: Un panier garni. Reviews written during the draw say so." in english
+    )
+    assert "unless an automatic check of their text flags them" in english
+    assert "A person reads every review before it is published." not in english
+    assert "within 1 day of being written" in english and "online for 1 year after" in english
+    assert "No reward" not in english
+    html = widgets.render_policy_page(shop, policy, "fr")
+    french = visible_text(html)
+    assert "Jusqu'au 30 juin 2026, chaque client qui écrit un avis participe à un tirage" in french
+    assert "sauf si un contrôle automatique de leur texte les signale" in french
+    assert "dans un délai de 1 jour" in french and "en ligne 1 an après" in french
+    [link] = lxml.html.fromstring(html).xpath('//*[@id="draw"]//a/@href')
+    assert link == DRAW.url
 
 
 @pytest.mark.parametrize("url", ["", "javascript:alert(1)", "/kettle"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import lxml.html
@@ -15,6 +16,7 @@ from widget_samples import (
     HOSTILE,
     LONG_WORD,
     PAGE,
+    POLICY,
     PRODUCT,
     REVIEWS,
     SHOP,
@@ -24,7 +26,7 @@ from widget_samples import (
 )
 
 import widgets
-from widgets import Reply
+from widgets import DrawNotice, Reply
 
 EVIL_URLS = (
     "javascript:alert(1)",
@@ -36,6 +38,11 @@ EVIL_URLS = (
 )
 
 SHOP_H = replace(SHOP, name=f"Shop {HOSTILE}", logo_url="javascript:alert(1)")
+POLICY_H = replace(
+    POLICY,
+    refusal_reasons=(HOSTILE,),
+    draw=DrawNotice(prize=HOSTILE, ends=datetime(2026, 7, 1, tzinfo=UTC), url=EVIL_URLS[0]),
+)
 PRODUCT_H = replace(
     PRODUCT,
     name=f"Kettle {HOSTILE}",
@@ -100,7 +107,7 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     "head": lambda locale: widgets.render_head(SHOP_H, PRODUCT_H, SUMMARY, CANONICAL, locale),
     "product page": _page,
     "shop page": _shop,
-    "policy page": lambda locale: widgets.render_policy_page(SHOP_H, locale),
+    "policy page": lambda locale: widgets.render_policy_page(SHOP_H, POLICY_H, locale),
     "certificate": lambda locale: widgets.render_certificate(
         SHOP_H, SHOP_RATING, SHOP_REVIEWS_H, page=1, pages=2, locale=locale
     ),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from jinja2 import Environment, UndefinedError
 from markupsafe import Markup
-from widget_samples import HOSTILE
+from widget_samples import HOSTILE, POLICY
 
 import widgets
 from widgets.i18n import LOCALES, TRANSLATIONS
@@ -76,7 +76,7 @@ def test_rendering_never_compiles(monkeypatch: pytest.MonkeyPatch) -> None:
         widgets.render_shop_page(SHOP, REVIEWS, PAGE, locale, SUMMARY)
         widgets.render_badge(SHOP, PRODUCT, SUMMARY, locale)
         widgets.render_head(SHOP, PRODUCT, SUMMARY, CANONICAL, locale)
-        widgets.render_policy_page(SHOP, locale)
+        widgets.render_policy_page(SHOP, POLICY, locale)
         widgets.render_certificate(SHOP, SHOP_RATING, SHOP_REVIEWS, page=1, pages=1, locale=locale)
         widgets.render_shop_badge(SHOP, SHOP_RATING, locale)
 
