@@ -29,6 +29,7 @@ def test_every_kind_the_domains_write_has_its_job() -> None:
     }
     assert {chore.name for chore in jobs.CHORES} == {
         "feedback_service.alerts.tasks.check_due_answers",
+        "feedback_service.outbox.tasks.forget_sent_emails",
         "feedback_service.reviews.tasks.sweep_photos",
         "feedback_service.reviews.tasks.delete_expired_reviews",
         "feedback_service.surveys.tasks.apply_survey_rules",
