@@ -47,7 +47,7 @@ disk: --invitations invitations (seeded) answered over HTTP at 20 clients: the r
 bytes of each table (with its indexes) after, from which the disk a million answers takes.
 
 The webhook fan-out is `benchmarks/outbox.py`; the metrics on 5 M answers
-`benchmarks/metrics.py --answers 5000000`.
+`benchmarks/metrics.py --scale 5`.
 """
 
 from __future__ import annotations
