@@ -20,7 +20,14 @@ from widgets.formatting import Formatter, bar_width, star_counts
 from widgets.highlights import highlight_views
 from widgets.i18n import LOCALES, gettext, language_name, ngettext
 from widgets.rendering import render
-from widgets.views import _LANGUAGE_TAG, PagerView, ReplyView, SummaryView, summary_view
+from widgets.views import (
+    _LANGUAGE_TAG,
+    PagerView,
+    ReplyView,
+    SummaryView,
+    reply_view,
+    summary_view,
+)
 
 CRITERIA = ("delivery", "as_described", "service")
 
@@ -158,12 +165,6 @@ def _review_view(review: ShopReview, fmt: Formatter) -> ShopReviewView:
     published = fmt.day(review.published_at)
     experienced = fmt.day(review.experienced_at) if review.experienced_at else None
     edited = fmt.day(review.edited_at) if review.edited_at else None
-    reply = review.reply
-    reply_view = None
-    if reply is not None and reply.body.strip():
-        day = fmt.day(reply.published_at)
-        text = fmt.long_date(day)
-        reply_view = ReplyView(body=reply.body.strip(), iso=day.isoformat(), text=text)
     return ShopReviewView(
         id=review.id,
         lang=review.language if _LANGUAGE_TAG.fullmatch(review.language or "") else None,
@@ -179,5 +180,5 @@ def _review_view(review: ShopReview, fmt: Formatter) -> ShopReviewView:
         edited_text=fmt.long_date(edited) if edited else None,
         verified=review.verified,
         incentivised=review.incentivised,
-        reply=reply_view,
+        reply=reply_view(review.reply, fmt),
     )

@@ -143,7 +143,6 @@ def review_view(review: Review, fmt: Formatter, back: str | None = None) -> Revi
     published = fmt.day(review.published_at)
     experienced = fmt.day(review.experienced_at) if review.experienced_at else None
     edited = fmt.day(review.edited_at) if review.edited_at else None
-    reply = review.reply
     return ReviewView(
         id=review.id,
         lang=review.language if _LANGUAGE_TAG.fullmatch(review.language or "") else None,
@@ -163,12 +162,15 @@ def review_view(review: Review, fmt: Formatter, back: str | None = None) -> Revi
         helpful_url=links.helpful_url(review, back),
         photos=tuple(url for url in map(safe_http_url, review.photos) if url),
         answers=tuple((clean_line(q), a.strip()) for q, a in review.answers if a.strip()),
-        reply=_reply_view(reply, fmt) if reply and reply.body.strip() else None,
+        reply=reply_view(review.reply, fmt),
         url=review.url,
     )
 
 
-def _reply_view(reply: Reply, fmt: Formatter) -> ReplyView:
+def reply_view(reply: Reply | None, fmt: Formatter) -> ReplyView | None:
+    """The shop's public reply under a review (None: no reply, or an empty one)."""
+    if reply is None or not reply.body.strip():
+        return None
     day = fmt.day(reply.published_at)
     return ReplyView(body=reply.body.strip(), iso=day.isoformat(), text=fmt.long_date(day))
 
