@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from feedback_service import db
 from feedback_service.metrics.values import SURVEYS, SegmentRule
 
 
@@ -174,9 +175,8 @@ def response_rate_sql(kinds: str, *, by_orders: bool) -> str:
 
     An answer never precedes its invitation: `r.created_at >= :start` changes no count but
     lets the answers come from the (shop_id, kind, created_at) index (PostgreSQL: a hash
-    join). A sent invitation has at most one answer, whose dedupe key is `inv:` and its id:
-    counting answers counts answered invitations, and SQLite looks each one up by that
-    unique key (by the time range, it read every answer of the period per invitation).
+    join). A sent invitation has at most one answer (its dedupe key): counting answers counts
+    answered invitations; each engine joins them its fastest way (answer_of_invitation).
     Reusable links (email signatures, receipts) are not sent to anyone: left out.
     """
     orders_column, orders_joins = "", ""
@@ -187,7 +187,7 @@ def response_rate_sql(kinds: str, *, by_orders: bool) -> str:
         SELECT {orders_column}COUNT(*) AS sent, COUNT(r.id) AS answered
         FROM invitation i
         LEFT JOIN response r
-          ON r.dedupe_key = 'inv:' || i.id AND r.invitation_id = i.id AND r.shop_id = :shop
+          ON {db.ops().answer_of_invitation("r", "i")} AND r.shop_id = :shop
          AND r.kind {kinds} AND r.created_at >= :start
         {orders_joins}
         WHERE i.shop_id = :shop AND i.kind {kinds} AND i.reusable = FALSE
