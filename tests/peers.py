@@ -23,18 +23,22 @@ def free_port() -> int:
 class SmtpSink:
     """aiosmtpd in its own thread; keeps every message it is handed."""
 
-    def __init__(self, delay: float = 0.0, port: int | None = None) -> None:
+    def __init__(self, delay: float = 0.0, port: int | None = None, utf8: bool = False) -> None:
         from aiosmtpd.controller import Controller
 
         self.messages: list[bytes] = []
+        self.recipients: list[str] = []
         self.delay = delay
         self.port = port or free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(
+            self, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=utf8
+        )
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.delay:
             await asyncio.sleep(self.delay)
         self.messages.append(envelope.content)
+        self.recipients += envelope.rcpt_tos
         return "250 Message accepted"
 
     @property

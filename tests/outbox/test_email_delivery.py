@@ -9,7 +9,7 @@ import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime
-from email.message import EmailMessage
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import httpx
@@ -120,7 +120,22 @@ async def test_a_campaign_goes_out_over_a_few_connections(shop_and_key, settings
     assert await OutboxMessage.filter(state="done", attempts=1).count() == 3 * BATCH
 
 
-def _email(n: int) -> EmailMessage:
+async def test_an_address_that_is_not_ascii_is_delivered_as_utf8(  # type: ignore[no-untyped-def]
+    shop_and_key, settings: Settings
+) -> None:
+    shop = shop_and_key[0]
+    await queue_email(
+        shop, to="émilie@exämple.fr", subject="Été", html="<p>é</p>", text="é", locale="fr"
+    )
+    with SmtpSink(utf8=True) as sink:
+        assert await Worker(settings.model_copy(update={"smtp_url": sink.url})).run_once() == 1
+    assert sink.recipients == ["émilie@exämple.fr"]
+    parsed = message_from_bytes(sink.messages[0], policy=policy.SMTPUTF8)
+    assert parsed["To"] == "émilie@exämple.fr" and parsed["Subject"] == "Été"
+    assert await OutboxMessage.filter(state="done").count() == 1
+
+
+def _email(n: int) -> mail.Email:
     payload = {"to": f"c{n}@example.com", "subject": f"n{n}", "html": "<p>x</p>", "text": "x"}
     return mail.build_message(
         payload, from_name="Shop", from_email="shop@example.com", message_id=f"m{n}", domain="x"
