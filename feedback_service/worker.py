@@ -138,7 +138,9 @@ class Worker:
             .order_by("due_at")
         )
 
-    async def deliver(self, row: OutboxMessage) -> None:
+    async def deliver(self, row: OutboxMessage) -> bool:
+        """Delivers one claimed row; a failure is recorded at once, a success is left to
+        the caller (`_delivered`, one statement for the batch): whether it was delivered."""
         started = time.monotonic()
         error: str | None = None
         gone = False
@@ -153,7 +155,8 @@ class Worker:
             error, gone = str(exc), exc.gone
         except Exception as exc:  # every failure is recorded and retried, never lost
             error = f"{exc.__class__.__name__}: {exc}"[:500]
-        await self._record(row, error, gone)
+        if error is not None:
+            await self._failed(row, error, gone)
         log.info(
             json.dumps(
                 {
@@ -169,14 +172,19 @@ class Worker:
                 }
             )
         )
+        return error is None
 
-    async def _record(self, row: OutboxMessage, error: str | None, gone: bool) -> None:
-        now = utcnow()
-        if error is None:
-            await OutboxMessage.filter(id=row.id).update(
-                state=OutboxState.DONE, delivered_at=now, locked_until=None, last_error=None
+    async def _delivered(self, ids: list[int]) -> None:
+        """One statement for a batch's deliveries (one commit each cost PostgreSQL a WAL
+        flush per email: 334 emails/s for a worker 47 % busy). A crash before it delivers
+        the batch again, as a crash during it always did: at least once."""
+        if ids:
+            await OutboxMessage.filter(id__in=ids).update(
+                state=OutboxState.DONE, delivered_at=utcnow(), locked_until=None, last_error=None
             )
-            return
+
+    async def _failed(self, row: OutboxMessage, error: str, gone: bool) -> None:
+        now = utcnow()
         delay = None if gone else retry_delay(row.attempts)
         if delay is None:
             await OutboxMessage.filter(id=row.id).update(
@@ -238,7 +246,8 @@ class Worker:
         done = await self.run_chores(idle=False)
         rows = await self.claim()
         if rows:
-            await asyncio.gather(*(self.deliver(row) for row in rows))
+            delivered = await asyncio.gather(*(self.deliver(row) for row in rows))
+            await self._delivered([row.id for row, ok in zip(rows, delivered, strict=True) if ok])
         return done + len(rows)
 
     async def run_chores(self, *, idle: bool) -> int:
