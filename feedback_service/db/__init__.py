@@ -14,10 +14,12 @@ Importing this module does nothing: `init_db` or `migrate` picks the engine, and
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise import Tortoise
 from tortoise.connection import get_connection
@@ -55,6 +57,7 @@ __all__ = [
     "migrate",
     "ops",
     "plan_with_values",
+    "retried",
     "tortoise_config",
     "write_and_read",
 ]
@@ -170,6 +173,24 @@ async def lock_transaction(key: int) -> None:
     """Until the current transaction ends, the others that take this key wait (SQLite: a
     transaction that writes has the database to itself already)."""
     await ops().lock_transaction(key)
+
+
+T = TypeVar("T")
+ATTEMPTS = 3
+
+
+async def retried(run: Callable[[], Awaitable[T]]) -> T:
+    """`run()`, run again (up to ATTEMPTS times in all) when the engine rolled it back for a
+    concurrent transaction to go on: a deadlock's victim on PostgreSQL. `run` must be safe
+    to run again: its transactions were rolled back, and the other's work is now visible."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return await run()
+        except Exception as exc:
+            if attempt == ATTEMPTS or not ops().gave_way(exc):
+                raise
+            await asyncio.sleep(random.uniform(0, 0.01 * attempt))  # not in step again
+    raise AssertionError("unreachable")
 
 
 async def plan_with_values() -> None:

@@ -124,6 +124,11 @@ class Operations:
     ) -> tuple[int | None, Row | None]:
         raise NotImplementedError
 
+    def gave_way(self, exc: BaseException) -> bool:
+        """The engine rolled the transaction back for another one to go on (a deadlock's
+        victim, a serialization failure): run again, it succeeds. (SQLite has one writer.)"""
+        return False
+
     async def lock_transaction(self, key: int) -> None:
         """Until the transaction ends, other transactions taking this key wait."""
 
@@ -302,6 +307,15 @@ class PostgresOperations(Operations):
             )
         rows = await self.fetch(sql, params)
         return (rows[0]["w.id"], rows[0]) if rows else (None, None)
+
+    def gave_way(self, exc: BaseException) -> bool:
+        # SQLSTATE class 40 (40P01 deadlock, 40001 serialization), raised as it is or as the
+        # cause of Tortoise's own exception.
+        while exc is not None:
+            if isinstance(exc, asyncpg.exceptions.TransactionRollbackError):
+                return True
+            exc = exc.__cause__  # type: ignore[assignment]
+        return False
 
     async def lock_transaction(self, key: int) -> None:
         await self.fetch("SELECT pg_advisory_xact_lock(:key)", {"key": key})

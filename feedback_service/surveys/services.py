@@ -10,6 +10,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from feedback_service import db
 from feedback_service.errors import InvalidInput, InvalidToken
 from feedback_service.http import decode_cursor, encode_cursor, validated
 from feedback_service.links import Links
@@ -229,7 +230,17 @@ async def confirm_answer(
 ) -> AnswerState:
     """A person's browser confirms the click it made: this makes the counted answer; its
     state (confirmed, locked, scanner). `link_ids`: the invitation and shop ids of
-    the verified link token."""
+    the verified link token.
+
+    A sandbox confirming every link at once runs several of these on one invitation: two
+    undoing the burst (or one undoing it while another stores the answer) may deadlock on
+    PostgreSQL; the one rolled back runs again and finds the burst."""
+    return await db.retried(lambda: _confirm_answer(link_ids, key, browser_id))
+
+
+async def _confirm_answer(
+    link_ids: tuple[int, int], key: str, browser_id: str | None
+) -> AnswerState:
     score_and_kinds = KINDS_OF_KEY.get(key)
     if score_and_kinds is None:
         raise InvalidToken("This link is not valid.")

@@ -3,6 +3,7 @@ engine's snippets giving the same rows."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime, timedelta, timezone
@@ -135,3 +136,45 @@ async def test_write_and_read_in_one_round_trip() -> None:
     inserted, row = await db.write_and_read(write, read, params, read_after_insert=False)
     assert inserted is None and row is not None and row["name"] == "One"
     assert await db.write_and_read(write, read, {**params, "shop": shop.id + 1}) == (None, None)
+
+
+@pytest.mark.usefixtures("db")
+async def test_a_deadlocks_victim_runs_again_and_both_go_through() -> None:
+    """Two transactions updating two shops in opposite orders: PostgreSQL rolls one back
+    (deadlock detected) and `db.retried` runs it again. (SQLite has one writer: they run
+    one after the other, nothing to retry.)"""
+    first, _ = await create_shop("One", "one")
+    second, _ = await create_shop("Two", "two")
+    postgres = db.ops().name == "postgres"
+    both_hold_one = asyncio.Barrier(2)
+    runs: list[str] = []
+
+    async def move(name: str, ids: tuple[int, int]) -> None:
+        runs.append(name)
+        async with in_transaction():
+            await Shop.filter(id=ids[0]).update(name=f"{name} first")
+            if postgres and len(runs) <= 2:  # each holds one row, then asks for the other's
+                await both_hold_one.wait()
+            await Shop.filter(id=ids[1]).update(name=f"{name} then")
+
+    await asyncio.gather(
+        db.retried(lambda: move("a", (first.id, second.id))),
+        db.retried(lambda: move("b", (second.id, first.id))),
+    )
+    # Whichever went last updated both rows: each went through once, completely.
+    assert {shop.name for shop in await Shop.all()} in (
+        {"a then", "a first"},
+        {"b then", "b first"},
+    )
+    assert len(runs) == (3 if postgres else 2)  # the victim ran twice
+
+
+def test_only_a_transaction_the_engine_gave_up_is_run_again() -> None:
+    import asyncpg
+
+    deadlock = asyncpg.exceptions.DeadlockDetectedError("deadlock detected")
+    wrapped = RuntimeError("wrapped")
+    wrapped.__cause__ = deadlock
+    assert PostgresOperations().gave_way(deadlock) and PostgresOperations().gave_way(wrapped)
+    assert not PostgresOperations().gave_way(IntegrityError("duplicate key"))
+    assert not SqliteOperations().gave_way(deadlock)
