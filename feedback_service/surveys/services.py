@@ -353,6 +353,10 @@ async def _emit_confirmed(response: Response) -> None:
 
 async def _undo_scanner_burst(invitation: Invitation, since: datetime) -> None:
     async with in_transaction():
+        # A sandbox confirming every link at once undoes the burst several times together:
+        # one after the other (each UPDATE would lock the clicks in its own order, and two
+        # deadlocked). The key: minus the invitation's id (chain's key is positive).
+        await db.lock_transaction(-invitation.id)
         await Click.filter(invitation=invitation, created_at__gte=since).update(
             outcome=ClickOutcome.SCANNER
         )
