@@ -135,9 +135,12 @@ _CLICK = (
     f" LIMIT {CLICKS_KEPT - 1}) kept)"
     ' FROM "invitation" WHERE id = :invitation AND shop_id = :shop'
     " AND kind IN (:kind_0, :kind_1, :kind_2)"
-    # Nor if it repeats the answer recorded through this link (the lookup's index probe).
-    ' AND NOT EXISTS (SELECT 1 FROM "response" r WHERE r.dedupe_key = CASE WHEN'
-    ' "invitation".reusable THEN :reusable_key ELSE :personal_key END AND r.score = :score)'
+    # Nor if it repeats the answer recorded through this link (the lookup's index probe). A
+    # scalar subquery, not NOT EXISTS: PostgreSQL turned that into an anti-join, which a plan
+    # made while `response` was empty reads by a sequential scan of every answer, per click,
+    # until the table is ANALYZEd (campaign.py repeats with autovacuum off: 61,921 scans).
+    ' AND (SELECT r.score FROM "response" r WHERE r.dedupe_key = CASE WHEN'
+    ' "invitation".reusable THEN :reusable_key ELSE :personal_key END) IS DISTINCT FROM :score'
     " ON CONFLICT (invitation_id, score, slot) DO UPDATE SET"
     ' repeats = "click".repeats + 1, created_at = excluded.created_at,'
     f" user_agent = excluded.user_agent, outcome = '{ClickOutcome.PENDING}'"
