@@ -11,6 +11,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from feedback_service.outbox.models import OutboxMessage, OutboxState, WebhookEndpoint
 from feedback_service.shops.models import Shop
+from feedback_service.templating import render
 
 EVENTS = (
     "response.confirmed",
@@ -61,6 +62,30 @@ async def queue_email(
             "headers": headers or {},
         },
         due_at=due_at or utcnow(),
+    )
+
+
+async def queue_rendered_email(
+    shop: Shop,
+    *,
+    to: str,
+    subject: str,
+    locale: str,
+    template: str,
+    context: dict[str, Any],
+    headers: dict[str, str] | None = None,
+    about: str | None = None,
+) -> OutboxMessage:
+    """queue_email of the two templates `emails/<template>.html` and `.txt`, in `locale`."""
+    return await queue_email(
+        shop,
+        to=to,
+        subject=subject,
+        html=render(f"emails/{template}.html", locale, **context),
+        text=render(f"emails/{template}.txt", locale, **context),
+        locale=locale,
+        headers=headers,
+        about=about,
     )
 
 

@@ -35,7 +35,6 @@ from feedback_service.questions.schemas import (
     QuestionModerationIn,
 )
 from feedback_service.shops.models import Shop
-from feedback_service.templating import render
 
 MIN_QUESTION = 10
 MAX_NAME = 60
@@ -153,13 +152,13 @@ async def ask(product: Product, asked: Asked, locale: str, links: Links) -> Ques
             "url": confirm_url(links, question),
             "days": CONFIRM_MAX_AGE.days,
         }
-        await outbox.queue_email(
+        await outbox.queue_rendered_email(
             shop,
             to=asked.email,
             locale=locale,
             subject=_("Confirm your question about %(product)s", product=product.name),
-            html=render("emails/question_confirm.html", locale, **context),
-            text=render("emails/question_confirm.txt", locale, **context),
+            template="question_confirm",
+            context=context,
         )
         await outbox.schedule(
             shop, "question_expiry", {"question_id": question.id}, now + CONFIRM_MAX_AGE
@@ -380,13 +379,13 @@ async def _announce_answer(question: Question, answer: Answer, links: Links) -> 
         "answerer": shop.name if answer.by_shop else answer.author_name,
         "url": f"{product_page(product, links)}#question-{question.id}",
     }
-    await outbox.queue_email(
+    await outbox.queue_rendered_email(
         shop,
         to=question.author_email,
         locale=locale,
         subject=_("Your question about %(product)s has an answer", product=product.name),
-        html=render("emails/question_answered.html", locale, **context),
-        text=render("emails/question_answered.txt", locale, **context),
+        template="question_answered",
+        context=context,
         about=_quoting(answer.id),
     )
 
@@ -407,13 +406,13 @@ async def _email_rejection(question: Question) -> None:
         "question": question,
         "reason": REASON_LABELS[question.rejection_reason or "spam"],
     }
-    await outbox.queue_email(
+    await outbox.queue_rendered_email(
         shop,
         to=question.author_email,
         locale=locale,
         subject=_("Your question about %(product)s was not published", product=product.name),
-        html=render("emails/question_rejected.html", locale, **context),
-        text=render("emails/question_rejected.txt", locale, **context),
+        template="question_rejected",
+        context=context,
     )
 
 
@@ -484,13 +483,13 @@ async def _ask_buyer(
                 "url": answer_url(links, invite, shop.id),
                 "unsubscribe_url": unsubscribe_url,
             }
-            await outbox.queue_email(
+            await outbox.queue_rendered_email(
                 shop,
                 to=customer.email,
                 locale=locale,
                 subject=_("A question about %(product)s: can you help?", product=product.name),
-                html=render("emails/question_buyer.html", locale, **context),
-                text=render("emails/question_buyer.txt", locale, **context),
+                template="question_buyer",
+                context=context,
                 headers={
                     "List-Unsubscribe": f"<{unsubscribe_url}>",
                     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

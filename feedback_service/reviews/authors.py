@@ -36,7 +36,6 @@ from feedback_service.reviews.services import (
 )
 from feedback_service.sentiment import analyse
 from feedback_service.shops.models import Shop
-from feedback_service.templating import render
 
 # Long enough to add what the first weeks of use teach; short enough that a published
 # review does not keep changing under the readers who trusted it.
@@ -96,13 +95,13 @@ async def queue_confirmation(
         # The review policy's promises: the maximum delay, the prize draw receipt, its link.
         **await promises.confirmation_promises(shop, reviews, links, locale),
     }
-    await outbox.queue_email(
+    await outbox.queue_rendered_email(
         shop,
         to=customer.email,
         locale=locale,
         subject=_("Your review for %(shop)s: thank you", shop=shop.name),
-        html=render("emails/review_received.html", locale, **context),
-        text=render("emails/review_received.txt", locale, **context),
+        template="review_received",
+        context=context,
     )
 
 

@@ -36,7 +36,6 @@ from feedback_service.links import DRAW_PAGE, Links
 from feedback_service.outbox import services as outbox
 from feedback_service.reviews.models import PrizeDraw, Review, ReviewStatus
 from feedback_service.shops.models import Shop
-from feedback_service.templating import render
 from schema_markup import clean_line, safe_http_url
 
 # Rejected for this reason, a review does not enter: the draw rewards contributions.
@@ -280,13 +279,13 @@ async def _queue_winner_email(shop: Shop, draw: PrizeDraw, review_id: int, links
         "entry": entry,
         "verify_url": f"{public_url(links, shop, draw)}#entry-{entry}",
     }
-    await outbox.queue_email(
+    await outbox.queue_rendered_email(
         shop,
         to=to,
         locale=locale,
         subject=_("You won the prize draw of %(shop)s", shop=shop.name),
-        html=render("emails/draw_winner.html", locale, **context),
-        text=render("emails/draw_winner.txt", locale, **context),
+        template="draw_winner",
+        context=context,
     )
 
 

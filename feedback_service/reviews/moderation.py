@@ -21,7 +21,6 @@ from feedback_service.reviews.services import (
     utcnow,
 )
 from feedback_service.shops.models import Shop
-from feedback_service.templating import render
 
 
 async def moderate(shop: Shop, review_id: int, data: ModerationIn, actor: str) -> Review:
@@ -71,13 +70,13 @@ async def _queue_rejection_email(shop: Shop, review: Review) -> None:
         "reason": REASON_LABELS[review.rejection_reason or ""],
     }
     assert review.author_email is not None
-    await outbox.queue_email(
+    await outbox.queue_rendered_email(
         shop,
         to=review.author_email,
         locale=locale,
         subject=_("Your review for %(shop)s was not published", shop=shop.name),
-        html=render("emails/review_rejected.html", locale, **context),
-        text=render("emails/review_rejected.txt", locale, **context),
+        template="review_rejected",
+        context=context,
     )
 
 
