@@ -11,7 +11,7 @@ from email.header import Header
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, parseaddr, quote
-from typing import Any, cast
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
@@ -52,7 +52,9 @@ class Email:
 # The compat32 MIME classes and one flattening: EmailMessage's header registry parsed each
 # header again and aiosmtplib flattened the message a second time, 3x the CPU an email
 # (benchmarks/campaign.py send: the worker's CPU per email).
-_LINES = policy.compat32.clone(linesep="\r\n", cte_type="8bit")  # 8 bits: _address
+# 998: the longest line SMTP allows. A long ASCII value (a List-Unsubscribe URL) stays on its
+# header's line (at 78 it went to the next one); encoded words are folded by _header.
+_LINES = policy.compat32.clone(linesep="\r\n", cte_type="8bit", max_line_length=998)
 
 
 def build_message(
@@ -93,10 +95,11 @@ def _address(name: str, address: str) -> str:
 
 
 def _header(value: str) -> str:
-    """ASCII as it is; other text as RFC 2047 encoded words (a Header, which the generator
-    folds between words; typeshed types a header's value as text only)."""
+    """ASCII as it is; other text as RFC 2047 encoded words, folded to 76 characters."""
     value = _one_line(value)
-    return value if value.isascii() else cast(str, Header(value, "utf-8"))
+    if value.isascii():
+        return value
+    return Header(value, "utf-8").encode(linesep="\r\n", maxlinelen=76)
 
 
 SMTP_TIMEOUT = 30.0

@@ -26,6 +26,7 @@ def _read(
     assert built.sender == "shop@x.fr" and built.recipient == payload["to"]
     assert b"\r\n" in built.data and b"\n" not in built.data.replace(b"\r\n", b"")
     assert built.data.isascii() and not built.smtputf8  # 7-bit: any relay carries it
+    assert max(len(line) for line in built.data.split(b"\r\n")) <= 998
     parsed = email.message_from_bytes(built.data, policy=email.policy.default)
     assert isinstance(parsed, email.message.EmailMessage)
     return parsed
@@ -39,6 +40,9 @@ def test_a_french_email_reads_back_as_written() -> None:
     assert message["Message-ID"] == "<email_1@x.fr>"
     assert message["Content-Language"] == "fr"
     assert message["List-Unsubscribe"] == "<https://x.fr/u/t>"
+    long_url = "<https://shop.example.fr/u/" + "t" * 70 + ">"
+    folded = _read({**PAYLOAD, "headers": {"List-Unsubscribe": long_url}})
+    assert folded["List-Unsubscribe"] == long_url  # on its line, nothing before it
     assert message["Auto-Submitted"] == "auto-generated"
     text = message.get_body(("plain",))
     html = message.get_body(("html",))
